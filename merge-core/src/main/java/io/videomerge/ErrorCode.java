@@ -1,0 +1,43 @@
+package io.videomerge;
+
+/**
+ * Stable, machine-readable reason for a failure; the HTTP layer maps each code to a status.
+ *
+ * <p>Codes are part of the wire contract: they are never renamed, only added.
+ */
+public enum ErrorCode {
+    /** The request itself is malformed or outside the configured limits. */
+    INVALID_REQUEST,
+    /** A URL uses a scheme other than http or https. */
+    UNSUPPORTED_SCHEME,
+    /** A URL names, resolves to, or redirects to an address that may not be fetched. */
+    URL_FORBIDDEN,
+    /** A download failed: HTTP error status, connection refused, too many redirects. */
+    DOWNLOAD_FAILED,
+    /** A download did not finish within its connect, read or overall deadline. */
+    DOWNLOAD_TIMEOUT,
+    /** An input, or all inputs of a job together, exceed the byte limits. */
+    INPUT_TOO_LARGE,
+    /** The inputs together last longer than the configured maximum. */
+    INPUT_TOO_LONG,
+    /** An input is not a readable video in an allowed container. */
+    INVALID_MEDIA,
+    /** An input uses a codec outside the decoder whitelist, or too many pixels. */
+    UNSUPPORTED_CODEC,
+    /** Decoding, filtering or encoding failed. */
+    PROCESSING_FAILED,
+    /** The merged file could not be stored by the {@link io.videomerge.spi.Uploader}. */
+    UPLOAD_FAILED,
+    /** The job was cancelled before it finished. */
+    CANCELLED,
+    /** The job's worker vanished too many times (its lease expired on every attempt). */
+    WORKER_LOST,
+    /** The job store could not be reached; nothing was recorded. */
+    STORE_UNAVAILABLE,
+    /** The service is at capacity and accepts no new job right now. */
+    QUEUE_FULL,
+    /** No task with that id is visible to the caller. */
+    TASK_NOT_FOUND,
+    /** The task exists but has not finished yet. */
+    TASK_NOT_FINISHED
+}

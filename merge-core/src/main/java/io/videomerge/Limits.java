@@ -1,0 +1,220 @@
+package io.videomerge;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * Every limit videomerge enforces on untrusted input, with safe defaults ({@link #defaults()}).
+ * Build a variant with {@link #toBuilder()}.
+ *
+ * @param minClips             fewest URLs a request may list (default 2)
+ * @param maxClips             most URLs a request may list (default 10)
+ * @param maxTotalDuration     longest total input, counted while decoding (default 7200 s)
+ * @param maxBytesPerFile      byte cap of one download, counted on bytes written (default 1 GiB)
+ * @param maxBytesPerJob       byte cap of all downloads of one job (default 4 GiB)
+ * @param connectTimeout       TCP and TLS connect timeout of one download (default 10 s)
+ * @param readTimeout          longest silence while reading a response (default 30 s)
+ * @param downloadTimeout      overall deadline of one download, redirects included (default 10 min)
+ * @param maxRedirects         redirects followed per URL, each hop checked again (default 5)
+ * @param maxPixels            most pixels per decoded frame (default 4096x4096)
+ * @param maxStreams           most streams an input may have (default 16)
+ * @param probeSizeBytes       bytes libavformat may read to find the streams (default 5 MB)
+ * @param analyzeDuration      media time libavformat may read to find the streams (default 10 s)
+ * @param allowedContainers    libavformat demuxer names an input may be opened with
+ * @param allowedDecoders      libavcodec decoder names an input stream may be decoded with
+ * @param allowLoopbackUrls    whether URLs may point at 127.0.0.0/8 and ::1 (default false; for local
+ *                             development and tests only; private, link-local and metadata ranges stay
+ *                             forbidden whatever this says)
+ */
+public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long maxBytesPerFile,
+                     long maxBytesPerJob, Duration connectTimeout, Duration readTimeout, Duration downloadTimeout,
+                     int maxRedirects, long maxPixels, int maxStreams, long probeSizeBytes,
+                     Duration analyzeDuration, Set<String> allowedContainers, Set<String> allowedDecoders,
+                     boolean allowLoopbackUrls) {
+
+    /** mov/mp4 and its kin, Matroska/WebM: what phones, cameras, screen recorders and browsers write. */
+    public static final Set<String> DEFAULT_CONTAINERS = Set.of("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm");
+
+    /** The video and audio decoders of those sources. */
+    public static final Set<String> DEFAULT_DECODERS = Set.of(
+            "h264", "hevc", "vp8", "vp9", "av1", "libdav1d", "mpeg4", "prores",
+            "aac", "mp3float", "mp3", "opus", "libopus", "vorbis", "flac", "alac", "ac3", "eac3",
+            "pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_f32le");
+
+    public Limits {
+        positive(minClips, "minClips");
+        if (maxClips < minClips) {
+            throw new IllegalArgumentException("maxClips must be >= minClips");
+        }
+        positive(maxTotalDuration, "maxTotalDuration");
+        positive(maxBytesPerFile, "maxBytesPerFile");
+        if (maxBytesPerJob < maxBytesPerFile) {
+            throw new IllegalArgumentException("maxBytesPerJob must be >= maxBytesPerFile");
+        }
+        positive(connectTimeout, "connectTimeout");
+        positive(readTimeout, "readTimeout");
+        positive(downloadTimeout, "downloadTimeout");
+        if (maxRedirects < 0) {
+            throw new IllegalArgumentException("maxRedirects must be >= 0");
+        }
+        positive(maxPixels, "maxPixels");
+        positive(maxStreams, "maxStreams");
+        positive(probeSizeBytes, "probeSizeBytes");
+        positive(analyzeDuration, "analyzeDuration");
+        allowedContainers = Set.copyOf(requireNonNull(allowedContainers, "allowedContainers"));
+        allowedDecoders = Set.copyOf(requireNonNull(allowedDecoders, "allowedDecoders"));
+    }
+
+    /** The safe defaults documented on each component. */
+    public static Limits defaults() {
+        return new Builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    private static void positive(long value, String name) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be > 0: " + value);
+        }
+    }
+
+    private static void positive(Duration value, String name) {
+        requireNonNull(value, name);
+        if (value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0: " + value);
+        }
+    }
+
+    /** A mutable builder of {@link Limits}, starting from the defaults. */
+    public static final class Builder {
+        private int minClips = 2;
+        private int maxClips = 10;
+        private Duration maxTotalDuration = Duration.ofSeconds(7200);
+        private long maxBytesPerFile = 1L << 30;
+        private long maxBytesPerJob = 4L << 30;
+        private Duration connectTimeout = Duration.ofSeconds(10);
+        private Duration readTimeout = Duration.ofSeconds(30);
+        private Duration downloadTimeout = Duration.ofMinutes(10);
+        private int maxRedirects = 5;
+        private long maxPixels = 4096L * 4096L;
+        private int maxStreams = 16;
+        private long probeSizeBytes = 5_000_000L;
+        private Duration analyzeDuration = Duration.ofSeconds(10);
+        private Set<String> allowedContainers = DEFAULT_CONTAINERS;
+        private Set<String> allowedDecoders = DEFAULT_DECODERS;
+        private boolean allowLoopbackUrls;
+
+        private Builder() {
+        }
+
+        private Builder(Limits l) {
+            minClips = l.minClips;
+            maxClips = l.maxClips;
+            maxTotalDuration = l.maxTotalDuration;
+            maxBytesPerFile = l.maxBytesPerFile;
+            maxBytesPerJob = l.maxBytesPerJob;
+            connectTimeout = l.connectTimeout;
+            readTimeout = l.readTimeout;
+            downloadTimeout = l.downloadTimeout;
+            maxRedirects = l.maxRedirects;
+            maxPixels = l.maxPixels;
+            maxStreams = l.maxStreams;
+            probeSizeBytes = l.probeSizeBytes;
+            analyzeDuration = l.analyzeDuration;
+            allowedContainers = l.allowedContainers;
+            allowedDecoders = l.allowedDecoders;
+            allowLoopbackUrls = l.allowLoopbackUrls;
+        }
+
+        public Builder clips(int min, int max) {
+            this.minClips = min;
+            this.maxClips = max;
+            return this;
+        }
+
+        public Builder maxTotalDuration(Duration d) {
+            this.maxTotalDuration = d;
+            return this;
+        }
+
+        public Builder maxBytesPerFile(long bytes) {
+            this.maxBytesPerFile = bytes;
+            return this;
+        }
+
+        public Builder maxBytesPerJob(long bytes) {
+            this.maxBytesPerJob = bytes;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        public Builder readTimeout(Duration d) {
+            this.readTimeout = d;
+            return this;
+        }
+
+        public Builder downloadTimeout(Duration d) {
+            this.downloadTimeout = d;
+            return this;
+        }
+
+        public Builder maxRedirects(int n) {
+            this.maxRedirects = n;
+            return this;
+        }
+
+        public Builder maxPixels(long pixels) {
+            this.maxPixels = pixels;
+            return this;
+        }
+
+        public Builder maxStreams(int n) {
+            this.maxStreams = n;
+            return this;
+        }
+
+        public Builder probeSizeBytes(long bytes) {
+            this.probeSizeBytes = bytes;
+            return this;
+        }
+
+        public Builder analyzeDuration(Duration d) {
+            this.analyzeDuration = d;
+            return this;
+        }
+
+        public Builder allowedContainers(Set<String> names) {
+            this.allowedContainers = names;
+            return this;
+        }
+
+        public Builder allowedDecoders(Set<String> names) {
+            this.allowedDecoders = names;
+            return this;
+        }
+
+        /** Allows 127.0.0.0/8 and ::1 URLs: local development and tests only. */
+        public Builder allowLoopbackUrls(boolean allow) {
+            this.allowLoopbackUrls = allow;
+            return this;
+        }
+
+        public Limits build() {
+            return new Limits(minClips, maxClips, maxTotalDuration, maxBytesPerFile, maxBytesPerJob, connectTimeout,
+                    readTimeout, downloadTimeout, maxRedirects, maxPixels, maxStreams, probeSizeBytes,
+                    analyzeDuration, allowedContainers, allowedDecoders, allowLoopbackUrls);
+        }
+    }
+}

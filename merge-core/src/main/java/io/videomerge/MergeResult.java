@@ -1,0 +1,32 @@
+package io.videomerge;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * The outcome of a successful merge.
+ *
+ * @param mergedUrl       where the {@link io.videomerge.spi.Uploader} put the merged file
+ * @param durationSeconds the length of the merged file, measured from the written file
+ * @param processingTime  wall time from the start of the first download to the end of the upload
+ * @param clipsMerged     how many input clips the output holds
+ * @param streamCopied    whether the merge remuxed packets without decoding or encoding
+ */
+public record MergeResult(URI mergedUrl, double durationSeconds, Duration processingTime, int clipsMerged,
+                          boolean streamCopied) {
+    public MergeResult {
+        requireNonNull(mergedUrl, "mergedUrl");
+        requireNonNull(processingTime, "processingTime");
+        if (!(durationSeconds >= 0) || Double.isInfinite(durationSeconds)) {
+            throw new IllegalArgumentException("durationSeconds must be finite and >= 0: " + durationSeconds);
+        }
+        if (clipsMerged < 1) {
+            throw new IllegalArgumentException("clipsMerged must be >= 1: " + clipsMerged);
+        }
+        if (processingTime.isNegative()) {
+            throw new IllegalArgumentException("processingTime must be >= 0: " + processingTime);
+        }
+    }
+}

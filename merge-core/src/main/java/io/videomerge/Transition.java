@@ -1,0 +1,85 @@
+package io.videomerge;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+
+/**
+ * How one clip joins the next: a cross-fade of video and audio lasting {@code duration}, or a hard cut.
+ * The default is a 0.5 s fade, as the synchronous service this library replaces did.
+ *
+ * @param kind     fade or cut
+ * @param duration the overlap; zero for {@link Kind#NONE}, between 1 ms and 10 s for {@link Kind#FADE}
+ */
+public record Transition(Kind kind, Duration duration) {
+    /** The two kinds of join. */
+    public enum Kind {
+        FADE("fade"),
+        NONE("none");
+
+        private final String wire;
+
+        Kind(String wire) {
+            this.wire = wire;
+        }
+
+        public String wire() {
+            return wire;
+        }
+    }
+
+    private static final Duration MAX_FADE = Duration.ofSeconds(10);
+
+    public static final Transition DEFAULT = fade(Duration.ofMillis(500));
+
+    public Transition {
+        requireNonNull(kind, "kind");
+        requireNonNull(duration, "duration");
+        if (kind == Kind.NONE && !duration.isZero()) {
+            throw new IllegalArgumentException("a hard cut has no duration: " + duration);
+        }
+        if (kind == Kind.FADE && (duration.compareTo(Duration.ofMillis(1)) < 0 || duration.compareTo(MAX_FADE) > 0)) {
+            throw new IllegalArgumentException("a fade lasts between 1 ms and 10 s: " + duration);
+        }
+    }
+
+    /** A cross-fade of the given length. */
+    public static Transition fade(Duration duration) {
+        return new Transition(Kind.FADE, duration);
+    }
+
+    /** A hard cut: each clip starts where the previous one ends. */
+    public static Transition none() {
+        return new Transition(Kind.NONE, Duration.ZERO);
+    }
+
+    /** The overlap in seconds (0 for a cut). */
+    public double seconds() {
+        return duration.toNanos() / 1e9;
+    }
+
+    /**
+     * The transition for a wire kind ({@code "fade"} or {@code "none"}) and, for a fade, an optional
+     * duration in seconds (null means 0.5 s).
+     *
+     * @throws InvalidRequestException when the kind is unknown or the duration out of range
+     */
+    public static Transition fromWire(String kind, Double seconds) {
+        if (Kind.NONE.wire.equals(kind)) {
+            if (seconds != null && seconds != 0) {
+                throw new InvalidRequestException("transition \"none\" takes no duration");
+            }
+            return none();
+        }
+        if (Kind.FADE.wire.equals(kind)) {
+            if (seconds == null) {
+                return DEFAULT;
+            }
+            if (!(seconds >= 0.001 && seconds <= MAX_FADE.toSeconds())) {
+                throw new InvalidRequestException("transition_duration must be between 0.001 and 10 seconds");
+            }
+            return fade(Duration.ofNanos(Math.round(seconds * 1e9)));
+        }
+        throw new InvalidRequestException("transition must be one of \"fade\", \"none\", got " + Quality.quote(kind));
+    }
+}

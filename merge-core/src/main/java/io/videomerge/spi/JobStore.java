@@ -1,0 +1,122 @@
+package io.videomerge.spi;
+
+import io.videomerge.MergeResult;
+import io.videomerge.TaskId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Keeps merge jobs durable and hands them to workers under fenced leases, with exactly one final
+ * outcome per job however many workers race.
+ *
+ * <p>All times come from the {@link java.time.Clock} the store was built with. Every method is
+ * thread-safe and, for stores shared by several processes, atomic across them. A store that cannot
+ * be reached throws {@link io.videomerge.StoreUnavailableException}; it never reports a change it did
+ * not make. The rules below are checked by the contract suite in merge-core's test-jar.
+ */
+public interface JobStore extends AutoCloseable {
+
+    /**
+     * Creates a job in {@link JobState#PENDING} with attempt 1, progress 0, {@code notBefore} = now.
+     * When {@code job.idempotencyKey()} is present and a job with that key exists, returns that job
+     * unchanged and creates nothing (also under concurrent creates with the same key).
+     *
+     * @return the job now stored under the id or key
+     */
+    Job create(NewJob job);
+
+    /** The job with this id, or empty when there is none (never created, or purged). */
+    Optional<Job> find(TaskId id);
+
+    /**
+     * Atomically moves one {@link JobState#PENDING} job whose {@code notBefore} is not after now to
+     * {@link JobState#PROCESSING}, oldest {@code notBefore} first (then oldest created), and gives it a
+     * lease: {@code owner}, a token greater than any earlier token of that job, expiry now + {@code leaseTime}.
+     * Two concurrent claims never return the same job.
+     *
+     * @return the claimed job, whose {@link Job#lease()} is present; empty when no job is ready
+     */
+    Optional<Job> claim(String owner, Duration leaseTime);
+
+    /**
+     * The heartbeat: while the job is {@link JobState#PROCESSING} under this lease's token, extends the
+     * lease to now + {@code leaseTime} and records {@code progress} (clamped to 0..1, never lowered) and
+     * {@code message}.
+     *
+     * @return {@link Renewal#RENEWED}, {@link Renewal#CANCEL_REQUESTED} when cancellation was requested
+     *         (the lease is still extended), or {@link Renewal#LOST} with no change when the token no
+     *         longer matches or the job is not processing
+     */
+    Renewal renew(Lease lease, Duration leaseTime, double progress, String message);
+
+    /**
+     * Completes the job with {@code result} (progress 1) if it is still {@link JobState#PROCESSING}
+     * under this lease's token; otherwise changes nothing.
+     *
+     * @return whether the job was completed by this call
+     */
+    boolean complete(Lease lease, MergeResult result);
+
+    /**
+     * Fails the job if it is still {@link JobState#PROCESSING} under this lease's token; otherwise
+     * changes nothing. When {@code retryAt} is present and {@code attempt < maxAttempts} (and no
+     * cancellation was requested), the job goes back to {@link JobState#PENDING} with attempt + 1,
+     * {@code notBefore = retryAt}, no lease, and {@code error} kept as the last error; otherwise it ends in
+     * {@link JobError#finalState()} ({@code FAILED}, or {@code CANCELLED} for the CANCELLED code).
+     *
+     * @return whether this call changed the job
+     */
+    boolean fail(Lease lease, JobError error, Optional<Instant> retryAt);
+
+    /**
+     * Gives the job back without spending an attempt (graceful shutdown): if it is still
+     * {@link JobState#PROCESSING} under this lease's token, it becomes {@link JobState#PENDING} with
+     * the same attempt, {@code notBefore} = now and no lease (or {@code CANCELLED} if cancellation was
+     * requested); otherwise nothing changes.
+     *
+     * @return whether this call changed the job
+     */
+    boolean release(Lease lease);
+
+    /**
+     * Rescues jobs whose worker vanished: every {@link JobState#PROCESSING} job whose lease expired
+     * before now goes back to {@link JobState#PENDING} with attempt + 1 and no lease, or, when
+     * {@code attempt >= maxAttempts}, ends {@link JobState#FAILED} with
+     * {@link io.videomerge.ErrorCode#WORKER_LOST} (or {@code CANCELLED} if cancellation was requested).
+     * Never touches a job that is final or whose lease was renewed meanwhile.
+     *
+     * @return how many jobs this call changed
+     */
+    int requeueExpired();
+
+    /**
+     * Requests cancellation: a {@link JobState#PENDING} job ends {@link JobState#CANCELLED} at once
+     * (error code CANCELLED); a {@link JobState#PROCESSING} job gets {@code cancelRequested}, which its
+     * worker learns at the next {@link #renew}. A final job is left as it is.
+     *
+     * @return whether the job exists and was not final
+     */
+    boolean cancel(TaskId id);
+
+    /**
+     * Deletes final jobs whose {@code finishedAt} is before {@code cutoff}, with their idempotency keys.
+     *
+     * @return how many jobs were deleted
+     */
+    int purgeFinished(Instant cutoff);
+
+    /**
+     * Checks that the store answers.
+     *
+     * @throws io.videomerge.StoreUnavailableException when it does not
+     */
+    default void ping() {
+        find(TaskId.random());
+    }
+
+    /** Releases connections this store opened itself; a store given a client or pool leaves it open. */
+    @Override
+    default void close() {
+    }
+}

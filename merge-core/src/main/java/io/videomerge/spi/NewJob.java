@@ -1,0 +1,34 @@
+package io.videomerge.spi;
+
+import static java.util.Objects.requireNonNull;
+
+import io.videomerge.MergeRequest;
+import io.videomerge.TaskId;
+import java.util.Optional;
+
+/**
+ * A job to create.
+ *
+ * @param id             its random id
+ * @param request        what to merge (already validated)
+ * @param idempotencyKey a client's key: a second create with the same key returns the first job
+ * @param maxAttempts    how many times the job may be claimed before it fails for good (>= 1)
+ */
+public record NewJob(TaskId id, MergeRequest request, Optional<String> idempotencyKey, int maxAttempts) {
+    /** Longest idempotency key a store must accept. */
+    public static final int MAX_KEY_LENGTH = 255;
+
+    public NewJob {
+        requireNonNull(id, "id");
+        requireNonNull(request, "request");
+        requireNonNull(idempotencyKey, "idempotencyKey");
+        idempotencyKey.ifPresent(k -> {
+            if (k.isEmpty() || k.length() > MAX_KEY_LENGTH) {
+                throw new IllegalArgumentException("idempotency key must have 1 to 255 characters");
+            }
+        });
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be >= 1: " + maxAttempts);
+        }
+    }
+}
