@@ -13,14 +13,30 @@ import java.util.Optional;
  * <p>All times come from the {@link java.time.Clock} the store was built with. Every method is
  * thread-safe and, for stores shared by several processes, atomic across them. A store that cannot
  * be reached throws {@link io.videomerge.StoreUnavailableException}; it never reports a change it did
- * not make. The rules below are checked by the contract suite in merge-core's test-jar.
+ * not make. The rules below are checked by the contract suite in merge-core's test-jar
+ * ({@code io.videomerge.spi.JobStoreContract}).
+ *
+ * <p>Rules common to every method:
+ * <ul>
+ *   <li>A {@link Lease} passed in is matched by its task id and token only; its owner and expiry are
+ *       not compared (a worker keeps the lease it claimed and renews it many times).</li>
+ *   <li>A lease that expired is still honoured until {@link #requeueExpired} takes the job back: expiry
+ *       makes a job eligible for rescue, it does not by itself change the job.</li>
+ *   <li>Every change sets {@code updatedAt} to now; reaching a final state also sets {@code finishedAt}
+ *       to now and drops the lease. A job going back to {@link JobState#PENDING} has no lease and
+ *       progress 0.</li>
+ *   <li>Instants are kept to the millisecond at least; the request and result survive a round trip
+ *       through the store equal to what was written (see {@link JobCodec}).</li>
+ * </ul>
  */
 public interface JobStore extends AutoCloseable {
 
     /**
-     * Creates a job in {@link JobState#PENDING} with attempt 1, progress 0, {@code notBefore} = now.
-     * When {@code job.idempotencyKey()} is present and a job with that key exists, returns that job
-     * unchanged and creates nothing (also under concurrent creates with the same key).
+     * Creates a job in {@link JobState#PENDING} with attempt 1, progress 0, {@code notBefore} =
+     * {@code createdAt} = {@code updatedAt} = now, no lease, result or error.
+     * When {@code job.idempotencyKey()} is present and a job with that key exists (in any state, until it
+     * is purged), returns that job unchanged and creates nothing (also under concurrent creates with the
+     * same key, from any number of threads or processes).
      *
      * @return the job now stored under the id or key
      */
@@ -33,7 +49,7 @@ public interface JobStore extends AutoCloseable {
      * Atomically moves one {@link JobState#PENDING} job whose {@code notBefore} is not after now to
      * {@link JobState#PROCESSING}, oldest {@code notBefore} first (then oldest created), and gives it a
      * lease: {@code owner}, a token greater than any earlier token of that job, expiry now + {@code leaseTime}.
-     * Two concurrent claims never return the same job.
+     * The attempt is not changed by a claim. Two concurrent claims never return the same job.
      *
      * @return the claimed job, whose {@link Job#lease()} is present; empty when no job is ready
      */
@@ -41,8 +57,8 @@ public interface JobStore extends AutoCloseable {
 
     /**
      * The heartbeat: while the job is {@link JobState#PROCESSING} under this lease's token, extends the
-     * lease to now + {@code leaseTime} and records {@code progress} (clamped to 0..1, never lowered) and
-     * {@code message}.
+     * lease to now + {@code leaseTime} and records {@code progress} (clamped to 0..1, never lowered; NaN
+     * leaves it as it is) and {@code message}.
      *
      * @return {@link Renewal#RENEWED}, {@link Renewal#CANCEL_REQUESTED} when cancellation was requested
      *         (the lease is still extended), or {@link Renewal#LOST} with no change when the token no
@@ -52,7 +68,8 @@ public interface JobStore extends AutoCloseable {
 
     /**
      * Completes the job with {@code result} (progress 1) if it is still {@link JobState#PROCESSING}
-     * under this lease's token; otherwise changes nothing.
+     * under this lease's token (even when cancellation was requested meanwhile: the work is done);
+     * otherwise changes nothing.
      *
      * @return whether the job was completed by this call
      */
@@ -62,7 +79,7 @@ public interface JobStore extends AutoCloseable {
      * Fails the job if it is still {@link JobState#PROCESSING} under this lease's token; otherwise
      * changes nothing. When {@code retryAt} is present and {@code attempt < maxAttempts} (and no
      * cancellation was requested), the job goes back to {@link JobState#PENDING} with attempt + 1,
-     * {@code notBefore = retryAt}, no lease, and {@code error} kept as the last error; otherwise it ends in
+     * {@code notBefore = retryAt}, no lease, progress 0 and {@code error} kept as the last error; otherwise it ends in
      * {@link JobError#finalState()} ({@code FAILED}, or {@code CANCELLED} for the CANCELLED code).
      *
      * @return whether this call changed the job
@@ -81,10 +98,13 @@ public interface JobStore extends AutoCloseable {
 
     /**
      * Rescues jobs whose worker vanished: every {@link JobState#PROCESSING} job whose lease expired
-     * before now goes back to {@link JobState#PENDING} with attempt + 1 and no lease, or, when
+     * before now goes back to {@link JobState#PENDING} with attempt + 1, {@code notBefore} = now, no lease
+     * and progress 0 (its last error is kept), or, when
      * {@code attempt >= maxAttempts}, ends {@link JobState#FAILED} with
      * {@link io.videomerge.ErrorCode#WORKER_LOST} (or {@code CANCELLED} if cancellation was requested).
-     * Never touches a job that is final or whose lease was renewed meanwhile.
+     * Never touches a job that is final or whose lease was renewed meanwhile, even when racing the
+     * {@link #complete}, {@link #fail}, {@link #renew} or {@link #release} of its worker: exactly one
+     * of them takes effect.
      *
      * @return how many jobs this call changed
      */
@@ -93,14 +113,16 @@ public interface JobStore extends AutoCloseable {
     /**
      * Requests cancellation: a {@link JobState#PENDING} job ends {@link JobState#CANCELLED} at once
      * (error code CANCELLED); a {@link JobState#PROCESSING} job gets {@code cancelRequested}, which its
-     * worker learns at the next {@link #renew}. A final job is left as it is.
+     * worker learns at the next {@link #renew}; {@link #release} and {@link #requeueExpired} then end it
+     * {@code CANCELLED}, and a {@link #fail} ends it for good (no retry). A final job is left as it is.
      *
-     * @return whether the job exists and was not final
+     * @return whether the job exists and was not final (also when cancellation had been requested before)
      */
     boolean cancel(TaskId id);
 
     /**
-     * Deletes final jobs whose {@code finishedAt} is before {@code cutoff}, with their idempotency keys.
+     * Deletes final jobs whose {@code finishedAt} is before {@code cutoff}, with their idempotency keys
+     * (a later create with such a key makes a new job). Jobs that are not final are never deleted.
      *
      * @return how many jobs were deleted
      */

@@ -1,0 +1,1295 @@
+package io.videomerge.spi;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.videomerge.AspectRatio;
+import io.videomerge.ErrorCode;
+import io.videomerge.Fit;
+import io.videomerge.MergeRequest;
+import io.videomerge.MergeResult;
+import io.videomerge.Quality;
+import io.videomerge.TaskId;
+import io.videomerge.Transition;
+import io.videomerge.testing.MutableClock;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules of {@link JobStore}, as tests that every store must pass: a store module's test extends
+ * this class and supplies a fresh, empty store driven by the given clock.
+ *
+ * <p>Time is driven by a {@link MutableClock} (millisecond-aligned, never sleeping). Races use real
+ * threads released together by a barrier. Jobs are compared by value only, so a store shared by several
+ * processes (a database, Redis) passes as well as one living in this JVM.
+ */
+public abstract class JobStoreContract {
+    /** The lease time every claim and heartbeat of this suite asks for. */
+    protected static final Duration LEASE = Duration.ofSeconds(30);
+    private static final Duration STEP = Duration.ofSeconds(1);
+    private static final Duration MILLI = Duration.ofMillis(1);
+    private static final long RACE_TIMEOUT_SECONDS = 60;
+
+    /** The clock the store under test was built with; tests move it. */
+    protected MutableClock clock;
+    /** The store under test, fresh and empty for each test. */
+    protected JobStore store;
+
+    /**
+     * A fresh, empty store that takes every time from {@code clock}. Called once per test; the suite
+     * closes the store after the test.
+     */
+    protected abstract JobStore newStore(Clock clock);
+
+    @BeforeEach
+    void openStore() {
+        clock = new MutableClock();
+        store = newStore(clock);
+    }
+
+    @AfterEach
+    void closeStore() {
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Helpers shared by the groups below
+
+    private static MergeRequest request(int clips) {
+        List<URI> urls = new ArrayList<>();
+        for (int i = 0; i < clips; i++) {
+            urls.add(URI.create("https://media.example.com/clips/" + i + ".mp4"));
+        }
+        return MergeRequest.of(urls);
+    }
+
+    private static NewJob newJob(Optional<String> key, int maxAttempts) {
+        return new NewJob(TaskId.random(), request(2), key, maxAttempts);
+    }
+
+    private static NewJob newJob() {
+        return newJob(Optional.empty(), 3);
+    }
+
+    private static NewJob newJob(String key) {
+        return newJob(Optional.of(key), 3);
+    }
+
+    private static NewJob newJob(int maxAttempts) {
+        return newJob(Optional.empty(), maxAttempts);
+    }
+
+    private static MergeResult result() {
+        return new MergeResult(URI.create("https://cdn.example.com/merged/a-1.mp4"), 12.5, Duration.ofMillis(3456), 2,
+                false);
+    }
+
+    private static JobError error(ErrorCode code) {
+        return new JobError(code, "clip 2 could not be downloaded");
+    }
+
+    private Instant now() {
+        return clock.instant();
+    }
+
+    private Job create() {
+        return store.create(newJob());
+    }
+
+    private Job get(TaskId id) {
+        return store.find(id).orElseThrow(() -> new AssertionError("job " + id + " is not in the store"));
+    }
+
+    private Job claim() {
+        return store.claim("worker-a", LEASE).orElseThrow(() -> new AssertionError("no job was claimed"));
+    }
+
+    private static Lease lease(Job job) {
+        return job.lease().orElseThrow(() -> new AssertionError("job " + job.id() + " has no lease"));
+    }
+
+    /** Creates one job, claims it and returns its lease. */
+    private Lease createAndClaim(NewJob job) {
+        TaskId id = store.create(job).id();
+        Job claimed = claim();
+        assertEquals(id, claimed.id(), "claimed a job other than the only one");
+        return lease(claimed);
+    }
+
+    private Lease createAndClaim() {
+        return createAndClaim(newJob());
+    }
+
+    /** Moves the clock past the lease of a job claimed or renewed just now. */
+    private void expireLease() {
+        clock.advance(LEASE.plus(MILLI));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    @Nested
+    @DisplayName("create")
+    class Create {
+
+        @Test
+        @DisplayName("a new job is pending at attempt 1, ready now, with no lease, progress, result or error")
+        void newJobIsPending() {
+            NewJob wanted = new NewJob(TaskId.random(), request(3), Optional.empty(), 4);
+            Job created = store.create(wanted);
+
+            assertEquals(wanted.id(), created.id());
+            assertEquals(JobState.PENDING, created.state());
+            assertEquals(wanted.request(), created.request());
+            assertEquals(Optional.empty(), created.idempotencyKey());
+            assertEquals(1, created.attempt());
+            assertEquals(4, created.maxAttempts());
+            assertEquals(now(), created.notBefore());
+            assertEquals(Optional.empty(), created.lease());
+            assertFalse(created.cancelRequested());
+            assertEquals(0.0, created.progress());
+            assertEquals(Optional.empty(), created.result());
+            assertEquals(Optional.empty(), created.error());
+            assertEquals(now(), created.createdAt());
+            assertEquals(now(), created.updatedAt());
+            assertEquals(Optional.empty(), created.finishedAt());
+            assertEquals(created, get(created.id()), "find must show what create returned");
+        }
+
+        @Test
+        @DisplayName("the request survives the store with every field")
+        void requestRoundTrips() {
+            List<URI> urls = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                urls.add(URI.create("https://media.example.com:8443/a%20b/clip-" + i + ".mp4?sig=x%2By&n=" + i));
+            }
+            MergeRequest fancy = new MergeRequest(urls, Quality.P720, AspectRatio.PORTRAIT_9_16, Fit.CROP,
+                    Transition.fade(Duration.ofMillis(1250)));
+            MergeRequest cut = new MergeRequest(List.of(URI.create("http://a.example/1.mp4"),
+                    URI.create("http://b.example/2.webm")), Quality.P2160, AspectRatio.SQUARE_1_1, Fit.PAD,
+                    Transition.none());
+
+            TaskId fancyId = store.create(new NewJob(TaskId.random(), fancy, Optional.of("key-1"), 7)).id();
+            TaskId cutId = store.create(new NewJob(TaskId.random(), cut, Optional.empty(), 1)).id();
+
+            assertEquals(fancy, get(fancyId).request());
+            assertEquals(Optional.of("key-1"), get(fancyId).idempotencyKey());
+            assertEquals(7, get(fancyId).maxAttempts());
+            assertEquals(cut, get(cutId).request());
+            assertEquals(1, get(cutId).maxAttempts());
+        }
+
+        @Test
+        @DisplayName("a second create with the same idempotency key returns the first job and creates nothing")
+        void sameKeyReturnsFirstJob() {
+            Job first = store.create(newJob("order-42"));
+            clock.advance(STEP);
+            NewJob second = new NewJob(TaskId.random(), request(5), Optional.of("order-42"), 9);
+
+            Job returned = store.create(second);
+
+            assertEquals(first, returned, "the existing job, unchanged");
+            assertEquals(Optional.empty(), store.find(second.id()), "no second job may exist");
+            assertEquals(first, get(first.id()));
+        }
+
+        @Test
+        @DisplayName("the idempotency key still returns the job after it finished")
+        void keyHoldsAfterFinish() {
+            Lease lease = createAndClaim(newJob("order-43"));
+            assertTrue(store.complete(lease, result()));
+            Job done = get(lease.taskId());
+
+            Job returned = store.create(newJob("order-43"));
+
+            assertEquals(done, returned);
+            assertEquals(JobState.COMPLETED, returned.state());
+        }
+
+        @Test
+        @DisplayName("different keys, or no key at all, make different jobs")
+        void differentKeysMakeDifferentJobs() {
+            Set<TaskId> ids = new HashSet<>();
+            ids.add(store.create(newJob("k1")).id());
+            ids.add(store.create(newJob("k2")).id());
+            ids.add(store.create(newJob("K1")).id());
+            ids.add(create().id());
+            ids.add(create().id());
+
+            assertEquals(5, ids.size());
+            ids.forEach(id -> assertEquals(JobState.PENDING, get(id).state()));
+        }
+
+        @Test
+        @DisplayName("keys of the longest allowed length and with any characters are kept exactly")
+        void unusualKeysAreKeptExactly() {
+            String longest = "k".repeat(NewJob.MAX_KEY_LENGTH);
+            String odd = "clé/α β:*?[x]{y}\"'%_\\";
+            Job a = store.create(newJob(longest));
+            Job b = store.create(newJob(odd));
+            Job c = store.create(newJob("*"));
+
+            assertEquals(Optional.of(longest), get(a.id()).idempotencyKey());
+            assertEquals(Optional.of(odd), get(b.id()).idempotencyKey());
+            assertEquals(a.id(), store.create(newJob(longest)).id());
+            assertEquals(b.id(), store.create(newJob(odd)).id());
+            assertEquals(c.id(), store.create(newJob("*")).id());
+            assertNotEquals(a.id(), b.id());
+            assertNotEquals(b.id(), c.id());
+        }
+    }
+
+    @Nested
+    @DisplayName("find")
+    class Find {
+
+        @Test
+        @DisplayName("an id that was never created is not found")
+        void unknownIdIsNotFound() {
+            create();
+            assertEquals(Optional.empty(), store.find(TaskId.random()));
+        }
+
+        @Test
+        @DisplayName("each job is found under its own id")
+        void eachJobUnderItsOwnId() {
+            Job a = create();
+            clock.advance(STEP);
+            Job b = store.create(new NewJob(TaskId.random(), request(4), Optional.empty(), 2));
+
+            assertEquals(a, get(a.id()));
+            assertEquals(b, get(b.id()));
+            assertEquals(4, get(b.id()).request().videoUrls().size());
+        }
+    }
+
+    @Nested
+    @DisplayName("claim")
+    class Claim {
+
+        @Test
+        @DisplayName("claiming from an empty store finds nothing")
+        void emptyStoreHasNothingToClaim() {
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+        }
+
+        @Test
+        @DisplayName("a claim moves the job to processing under a lease for the owner until now plus the lease time")
+        void claimGivesLease() {
+            Job created = create();
+            clock.advance(STEP);
+
+            Job claimed = store.claim("worker-7", LEASE).orElseThrow();
+
+            assertEquals(created.id(), claimed.id());
+            assertEquals(JobState.PROCESSING, claimed.state());
+            Lease lease = lease(claimed);
+            assertEquals(created.id(), lease.taskId());
+            assertEquals("worker-7", lease.owner());
+            assertTrue(lease.token() > 0);
+            assertEquals(now().plus(LEASE), lease.expiresAt());
+            assertEquals(1, claimed.attempt(), "a claim does not spend an attempt");
+            assertEquals(created.createdAt(), claimed.createdAt());
+            assertEquals(now(), claimed.updatedAt());
+            assertEquals(Optional.empty(), claimed.finishedAt());
+            assertEquals(claimed, get(created.id()), "find must show what claim returned");
+        }
+
+        @Test
+        @DisplayName("a claimed job is not claimed again")
+        void claimedJobIsNotClaimedAgain() {
+            create();
+            claim();
+            assertEquals(Optional.empty(), store.claim("worker-b", LEASE));
+        }
+
+        @Test
+        @DisplayName("the oldest ready job is claimed first")
+        void oldestFirst() {
+            List<TaskId> created = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                created.add(create().id());
+                clock.advance(STEP);
+            }
+            List<TaskId> claimed = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                claimed.add(claim().id());
+            }
+            assertEquals(created, claimed);
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+        }
+
+        @Test
+        @DisplayName("the earliest notBefore goes first, whatever the creation order")
+        void earliestNotBeforeFirst() {
+            Instant t0 = now();
+            TaskId a = create().id();
+            clock.advance(STEP);
+            TaskId b = create().id();
+            clock.advance(STEP);
+            TaskId c = create().id();
+            clock.advance(STEP);
+            TaskId d = create().id();
+            Lease leaseA = lease(claim());
+            assertEquals(a, leaseA.taskId());
+            // A comes back with a notBefore between B's and C's: it must go between them.
+            assertTrue(store.fail(leaseA, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(t0.plusMillis(1500))));
+
+            List<TaskId> order = List.of(claim().id(), claim().id(), claim().id(), claim().id());
+
+            assertEquals(List.of(b, a, c, d), order);
+        }
+
+        @Test
+        @DisplayName("a job whose notBefore is in the future is not claimed before that instant, and is claimed at it")
+        void futureNotBeforeWaits() {
+            Lease lease = createAndClaim();
+            Instant retryAt = now().plusSeconds(10);
+            assertTrue(store.fail(lease, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(retryAt)));
+
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+            clock.set(retryAt.minus(MILLI));
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+            clock.set(retryAt);
+            assertEquals(lease.taskId(), claim().id());
+        }
+
+        @Test
+        @DisplayName("a ready job is claimed although an older one waits for its retry time")
+        void readyJobPassesWaitingOne() {
+            Lease first = createAndClaim();
+            assertTrue(store.fail(first, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(now().plusSeconds(60))));
+            clock.advance(STEP);
+            TaskId second = create().id();
+
+            assertEquals(second, claim().id());
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+        }
+
+        @Test
+        @DisplayName("each claim of a job gets a token greater than every earlier one")
+        void tokensGrow() {
+            TaskId id = store.create(newJob(5)).id();
+            List<Long> tokens = new ArrayList<>();
+
+            Lease l1 = lease(claim());
+            tokens.add(l1.token());
+            assertTrue(store.release(l1));
+            Lease l2 = lease(claim());
+            tokens.add(l2.token());
+            assertTrue(store.fail(l2, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(now())));
+            Lease l3 = lease(claim());
+            tokens.add(l3.token());
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            Lease l4 = lease(claim());
+            tokens.add(l4.token());
+
+            for (int i = 1; i < tokens.size(); i++) {
+                assertTrue(tokens.get(i) > tokens.get(i - 1), "tokens must grow: " + tokens);
+            }
+            assertEquals(id, l4.taskId());
+        }
+
+        @Test
+        @DisplayName("final jobs are never claimed")
+        void finalJobsAreNotClaimed() {
+            TaskId cancelled = create().id();
+            assertTrue(store.cancel(cancelled));
+            Lease done = createAndClaim();
+            assertTrue(store.complete(done, result()));
+            Lease failed = createAndClaim();
+            assertTrue(store.fail(failed, error(ErrorCode.INVALID_MEDIA), Optional.empty()));
+            clock.advance(Duration.ofDays(1));
+
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+        }
+    }
+
+    @Nested
+    @DisplayName("renew")
+    class Renew {
+
+        @Test
+        @DisplayName("a heartbeat extends the lease to now plus the lease time and records progress and message")
+        void heartbeatExtendsAndRecords() {
+            Lease lease = createAndClaim();
+            clock.advance(Duration.ofSeconds(10));
+
+            assertEquals(Renewal.RENEWED, store.renew(lease, LEASE, 0.4, "encoding clip 1 of 2"));
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.PROCESSING, job.state());
+            Lease renewed = lease(job);
+            assertEquals(lease.token(), renewed.token());
+            assertEquals(lease.owner(), renewed.owner());
+            assertEquals(now().plus(LEASE), renewed.expiresAt());
+            assertEquals(0.4, job.progress(), 1e-9);
+            assertEquals("encoding clip 1 of 2", job.message());
+            assertEquals(now(), job.updatedAt());
+        }
+
+        @Test
+        @DisplayName("progress is never lowered, while the message follows the latest heartbeat")
+        void progressNeverLowered() {
+            Lease lease = createAndClaim();
+            store.renew(lease, LEASE, 0.6, "encoding");
+            assertEquals(Renewal.RENEWED, store.renew(lease, LEASE, 0.3, "uploading"));
+
+            Job job = get(lease.taskId());
+            assertEquals(0.6, job.progress(), 1e-9);
+            assertEquals("uploading", job.message());
+        }
+
+        @Test
+        @DisplayName("progress is clamped to 0..1 and NaN leaves it as it is")
+        void progressClamped() {
+            Lease lease = createAndClaim();
+            assertEquals(Renewal.RENEWED, store.renew(lease, LEASE, -3, "starting"));
+            assertEquals(0.0, get(lease.taskId()).progress());
+            store.renew(lease, LEASE, 0.25, "a");
+            assertEquals(Renewal.RENEWED, store.renew(lease, LEASE, Double.NaN, "b"));
+            assertEquals(0.25, get(lease.taskId()).progress(), 1e-9);
+            assertEquals(Renewal.RENEWED, store.renew(lease, LEASE, 7, "c"));
+            assertEquals(1.0, get(lease.taskId()).progress());
+        }
+
+        @Test
+        @DisplayName("the lease claimed at first keeps working however often its expiry moved")
+        void claimedLeaseKeepsWorking() {
+            Lease claimed = createAndClaim();
+            for (int i = 1; i <= 3; i++) {
+                clock.advance(Duration.ofSeconds(20));
+                assertEquals(Renewal.RENEWED, store.renew(claimed, LEASE, i / 4.0, "beat " + i));
+            }
+            assertTrue(store.complete(claimed, result()));
+        }
+
+        @Test
+        @DisplayName("a heartbeat after the lease expired still renews until the job is requeued")
+        void lateHeartbeatRenewsBeforeRequeue() {
+            Lease lease = createAndClaim();
+            expireLease();
+
+            assertEquals(Renewal.RENEWED, store.renew(lease, LEASE, 0.5, "late"));
+            assertEquals(0, store.requeueExpired(), "the renewed lease is not expired any more");
+            assertEquals(JobState.PROCESSING, get(lease.taskId()).state());
+        }
+
+        @Test
+        @DisplayName("a job whose cancellation was requested answers CANCEL_REQUESTED and still extends the lease")
+        void cancelRequestedIsReported() {
+            Lease lease = createAndClaim();
+            assertTrue(store.cancel(lease.taskId()));
+            clock.advance(Duration.ofSeconds(10));
+
+            assertEquals(Renewal.CANCEL_REQUESTED, store.renew(lease, LEASE, 0.5, "encoding"));
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.PROCESSING, job.state());
+            assertEquals(now().plus(LEASE), lease(job).expiresAt());
+            assertTrue(job.cancelRequested());
+        }
+
+        @Test
+        @DisplayName("a stale lease's heartbeat is LOST and changes nothing")
+        void staleHeartbeatIsLost() {
+            Lease stale = createAndClaim();
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            Lease current = lease(claim());
+            Job before = get(stale.taskId());
+            clock.advance(STEP);
+
+            assertEquals(Renewal.LOST, store.renew(stale, LEASE, 0.9, "stale"));
+
+            assertEquals(before, get(stale.taskId()));
+            assertEquals(Renewal.RENEWED, store.renew(current, LEASE, 0.1, "current"));
+        }
+
+        @Test
+        @DisplayName("a heartbeat for a pending, finished or unknown job is LOST and changes nothing")
+        void heartbeatWithoutProcessingJobIsLost() {
+            Lease completed = createAndClaim();
+            assertTrue(store.complete(completed, result()));
+            Job done = get(completed.taskId());
+            Lease released = createAndClaim();
+            assertTrue(store.release(released));
+            Job pending = get(released.taskId());
+            clock.advance(STEP);
+
+            assertEquals(Renewal.LOST, store.renew(released, LEASE, 0.5, "x"));
+            assertEquals(Renewal.LOST, store.renew(completed, LEASE, 0.5, "x"));
+            assertEquals(Renewal.LOST, store.renew(new Lease(TaskId.random(), "worker-a", 1, now()), LEASE, 0.5, "x"));
+            assertEquals(pending, get(released.taskId()));
+            assertEquals(done, get(completed.taskId()));
+        }
+    }
+
+    @Nested
+    @DisplayName("complete")
+    class Complete {
+
+        @Test
+        @DisplayName("completing records the result with every field, progress 1 and finishedAt, and drops the lease")
+        void completeRecordsResult() {
+            Lease lease = createAndClaim();
+            store.renew(lease, LEASE, 0.5, "encoding");
+            clock.advance(Duration.ofSeconds(7));
+            MergeResult copied = new MergeResult(URI.create("https://cdn.example.com/merged/%C3%A9-1.mp4?v=2"),
+                    3601.375, Duration.ofMillis(987_654), 10, true);
+
+            assertTrue(store.complete(lease, copied));
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.COMPLETED, job.state());
+            assertEquals(Optional.of(copied), job.result());
+            assertEquals(1.0, job.progress());
+            assertEquals(Optional.empty(), job.lease());
+            assertEquals(Optional.empty(), job.error());
+            assertEquals(Optional.of(now()), job.finishedAt());
+            assertEquals(now(), job.updatedAt());
+            assertEquals(1, job.attempt());
+        }
+
+        @Test
+        @DisplayName("a plain result survives the store as well")
+        void plainResultRoundTrips() {
+            Lease lease = createAndClaim();
+            assertTrue(store.complete(lease, result()));
+            assertEquals(Optional.of(result()), get(lease.taskId()).result());
+        }
+
+        @Test
+        @DisplayName("a second completion is refused and changes nothing")
+        void secondCompletionRefused() {
+            Lease lease = createAndClaim();
+            assertTrue(store.complete(lease, result()));
+            Job done = get(lease.taskId());
+            clock.advance(STEP);
+
+            assertFalse(store.complete(lease, new MergeResult(URI.create("https://x.example/b.mp4"), 1, Duration.ZERO,
+                    2, false)));
+            assertEquals(done, get(lease.taskId()));
+        }
+
+        @Test
+        @DisplayName("a completion with a stale token is refused and changes nothing; the current holder completes")
+        void staleCompletionRefused() {
+            Lease stale = createAndClaim();
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            Job pendingAgain = get(stale.taskId());
+
+            assertFalse(store.complete(stale, result()), "the job is pending again");
+            assertEquals(pendingAgain, get(stale.taskId()));
+
+            Lease current = lease(claim());
+            Job claimed = get(stale.taskId());
+            assertFalse(store.complete(stale, result()), "another worker holds the job now");
+            assertEquals(claimed, get(stale.taskId()));
+            assertTrue(store.complete(current, result()));
+            assertEquals(JobState.COMPLETED, get(stale.taskId()).state());
+        }
+
+        @Test
+        @DisplayName("a completion after the lease expired but before any requeue succeeds")
+        void lateCompletionBeforeRequeue() {
+            Lease lease = createAndClaim();
+            expireLease();
+
+            assertTrue(store.complete(lease, result()));
+            assertEquals(0, store.requeueExpired());
+            assertEquals(JobState.COMPLETED, get(lease.taskId()).state());
+        }
+
+        @Test
+        @DisplayName("a job whose cancellation was requested can still complete: the work is done")
+        void completeDespiteCancelRequest() {
+            Lease lease = createAndClaim();
+            assertTrue(store.cancel(lease.taskId()));
+
+            assertTrue(store.complete(lease, result()));
+            assertEquals(JobState.COMPLETED, get(lease.taskId()).state());
+        }
+
+        @Test
+        @DisplayName("completing a job with an unknown id is refused")
+        void unknownJobRefused() {
+            assertFalse(store.complete(new Lease(TaskId.random(), "worker-a", 1, now()), result()));
+        }
+    }
+
+    @Nested
+    @DisplayName("fail and retry")
+    class FailAndRetry {
+
+        @Test
+        @DisplayName("a failure without a retry time ends the job FAILED with its error")
+        void failWithoutRetryIsFinal() {
+            Lease lease = createAndClaim();
+            clock.advance(STEP);
+
+            assertTrue(store.fail(lease, error(ErrorCode.INVALID_MEDIA), Optional.empty()));
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.FAILED, job.state());
+            assertEquals(Optional.of(error(ErrorCode.INVALID_MEDIA)), job.error());
+            assertEquals(Optional.empty(), job.lease());
+            assertEquals(Optional.empty(), job.result());
+            assertEquals(Optional.of(now()), job.finishedAt());
+            assertEquals(now(), job.updatedAt());
+            assertEquals(1, job.attempt());
+        }
+
+        @Test
+        @DisplayName("a failure with the CANCELLED code ends the job CANCELLED")
+        void cancelledCodeEndsCancelled() {
+            Lease lease = createAndClaim();
+            assertTrue(store.fail(lease, new JobError(ErrorCode.CANCELLED, "cancelled"), Optional.empty()));
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.CANCELLED, job.state());
+            assertEquals(ErrorCode.CANCELLED, job.error().orElseThrow().code());
+            assertEquals(Optional.of(now()), job.finishedAt());
+        }
+
+        @Test
+        @DisplayName("a failure with a retry time sends the job back to pending with attempt + 1 and the error kept")
+        void failWithRetryRequeues() {
+            Lease lease = createAndClaim();
+            store.renew(lease, LEASE, 0.7, "encoding");
+            clock.advance(STEP);
+            Instant retryAt = now().plusSeconds(4);
+
+            assertTrue(store.fail(lease, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(retryAt)));
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.PENDING, job.state());
+            assertEquals(2, job.attempt());
+            assertEquals(retryAt, job.notBefore());
+            assertEquals(Optional.empty(), job.lease());
+            assertEquals(0.0, job.progress());
+            assertEquals(Optional.of(error(ErrorCode.DOWNLOAD_FAILED)), job.error());
+            assertEquals(Optional.empty(), job.finishedAt());
+            assertEquals(now(), job.updatedAt());
+        }
+
+        @Test
+        @DisplayName("the failure of the last attempt is final even when a retry is asked for")
+        void lastAttemptIsFinal() {
+            Lease first = createAndClaim(newJob(2));
+            assertTrue(store.fail(first, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(now())));
+            Lease second = lease(claim());
+            assertEquals(2, get(second.taskId()).attempt());
+
+            assertTrue(store.fail(second, error(ErrorCode.DOWNLOAD_TIMEOUT), Optional.of(now())));
+
+            Job job = get(second.taskId());
+            assertEquals(JobState.FAILED, job.state());
+            assertEquals(2, job.attempt());
+            assertEquals(Optional.of(error(ErrorCode.DOWNLOAD_TIMEOUT)), job.error());
+            assertEquals(Optional.of(now()), job.finishedAt());
+        }
+
+        @Test
+        @DisplayName("a job allowed one attempt is never retried")
+        void singleAttemptNeverRetried() {
+            Lease lease = createAndClaim(newJob(1));
+            assertTrue(store.fail(lease, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(now())));
+            assertEquals(JobState.FAILED, get(lease.taskId()).state());
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+        }
+
+        @Test
+        @DisplayName("the failure of a job whose cancellation was requested is final even when a retry is asked for")
+        void cancelRequestedFailureIsFinal() {
+            Lease lease = createAndClaim();
+            assertTrue(store.cancel(lease.taskId()));
+
+            assertTrue(store.fail(lease, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(now())));
+
+            Job job = get(lease.taskId());
+            assertTrue(job.state().isFinal(), "state " + job.state());
+            assertEquals(JobState.FAILED, job.state());
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+        }
+
+        @Test
+        @DisplayName("a failure with a stale token is refused and changes nothing, with or without a retry time")
+        void staleFailureRefused() {
+            Lease stale = createAndClaim();
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            Lease current = lease(claim());
+            Job before = get(stale.taskId());
+            clock.advance(STEP);
+
+            assertFalse(store.fail(stale, error(ErrorCode.PROCESSING_FAILED), Optional.empty()));
+            assertFalse(store.fail(stale, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(now())));
+            assertEquals(before, get(stale.taskId()));
+            assertTrue(store.fail(current, error(ErrorCode.PROCESSING_FAILED), Optional.empty()));
+        }
+
+        @Test
+        @DisplayName("a failure of a finished job is refused and changes nothing")
+        void failAfterFinishRefused() {
+            Lease lease = createAndClaim();
+            assertTrue(store.complete(lease, result()));
+            Job done = get(lease.taskId());
+            clock.advance(STEP);
+
+            assertFalse(store.fail(lease, error(ErrorCode.PROCESSING_FAILED), Optional.empty()));
+            assertFalse(store.fail(lease, error(ErrorCode.PROCESSING_FAILED), Optional.of(now())));
+            assertEquals(done, get(lease.taskId()));
+        }
+    }
+
+    @Nested
+    @DisplayName("release")
+    class Release {
+
+        @Test
+        @DisplayName("a released job is pending again at the same attempt, ready now, with no lease and progress 0")
+        void releasedJobIsPending() {
+            Lease lease = createAndClaim();
+            store.renew(lease, LEASE, 0.5, "encoding");
+            clock.advance(STEP);
+
+            assertTrue(store.release(lease));
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.PENDING, job.state());
+            assertEquals(1, job.attempt());
+            assertEquals(now(), job.notBefore());
+            assertEquals(Optional.empty(), job.lease());
+            assertEquals(0.0, job.progress());
+            assertEquals(Optional.empty(), job.finishedAt());
+            assertEquals(now(), job.updatedAt());
+        }
+
+        @Test
+        @DisplayName("a released job can be claimed again at once, under a greater token")
+        void releasedJobClaimedAgain() {
+            Lease first = createAndClaim();
+            assertTrue(store.release(first));
+
+            Lease second = lease(store.claim("worker-b", LEASE).orElseThrow());
+
+            assertEquals(first.taskId(), second.taskId());
+            assertTrue(second.token() > first.token());
+            assertEquals("worker-b", second.owner());
+        }
+
+        @Test
+        @DisplayName("a released job whose cancellation was requested ends CANCELLED")
+        void releaseAfterCancelRequestCancels() {
+            Lease lease = createAndClaim();
+            assertTrue(store.cancel(lease.taskId()));
+
+            assertTrue(store.release(lease));
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.CANCELLED, job.state());
+            assertEquals(ErrorCode.CANCELLED, job.error().orElseThrow().code());
+            assertEquals(Optional.of(now()), job.finishedAt());
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+        }
+
+        @Test
+        @DisplayName("a stale or repeated release is refused and changes nothing")
+        void staleReleaseRefused() {
+            Lease first = createAndClaim();
+            assertTrue(store.release(first));
+            Job pending = get(first.taskId());
+            assertFalse(store.release(first), "already released");
+            assertEquals(pending, get(first.taskId()));
+
+            Lease second = lease(claim());
+            Job claimed = get(first.taskId());
+            assertFalse(store.release(first), "stale token");
+            assertEquals(claimed, get(first.taskId()));
+            assertTrue(store.complete(second, result()));
+            assertFalse(store.release(second), "already completed");
+            assertEquals(JobState.COMPLETED, get(first.taskId()).state());
+        }
+    }
+
+    @Nested
+    @DisplayName("requeue expired")
+    class RequeueExpired {
+
+        @Test
+        @DisplayName("a lease that has not expired is left alone")
+        void liveLeaseLeftAlone() {
+            Lease lease = createAndClaim();
+            Job claimed = get(lease.taskId());
+            clock.advance(LEASE.minus(MILLI));
+
+            assertEquals(0, store.requeueExpired());
+            assertEquals(claimed, get(lease.taskId()));
+        }
+
+        @Test
+        @DisplayName("an expired lease sends its job back to pending with attempt + 1, ready now, with no lease")
+        void expiredLeaseRequeued() {
+            Lease lease = createAndClaim();
+            store.renew(lease, LEASE, 0.5, "encoding");
+            expireLease();
+
+            assertEquals(1, store.requeueExpired());
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.PENDING, job.state());
+            assertEquals(2, job.attempt());
+            assertEquals(now(), job.notBefore());
+            assertEquals(Optional.empty(), job.lease());
+            assertEquals(0.0, job.progress());
+            assertEquals(Optional.empty(), job.finishedAt());
+            assertEquals(now(), job.updatedAt());
+            Lease again = lease(claim());
+            assertEquals(lease.taskId(), again.taskId());
+            assertTrue(again.token() > lease.token());
+        }
+
+        @Test
+        @DisplayName("a job whose attempts are spent fails for good with WORKER_LOST")
+        void spentAttemptsFailWorkerLost() {
+            Lease first = createAndClaim(newJob(2));
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            Lease second = lease(claim());
+            expireLease();
+
+            assertEquals(1, store.requeueExpired());
+
+            Job job = get(second.taskId());
+            assertEquals(JobState.FAILED, job.state());
+            assertEquals(ErrorCode.WORKER_LOST, job.error().orElseThrow().code());
+            assertEquals(2, job.attempt());
+            assertEquals(Optional.empty(), job.lease());
+            assertEquals(Optional.of(now()), job.finishedAt());
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+            assertEquals(first.taskId(), second.taskId());
+        }
+
+        @Test
+        @DisplayName("an expired job whose cancellation was requested ends CANCELLED")
+        void cancelRequestedEndsCancelled() {
+            Lease lease = createAndClaim();
+            assertTrue(store.cancel(lease.taskId()));
+            expireLease();
+
+            assertEquals(1, store.requeueExpired());
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.CANCELLED, job.state());
+            assertEquals(ErrorCode.CANCELLED, job.error().orElseThrow().code());
+            assertEquals(Optional.of(now()), job.finishedAt());
+        }
+
+        @Test
+        @DisplayName("a lease renewed meanwhile is not requeued")
+        void renewedLeaseNotRequeued() {
+            Lease lease = createAndClaim();
+            clock.advance(Duration.ofSeconds(20));
+            assertEquals(Renewal.RENEWED, store.renew(lease, LEASE, 0.2, "encoding"));
+            clock.advance(Duration.ofSeconds(20));
+            Job renewed = get(lease.taskId());
+
+            assertEquals(0, store.requeueExpired(), "past the first expiry, but not the renewed one");
+            assertEquals(renewed, get(lease.taskId()));
+        }
+
+        @Test
+        @DisplayName("final and pending jobs are never touched")
+        void finalAndPendingUntouched() {
+            Lease completed = createAndClaim();
+            assertTrue(store.complete(completed, result()));
+            Lease failed = createAndClaim();
+            assertTrue(store.fail(failed, error(ErrorCode.INVALID_MEDIA), Optional.empty()));
+            TaskId cancelled = create().id();
+            assertTrue(store.cancel(cancelled));
+            TaskId pending = create().id();
+            List<Job> before = List.of(get(completed.taskId()), get(failed.taskId()), get(cancelled), get(pending));
+            clock.advance(Duration.ofDays(2));
+
+            assertEquals(0, store.requeueExpired());
+
+            assertEquals(before, List.of(get(completed.taskId()), get(failed.taskId()), get(cancelled), get(pending)));
+        }
+
+        @Test
+        @DisplayName("the count covers every expired lease and only those")
+        void countsEveryExpiredLease() {
+            List<Lease> leases = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                create();
+            }
+            for (int i = 0; i < 4; i++) {
+                leases.add(lease(claim()));
+            }
+            clock.advance(Duration.ofSeconds(20));
+            store.renew(leases.get(3), LEASE, 0.1, "alive");
+            clock.advance(Duration.ofSeconds(20));
+
+            assertEquals(3, store.requeueExpired());
+            assertEquals(0, store.requeueExpired(), "nothing is left to requeue");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(JobState.PENDING, get(leases.get(i).taskId()).state());
+            }
+            assertEquals(JobState.PROCESSING, get(leases.get(3).taskId()).state());
+        }
+    }
+
+    @Nested
+    @DisplayName("cancel")
+    class Cancel {
+
+        @Test
+        @DisplayName("cancelling a pending job ends it CANCELLED at once")
+        void pendingJobCancelledAtOnce() {
+            TaskId id = create().id();
+            clock.advance(STEP);
+
+            assertTrue(store.cancel(id));
+
+            Job job = get(id);
+            assertEquals(JobState.CANCELLED, job.state());
+            assertEquals(ErrorCode.CANCELLED, job.error().orElseThrow().code());
+            assertEquals(Optional.of(now()), job.finishedAt());
+            assertEquals(now(), job.updatedAt());
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+        }
+
+        @Test
+        @DisplayName("cancelling a job waiting for its retry ends it CANCELLED at once")
+        void retryingJobCancelledAtOnce() {
+            Lease lease = createAndClaim();
+            assertTrue(store.fail(lease, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(now().plusSeconds(30))));
+
+            assertTrue(store.cancel(lease.taskId()));
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.CANCELLED, job.state());
+            assertEquals(ErrorCode.CANCELLED, job.error().orElseThrow().code());
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE));
+        }
+
+        @Test
+        @DisplayName("cancelling a processing job flags it and leaves it processing under its lease")
+        void processingJobFlagged() {
+            Lease lease = createAndClaim();
+
+            assertTrue(store.cancel(lease.taskId()));
+            assertTrue(store.cancel(lease.taskId()), "still running, so still true");
+
+            Job job = get(lease.taskId());
+            assertEquals(JobState.PROCESSING, job.state());
+            assertTrue(job.cancelRequested());
+            assertEquals(lease.token(), lease(job).token());
+            assertEquals(Optional.empty(), job.finishedAt());
+        }
+
+        @Test
+        @DisplayName("cancelling a finished job changes nothing and answers false")
+        void finishedJobUntouched() {
+            Lease completed = createAndClaim();
+            assertTrue(store.complete(completed, result()));
+            TaskId cancelled = create().id();
+            assertTrue(store.cancel(cancelled));
+            Job done = get(completed.taskId());
+            Job gone = get(cancelled);
+            clock.advance(STEP);
+
+            assertFalse(store.cancel(completed.taskId()));
+            assertFalse(store.cancel(cancelled));
+            assertEquals(done, get(completed.taskId()));
+            assertEquals(gone, get(cancelled));
+        }
+
+        @Test
+        @DisplayName("cancelling an unknown id answers false")
+        void unknownIdAnswersFalse() {
+            assertFalse(store.cancel(TaskId.random()));
+        }
+    }
+
+    @Nested
+    @DisplayName("purge")
+    class Purge {
+
+        @Test
+        @DisplayName("only final jobs finished before the cutoff are deleted")
+        void onlyOldFinalJobsDeleted() {
+            Lease completed = createAndClaim();
+            assertTrue(store.complete(completed, result()));
+            Instant completedAt = now();
+            clock.advance(STEP);
+            Lease failed = createAndClaim();
+            assertTrue(store.fail(failed, error(ErrorCode.INVALID_MEDIA), Optional.empty()));
+            Instant failedAt = now();
+            clock.advance(STEP);
+            TaskId cancelled = create().id();
+            assertTrue(store.cancel(cancelled));
+            Instant cancelledAt = now();
+            Lease processing = createAndClaim();
+            TaskId pending = create().id();
+            clock.advance(Duration.ofDays(3));
+
+            assertEquals(1, store.purgeFinished(failedAt), "finished at the cutoff is not before it");
+            assertEquals(Optional.empty(), store.find(completed.taskId()));
+            assertTrue(store.find(failed.taskId()).isPresent());
+            assertTrue(completedAt.isBefore(failedAt));
+
+            assertEquals(2, store.purgeFinished(cancelledAt.plus(MILLI)));
+            assertEquals(Optional.empty(), store.find(failed.taskId()));
+            assertEquals(Optional.empty(), store.find(cancelled));
+
+            assertEquals(0, store.purgeFinished(now().plus(Duration.ofDays(365))));
+            assertEquals(JobState.PENDING, get(pending).state());
+            assertEquals(JobState.PROCESSING, get(processing.taskId()).state());
+        }
+
+        @Test
+        @DisplayName("purging a job frees its idempotency key")
+        void purgeFreesKey() {
+            Lease lease = createAndClaim(newJob("order-44"));
+            assertTrue(store.complete(lease, result()));
+            clock.advance(Duration.ofDays(1));
+            assertEquals(1, store.purgeFinished(now()));
+
+            NewJob again = newJob("order-44");
+            Job created = store.create(again);
+
+            assertEquals(again.id(), created.id());
+            assertNotEquals(lease.taskId(), created.id());
+            assertEquals(JobState.PENDING, created.state());
+            assertEquals(Optional.empty(), store.find(lease.taskId()));
+        }
+
+        @Test
+        @DisplayName("purging when nothing is old enough deletes nothing")
+        void nothingToPurge() {
+            Lease lease = createAndClaim();
+            assertTrue(store.complete(lease, result()));
+
+            assertEquals(0, store.purgeFinished(now().minus(STEP)));
+            assertEquals(JobState.COMPLETED, get(lease.taskId()).state());
+        }
+    }
+
+    @Nested
+    @DisplayName("concurrency")
+    class Concurrency {
+        private static final int THREADS = 8;
+        private static final int ROUNDS = 40;
+
+        @Test
+        @DisplayName("N threads claiming M jobs claim each job exactly once")
+        void eachJobClaimedOnce() throws Exception {
+            int jobs = 200;
+            Set<TaskId> created = new HashSet<>();
+            for (int i = 0; i < jobs; i++) {
+                created.add(create().id());
+            }
+            Set<TaskId> claimed = ConcurrentHashMap.newKeySet();
+            List<TaskId> duplicates = new ArrayList<>();
+
+            List<List<TaskId>> perThread = runTogether(THREADS, n -> {
+                List<TaskId> mine = new ArrayList<>();
+                Optional<Job> job;
+                while ((job = store.claim("worker-" + n, LEASE)).isPresent()) {
+                    mine.add(job.get().id());
+                }
+                return mine;
+            });
+
+            perThread.forEach(list -> list.forEach(id -> {
+                if (!claimed.add(id)) {
+                    duplicates.add(id);
+                }
+            }));
+            assertEquals(List.of(), duplicates, "jobs claimed twice");
+            assertEquals(created, claimed);
+            for (TaskId id : created) {
+                assertEquals(JobState.PROCESSING, get(id).state());
+            }
+        }
+
+        @Test
+        @DisplayName("concurrent creates with one idempotency key make one job")
+        void concurrentCreatesMakeOneJob() throws Exception {
+            for (int round = 0; round < ROUNDS / 4; round++) {
+                String key = "race-" + round;
+                List<NewJob> wanted = new ArrayList<>();
+                for (int i = 0; i < THREADS; i++) {
+                    wanted.add(newJob(key));
+                }
+
+                List<Job> returned = runTogether(THREADS, n -> store.create(wanted.get(n)));
+
+                Set<TaskId> ids = new HashSet<>();
+                returned.forEach(j -> ids.add(j.id()));
+                assertEquals(1, ids.size(), "every create must return the same job: " + ids);
+                long stored = wanted.stream().filter(w -> store.find(w.id()).isPresent()).count();
+                assertEquals(1, stored, "exactly one of the ids may exist");
+            }
+        }
+
+        @Test
+        @DisplayName("a completion racing the requeue of its expired lease leaves exactly one outcome")
+        void completionRacingRequeue() throws Exception {
+            for (int round = 0; round < ROUNDS; round++) {
+                Lease lease = createAndClaim();
+                expireLease();
+
+                Race<Boolean, Integer> race = race(() -> store.complete(lease, result()), store::requeueExpired);
+
+                Job job = get(lease.taskId());
+                if (race.first()) {
+                    assertEquals(0, race.second(), "requeued a job that completed");
+                    assertEquals(JobState.COMPLETED, job.state());
+                } else {
+                    assertEquals(1, race.second(), "neither the completion nor the requeue took effect");
+                    assertEquals(JobState.PENDING, job.state());
+                    assertEquals(2, job.attempt());
+                    // Leave nothing claimable for the next round.
+                    assertTrue(store.cancel(job.id()));
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("a heartbeat racing the requeue of its expired lease either keeps the lease or loses it, never both")
+        void heartbeatRacingRequeue() throws Exception {
+            for (int round = 0; round < ROUNDS; round++) {
+                Lease lease = createAndClaim();
+                expireLease();
+
+                Race<Renewal, Integer> race = race(() -> store.renew(lease, LEASE, 0.5, "beat"), store::requeueExpired);
+
+                Job job = get(lease.taskId());
+                if (race.first() == Renewal.RENEWED) {
+                    assertEquals(0, race.second(), "requeued a job whose lease was renewed");
+                    assertEquals(JobState.PROCESSING, job.state());
+                    assertTrue(store.complete(lease, result()));
+                } else {
+                    assertEquals(Renewal.LOST, race.first());
+                    assertEquals(1, race.second());
+                    assertEquals(JobState.PENDING, job.state());
+                    assertTrue(store.cancel(job.id()));
+                }
+            }
+        }
+
+        @Test
+        @DisplayName("a completion racing a failure under the same lease lets exactly one through")
+        void completionRacingFailure() throws Exception {
+            for (int round = 0; round < ROUNDS; round++) {
+                Lease lease = createAndClaim();
+
+                Race<Boolean, Boolean> race = race(() -> store.complete(lease, result()),
+                        () -> store.fail(lease, error(ErrorCode.PROCESSING_FAILED), Optional.empty()));
+
+                assertTrue(race.first() ^ race.second(), "exactly one must succeed: " + race);
+                Job job = get(lease.taskId());
+                assertEquals(race.first() ? JobState.COMPLETED : JobState.FAILED, job.state());
+                assertEquals(race.first(), job.result().isPresent());
+                assertEquals(race.second(), job.error().isPresent());
+            }
+        }
+
+        @Test
+        @DisplayName("a cancel racing a claim leaves the job either cancelled or claimed with cancellation requested")
+        void cancelRacingClaim() throws Exception {
+            for (int round = 0; round < ROUNDS; round++) {
+                TaskId id = create().id();
+
+                Race<Boolean, Optional<Job>> race = race(() -> store.cancel(id), () -> store.claim("worker-a", LEASE));
+
+                assertTrue(race.first(), "the job was not final, so cancel answers true");
+                Job job = get(id);
+                if (race.second().isPresent()) {
+                    assertEquals(JobState.PROCESSING, job.state());
+                    assertTrue(job.cancelRequested());
+                    assertEquals(Renewal.CANCEL_REQUESTED, store.renew(lease(race.second().get()), LEASE, 0, "x"));
+                    assertTrue(store.release(lease(race.second().get())));
+                } else {
+                    assertEquals(JobState.CANCELLED, job.state());
+                }
+                assertEquals(JobState.CANCELLED, get(id).state());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Racing threads
+
+    /** What two racing calls answered. */
+    private record Race<A, B>(A first, B second) {
+    }
+
+    /** A call made by thread number {@code n} of a race. */
+    @FunctionalInterface
+    private interface Racer<T> {
+        T run(int n) throws Exception;
+    }
+
+    /** Runs {@code a} and {@code b} on two threads released together. */
+    @SuppressWarnings("unchecked")
+    private <A, B> Race<A, B> race(Callable<A> a, Callable<B> b) throws Exception {
+        List<Object> answers = runTogether(2, n -> n == 0 ? a.call() : b.call());
+        return new Race<>((A) answers.get(0), (B) answers.get(1));
+    }
+
+    /** Runs {@code threads} copies of {@code racer} on as many threads, released together by a barrier. */
+    private static <T> List<T> runTogether(int threads, Racer<T> racer) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<T>> futures = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return racer.run(n);
+                }));
+            }
+            List<T> answers = new ArrayList<>();
+            for (Future<T> f : futures) {
+                // A guard against a deadlocked store, not a speed requirement.
+                answers.add(f.get(RACE_TIMEOUT_SECONDS, TimeUnit.SECONDS));
+            }
+            return answers;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return fail("a racing store call did not return within " + RACE_TIMEOUT_SECONDS + " s (deadlock?)");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

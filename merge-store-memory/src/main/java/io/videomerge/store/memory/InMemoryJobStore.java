@@ -1,0 +1,327 @@
+package io.videomerge.store.memory;
+
+import static java.util.Objects.requireNonNull;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.MergeResult;
+import io.videomerge.TaskId;
+import io.videomerge.spi.Job;
+import io.videomerge.spi.JobError;
+import io.videomerge.spi.JobState;
+import io.videomerge.spi.JobStore;
+import io.videomerge.spi.Lease;
+import io.videomerge.spi.NewJob;
+import io.videomerge.spi.Renewal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+
+/**
+ * A {@link JobStore} held in this process's memory: every operation is atomic under one lock, and
+ * nothing survives the process.
+ *
+ * <p>Ready jobs wait in a queue ordered by {@code notBefore}, so a claim costs O(log n) whatever the
+ * number of jobs; finished jobs wait in a queue ordered by finish time for {@link #purgeFinished}.
+ */
+public final class InMemoryJobStore implements JobStore {
+    private static final String QUEUED = "queued";
+    private static final JobError CANCELLED = new JobError(ErrorCode.CANCELLED, "the task was cancelled");
+    private static final JobError WORKER_LOST = new JobError(ErrorCode.WORKER_LOST,
+            "the task stopped its worker on every attempt");
+
+    private final Clock clock;
+    private final Object lock = new Object();
+    private final Map<TaskId, Entry> jobs = new HashMap<>();
+    private final Map<String, TaskId> keys = new HashMap<>();
+    private final TreeMap<ReadyKey, Entry> ready = new TreeMap<>();
+    private final Map<TaskId, Entry> processing = new LinkedHashMap<>();
+    private final PriorityQueue<Entry> finished = new PriorityQueue<>(
+            Comparator.comparing((Entry e) -> e.job.finishedAt().orElseThrow()).thenComparingLong(e -> e.seq));
+    private long sequence;
+    private long lastToken;
+
+    /** A store whose times come from {@code clock}. */
+    public InMemoryJobStore(Clock clock) {
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /** A store on the system clock in UTC. */
+    public InMemoryJobStore() {
+        this(Clock.systemUTC());
+    }
+
+    @Override
+    public Job create(NewJob job) {
+        requireNonNull(job, "job");
+        synchronized (lock) {
+            if (job.idempotencyKey().isPresent()) {
+                TaskId existing = keys.get(job.idempotencyKey().get());
+                if (existing != null) {
+                    return jobs.get(existing).job;
+                }
+            }
+            if (jobs.containsKey(job.id())) {
+                throw new IllegalArgumentException("a job with this id exists already");
+            }
+            Instant now = clock.instant();
+            Job created = new Job(job.id(), JobState.PENDING, job.request(), job.idempotencyKey(), 1, job.maxAttempts(),
+                    now, Optional.empty(), false, 0, QUEUED, Optional.empty(), Optional.empty(), now, now,
+                    Optional.empty());
+            Entry entry = new Entry(created, ++sequence);
+            jobs.put(job.id(), entry);
+            job.idempotencyKey().ifPresent(k -> keys.put(k, job.id()));
+            enqueue(entry);
+            return created;
+        }
+    }
+
+    @Override
+    public Optional<Job> find(TaskId id) {
+        requireNonNull(id, "id");
+        synchronized (lock) {
+            Entry entry = jobs.get(id);
+            return entry == null ? Optional.empty() : Optional.of(entry.job);
+        }
+    }
+
+    @Override
+    public Optional<Job> claim(String owner, Duration leaseTime) {
+        requireNonNull(owner, "owner");
+        requirePositive(leaseTime);
+        synchronized (lock) {
+            Map.Entry<ReadyKey, Entry> first = ready.firstEntry();
+            Instant now = clock.instant();
+            if (first == null || first.getKey().notBefore().isAfter(now)) {
+                return Optional.empty();
+            }
+            Entry entry = first.getValue();
+            ready.pollFirstEntry();
+            entry.readyKey = null;
+            Job j = entry.job;
+            Lease lease = new Lease(j.id(), owner, ++lastToken, now.plus(leaseTime));
+            entry.job = new Job(j.id(), JobState.PROCESSING, j.request(), j.idempotencyKey(), j.attempt(),
+                    j.maxAttempts(), j.notBefore(), Optional.of(lease), false, 0, "started", j.result(), j.error(),
+                    j.createdAt(), now, Optional.empty());
+            processing.put(j.id(), entry);
+            return Optional.of(entry.job);
+        }
+    }
+
+    @Override
+    public Renewal renew(Lease lease, Duration leaseTime, double progress, String message) {
+        requireNonNull(message, "message");
+        requirePositive(leaseTime);
+        synchronized (lock) {
+            Entry entry = held(lease);
+            if (entry == null) {
+                return Renewal.LOST;
+            }
+            Job j = entry.job;
+            Instant now = clock.instant();
+            Lease current = j.lease().orElseThrow();
+            double clamped = Double.isNaN(progress) ? j.progress() : Math.max(j.progress(), Math.min(1, progress));
+            entry.job = new Job(j.id(), j.state(), j.request(), j.idempotencyKey(), j.attempt(), j.maxAttempts(),
+                    j.notBefore(), Optional.of(new Lease(j.id(), current.owner(), current.token(), now.plus(leaseTime))),
+                    j.cancelRequested(), clamped, message, j.result(), j.error(), j.createdAt(), now, Optional.empty());
+            return j.cancelRequested() ? Renewal.CANCEL_REQUESTED : Renewal.RENEWED;
+        }
+    }
+
+    @Override
+    public boolean complete(Lease lease, MergeResult result) {
+        requireNonNull(result, "result");
+        synchronized (lock) {
+            Entry entry = held(lease);
+            if (entry == null) {
+                return false;
+            }
+            finish(entry, JobState.COMPLETED, 1, "completed", Optional.of(result), Optional.empty());
+            return true;
+        }
+    }
+
+    @Override
+    public boolean fail(Lease lease, JobError error, Optional<Instant> retryAt) {
+        requireNonNull(error, "error");
+        requireNonNull(retryAt, "retryAt");
+        synchronized (lock) {
+            Entry entry = held(lease);
+            if (entry == null) {
+                return false;
+            }
+            Job j = entry.job;
+            if (retryAt.isPresent() && j.attempt() < j.maxAttempts() && !j.cancelRequested()) {
+                backToPending(entry, j.attempt() + 1, retryAt.get(), "waiting to retry", Optional.of(error));
+            } else {
+                finish(entry, error.finalState(), j.progress(), error.message(), Optional.empty(), Optional.of(error));
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public boolean release(Lease lease) {
+        synchronized (lock) {
+            Entry entry = held(lease);
+            if (entry == null) {
+                return false;
+            }
+            Job j = entry.job;
+            if (j.cancelRequested()) {
+                finish(entry, JobState.CANCELLED, j.progress(), CANCELLED.message(), Optional.empty(),
+                        Optional.of(CANCELLED));
+            } else {
+                backToPending(entry, j.attempt(), clock.instant(), QUEUED, j.error());
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public int requeueExpired() {
+        synchronized (lock) {
+            Instant now = clock.instant();
+            int changed = 0;
+            Iterator<Entry> it = processing.values().iterator();
+            while (it.hasNext()) {
+                Entry entry = it.next();
+                Job j = entry.job;
+                if (!j.lease().orElseThrow().expiresAt().isBefore(now)) {
+                    continue;
+                }
+                // Removed here, so that finish/backToPending need not touch the map being iterated.
+                it.remove();
+                if (j.cancelRequested()) {
+                    finish(entry, JobState.CANCELLED, j.progress(), CANCELLED.message(), Optional.empty(),
+                            Optional.of(CANCELLED));
+                } else if (j.attempt() >= j.maxAttempts()) {
+                    finish(entry, JobState.FAILED, j.progress(), WORKER_LOST.message(), Optional.empty(),
+                            Optional.of(WORKER_LOST));
+                } else {
+                    backToPending(entry, j.attempt() + 1, now, "requeued after its worker was lost", j.error());
+                }
+                changed++;
+            }
+            return changed;
+        }
+    }
+
+    @Override
+    public boolean cancel(TaskId id) {
+        requireNonNull(id, "id");
+        synchronized (lock) {
+            Entry entry = jobs.get(id);
+            if (entry == null || entry.job.state().isFinal()) {
+                return false;
+            }
+            Job j = entry.job;
+            if (j.state() == JobState.PENDING) {
+                ready.remove(entry.readyKey);
+                entry.readyKey = null;
+                finish(entry, JobState.CANCELLED, j.progress(), CANCELLED.message(), Optional.empty(),
+                        Optional.of(CANCELLED));
+            } else if (!j.cancelRequested()) {
+                entry.job = new Job(j.id(), j.state(), j.request(), j.idempotencyKey(), j.attempt(), j.maxAttempts(),
+                        j.notBefore(), j.lease(), true, j.progress(), j.message(), j.result(), j.error(),
+                        j.createdAt(), clock.instant(), Optional.empty());
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public int purgeFinished(Instant cutoff) {
+        requireNonNull(cutoff, "cutoff");
+        synchronized (lock) {
+            int purged = 0;
+            while (!finished.isEmpty() && finished.peek().job.finishedAt().orElseThrow().isBefore(cutoff)) {
+                Entry entry = finished.poll();
+                jobs.remove(entry.job.id());
+                entry.job.idempotencyKey().ifPresent(k -> keys.remove(k, entry.job.id()));
+                purged++;
+            }
+            return purged;
+        }
+    }
+
+    @Override
+    public void ping() {
+        // Memory always answers.
+    }
+
+    /** The entry of the job this lease holds, or null when the lease no longer holds it. */
+    private Entry held(Lease lease) {
+        requireNonNull(lease, "lease");
+        Entry entry = jobs.get(lease.taskId());
+        if (entry == null || entry.job.state() != JobState.PROCESSING
+                || entry.job.lease().orElseThrow().token() != lease.token()) {
+            return null;
+        }
+        return entry;
+    }
+
+    private void backToPending(Entry entry, int attempt, Instant notBefore, String message, Optional<JobError> error) {
+        Job j = entry.job;
+        processing.remove(j.id());
+        entry.job = new Job(j.id(), JobState.PENDING, j.request(), j.idempotencyKey(), attempt, j.maxAttempts(),
+                notBefore, Optional.empty(), false, 0, message, Optional.empty(), error, j.createdAt(),
+                clock.instant(), Optional.empty());
+        enqueue(entry);
+    }
+
+    private void finish(Entry entry, JobState state, double progress, String message, Optional<MergeResult> result,
+                        Optional<JobError> error) {
+        Job j = entry.job;
+        processing.remove(j.id());
+        Instant now = clock.instant();
+        entry.job = new Job(j.id(), state, j.request(), j.idempotencyKey(), j.attempt(), j.maxAttempts(),
+                j.notBefore(), Optional.empty(), j.cancelRequested(), progress, message, result, error, j.createdAt(),
+                now, Optional.of(now));
+        finished.add(entry);
+    }
+
+    private void enqueue(Entry entry) {
+        Job j = entry.job;
+        entry.readyKey = new ReadyKey(j.notBefore(), j.createdAt(), entry.seq);
+        ready.put(entry.readyKey, entry);
+    }
+
+    private static void requirePositive(Duration leaseTime) {
+        requireNonNull(leaseTime, "leaseTime");
+        if (leaseTime.isNegative() || leaseTime.isZero()) {
+            throw new IllegalArgumentException("leaseTime must be > 0: " + leaseTime);
+        }
+    }
+
+    /** The order of ready jobs: earliest notBefore, then oldest created, then first stored. */
+    private record ReadyKey(Instant notBefore, Instant createdAt, long seq) implements Comparable<ReadyKey> {
+        @Override
+        public int compareTo(ReadyKey o) {
+            int c = notBefore.compareTo(o.notBefore);
+            if (c == 0) {
+                c = createdAt.compareTo(o.createdAt);
+            }
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    /** One job's current snapshot and its place in the ready queue; guarded by {@code lock}. */
+    private static final class Entry {
+        private final long seq;
+        private Job job;
+        private ReadyKey readyKey;
+
+        private Entry(Job job, long seq) {
+            this.job = job;
+            this.seq = seq;
+        }
+    }
+}
