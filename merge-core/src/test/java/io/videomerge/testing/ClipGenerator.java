@@ -52,6 +52,11 @@ public final class ClipGenerator {
     /** Peak amplitude of the optional background tone (-40 dBFS). */
     public static final double TONE_AMPLITUDE = 0.01;
 
+    static {
+        // The recorder prints its stream layout at info level; tests want FFmpeg's errors only.
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    }
+
     private ClipGenerator() {
     }
 
