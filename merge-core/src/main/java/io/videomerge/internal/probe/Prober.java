@@ -1,0 +1,323 @@
+package io.videomerge.internal.probe;
+
+import static java.util.Objects.requireNonNull;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.Limits;
+import io.videomerge.MediaException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avcodec.AVPacketSideData;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avformat;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.javacpp.PointerPointer;
+
+/**
+ * Opens one downloaded input with libavformat under the {@link Limits} and reports what it holds, or refuses it.
+ *
+ * <p>The file is opened with {@code protocol_whitelist=file}, the container whitelist, {@code max_streams} and a
+ * bounded probe; every decoder (those libavformat opens to find the stream parameters included) gets the decoder
+ * whitelist and {@code max_pixels}; the first video frame and the first audio frame are decoded, so a file that
+ * FFmpeg refuses to decode is refused here, before a merge starts. Refusals are {@link MediaException}s naming
+ * the input index: {@link ErrorCode#INVALID_MEDIA} (not media, a container outside the whitelist, no video, too
+ * many streams, truncated or undecodable) or {@link ErrorCode#UNSUPPORTED_CODEC} (a decoder outside the whitelist,
+ * a picture over {@code max_pixels}). Messages never carry paths or FFmpeg's log.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class Prober {
+    /** Packets read at most while looking for the first decodable frames. */
+    private static final int MAX_PACKETS = 2_000;
+    /** Relative gap between the average and the base frame rate above which a stream counts as variable. */
+    private static final double VFR_TOLERANCE = 0.01;
+
+    private final SafeOptions options;
+    private final long maxPixels;
+
+    public Prober(Limits limits) {
+        this.options = new SafeOptions(requireNonNull(limits, "limits"));
+        this.maxPixels = limits.maxPixels();
+        NativeLog.init();
+    }
+
+    /**
+     * Probes {@code file}, the input at {@code index} of a request.
+     *
+     * @throws MediaException when the file is not acceptable media
+     */
+    public ClipInfo probe(Path file, int index) {
+        return inspect(file, index).info();
+    }
+
+    /** The facts and the chosen stream numbers, for {@link InputOpener}. */
+    Inspection inspect(Path file, int index) {
+        requireNonNull(file, "file");
+        if (index < 0) {
+            throw new IllegalArgumentException("index must be >= 0: " + index);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw invalid(index, "is not a readable file", null);
+        }
+        AVFormatContext fmt = avformat.avformat_alloc_context();
+        try {
+            open(fmt, file, index);
+            return inspectOpen(fmt, index);
+        } finally {
+            avformat.avformat_close_input(fmt);
+        }
+    }
+
+    private void open(AVFormatContext fmt, Path file, int index) {
+        AVDictionary dict = SafeOptions.dictionary(options.format());
+        try {
+            // The file: prefix keeps a colon in the path from being read as a protocol name.
+            int ret = avformat.avformat_open_input(fmt, "file:" + file.toAbsolutePath(), null, dict);
+            if (ret < 0) {
+                throw invalid(index, "is not a video in a supported container", null);
+            }
+            SafeOptions.requireConsumed(dict, options.format(), "avformat_open_input");
+        } finally {
+            avutil.av_dict_free(dict);
+        }
+    }
+
+    private Inspection inspectOpen(AVFormatContext fmt, int index) {
+        findStreamInfo(fmt, index);
+        int video = avformat.av_find_best_stream(fmt, avutil.AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
+        if (video < 0) {
+            throw invalid(index, "has no video stream", null);
+        }
+        int audio = avformat.av_find_best_stream(fmt, avutil.AVMEDIA_TYPE_AUDIO, -1, video, (AVCodec) null, 0);
+        AVStream vst = fmt.streams(video);
+        AVStream ast = audio >= 0 ? fmt.streams(audio) : null;
+        AVCodecContext vdec = openDecoder(vst, index);
+        AVCodecContext adec = null;
+        try {
+            adec = ast != null ? openDecoder(ast, index) : null;
+            AVFrame first = avutil.av_frame_alloc();
+            try {
+                decodeFirstFrames(fmt, vst, vdec, ast, adec, first, index);
+                ClipInfo info = facts(fmt, vst, ast, first, index);
+                return new Inspection(info, video, audio);
+            } finally {
+                avutil.av_frame_free(first);
+            }
+        } finally {
+            avcodec.avcodec_free_context(vdec);
+            if (adec != null) {
+                avcodec.avcodec_free_context(adec);
+            }
+        }
+    }
+
+    private void findStreamInfo(AVFormatContext fmt, int index) {
+        int n = fmt.nb_streams();
+        // One dictionary per stream: the decoders opened here must obey max_pixels too, which the format
+        // context cannot pass on by itself.
+        PointerPointer<AVDictionary> perStream = new PointerPointer<>(n);
+        AVDictionary[] dicts = new AVDictionary[n];
+        try {
+            for (int i = 0; i < n; i++) {
+                dicts[i] = SafeOptions.dictionary(options.decoder());
+                perStream.put(i, dicts[i]);
+            }
+            if (avformat.avformat_find_stream_info(fmt, perStream) < 0) {
+                throw invalid(index, "is not readable media", null);
+            }
+        } finally {
+            for (int i = 0; i < n; i++) {
+                avutil.av_dict_free(new AVDictionary(perStream.get(i)));
+            }
+            perStream.close();
+        }
+    }
+
+    private AVCodecContext openDecoder(AVStream stream, int index) {
+        AVCodecParameters par = stream.codecpar();
+        AVCodec codec = avcodec.avcodec_find_decoder(par.codec_id());
+        if (codec == null || codec.isNull()) {
+            throw unsupported(index, (par.codec_type() == avutil.AVMEDIA_TYPE_VIDEO ? "video" : "audio")
+                    + " codec is not supported");
+        }
+        AVCodecContext ctx = avcodec.avcodec_alloc_context3(codec);
+        if (ctx == null || ctx.isNull()) {
+            throw new OutOfMemoryError("avcodec_alloc_context3");
+        }
+        AVDictionary dict = SafeOptions.dictionary(options.decoder());
+        try {
+            if (avcodec.avcodec_parameters_to_context(ctx, par) < 0) {
+                throw invalid(index, "has unreadable stream parameters", null);
+            }
+            ctx.pkt_timebase(stream.time_base());
+            // Whether the decoder is allowed is FFmpeg's call (codec_whitelist); we only name the failure.
+            if (avcodec.avcodec_open2(ctx, codec, dict) < 0) {
+                String name = codec.name().getString();
+                throw options.allows(name)
+                        ? invalid(index, "cannot be decoded", null)
+                        : unsupported(index, (par.codec_type() == avutil.AVMEDIA_TYPE_VIDEO ? "video" : "audio")
+                                + " codec " + avcodec.avcodec_get_name(par.codec_id()).getString()
+                                + " is not supported");
+            }
+            SafeOptions.requireConsumed(dict, options.decoder(), "avcodec_open2");
+            return ctx;
+        } catch (RuntimeException e) {
+            avcodec.avcodec_free_context(ctx);
+            throw e;
+        } finally {
+            avutil.av_dict_free(dict);
+        }
+    }
+
+    /** Decodes until the first video frame (kept in {@code first}) and, if there is audio, one audio frame. */
+    private void decodeFirstFrames(AVFormatContext fmt, AVStream vst, AVCodecContext vdec, AVStream ast,
+                                   AVCodecContext adec, AVFrame first, int index) {
+        AVPacket pkt = avcodec.av_packet_alloc();
+        AVFrame scratch = avutil.av_frame_alloc();
+        boolean haveVideo = false;
+        boolean haveAudio = ast == null;
+        try {
+            for (int packets = 0; packets < MAX_PACKETS && !(haveVideo && haveAudio); packets++) {
+                if (avformat.av_read_frame(fmt, pkt) < 0) {
+                    break;
+                }
+                try {
+                    if (!haveVideo && pkt.stream_index() == vst.index()) {
+                        Decoded d = decode(vdec, pkt, first);
+                        if (d == Decoded.ERROR) {
+                            throw videoRefused(vst, index);
+                        }
+                        haveVideo = d == Decoded.FRAME;
+                    } else if (!haveAudio && pkt.stream_index() == ast.index()) {
+                        Decoded d = decode(adec, pkt, scratch);
+                        if (d == Decoded.ERROR) {
+                            throw invalid(index, "has undecodable audio", null);
+                        }
+                        haveAudio = d == Decoded.FRAME;
+                    }
+                } finally {
+                    avcodec.av_packet_unref(pkt);
+                }
+            }
+            // A decoder may hold its first picture back until it is drained (a very short or truncated file).
+            if (!haveVideo && decode(vdec, null, first) != Decoded.FRAME) {
+                throw videoRefused(vst, index);
+            }
+        } finally {
+            avcodec.av_packet_free(pkt);
+            avutil.av_frame_free(scratch);
+        }
+    }
+
+    private enum Decoded { FRAME, NEED_MORE, ERROR }
+
+    /** Sends {@code pkt} (null to drain) and tries to receive one frame. */
+    private static Decoded decode(AVCodecContext ctx, AVPacket pkt, AVFrame frame) {
+        int sent = avcodec.avcodec_send_packet(ctx, pkt);
+        if (sent < 0 && sent != avutil.AVERROR_EAGAIN() && sent != avutil.AVERROR_EOF()) {
+            return Decoded.ERROR;
+        }
+        int got = avcodec.avcodec_receive_frame(ctx, frame);
+        if (got >= 0) {
+            return Decoded.FRAME;
+        }
+        return got == avutil.AVERROR_EAGAIN() || got == avutil.AVERROR_EOF() ? Decoded.NEED_MORE : Decoded.ERROR;
+    }
+
+    /** Names why the first picture did not decode: too many pixels for the limit, or broken video. */
+    private MediaException videoRefused(AVStream vst, int index) {
+        AVCodecParameters par = vst.codecpar();
+        if ((long) par.width() * par.height() > maxPixels) {
+            return unsupported(index, "video is larger than " + maxPixels + " pixels per frame");
+        }
+        return invalid(index, "has video that cannot be decoded", null);
+    }
+
+    private static ClipInfo facts(AVFormatContext fmt, AVStream vst, AVStream ast, AVFrame first, int index) {
+        AVCodecParameters vpar = vst.codecpar();
+        int width = vpar.width() > 0 ? vpar.width() : first.width();
+        int height = vpar.height() > 0 ? vpar.height() : first.height();
+        AVRational sar = avformat.av_guess_sample_aspect_ratio(fmt, vst, first);
+        boolean sarKnown = sar.num() > 0 && sar.den() > 0;
+        int pixFmt = first.format() >= 0 ? first.format() : vpar.format();
+        BytePointer pixName = avutil.av_get_pix_fmt_name(pixFmt);
+        AVRational avg = vst.avg_frame_rate();
+        AVRational base = vst.r_frame_rate();
+        double fps = positive(avg) ? avutil.av_q2d(avg)
+                : positive(base) ? avutil.av_q2d(base)
+                : avutil.av_q2d(avformat.av_guess_frame_rate(fmt, vst, first));
+        boolean variable = positive(avg) && positive(base)
+                && Math.abs(avutil.av_q2d(avg) - avutil.av_q2d(base)) > VFR_TOLERANCE * avutil.av_q2d(base);
+        if (!(fps > 0) || Double.isInfinite(fps)) {
+            throw invalid(index, "has no known frame rate", null);
+        }
+        double duration = duration(fmt, vst);
+        if (!(duration > 0)) {
+            throw invalid(index, "has no known duration", null);
+        }
+        AVCodecParameters apar = ast != null ? ast.codecpar() : null;
+        return new ClipInfo(index, fmt.iformat().name().getString(), duration, width, height, rotation(vst),
+                sarKnown ? sar.num() : 1, sarKnown ? sar.den() : 1,
+                pixName == null || pixName.isNull() ? "unknown" : pixName.getString(),
+                fps, variable, avcodec.avcodec_get_name(vpar.codec_id()).getString(), vpar.profile(),
+                vst.time_base().num(), vst.time_base().den(),
+                apar != null, apar != null ? avcodec.avcodec_get_name(apar.codec_id()).getString() : "",
+                apar != null ? apar.sample_rate() : 0, apar != null ? apar.ch_layout().nb_channels() : 0);
+    }
+
+    private static double duration(AVFormatContext fmt, AVStream vst) {
+        if (fmt.duration() != avutil.AV_NOPTS_VALUE() && fmt.duration() > 0) {
+            return fmt.duration() / (double) avutil.AV_TIME_BASE;
+        }
+        if (vst.duration() != avutil.AV_NOPTS_VALUE() && vst.duration() > 0) {
+            return vst.duration() * avutil.av_q2d(vst.time_base());
+        }
+        return 0;
+    }
+
+    /**
+     * The clockwise rotation a player applies, from the stream's display matrix, snapped to a quarter turn.
+     * {@code av_display_rotation_get} answers counterclockwise, hence the sign.
+     */
+    static int rotation(AVStream st) {
+        AVCodecParameters par = st.codecpar();
+        AVPacketSideData sd = avcodec.av_packet_side_data_get(par.coded_side_data(), par.nb_coded_side_data(),
+                avcodec.AV_PKT_DATA_DISPLAYMATRIX);
+        if (sd == null || sd.isNull() || sd.size() < 9 * Integer.BYTES) {
+            return 0;
+        }
+        double counterclockwise = avutil.av_display_rotation_get(new IntPointer(sd.data()));
+        if (Double.isNaN(counterclockwise)) {
+            return 0;
+        }
+        long quarterTurns = Math.round(-counterclockwise / 90.0);
+        return (int) Math.floorMod(quarterTurns * 90, 360L);
+    }
+
+    private static boolean positive(AVRational r) {
+        return r != null && r.num() > 0 && r.den() > 0;
+    }
+
+    private static MediaException invalid(int index, String what, Throwable cause) {
+        return new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " " + what, index, cause);
+    }
+
+    private static MediaException unsupported(int index, String what) {
+        return new MediaException(ErrorCode.UNSUPPORTED_CODEC, "input " + index + ": " + what, index);
+    }
+
+    /** What {@link #inspect} found: the facts and the stream numbers a decoder must use. */
+    record Inspection(ClipInfo info, int videoStream, int audioStream) {
+    }
+}

@@ -1,0 +1,254 @@
+package io.videomerge.testing;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ShortBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avutil;
+import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.Frame;
+import org.bytedeco.javacv.FrameRecorder;
+
+/**
+ * Writes real, short encoded clips for tests with JavaCV's {@link FFmpegFrameRecorder} (no ffmpeg command line).
+ *
+ * <p>Every clip has content a test can measure with {@link ClipAnalyzer}:
+ * <ul>
+ *   <li>a mid-grey background (luma {@value #GREY});</li>
+ *   <li>a white marker block covering the top-left quarter-by-quarter of the <em>upright</em> picture
+ *       ({@link #MARKER}), so a test can tell whether a rotated clip came out upright;</li>
+ *   <li>a dark block stepping one slot to the right on every frame along the bottom of the picture, like a
+ *       frame counter, so consecutive frames never look the same;</li>
+ *   <li>at every event instant of the {@link ClipSpec}: one full-frame white frame and, starting at the same
+ *       instant, a 50 ms 1 kHz beep at half scale; between beeps the audio is silent (or a quiet 440 Hz
+ *       tone at -40 dBFS when asked).</li>
+ * </ul>
+ * An event instant is snapped to the first frame boundary at or after it ({@link #eventInstant}): the flash
+ * frame and the beep onset then coincide exactly.
+ */
+public final class ClipGenerator {
+
+    /** Luma of the background. */
+    public static final int GREY = 128;
+    /** Luma of the corner marker and of a flash frame. */
+    public static final int WHITE = 255;
+    /** Luma of the moving block. */
+    public static final int DARK = 16;
+    /** The marker's place in the upright picture, as fractions of its size: left, top, width, height. */
+    public static final Region MARKER = new Region(0.0, 0.0, 0.25, 0.25);
+    /** Frequency of the beep in Hz. */
+    public static final double BEEP_HZ = 1000.0;
+    /** Length of the beep in seconds. */
+    public static final double BEEP_SECONDS = 0.050;
+    /** Peak amplitude of the beep, full scale being 1. */
+    public static final double BEEP_AMPLITUDE = 0.5;
+    /** Peak amplitude of the optional background tone (-40 dBFS). */
+    public static final double TONE_AMPLITUDE = 0.01;
+
+    static {
+        // The recorder prints its stream layout at info level; tests want FFmpeg's errors only.
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR);
+    }
+
+    private ClipGenerator() {
+    }
+
+    /**
+     * Encodes the clip {@code spec} describes into {@code target} (replacing it) and returns {@code target}.
+     *
+     * @throws UncheckedIOException when the recorder fails
+     */
+    public static Path write(ClipSpec spec, Path target) {
+        requireNonNull(spec, "spec");
+        requireNonNull(target, "target");
+        try {
+            Files.deleteIfExists(target);
+            encode(spec, target);
+            return target;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write " + spec, e);
+        }
+    }
+
+    /** Writes {@code spec} into {@code dir} under {@code name} plus the format's extension. */
+    public static Path write(ClipSpec spec, Path dir, String name) {
+        return write(spec, dir.resolve(name + spec.format().extension()));
+    }
+
+    /** The instant in seconds at which an event asked for at {@code seconds} really happens. */
+    public static double eventInstant(ClipSpec spec, double seconds) {
+        return spec.eventFrame(seconds) / (double) spec.fps();
+    }
+
+    /** The H.264 encoder this build of the natives offers: libx264 (GPL build) when present, else libopenh264. */
+    public static String h264Encoder() {
+        AVCodec x264 = avcodec.avcodec_find_encoder_by_name("libx264");
+        return x264 != null && !x264.isNull() ? "libx264" : "libopenh264";
+    }
+
+    private static void encode(ClipSpec spec, Path target) throws IOException {
+        int channels = spec.audio().channels();
+        FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(target.toFile(), spec.width(), spec.height(), channels);
+        try {
+            configure(recorder, spec);
+            recorder.start();
+            writeStreams(recorder, spec);
+            recorder.stop();
+        } finally {
+            recorder.release();
+        }
+    }
+
+    private static void configure(FFmpegFrameRecorder recorder, ClipSpec spec) {
+        recorder.setFormat(spec.format().muxer());
+        recorder.setFrameRate(spec.fps());
+        recorder.setGopSize(spec.fps());
+        recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
+        // Generous enough that a flash frame after grey frames is still coded close to white.
+        long pixelsPerSecond = (long) spec.width() * spec.height() * spec.fps();
+        recorder.setVideoBitrate((int) Math.min(8_000_000L, Math.max(400_000L, pixelsPerSecond / 3)));
+        if (spec.format() == ClipSpec.Format.MP4_H264_AAC) {
+            String encoder = h264Encoder();
+            recorder.setVideoCodecName(encoder);
+            if (encoder.equals("libx264")) {
+                recorder.setVideoOption("preset", "ultrafast");
+            }
+        } else {
+            recorder.setVideoCodecName("libvpx-vp9");
+            recorder.setVideoOption("deadline", "realtime");
+            recorder.setVideoOption("cpu-used", "8");
+        }
+        if (spec.rotation() != 0) {
+            // setDisplayRotation takes the counterclockwise angle that av_display_rotation_get reads back;
+            // players turn the picture the opposite way, clockwise by spec.rotation() (ClipInfo's convention).
+            recorder.setDisplayRotation(-spec.rotation());
+        }
+        if (spec.audio() != ClipSpec.Audio.NONE) {
+            recorder.setSampleRate(spec.sampleRate());
+            recorder.setAudioChannels(spec.audio().channels());
+            if (spec.format() == ClipSpec.Format.MP4_H264_AAC) {
+                recorder.setAudioCodecName("aac");
+                recorder.setAudioBitrate(128_000);
+            } else {
+                recorder.setAudioCodecName("libopus");
+                recorder.setAudioBitrate(96_000);
+            }
+        }
+    }
+
+    private static void writeStreams(FFmpegFrameRecorder recorder, ClipSpec spec) throws FrameRecorder.Exception {
+        int frames = spec.frameCount();
+        boolean[] flash = new boolean[frames];
+        for (double t : spec.events()) {
+            int f = spec.eventFrame(t);
+            if (f < frames) {
+                flash[f] = true;
+            }
+        }
+        AudioSynth audio = spec.audio() == ClipSpec.Audio.NONE ? null : new AudioSynth(spec);
+        Frame frame = new Frame(spec.width(), spec.height(), Frame.DEPTH_UBYTE, 1);
+        for (int i = 0; i < frames; i++) {
+            paint(frame, spec, i, flash[i]);
+            recorder.record(frame, avutil.AV_PIX_FMT_GRAY8);
+            if (audio != null) {
+                long until = Math.round((i + 1) * (double) spec.sampleRate() / spec.fps());
+                audio.writeUntil(recorder, until);
+            }
+        }
+    }
+
+    private static void paint(Frame frame, ClipSpec spec, int index, boolean flash) {
+        ByteBuffer pixels = (ByteBuffer) frame.image[0];
+        int stride = frame.imageStride;
+        fill(pixels, stride, 0, 0, spec.width(), spec.height(), flash ? WHITE : GREY);
+        if (flash) {
+            return;
+        }
+        int dw = spec.displayWidth();
+        int dh = spec.displayHeight();
+        uprightRect(pixels, stride, spec, 0, 0, dw / 4, dh / 4, WHITE);
+        int block = Math.max(4, dh / 8);
+        int slots = Math.max(1, dw / block);
+        int x = (index % slots) * block;
+        uprightRect(pixels, stride, spec, x, dh - 2 * block, x + block, dh - block, DARK);
+    }
+
+    /** Fills the rectangle [u0,u1)x[v0,v1) of the upright picture, mapped back into the coded picture. */
+    private static void uprightRect(ByteBuffer pixels, int stride, ClipSpec spec, int u0, int v0, int u1, int v1,
+                                    int luma) {
+        int w = spec.width();
+        int h = spec.height();
+        switch (spec.rotation()) {
+            // A player turns the coded picture clockwise by the rotation; undo that here.
+            case 90 -> fill(pixels, stride, v0, h - u1, v1, h - u0, luma);
+            case 180 -> fill(pixels, stride, w - u1, h - v1, w - u0, h - v0, luma);
+            case 270 -> fill(pixels, stride, w - v1, u0, w - v0, u1, luma);
+            default -> fill(pixels, stride, u0, v0, u1, v1, luma);
+        }
+    }
+
+    private static void fill(ByteBuffer pixels, int stride, int x0, int y0, int x1, int y1, int luma) {
+        byte value = (byte) luma;
+        for (int y = y0; y < y1; y++) {
+            int row = y * stride;
+            for (int x = x0; x < x1; x++) {
+                pixels.put(row + x, value);
+            }
+        }
+    }
+
+    /** Produces the interleaved 16-bit samples: silence or a quiet tone, with beeps at the event instants. */
+    private static final class AudioSynth {
+        private final ClipSpec spec;
+        private final int channels;
+        private final long[] beepStarts;
+        private final long beepLength;
+        private final long total;
+        private long written;
+
+        AudioSynth(ClipSpec spec) {
+            this.spec = spec;
+            this.channels = spec.audio().channels();
+            this.beepStarts = spec.events().stream()
+                    .mapToLong(t -> Math.round(eventInstant(spec, t) * spec.sampleRate()))
+                    .toArray();
+            this.beepLength = Math.round(BEEP_SECONDS * spec.sampleRate());
+            this.total = Math.round(spec.frameCount() * (double) spec.sampleRate() / spec.fps());
+        }
+
+        void writeUntil(FFmpegFrameRecorder recorder, long until) throws FrameRecorder.Exception {
+            long end = Math.min(until, total);
+            int count = (int) (end - written);
+            if (count <= 0) {
+                return;
+            }
+            ShortBuffer buffer = ShortBuffer.allocate(count * channels);
+            for (long n = written; n < end; n++) {
+                short s = (short) Math.round(sample(n) * Short.MAX_VALUE);
+                for (int c = 0; c < channels; c++) {
+                    buffer.put(s);
+                }
+            }
+            buffer.flip();
+            recorder.recordSamples(spec.sampleRate(), channels, buffer);
+            written = end;
+        }
+
+        private double sample(long n) {
+            double t = n / (double) spec.sampleRate();
+            for (long start : beepStarts) {
+                if (n >= start && n < start + beepLength) {
+                    return BEEP_AMPLITUDE * Math.sin(2 * Math.PI * BEEP_HZ * (n - start) / spec.sampleRate());
+                }
+            }
+            return spec.backgroundTone() ? TONE_AMPLITUDE * Math.sin(2 * Math.PI * 440.0 * t) : 0.0;
+        }
+    }
+}
