@@ -1,0 +1,436 @@
+package io.videomerge.internal.fetch;
+
+import static java.util.Objects.requireNonNull;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.FetchException;
+import io.videomerge.Limits;
+import io.videomerge.MergeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLException;
+import org.apache.hc.client5.http.ClientProtocolException;
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
+import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Downloads one input URL to {@code clip-<index>} in a job's folder, enforcing every fetch rule of
+ * SECURITY.md: http/https only, canonical hosts, every address checked against {@link ForbiddenRanges}
+ * and the connection pinned to a checked address, redirects followed by our own loop with each hop
+ * checked again, connect/read timeouts and an overall deadline, a per-file byte cap and the job's
+ * {@link ByteBudget}, both counted on the bytes written.
+ *
+ * <p>Built on Apache HttpClient 5 because its {@code DnsResolver} hook lets us hand the socket the very
+ * address we checked; the JDK client resolves on its own. No proxy is used (a proxy would resolve the
+ * name itself), no {@code Accept-Encoding} is sent (a small compressed body must not inflate past the
+ * checks), no cookies are kept.
+ *
+ * <p>Cancellation: interrupting the calling thread aborts the transfer within about
+ * {@value #INTERRUPT_POLL_MILLIS} ms (blocking socket reads ignore interrupts, so a watchdog watches the
+ * caller's flag and aborts the request); {@link #fetch} then throws a {@link MergeException} with code
+ * {@link ErrorCode#CANCELLED} and leaves the interrupt flag set.
+ *
+ * <p>One instance serves many jobs and threads; {@link #close()} releases its connections and watchdog.
+ */
+public final class Fetcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Fetcher.class);
+    private static final long INTERRUPT_POLL_MILLIS = 50;
+    private static final int BUFFER_SIZE = 64 * 1024;
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+
+    private final Limits limits;
+    private final AddressPolicy policy;
+    private final CloseableHttpClient client;
+    private final ScheduledExecutorService watchdog;
+
+    /** A fetcher with the system resolver and the address policy of {@code limits}. */
+    public Fetcher(Limits limits) {
+        this(limits, HostLookup.SYSTEM, AddressPolicy.of(limits));
+    }
+
+    /** For tests: a fixed name-to-address map, a policy with exact extra addresses. */
+    Fetcher(Limits limits, HostLookup lookup, AddressPolicy policy) {
+        this.limits = requireNonNull(limits, "limits");
+        this.policy = requireNonNull(policy, "policy");
+        requireNonNull(lookup, "lookup");
+        Timeout connect = Timeout.of(limits.connectTimeout());
+        Timeout read = Timeout.of(limits.readTimeout());
+        PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
+                .setDnsResolver(new CheckingDnsResolver(lookup, policy))
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(connect)
+                        .setSocketTimeout(read)
+                        .build())
+                .setDefaultSocketConfig(SocketConfig.custom().setSoTimeout(read).build())
+                .setMaxConnTotal(64)
+                .setMaxConnPerRoute(16)
+                .build();
+        this.client = HttpClients.custom()
+                .setConnectionManager(connections)
+                .setDefaultRequestConfig(RequestConfig.custom()
+                        .setRedirectsEnabled(false)
+                        .setResponseTimeout(read)
+                        .setConnectionRequestTimeout(Timeout.of(limits.downloadTimeout()))
+                        .setContentCompressionEnabled(false)
+                        .build())
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableContentCompression()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .setUserAgent(userAgent())
+                .build();
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+            Thread t = new Thread(task, "videomerge-fetch-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        this.watchdog = timer;
+    }
+
+    /**
+     * Checks what can be checked without DNS: scheme http or https, a host, no user-info, a canonical
+     * host spelling (only dotted-quad IPv4 literals; octal, hex, 32-bit and short numeric forms are
+     * refused), an IP literal outside the forbidden ranges, at most {@value UrlRules#MAX_URL_LENGTH}
+     * characters. The service calls it when a request arrives, before any job exists.
+     *
+     * @throws FetchException with {@link ErrorCode#UNSUPPORTED_SCHEME} or {@link ErrorCode#URL_FORBIDDEN}
+     */
+    public static void checkUrl(URI url, int index, Limits limits) {
+        UrlRules.check(url, index, AddressPolicy.of(limits));
+    }
+
+    /**
+     * Downloads {@code url} to {@code jobDir.resolve("clip-" + index)}, which must not be shared with a
+     * concurrent fetch, and returns that path.
+     *
+     * @throws FetchException naming {@code index} with code UNSUPPORTED_SCHEME, URL_FORBIDDEN,
+     *                        DOWNLOAD_FAILED, DOWNLOAD_TIMEOUT or INPUT_TOO_LARGE; the partial file is
+     *                        deleted and its bytes are given back to {@code budget}
+     * @throws MergeException with code CANCELLED if the calling thread was interrupted (flag left set)
+     */
+    public Path fetch(URI url, int index, Path jobDir, ByteBudget budget) {
+        requireNonNull(url, "url");
+        requireNonNull(jobDir, "jobDir");
+        requireNonNull(budget, "budget");
+        if (index < 0) {
+            throw new IllegalArgumentException("index must be >= 0: " + index);
+        }
+        Download download = new Download(index, jobDir.resolve("clip-" + index), budget);
+        boolean done = false;
+        try {
+            download.run(url);
+            done = true;
+            return download.target;
+        } finally {
+            if (!done) {
+                download.discard();
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        client.close(CloseMode.IMMEDIATE);
+        watchdog.shutdownNow();
+    }
+
+    private static String userAgent() {
+        String version = Fetcher.class.getPackage().getImplementationVersion();
+        return "videomerge/" + (version == null ? "dev" : version);
+    }
+
+    private static String describe(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    /** The state of one call of {@link #fetch}: where it writes, what it has written, why it stopped. */
+    private final class Download {
+        private final int index;
+        private final Path target;
+        private final ByteBudget budget;
+        private final long deadlineNanos;
+        private final Thread caller = Thread.currentThread();
+        private final AtomicBoolean deadlinePassed = new AtomicBoolean();
+        private final AtomicBoolean interrupted = new AtomicBoolean();
+        private long written;
+
+        Download(int index, Path target, ByteBudget budget) {
+            this.index = index;
+            this.target = target;
+            this.budget = budget;
+            this.deadlineNanos = System.nanoTime() + limits.downloadTimeout().toNanos();
+        }
+
+        void run(URI url) {
+            URI current = url;
+            for (int redirects = 0; ; redirects++) {
+                checkStillWanted();
+                UrlRules.check(current, index, policy);
+                Optional<URI> next = exchange(current);
+                if (next.isEmpty()) {
+                    return;
+                }
+                if (redirects >= limits.maxRedirects()) {
+                    throw failed("the URL redirects more than " + limits.maxRedirects() + " times", false, null);
+                }
+                current = next.get();
+            }
+        }
+
+        /** One request: the body saved (empty result) or the next hop of a redirect. */
+        private Optional<URI> exchange(URI uri) {
+            long remaining = deadlineNanos - System.nanoTime();
+            if (remaining <= 0) {
+                throw deadline(null);
+            }
+            HttpGet get = new HttpGet(uri);
+            ScheduledFuture<?> deadlineTask = watchdog.schedule(() -> {
+                deadlinePassed.set(true);
+                get.cancel();
+            }, remaining, TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> interruptTask = watchdog.scheduleWithFixedDelay(() -> {
+                if (caller.isInterrupted()) {
+                    interrupted.set(true);
+                    get.cancel();
+                }
+            }, INTERRUPT_POLL_MILLIS, INTERRUPT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            ClassicHttpResponse response = null;
+            boolean bodyComplete = false;
+            try {
+                response = client.executeOpen(null, get, HttpClientContext.create());
+                int status = response.getCode();
+                if (REDIRECTS.contains(status)) {
+                    return Optional.of(redirectTarget(uri, response));
+                }
+                if (status != 200 && status != 203) {
+                    boolean retryable = status == 429 || status >= 500;
+                    throw failed("the server answered HTTP " + status, retryable, null);
+                }
+                save(response.getEntity());
+                bodyComplete = true;
+                return Optional.empty();
+            } catch (IOException e) {
+                throw translate(e);
+            } catch (IllegalStateException e) {
+                // HttpClient reports a request aborted between its steps as a released endpoint.
+                if (interrupted.get() || deadlinePassed.get()) {
+                    checkStillWanted();
+                }
+                throw e;
+            } finally {
+                deadlineTask.cancel(false);
+                interruptTask.cancel(false);
+                if (!bodyComplete) {
+                    // Abort before closing: closing a half-read response would drain the rest of it,
+                    // and the rest of an endless body never comes.
+                    get.cancel();
+                }
+                if (response != null) {
+                    try {
+                        response.close();
+                    } catch (IOException e) {
+                        LOG.debug("closing a response of input {} failed", index, e);
+                    }
+                }
+            }
+        }
+
+        private URI redirectTarget(URI from, ClassicHttpResponse response) {
+            Header location = response.getFirstHeader(HttpHeaders.LOCATION);
+            if (location == null || location.getValue().isBlank()) {
+                throw failed("the server redirected without a Location", false, null);
+            }
+            try {
+                return from.resolve(new URI(location.getValue().trim()));
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                throw failed("the server redirected to an invalid URL", false, e);
+            }
+        }
+
+        private void save(HttpEntity entity) throws IOException {
+            long declared = entity == null ? 0 : entity.getContentLength();
+            if (declared > limits.maxBytesPerFile()) {
+                throw perFileTooLarge();
+            }
+            if (declared > budget.remaining()) {
+                throw jobTooLarge();
+            }
+            OutputStream out = open();
+            boolean closed = false;
+            try {
+                if (entity != null) {
+                    copy(entity.getContent(), out);
+                }
+                out.close();
+                closed = true;
+            } catch (ClosedByInterruptException e) {
+                throw cancelled(e);
+            } finally {
+                if (!closed) {
+                    try {
+                        out.close();
+                    } catch (IOException e) {
+                        LOG.debug("closing the partial file of input {} failed", index, e);
+                    }
+                }
+            }
+            // An aborted close-delimited body reads as a normal end of stream: trust the flags, not EOF.
+            checkStillWanted();
+        }
+
+        /** Copies the body; read failures propagate as IOException, write failures as FetchException. */
+        private void copy(InputStream in, OutputStream out) throws IOException {
+            byte[] buffer = new byte[BUFFER_SIZE];
+            while (true) {
+                checkStillWanted();
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return;
+                }
+                if (written + n > limits.maxBytesPerFile()) {
+                    throw perFileTooLarge();
+                }
+                if (!budget.tryCharge(n)) {
+                    throw jobTooLarge();
+                }
+                written += n;
+                try {
+                    out.write(buffer, 0, n);
+                } catch (ClosedByInterruptException e) {
+                    throw cancelled(e);
+                } catch (IOException e) {
+                    throw failed("the download could not be stored", true, e);
+                }
+            }
+        }
+
+        private OutputStream open() {
+            try {
+                return Files.newOutputStream(target, StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                throw failed("the download could not be stored", true, e);
+            }
+        }
+
+        private void checkStillWanted() {
+            if (interrupted.get() || caller.isInterrupted()) {
+                throw cancelled(null);
+            }
+            if (deadlinePassed.get() || System.nanoTime() - deadlineNanos >= 0) {
+                throw deadline(null);
+            }
+        }
+
+        void discard() {
+            try {
+                Files.deleteIfExists(target);
+            } catch (IOException e) {
+                LOG.warn("could not delete the partial file of input {}", index, e);
+            }
+            budget.release(written);
+            written = 0;
+        }
+
+        private MergeException translate(IOException e) {
+            if (interrupted.get() || caller.isInterrupted()) {
+                return cancelled(e);
+            }
+            if (deadlinePassed.get() || System.nanoTime() - deadlineNanos >= 0) {
+                return deadline(e);
+            }
+            LOG.debug("download of input {} failed", index, e);
+            if (e instanceof ForbiddenAddressException) {
+                return new FetchException(ErrorCode.URL_FORBIDDEN,
+                        "Input " + index + ": the host resolves to an address that may not be fetched", index, false, e);
+            }
+            if (e instanceof ConnectTimeoutException) {
+                return new FetchException(ErrorCode.DOWNLOAD_TIMEOUT, "Input " + index
+                        + ": could not connect within the connect timeout of " + describe(limits.connectTimeout()),
+                        index, true, e);
+            }
+            if (e instanceof SocketTimeoutException) {
+                return new FetchException(ErrorCode.DOWNLOAD_TIMEOUT, "Input " + index
+                        + ": the server sent nothing for longer than the read timeout of "
+                        + describe(limits.readTimeout()), index, true, e);
+            }
+            if (e instanceof UnknownHostException) {
+                return failed("the host name could not be resolved", true, e);
+            }
+            if (e instanceof ConnectException) {
+                return failed("the connection was refused", true, e);
+            }
+            if (e instanceof SSLException) {
+                return failed("the TLS connection could not be established", false, e);
+            }
+            if (e instanceof ClientProtocolException) {
+                return failed("the server's response is not valid HTTP", false, e);
+            }
+            return failed("the connection failed", true, e);
+        }
+
+        private FetchException failed(String what, boolean retryable, Throwable cause) {
+            return new FetchException(ErrorCode.DOWNLOAD_FAILED, "Input " + index + ": " + what, index, retryable,
+                    cause);
+        }
+
+        private FetchException deadline(Throwable cause) {
+            return new FetchException(ErrorCode.DOWNLOAD_TIMEOUT, "Input " + index
+                    + ": the download did not finish within the overall deadline of "
+                    + describe(limits.downloadTimeout()), index, true, cause);
+        }
+
+        private FetchException perFileTooLarge() {
+            return new FetchException(ErrorCode.INPUT_TOO_LARGE, "Input " + index + " is larger than "
+                    + limits.maxBytesPerFile() + " bytes", index);
+        }
+
+        private FetchException jobTooLarge() {
+            return new FetchException(ErrorCode.INPUT_TOO_LARGE, "Input " + index
+                    + ": the inputs together are larger than " + budget.limit() + " bytes", index);
+        }
+
+        private MergeException cancelled(Throwable cause) {
+            // Keep the flag: the job layer's cancel relies on seeing the interruption.
+            Thread.currentThread().interrupt();
+            return new MergeException(ErrorCode.CANCELLED, "Input " + index + ": the download was cancelled", index,
+                    false, cause);
+        }
+    }
+}

@@ -1,0 +1,577 @@
+package io.videomerge.internal.fetch;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.FetchException;
+import io.videomerge.Limits;
+import io.videomerge.MergeException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@DisplayName("Fetcher")
+@Timeout(value = 60, unit = TimeUnit.SECONDS) // a hang guard, not a speed assertion
+class FetcherTest {
+    private static final int CAP = 64 * 1024;
+    private static final Pattern IPV4_TEXT = Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+
+    /** Test host names, mapped without DNS. */
+    private static final HostLookup TEST_HOSTS = host -> {
+        Map<String, List<String>> names = Map.of(
+                "media.test", List.of("127.0.0.1"),
+                "private.test", List.of("10.1.2.3"),
+                "metadata.test", List.of("169.254.169.254"),
+                "mixed.test", List.of("127.0.0.1", "10.0.0.1"),
+                "ula.test", List.of("fd00::1"),
+                "internal.test", List.of("127.0.0.2"));
+        List<String> addresses = names.get(host);
+        if (addresses == null) {
+            throw new UnknownHostException(host);
+        }
+        InetAddress[] out = new InetAddress[addresses.size()];
+        for (int i = 0; i < out.length; i++) {
+            String text = addresses.get(i);
+            out[i] = InetAddress.getByAddress(host, IpLiterals.parseCanonicalIpv4(text)
+                    .or(() -> IpLiterals.parseIpv6(text))
+                    .orElseThrow());
+        }
+        return out;
+    };
+
+    @TempDir
+    Path jobDir;
+
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @AfterEach
+    void releaseStalledHandlers() {
+        release.countDown();
+    }
+
+    private static Limits loopbackAllowed() {
+        return Limits.builder()
+                .allowLoopbackUrls(true)
+                .maxBytesPerFile(CAP)
+                .maxBytesPerJob(16L * CAP)
+                .readTimeout(Duration.ofSeconds(20))
+                .downloadTimeout(Duration.ofSeconds(40))
+                .build();
+    }
+
+    private static Limits loopbackForbidden() {
+        return loopbackAllowed().toBuilder().allowLoopbackUrls(false).build();
+    }
+
+    private static Fetcher fetcher(Limits limits) {
+        return new Fetcher(limits, TEST_HOSTS, AddressPolicy.of(limits));
+    }
+
+    private ByteBudget budget() {
+        return new ByteBudget(16L * CAP);
+    }
+
+    private static byte[] randomBytes(int n) {
+        byte[] out = new byte[n];
+        new Random(n).nextBytes(out);
+        return out;
+    }
+
+    private FetchException refused(ErrorCode code, int index, Executable call) {
+        FetchException e = assertThrows(FetchException.class, call);
+        assertEquals(code, e.code(), e.getMessage());
+        assertEquals(OptionalInt.of(index), e.inputIndex());
+        assertFalse(IPV4_TEXT.matcher(e.getMessage()).find(), "no address in: " + e.getMessage());
+        assertFalse(e.getMessage().contains("::"), "no address in: " + e.getMessage());
+        assertFalse(e.getMessage().contains(jobDir.toString()), "no path in: " + e.getMessage());
+        return e;
+    }
+
+    private FetchException fetchRefused(Limits limits, URI url, ErrorCode code, int index) {
+        try (Fetcher fetcher = fetcher(limits)) {
+            FetchException e = refused(code, index, () -> fetcher.fetch(url, index, jobDir, budget()));
+            assertJobDirEmpty();
+            return e;
+        }
+    }
+
+    private void assertJobDirEmpty() {
+        assertEquals(List.of(), filesInJobDir());
+    }
+
+    private List<String> filesInJobDir() {
+        try (Stream<Path> files = Files.list(jobDir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void awaitRelease() {
+        try {
+            release.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Nested
+    @DisplayName("when the download is allowed")
+    class Downloads {
+        @Test
+        @DisplayName("a file is saved byte for byte as clip-N, with our User-Agent and no Accept-Encoding")
+        void savesTheBodyExactly() throws IOException {
+            byte[] body = randomBytes(50_000);
+            ByteBudget budget = budget();
+            try (LocalServer server = LocalServer.on("127.0.0.1").serve("/clip.mp4", body);
+                 Fetcher fetcher = fetcher(loopbackAllowed())) {
+                Path saved = fetcher.fetch(server.uri("/clip.mp4"), 3, jobDir, budget);
+
+                assertEquals(jobDir.resolve("clip-3"), saved);
+                assertArrayEquals(body, Files.readAllBytes(saved));
+                assertEquals(body.length, budget.used());
+                var headers = server.requests().get(0);
+                assertTrue(headers.getFirst("User-Agent").startsWith("videomerge/"), headers.getFirst("User-Agent"));
+                assertFalse(headers.containsKey("Accept-Encoding"), "Accept-Encoding sent");
+            }
+        }
+
+        @Test
+        @DisplayName("a host name resolved by the injected resolver and redirects within the limit are followed")
+        void followsCheckedRedirects() throws IOException {
+            byte[] body = randomBytes(10_000);
+            try (LocalServer server = LocalServer.on("127.0.0.1");
+                 Fetcher fetcher = fetcher(loopbackAllowed().toBuilder().maxRedirects(2).build())) {
+                server.redirect("/a", 302, "/b")
+                        .redirect("/b", 307, "http://media.test:" + server.port() + "/c")
+                        .serve("/c", body);
+
+                Path saved = fetcher.fetch(URI.create("http://media.test:" + server.port() + "/a"), 0, jobDir,
+                        budget());
+
+                assertArrayEquals(body, Files.readAllBytes(saved));
+                assertEquals(3, server.requests().size());
+            }
+        }
+
+        @Test
+        @DisplayName("a Content-Length smaller than the body bounds what is written")
+        void understatedContentLengthBoundsTheFile() throws IOException {
+            try (RawServer server = new RawServer(out -> {
+                out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n"));
+                byte[] chunk = new byte[8192];
+                for (int i = 0; i < 128; i++) {
+                    out.write(chunk);
+                }
+            }); Fetcher fetcher = fetcher(loopbackAllowed())) {
+                Path saved = fetcher.fetch(server.uri("/"), 0, jobDir, budget());
+
+                assertEquals(100, Files.size(saved));
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("refuses schemes other than http and https")
+    class Schemes {
+        @ParameterizedTest
+        @ValueSource(strings = {"file:///etc/passwd", "ftp://example.com/a.mp4", "gopher://example.com/_x",
+            "data:video/mp4;base64,AAAA", "jar:file:///tmp/x.jar!/a.mp4", "concat:a.mp4%7Cb.mp4", "/relative.mp4"})
+        @DisplayName("at submit and at fetch, with UNSUPPORTED_SCHEME")
+        void refusesScheme(String url) {
+            refused(ErrorCode.UNSUPPORTED_SCHEME, 4, () -> Fetcher.checkUrl(URI.create(url), 4, loopbackAllowed()));
+            fetchRefused(loopbackAllowed(), URI.create(url), ErrorCode.UNSUPPORTED_SCHEME, 4);
+        }
+    }
+
+    @Nested
+    @DisplayName("refuses loopback unless configured")
+    class Loopback {
+        @ParameterizedTest
+        @ValueSource(strings = {"127.0.0.1", "[::1]"})
+        @DisplayName("a loopback literal is URL_FORBIDDEN at submit and at fetch, and nothing is requested")
+        void refusesLoopbackLiteral(String host) {
+            try (LocalServer server = LocalServer.on("127.0.0.1").serve("/", new byte[10])) {
+                URI url = URI.create("http://" + host + ":" + server.port() + "/");
+                refused(ErrorCode.URL_FORBIDDEN, 1, () -> Fetcher.checkUrl(url, 1, loopbackForbidden()));
+                fetchRefused(loopbackForbidden(), url, ErrorCode.URL_FORBIDDEN, 1);
+                assertEquals(0, server.requests().size());
+            }
+        }
+
+        @Test
+        @DisplayName("localhost, resolved by the system resolver, is URL_FORBIDDEN")
+        void refusesLocalhostName() {
+            try (LocalServer server = LocalServer.on("127.0.0.1").serve("/", new byte[10]);
+                 Fetcher fetcher = new Fetcher(loopbackForbidden())) {
+                URI url = URI.create("http://localhost:" + server.port() + "/");
+                refused(ErrorCode.URL_FORBIDDEN, 2, () -> fetcher.fetch(url, 2, jobDir, budget()));
+                assertJobDirEmpty();
+                assertEquals(0, server.requests().size());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("refuses private, link-local and other internal addresses even with loopback allowed")
+    class InternalAddresses {
+        @ParameterizedTest
+        @ValueSource(strings = {"10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "100.64.0.1",
+            "169.254.169.254", "0.0.0.0", "224.0.0.1", "255.255.255.255", "198.18.0.1", "192.0.2.1"})
+        @DisplayName("an IPv4 literal in a forbidden range")
+        void refusesIpv4Literal(String host) {
+            URI url = URI.create("http://" + host + "/latest/meta-data/");
+            for (Limits limits : List.of(loopbackForbidden(), loopbackAllowed())) {
+                refused(ErrorCode.URL_FORBIDDEN, 0, () -> Fetcher.checkUrl(url, 0, limits));
+                fetchRefused(limits, url, ErrorCode.URL_FORBIDDEN, 0);
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:10.0.0.1", "::127.0.0.1", "::",
+            "64:ff9b::a00:1", "64:ff9b:1::1", "fc00::1", "fd12:3456::1", "fe80::1", "fec0::1", "ff02::1",
+            "2002:7f00:1::", "2001::1", "2001:db8::1", "fe80::1%25eth0"})
+        @DisplayName("an IPv6 literal in a forbidden range, mapped and translated forms included")
+        void refusesIpv6Literal(String host) {
+            URI url = URI.create("http://[" + host + "]/");
+            for (Limits limits : List.of(loopbackForbidden(), loopbackAllowed())) {
+                refused(ErrorCode.URL_FORBIDDEN, 0, () -> Fetcher.checkUrl(url, 0, limits));
+                fetchRefused(limits, url, ErrorCode.URL_FORBIDDEN, 0);
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"private.test", "metadata.test", "ula.test", "mixed.test"})
+        @DisplayName("a host name with any address in a forbidden range")
+        void refusesHostResolvingInside(String host) {
+            fetchRefused(loopbackAllowed(), URI.create("http://" + host + "/a.mp4"), ErrorCode.URL_FORBIDDEN, 5);
+        }
+    }
+
+    @Nested
+    @DisplayName("refuses hosts spelt in ways parsers disagree on")
+    class Spellings {
+        @ParameterizedTest
+        @ValueSource(strings = {"0177.0.0.1", "0x7f.0.0.1", "2130706433", "127.1", "0x7f000001", "017700000001",
+            "127.0.0.01", "127.0.0.1.", "1.2.3.4.5", "127.000.000.001", "example.123"})
+        @DisplayName("a non-canonical numeric host, even where it would mean an allowed address")
+        void refusesNonCanonicalNumericHost(String host) {
+            URI url = URI.create("http://" + host + "/");
+            refused(ErrorCode.URL_FORBIDDEN, 6, () -> Fetcher.checkUrl(url, 6, loopbackAllowed()));
+            fetchRefused(loopbackAllowed(), url, ErrorCode.URL_FORBIDDEN, 6);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"http://user:secret@127.0.0.1/", "http://media.test@127.0.0.1/",
+            "http://user@media.test/", "http://a_b.test/", "http://ex%61mple.com/", "http:opaque"})
+        @DisplayName("user-info, a host java.net.URI cannot read, or no host")
+        void refusesUserInfoAndUnreadableHosts(String url) {
+            refused(ErrorCode.URL_FORBIDDEN, 0, () -> Fetcher.checkUrl(URI.create(url), 0, loopbackAllowed()));
+            fetchRefused(loopbackAllowed(), URI.create(url), ErrorCode.URL_FORBIDDEN, 0);
+        }
+
+        @Test
+        @DisplayName("a URL longer than the cap")
+        void refusesOverlongUrl() {
+            URI url = URI.create("http://media.test/" + "a".repeat(UrlRules.MAX_URL_LENGTH));
+            refused(ErrorCode.URL_FORBIDDEN, 0, () -> Fetcher.checkUrl(url, 0, loopbackAllowed()));
+        }
+
+        @Test
+        @DisplayName("a public host name and a public dotted quad pass the submit check")
+        void acceptsPlainUrls() {
+            Fetcher.checkUrl(URI.create("https://cdn.example.com/v/clip.mp4?sig=x#t=1"), 0, Limits.defaults());
+            Fetcher.checkUrl(URI.create("http://93.184.216.34:8080/clip.mp4"), 0, Limits.defaults());
+            Fetcher.checkUrl(URI.create("https://[2606:4700:4700::1111]/clip.mp4"), 0, Limits.defaults());
+            assertEquals("cdn.example.com", URI.create("https://cdn.example.com/").getHost());
+        }
+    }
+
+    @Nested
+    @DisplayName("checks every redirect hop")
+    class Redirects {
+        @Test
+        @DisplayName("a redirect from an allowed server to another loopback address is URL_FORBIDDEN")
+        void refusesRedirectToLoopback() throws IOException {
+            Limits limits = loopbackForbidden();
+            AddressPolicy onlyFirstServer = AddressPolicy.of(limits)
+                    .allowingExactly(InetAddress.getByName("127.0.0.1"));
+            try (LocalServer target = LocalServer.on("127.0.0.2").serve("/secret", new byte[10]);
+                 LocalServer first = LocalServer.on("127.0.0.1");
+                 Fetcher fetcher = new Fetcher(limits, TEST_HOSTS, onlyFirstServer)) {
+                first.serve("/ok", new byte[10])
+                        .redirect("/literal", 302, target.uri("/secret").toString())
+                        .redirect("/named", 301, "http://internal.test:" + target.port() + "/secret");
+                // The first server itself is reachable: the refusals below are the hop's.
+                assertEquals(10, Files.size(fetcher.fetch(first.uri("/ok"), 0, jobDir, budget())));
+                Files.delete(jobDir.resolve("clip-0"));
+
+                refused(ErrorCode.URL_FORBIDDEN, 1, () -> fetcher.fetch(first.uri("/literal"), 1, jobDir, budget()));
+                refused(ErrorCode.URL_FORBIDDEN, 2, () -> fetcher.fetch(first.uri("/named"), 2, jobDir, budget()));
+
+                assertJobDirEmpty();
+                assertEquals(0, target.requests().size());
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/",
+            "http://metadata.test/", "http://private.test/", "http://[::ffff:10.0.0.1]/", "http://[fd00::1]/",
+            "http://0x7f.0.0.1/"})
+        @DisplayName("a redirect to a private or metadata address is URL_FORBIDDEN with loopback allowed")
+        void refusesRedirectToInternalAddress(String location) {
+            try (LocalServer server = LocalServer.on("127.0.0.1").redirect("/", 302, location)) {
+                fetchRefused(loopbackAllowed(), server.uri("/"), ErrorCode.URL_FORBIDDEN, 3);
+            }
+        }
+
+        @Test
+        @DisplayName("a redirect to a file URL is UNSUPPORTED_SCHEME")
+        void refusesRedirectToFile() {
+            try (LocalServer server = LocalServer.on("127.0.0.1").redirect("/", 308, "file:///etc/passwd")) {
+                fetchRefused(loopbackAllowed(), server.uri("/"), ErrorCode.UNSUPPORTED_SCHEME, 0);
+            }
+        }
+
+        @Test
+        @DisplayName("more redirects than the limit fail for good with DOWNLOAD_FAILED")
+        void refusesTooManyRedirects() {
+            try (LocalServer server = LocalServer.on("127.0.0.1")) {
+                server.handle("/loop", exchange -> {
+                    exchange.getResponseHeaders().add("Location", "/loop");
+                    exchange.sendResponseHeaders(302, -1);
+                });
+                FetchException e = fetchRefused(loopbackAllowed().toBuilder().maxRedirects(2).build(),
+                        server.uri("/loop"), ErrorCode.DOWNLOAD_FAILED, 0);
+                assertFalse(e.isRetryable());
+                assertEquals(3, server.requests().size());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("reports HTTP and network failures")
+    class Failures {
+        @Test
+        @DisplayName("HTTP 404 is a permanent DOWNLOAD_FAILED")
+        void notFoundIsPermanent() {
+            try (LocalServer server = LocalServer.on("127.0.0.1").status("/", 404)) {
+                assertFalse(fetchRefused(loopbackAllowed(), server.uri("/"), ErrorCode.DOWNLOAD_FAILED, 0)
+                        .isRetryable());
+            }
+        }
+
+        @ParameterizedTest
+        @ValueSource(ints = {503, 500, 429})
+        @DisplayName("HTTP 5xx and 429 are retryable DOWNLOAD_FAILED")
+        void serverTroubleIsRetryable(int status) {
+            try (LocalServer server = LocalServer.on("127.0.0.1").status("/", status)) {
+                assertTrue(fetchRefused(loopbackAllowed(), server.uri("/"), ErrorCode.DOWNLOAD_FAILED, 0)
+                        .isRetryable());
+            }
+        }
+
+        @Test
+        @DisplayName("a refused connection is a retryable DOWNLOAD_FAILED")
+        void refusedConnectionIsRetryable() throws IOException {
+            int port;
+            try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                port = closed.getLocalPort();
+            }
+            FetchException e = fetchRefused(loopbackAllowed(), URI.create("http://127.0.0.1:" + port + "/"),
+                    ErrorCode.DOWNLOAD_FAILED, 0);
+            assertTrue(e.isRetryable());
+        }
+
+        @Test
+        @DisplayName("a body that ends before its Content-Length is a retryable DOWNLOAD_FAILED")
+        void truncatedBodyFails() throws IOException {
+            try (RawServer server = new RawServer(out -> {
+                out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"));
+                out.write(new byte[200]);
+            })) {
+                assertTrue(fetchRefused(loopbackAllowed(), server.uri("/"), ErrorCode.DOWNLOAD_FAILED, 0)
+                        .isRetryable());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("caps bytes on what is written")
+    class Bytes {
+        @Test
+        @DisplayName("a Content-Length above the cap is INPUT_TOO_LARGE before the body is read")
+        void refusesDeclaredOversize() throws IOException {
+            try (RawServer server = new RawServer(out -> {
+                out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Length: 10737418240\r\n\r\n"));
+                out.write(new byte[1000]);
+            })) {
+                fetchRefused(loopbackAllowed(), server.uri("/"), ErrorCode.INPUT_TOO_LARGE, 0);
+            }
+        }
+
+        @Test
+        @DisplayName("an endless chunked body stops at the cap with INPUT_TOO_LARGE")
+        void stopsEndlessChunkedBody() {
+            ByteBudget budget = budget();
+            try (LocalServer server = LocalServer.on("127.0.0.1");
+                 Fetcher fetcher = fetcher(loopbackAllowed())) {
+                server.handle("/", exchange -> {
+                    exchange.sendResponseHeaders(200, 0);
+                    byte[] chunk = new byte[4096];
+                    while (true) {
+                        LocalServer.send(exchange, chunk); // throws once the client hangs up
+                    }
+                });
+                refused(ErrorCode.INPUT_TOO_LARGE, 0, () -> fetcher.fetch(server.uri("/"), 0, jobDir, budget));
+                assertJobDirEmpty();
+                assertEquals(0, budget.used());
+            }
+        }
+
+        @Test
+        @DisplayName("an endless close-delimited body without Content-Length stops at the cap")
+        void stopsEndlessUndelimitedBody() throws IOException {
+            try (RawServer server = new RawServer(out -> {
+                out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"));
+                byte[] chunk = new byte[4096];
+                while (true) {
+                    out.write(chunk);
+                }
+            })) {
+                fetchRefused(loopbackAllowed(), server.uri("/"), ErrorCode.INPUT_TOO_LARGE, 0);
+            }
+        }
+
+        @Test
+        @DisplayName("the job's budget refuses the input that would exceed it, declared or streamed")
+        void enforcesJobBudget() throws IOException {
+            byte[] body = randomBytes(60_000);
+            ByteBudget budget = new ByteBudget(100_000);
+            try (LocalServer server = LocalServer.on("127.0.0.1");
+                 Fetcher fetcher = fetcher(loopbackAllowed())) {
+                server.serve("/sized", body).handle("/chunked", exchange -> {
+                    exchange.sendResponseHeaders(200, 0);
+                    LocalServer.send(exchange, body);
+                });
+                fetcher.fetch(server.uri("/sized"), 0, jobDir, budget);
+
+                refused(ErrorCode.INPUT_TOO_LARGE, 1, () -> fetcher.fetch(server.uri("/sized"), 1, jobDir, budget));
+                refused(ErrorCode.INPUT_TOO_LARGE, 2, () -> fetcher.fetch(server.uri("/chunked"), 2, jobDir, budget));
+
+                assertEquals(List.of("clip-0"), filesInJobDir());
+                assertEquals(body.length, budget.used());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("bounds time")
+    class Time {
+        @Test
+        @DisplayName("a server that stalls past the read timeout is a retryable DOWNLOAD_TIMEOUT")
+        void stallPastReadTimeout() {
+            Limits limits = loopbackAllowed().toBuilder().readTimeout(Duration.ofMillis(300)).build();
+            try (LocalServer server = LocalServer.on("127.0.0.1").handle("/", exchange -> {
+                exchange.sendResponseHeaders(200, 0);
+                LocalServer.send(exchange, new byte[1000]);
+                awaitRelease();
+            })) {
+                FetchException e = fetchRefused(limits, server.uri("/"), ErrorCode.DOWNLOAD_TIMEOUT, 0);
+                assertTrue(e.isRetryable());
+                assertTrue(e.getMessage().contains("read timeout"), e.getMessage());
+            }
+        }
+
+        @Test
+        @DisplayName("a download still running at the overall deadline is a DOWNLOAD_TIMEOUT")
+        void overallDeadline() {
+            Limits limits = loopbackAllowed().toBuilder().downloadTimeout(Duration.ofMillis(500)).build();
+            try (LocalServer server = LocalServer.on("127.0.0.1").handle("/", exchange -> {
+                exchange.sendResponseHeaders(200, 0);
+                LocalServer.send(exchange, new byte[1000]);
+                awaitRelease();
+            })) {
+                FetchException e = fetchRefused(limits, server.uri("/"), ErrorCode.DOWNLOAD_TIMEOUT, 0);
+                assertTrue(e.getMessage().contains("overall deadline"), e.getMessage());
+            }
+        }
+
+        @Test
+        @DisplayName("interrupting the caller aborts a stalled download with CANCELLED and keeps the flag")
+        void interruptCancels() throws InterruptedException {
+            CountDownLatch requested = new CountDownLatch(1);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            AtomicBoolean flagKept = new AtomicBoolean();
+            try (LocalServer server = LocalServer.on("127.0.0.1").handle("/", exchange -> {
+                exchange.sendResponseHeaders(200, 0);
+                LocalServer.send(exchange, new byte[1000]);
+                requested.countDown();
+                awaitRelease();
+            }); Fetcher fetcher = fetcher(loopbackAllowed())) {
+                Thread worker = new Thread(() -> {
+                    try {
+                        fetcher.fetch(server.uri("/"), 7, jobDir, budget());
+                    } catch (RuntimeException e) {
+                        thrown.set(e);
+                    }
+                    flagKept.set(Thread.currentThread().isInterrupted());
+                });
+                worker.start();
+                assertTrue(requested.await(30, TimeUnit.SECONDS), "the request never arrived");
+                worker.interrupt();
+                worker.join();
+
+                MergeException e = assertThrows(MergeException.class, () -> {
+                    throw thrown.get();
+                });
+                assertEquals(ErrorCode.CANCELLED, e.code(), e.getMessage());
+                assertEquals(OptionalInt.of(7), e.inputIndex());
+                assertTrue(flagKept.get());
+                assertJobDirEmpty();
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("the resolver hands the client only the addresses it checked")
+    void resolverReturnsCheckedAddresses() throws UnknownHostException {
+        CheckingDnsResolver resolver = new CheckingDnsResolver(TEST_HOSTS, AddressPolicy.of(loopbackAllowed()));
+        assertEquals("[127.0.0.1]", Arrays.toString(Arrays.stream(resolver.resolve("media.test"))
+                .map(InetAddress::getHostAddress).toArray()));
+        assertThrows(ForbiddenAddressException.class, () -> resolver.resolve("mixed.test"));
+        assertThrows(ForbiddenAddressException.class, () -> resolver.resolve("127.1"));
+        assertThrows(ForbiddenAddressException.class, () -> resolver.resolve("[::ffff:127.0.0.1]"));
+    }
+}
