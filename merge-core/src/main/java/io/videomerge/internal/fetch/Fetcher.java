@@ -34,6 +34,7 @@ import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
@@ -41,6 +42,8 @@ import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
+import org.apache.hc.core5.http.MessageConstraintException;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
@@ -71,6 +74,9 @@ public final class Fetcher implements AutoCloseable {
     private static final long INTERRUPT_POLL_MILLIS = 50;
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    /** Response head limits: HttpClient's defaults are unbounded, and a header line can stream forever. */
+    private static final int MAX_HEADER_LINE = 8 * 1024;
+    private static final int MAX_HEADERS = 100;
 
     private final Limits limits;
     private final AddressPolicy policy;
@@ -91,6 +97,12 @@ public final class Fetcher implements AutoCloseable {
         Timeout read = Timeout.of(limits.readTimeout());
         PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(new CheckingDnsResolver(lookup, policy))
+                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                        .http1Config(Http1Config.custom()
+                                .setMaxLineLength(MAX_HEADER_LINE)
+                                .setMaxHeaderCount(MAX_HEADERS)
+                                .build())
+                        .build())
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(connect)
                         .setSocketTimeout(read)
@@ -398,6 +410,9 @@ public final class Fetcher implements AutoCloseable {
             }
             if (e instanceof SSLException) {
                 return failed("the TLS connection could not be established", false, e);
+            }
+            if (e instanceof MessageConstraintException) {
+                return failed("the server's response headers exceed the limits", false, e);
             }
             if (e instanceof ClientProtocolException) {
                 return failed("the server's response is not valid HTTP", false, e);

@@ -51,6 +51,7 @@ class FetcherTest {
     private static final HostLookup TEST_HOSTS = host -> {
         Map<String, List<String>> names = Map.of(
                 "media.test", List.of("127.0.0.1"),
+                "media6.test", List.of("::1"),
                 "private.test", List.of("10.1.2.3"),
                 "metadata.test", List.of("169.254.169.254"),
                 "mixed.test", List.of("127.0.0.1", "10.0.0.1"),
@@ -182,6 +183,18 @@ class FetcherTest {
 
                 assertArrayEquals(body, Files.readAllBytes(saved));
                 assertEquals(3, server.requests().size());
+            }
+        }
+
+        @Test
+        @DisplayName("IPv6 loopback, as a literal or behind a name, is fetched when loopback is allowed")
+        void fetchesOverIpv6Loopback() throws IOException {
+            byte[] body = randomBytes(5_000);
+            try (LocalServer server = LocalServer.on("::1").serve("/clip", body);
+                 Fetcher fetcher = fetcher(loopbackAllowed())) {
+                assertArrayEquals(body, Files.readAllBytes(fetcher.fetch(server.uri("/clip"), 0, jobDir, budget())));
+                URI named = URI.create("http://media6.test:" + server.port() + "/clip");
+                assertArrayEquals(body, Files.readAllBytes(fetcher.fetch(named, 1, jobDir, budget())));
             }
         }
 
@@ -412,6 +425,21 @@ class FetcherTest {
             FetchException e = fetchRefused(loopbackAllowed(), URI.create("http://127.0.0.1:" + port + "/"),
                     ErrorCode.DOWNLOAD_FAILED, 0);
             assertTrue(e.isRetryable());
+        }
+
+        @Test
+        @DisplayName("an endless response header is a permanent DOWNLOAD_FAILED, not a memory sink")
+        void endlessHeaderFails() throws IOException {
+            try (RawServer server = new RawServer(out -> {
+                out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nX-Filler: "));
+                byte[] filler = RawServer.ascii("a".repeat(4096));
+                while (true) {
+                    out.write(filler);
+                }
+            })) {
+                assertFalse(fetchRefused(loopbackAllowed(), server.uri("/"), ErrorCode.DOWNLOAD_FAILED, 0)
+                        .isRetryable());
+            }
         }
 
         @Test

@@ -74,7 +74,8 @@ final class LocalServer implements AutoCloseable {
     }
 
     URI uri(String path) {
-        return URI.create("http://" + host + ":" + port() + path);
+        String authority = host.indexOf(':') >= 0 ? "[" + host + "]" : host;
+        return URI.create("http://" + authority + ":" + port() + path);
     }
 
     int port() {
