@@ -14,12 +14,16 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -539,6 +543,36 @@ class FetcherTest {
                 FetchException e = fetchRefused(limits, server.uri("/"), ErrorCode.DOWNLOAD_TIMEOUT, 0);
                 assertTrue(e.isRetryable());
                 assertTrue(e.getMessage().contains("read timeout"), e.getMessage());
+            }
+        }
+
+        @Test
+        @DisplayName("a server that does not accept within the connect timeout is a retryable DOWNLOAD_TIMEOUT")
+        void connectTimeout() throws IOException {
+            Limits limits = loopbackAllowed().toBuilder().connectTimeout(Duration.ofMillis(300)).build();
+            List<Socket> fillers = new ArrayList<>();
+            // A listener that never accepts, with its backlog full: the kernel drops further SYNs.
+            try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+                InetSocketAddress address = new InetSocketAddress(listener.getInetAddress(), listener.getLocalPort());
+                boolean full = false;
+                for (int i = 0; i < 16 && !full; i++) {
+                    Socket filler = new Socket();
+                    fillers.add(filler);
+                    try {
+                        filler.connect(address, 300);
+                    } catch (SocketTimeoutException e) {
+                        full = true;
+                    }
+                }
+                assertTrue(full, "the backlog never filled up");
+                URI url = URI.create("http://127.0.0.1:" + listener.getLocalPort() + "/");
+                FetchException e = fetchRefused(limits, url, ErrorCode.DOWNLOAD_TIMEOUT, 0);
+                assertTrue(e.isRetryable());
+                assertTrue(e.getMessage().contains("connect timeout"), e.getMessage());
+            } finally {
+                for (Socket filler : fillers) {
+                    filler.close();
+                }
             }
         }
 
