@@ -6,8 +6,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ShortBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.global.avcodec;
@@ -71,6 +75,9 @@ public final class ClipGenerator {
         try {
             Files.deleteIfExists(target);
             encode(spec, target);
+            if (spec.format() == ClipSpec.Format.WEBM_VP9_OPUS && spec.audio() != ClipSpec.Audio.NONE) {
+                fixWebmDurations(target, spec.frameCount() / (double) spec.fps());
+            }
             return target;
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + spec, e);
@@ -104,6 +111,37 @@ public final class ClipGenerator {
         } finally {
             recorder.release();
         }
+    }
+
+    /**
+     * JavaCV 1.5.14 hands encoded audio packets to the muxer with their duration still in the encoder's time
+     * base (1/48000) while Matroska counts milliseconds, so the WebM header claims the audio lasts one packet
+     * duration (960 "ms") too long. The packets themselves are right; rewrite the segment Duration (EBML
+     * 0x4489, an 8-byte float in milliseconds) and the per-track DURATION tags to the true length.
+     */
+    private static void fixWebmDurations(Path file, double seconds) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        boolean patched = false;
+        for (int i = 0; i + 11 <= bytes.length; i++) {
+            if ((bytes[i] & 0xff) == 0x44 && (bytes[i + 1] & 0xff) == 0x89 && (bytes[i + 2] & 0xff) == 0x88) {
+                ByteBuffer.wrap(bytes, i + 3, 8).putDouble(seconds * 1000.0);
+                patched = true;
+                break;
+            }
+        }
+        long nanos = Math.round(seconds * 1e9);
+        byte[] tag = String.format(Locale.ROOT, "%02d:%02d:%02d.%09d", nanos / 3_600_000_000_000L,
+                nanos / 60_000_000_000L % 60, nanos / 1_000_000_000L % 60, nanos % 1_000_000_000L)
+                .getBytes(StandardCharsets.US_ASCII);
+        Matcher m = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{9}")
+                .matcher(new String(bytes, StandardCharsets.ISO_8859_1));
+        while (m.find()) {
+            System.arraycopy(tag, 0, bytes, m.start(), tag.length);
+        }
+        if (!patched) {
+            throw new IOException("no Matroska Duration element in " + file);
+        }
+        Files.write(file, bytes);
     }
 
     private static void configure(FFmpegFrameRecorder recorder, ClipSpec spec) {

@@ -52,6 +52,12 @@ public final class InputOpener {
     public FFmpegFrameGrabber open(Path file, int index, Consumer<? super FFmpegFrameGrabber> configure) {
         requireNonNull(configure, "configure");
         Prober.Inspection inspection = prober.inspect(file, index);
+        return start(file, index, inspection.videoStream(), inspection.audioStream(), configure);
+    }
+
+    /** Starts the grabber with the safety options on the given streams, without probing first. */
+    FFmpegFrameGrabber start(Path file, int index, int videoStream, int audioStream,
+                             Consumer<? super FFmpegFrameGrabber> configure) {
         FFmpegFrameGrabber grabber = new FFmpegFrameGrabber("file:" + file.toAbsolutePath());
         try {
             configure.accept(grabber);
@@ -59,9 +65,9 @@ public final class InputOpener {
             options.format().forEach(grabber::setOption);
             options.decoder().forEach(grabber::setVideoOption);
             options.decoder().forEach(grabber::setAudioOption);
-            grabber.setVideoStream(inspection.videoStream());
+            grabber.setVideoStream(videoStream);
             // No audio stream: -1 lets JavaCV look for one and find none.
-            grabber.setAudioStream(inspection.audioStream());
+            grabber.setAudioStream(audioStream);
             grabber.start();
             return grabber;
         } catch (FrameGrabber.Exception | RuntimeException e) {

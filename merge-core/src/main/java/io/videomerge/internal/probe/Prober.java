@@ -161,14 +161,10 @@ public final class Prober {
                 throw invalid(index, "has unreadable stream parameters", null);
             }
             ctx.pkt_timebase(stream.time_base());
-            // Whether the decoder is allowed is FFmpeg's call (codec_whitelist); we only name the failure.
+            // Whether the decoder and the picture size are allowed is FFmpeg's call (codec_whitelist,
+            // max_pixels); we only name the refusal.
             if (avcodec.avcodec_open2(ctx, codec, dict) < 0) {
-                String name = codec.name().getString();
-                throw options.allows(name)
-                        ? invalid(index, "cannot be decoded", null)
-                        : unsupported(index, (par.codec_type() == avutil.AVMEDIA_TYPE_VIDEO ? "video" : "audio")
-                                + " codec " + avcodec.avcodec_get_name(par.codec_id()).getString()
-                                + " is not supported");
+                throw refusal(stream, codec.name().getString(), index);
             }
             SafeOptions.requireConsumed(dict, options.decoder(), "avcodec_open2");
             return ctx;
@@ -196,13 +192,13 @@ public final class Prober {
                     if (!haveVideo && pkt.stream_index() == vst.index()) {
                         Decoded d = decode(vdec, pkt, first);
                         if (d == Decoded.ERROR) {
-                            throw videoRefused(vst, index);
+                            throw refusal(vst, vdec.codec().name().getString(), index);
                         }
                         haveVideo = d == Decoded.FRAME;
                     } else if (!haveAudio && pkt.stream_index() == ast.index()) {
                         Decoded d = decode(adec, pkt, scratch);
                         if (d == Decoded.ERROR) {
-                            throw invalid(index, "has undecodable audio", null);
+                            throw refusal(ast, adec.codec().name().getString(), index);
                         }
                         haveAudio = d == Decoded.FRAME;
                     }
@@ -212,7 +208,7 @@ public final class Prober {
             }
             // A decoder may hold its first picture back until it is drained (a very short or truncated file).
             if (!haveVideo && decode(vdec, null, first) != Decoded.FRAME) {
-                throw videoRefused(vst, index);
+                throw refusal(vst, vdec.codec().name().getString(), index);
             }
         } finally {
             avcodec.av_packet_free(pkt);
@@ -235,13 +231,22 @@ public final class Prober {
         return got == avutil.AVERROR_EAGAIN() || got == avutil.AVERROR_EOF() ? Decoded.NEED_MORE : Decoded.ERROR;
     }
 
-    /** Names why the first picture did not decode: too many pixels for the limit, or broken video. */
-    private MediaException videoRefused(AVStream vst, int index) {
-        AVCodecParameters par = vst.codecpar();
-        if ((long) par.width() * par.height() > maxPixels) {
+    /**
+     * Names why FFmpeg refused to open or decode {@code stream}: a decoder outside the whitelist or a picture
+     * over {@code max_pixels} is {@link ErrorCode#UNSUPPORTED_CODEC}; anything else is broken media.
+     */
+    private MediaException refusal(AVStream stream, String decoder, int index) {
+        AVCodecParameters par = stream.codecpar();
+        boolean video = par.codec_type() == avutil.AVMEDIA_TYPE_VIDEO;
+        String kind = video ? "video" : "audio";
+        if (!options.allows(decoder)) {
+            return unsupported(index, kind + " codec " + avcodec.avcodec_get_name(par.codec_id()).getString()
+                    + " is not supported");
+        }
+        if (video && (long) par.width() * par.height() > maxPixels) {
             return unsupported(index, "video is larger than " + maxPixels + " pixels per frame");
         }
-        return invalid(index, "has video that cannot be decoded", null);
+        return invalid(index, "has " + kind + " that cannot be decoded", null);
     }
 
     private static ClipInfo facts(AVFormatContext fmt, AVStream vst, AVStream ast, AVFrame first, int index) {
