@@ -32,8 +32,9 @@ import org.bytedeco.javacpp.PointerPointer;
  * whitelist and {@code max_pixels}; the first video frame and the first audio frame are decoded, so a file that
  * FFmpeg refuses to decode is refused here, before a merge starts. Refusals are {@link MediaException}s naming
  * the input index: {@link ErrorCode#INVALID_MEDIA} (not media, a container outside the whitelist, no video, too
- * many streams, truncated or undecodable) or {@link ErrorCode#UNSUPPORTED_CODEC} (a decoder outside the whitelist,
- * a picture over {@code max_pixels}). Messages never carry paths or FFmpeg's log.
+ * many streams, truncated or undecodable), {@link ErrorCode#UNSUPPORTED_CODEC} (a decoder outside the whitelist,
+ * a picture over {@code max_pixels}) or {@link ErrorCode#INPUT_TOO_LONG} (one clip alone longer than the total
+ * allowed). Messages never carry paths or FFmpeg's log.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -45,10 +46,12 @@ public final class Prober {
 
     private final SafeOptions options;
     private final long maxPixels;
+    private final double maxSeconds;
 
     public Prober(Limits limits) {
         this.options = new SafeOptions(requireNonNull(limits, "limits"));
         this.maxPixels = limits.maxPixels();
+        this.maxSeconds = limits.maxTotalDuration().toNanos() / 1e9;
         NativeLog.init();
     }
 
@@ -96,7 +99,8 @@ public final class Prober {
     private Inspection inspectOpen(AVFormatContext fmt, int index) {
         findStreamInfo(fmt, index);
         int video = avformat.av_find_best_stream(fmt, avutil.AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
-        if (video < 0) {
+        // Cover art is a one-picture "video" stream: audio with a still image is not a video.
+        if (video < 0 || (fmt.streams(video).disposition() & avformat.AV_DISPOSITION_ATTACHED_PIC) != 0) {
             throw invalid(index, "has no video stream", null);
         }
         int audio = avformat.av_find_best_stream(fmt, avutil.AVMEDIA_TYPE_AUDIO, -1, video, (AVCodec) null, 0);
@@ -110,6 +114,11 @@ public final class Prober {
             try {
                 decodeFirstFrames(fmt, vst, vdec, ast, adec, first, index);
                 ClipInfo info = facts(fmt, vst, ast, first, index);
+                // Early refusal on what the header claims; the merge counts real decoded time as well.
+                if (info.durationSeconds() > maxSeconds) {
+                    throw new MediaException(ErrorCode.INPUT_TOO_LONG, "input " + index + " is longer than the "
+                            + Math.round(maxSeconds) + " s allowed in total", index);
+                }
                 return new Inspection(info, video, audio);
             } finally {
                 avutil.av_frame_free(first);

@@ -12,6 +12,7 @@ import io.videomerge.MediaException;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipSpec;
 import io.videomerge.testing.ClipSpec.Audio;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,9 +20,11 @@ import java.net.SocketTimeoutException;
 import java.nio.ShortBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
+import javax.imageio.ImageIO;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
@@ -171,6 +174,38 @@ class ProberTest {
             Path file = write("page.mp4", "<!DOCTYPE html>\n<html><head><title>Not found</title></head>"
                     + "<body><h1>404</h1></body></html>\n");
             assertRefused(ErrorCode.INVALID_MEDIA, 2, () -> PROBER.probe(file, 2));
+        }
+
+        @Test
+        @DisplayName("a DASH manifest saved as .mp4 (INVALID_MEDIA)")
+        void dashManifest() throws IOException {
+            Path file = write("manifest.mp4", """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT2S"
+                         minBufferTime="PT1S" profiles="urn:mpeg:dash:profile:isoff-on-demand:2011">
+                      <Period><AdaptationSet mimeType="video/mp4"><Representation id="1" bandwidth="1000">
+                        <BaseURL>file:///etc/hostname</BaseURL>
+                      </Representation></AdaptationSet></Period>
+                    </MPD>
+                    """);
+            assertRefused(ErrorCode.INVALID_MEDIA, 0, () -> PROBER.probe(file, 0));
+        }
+
+        @Test
+        @DisplayName("a still image saved as .mp4: no image demuxer (INVALID_MEDIA)")
+        void imageAsMp4() throws IOException {
+            BufferedImage image = new BufferedImage(64, 48, BufferedImage.TYPE_INT_RGB);
+            Path file = dir.resolve("photo.mp4");
+            assertTrue(ImageIO.write(image, "png", file.toFile()));
+            assertRefused(ErrorCode.INVALID_MEDIA, 1, () -> PROBER.probe(file, 1));
+        }
+
+        @Test
+        @DisplayName("one clip longer than the total allowed (INPUT_TOO_LONG)")
+        void clipTooLong() {
+            Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(2).withoutAudio(), dir, "long");
+            Prober short1 = new Prober(Limits.builder().maxTotalDuration(Duration.ofSeconds(1)).build());
+            assertRefused(ErrorCode.INPUT_TOO_LONG, 8, () -> short1.probe(clip, 8));
         }
 
         @Test

@@ -1,0 +1,6 @@
+/**
+ * Test support shipped in merge-core's test-jar: {@link io.videomerge.testing.ClipGenerator} writes real encoded
+ * clips from a {@link io.videomerge.testing.ClipSpec}, and {@link io.videomerge.testing.ClipAnalyzer} decodes a
+ * file back into facts a test can assert (flash and beep instants, region luma, silence, decode errors).
+ */
+package io.videomerge.testing;
