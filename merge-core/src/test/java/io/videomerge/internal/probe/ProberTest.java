@@ -25,7 +25,9 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Set;
 import javax.imageio.ImageIO;
+import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacv.FFmpegFrameRecorder;
+import org.bytedeco.javacv.Frame;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -127,6 +129,30 @@ class ProberTest {
                     () -> assertEquals(240, info.height()),
                     () -> assertEquals(quarter ? 240 : 320, info.displayWidth()),
                     () -> assertEquals(quarter ? 320 : 240, info.displayHeight()));
+        }
+
+        @Test
+        @DisplayName("a variable frame rate (every third frame missing) as variable, with its average rate")
+        void variableFrameRate() throws Exception {
+            Path file = dir.resolve("vfr.mp4");
+            try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(file.toFile(), 160, 120, 0)) {
+                recorder.setFormat("mp4");
+                recorder.setVideoCodecName(ClipGenerator.h264Encoder());
+                recorder.setFrameRate(30);
+                recorder.start();
+                Frame frame = new Frame(160, 120, Frame.DEPTH_UBYTE, 1);
+                for (int slot = 0; slot < 60; slot++) {
+                    if (slot % 3 != 2) {
+                        recorder.setFrameNumber(slot);
+                        recorder.record(frame, avutil.AV_PIX_FMT_GRAY8);
+                    }
+                }
+                recorder.stop();
+            }
+            ClipInfo info = PROBER.probe(file, 0);
+            assertAll(
+                    () -> assertTrue(info.variableFrameRate(), "variable"),
+                    () -> assertEquals(20.0, info.frameRate(), 0.5));
         }
 
         @ParameterizedTest(name = "{0} fps")
