@@ -136,16 +136,15 @@ public final class Prober {
         // One dictionary per stream: the decoders opened here must obey max_pixels too, which the format
         // context cannot pass on by itself.
         PointerPointer<AVDictionary> perStream = new PointerPointer<>(n);
-        AVDictionary[] dicts = new AVDictionary[n];
         try {
             for (int i = 0; i < n; i++) {
-                dicts[i] = SafeOptions.dictionary(options.decoder());
-                perStream.put(i, dicts[i]);
+                perStream.put(i, SafeOptions.dictionary(options.decoder()));
             }
             if (avformat.avformat_find_stream_info(fmt, perStream) < 0) {
                 throw invalid(index, "is not readable media", null);
             }
         } finally {
+            // FFmpeg may have replaced each dictionary with its leftovers: free what the array holds now.
             for (int i = 0; i < n; i++) {
                 avutil.av_dict_free(new AVDictionary(perStream.get(i)));
             }
