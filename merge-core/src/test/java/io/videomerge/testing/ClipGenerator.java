@@ -9,6 +9,7 @@ import java.nio.ShortBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,8 +35,8 @@ import org.bytedeco.javacv.FrameRecorder;
  *       instant, a 50 ms 1 kHz beep at half scale; between beeps the audio is silent (or a quiet 440 Hz
  *       tone at -40 dBFS when asked).</li>
  * </ul>
- * An event instant is snapped to the first frame boundary at or after it ({@link #eventInstant}): the flash
- * frame and the beep onset then coincide exactly.
+ * An event instant is snapped to the first frame boundary at or after it ({@link ClipSpec#eventInstant}):
+ * the flash frame and the beep onset then coincide exactly.
  */
 public final class ClipGenerator {
 
@@ -87,11 +88,6 @@ public final class ClipGenerator {
     /** Writes {@code spec} into {@code dir} under {@code name} plus the format's extension. */
     public static Path write(ClipSpec spec, Path dir, String name) {
         return write(spec, dir.resolve(name + spec.format().extension()));
-    }
-
-    /** The instant in seconds at which an event asked for at {@code seconds} really happens. */
-    public static double eventInstant(ClipSpec spec, double seconds) {
-        return spec.eventFrame(seconds) / (double) spec.fps();
     }
 
     /** The H.264 encoder this build of the natives offers: libx264 (GPL build) when present, else libopenh264. */
@@ -233,12 +229,13 @@ public final class ClipGenerator {
     }
 
     private static void fill(ByteBuffer pixels, int stride, int x0, int y0, int x1, int y1, int luma) {
-        byte value = (byte) luma;
+        if (x1 <= x0 || y1 <= y0) {
+            return;
+        }
+        byte[] line = new byte[x1 - x0];
+        Arrays.fill(line, (byte) luma);
         for (int y = y0; y < y1; y++) {
-            int row = y * stride;
-            for (int x = x0; x < x1; x++) {
-                pixels.put(row + x, value);
-            }
+            pixels.put(y * stride + x0, line, 0, line.length);
         }
     }
 
@@ -255,7 +252,7 @@ public final class ClipGenerator {
             this.spec = spec;
             this.channels = spec.audio().channels();
             this.beepStarts = spec.events().stream()
-                    .mapToLong(t -> Math.round(eventInstant(spec, t) * spec.sampleRate()))
+                    .mapToLong(t -> Math.round(spec.eventInstant(t) * spec.sampleRate()))
                     .toArray();
             this.beepLength = Math.round(BEEP_SECONDS * spec.sampleRate());
             this.total = Math.round(spec.frameCount() * (double) spec.sampleRate() / spec.fps());

@@ -184,6 +184,11 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
         return rotation % 180 == 0 ? height : width;
     }
 
+    /** The instant in seconds at which an event asked for at {@code seconds} really happens (frame-aligned). */
+    public double eventInstant(double seconds) {
+        return eventFrame(seconds) / (double) fps;
+    }
+
     /** The index of the frame that flashes for an event at {@code seconds}: the first frame at or after it. */
     public int eventFrame(double seconds) {
         return (int) Math.ceil(seconds * fps - 1e-9);
