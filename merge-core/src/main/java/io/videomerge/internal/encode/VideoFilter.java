@@ -1,0 +1,115 @@
+package io.videomerge.internal.encode;
+
+import static org.bytedeco.ffmpeg.global.avfilter.av_buffersink_get_frame;
+import static org.bytedeco.ffmpeg.global.avfilter.av_buffersrc_add_frame_flags;
+import static org.bytedeco.ffmpeg.global.avfilter.avfilter_get_by_name;
+import static org.bytedeco.ffmpeg.global.avfilter.avfilter_graph_alloc;
+import static org.bytedeco.ffmpeg.global.avfilter.avfilter_graph_config;
+import static org.bytedeco.ffmpeg.global.avfilter.avfilter_graph_create_filter;
+import static org.bytedeco.ffmpeg.global.avfilter.avfilter_graph_free;
+import static org.bytedeco.ffmpeg.global.avfilter.avfilter_graph_parse_ptr;
+import static org.bytedeco.ffmpeg.global.avfilter.avfilter_inout_alloc;
+import static org.bytedeco.ffmpeg.global.avfilter.avfilter_inout_free;
+import static org.bytedeco.ffmpeg.global.avfilter.AV_BUFFERSRC_FLAG_KEEP_REF;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
+import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_strdup;
+
+import org.bytedeco.ffmpeg.avfilter.AVFilterContext;
+import org.bytedeco.ffmpeg.avfilter.AVFilterGraph;
+import org.bytedeco.ffmpeg.avfilter.AVFilterInOut;
+import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.javacpp.BytePointer;
+
+/**
+ * One libavfilter graph for one clip's video: a decoded frame in, a canvas-sized frame out. The graph
+ * is rebuilt when the decoded frames change size or pixel format mid-stream.
+ */
+final class VideoFilter implements AutoCloseable {
+    private final String description;
+    private final int threads;
+    private AVFilterGraph graph;
+    private AVFilterContext source;
+    private AVFilterContext sink;
+    private int width;
+    private int height;
+    private int format = -1;
+
+    VideoFilter(String description, int threads) {
+        this.description = description;
+        this.threads = threads;
+    }
+
+    /**
+     * Filters {@code frame} (left untouched) into a new frame the caller frees.
+     *
+     * @throws IllegalStateException when libavfilter refuses the frame or the graph
+     */
+    AVFrame apply(AVFrame frame) {
+        if (graph == null || frame.width() != width || frame.height() != height || frame.format() != format) {
+            build(frame);
+        }
+        check(av_buffersrc_add_frame_flags(source, frame, AV_BUFFERSRC_FLAG_KEEP_REF), "feed the video filter");
+        AVFrame out = av_frame_alloc();
+        int ret = av_buffersink_get_frame(sink, out);
+        if (ret < 0) {
+            av_frame_free(out);
+            check(ret, "read the video filter");
+        }
+        return out;
+    }
+
+    private void build(AVFrame frame) {
+        close();
+        width = frame.width();
+        height = frame.height();
+        format = frame.format();
+        int sarNum = frame.sample_aspect_ratio().num();
+        int sarDen = frame.sample_aspect_ratio().den();
+        if (sarNum <= 0 || sarDen <= 0) {
+            sarNum = 1;
+            sarDen = 1;
+        }
+        String args = "video_size=" + width + "x" + height + ":pix_fmt=" + format + ":time_base=1/1000"
+                + ":pixel_aspect=" + sarNum + "/" + sarDen
+                + ":colorspace=" + frame.colorspace() + ":range=" + frame.color_range();
+        graph = avfilter_graph_alloc();
+        if (graph == null) {
+            throw new IllegalStateException("could not allocate a filter graph");
+        }
+        graph.nb_threads(threads);
+        source = new AVFilterContext();
+        sink = new AVFilterContext();
+        check(avfilter_graph_create_filter(source, avfilter_get_by_name("buffer"), "in", args, null, graph),
+                "create the filter source");
+        check(avfilter_graph_create_filter(sink, avfilter_get_by_name("buffersink"), "out", null, null, graph),
+                "create the filter sink");
+        AVFilterInOut outputs = avfilter_inout_alloc();
+        AVFilterInOut inputs = avfilter_inout_alloc();
+        try {
+            outputs.name(av_strdup(new BytePointer("in"))).filter_ctx(source).pad_idx(0).next(null);
+            inputs.name(av_strdup(new BytePointer("out"))).filter_ctx(sink).pad_idx(0).next(null);
+            check(avfilter_graph_parse_ptr(graph, description, inputs, outputs, null), "parse the video filter");
+            check(avfilter_graph_config(graph, null), "configure the video filter");
+        } finally {
+            avfilter_inout_free(inputs);
+            avfilter_inout_free(outputs);
+        }
+    }
+
+    private static void check(int ret, String what) {
+        if (ret < 0) {
+            throw new IllegalStateException("could not " + what + " (error " + ret + ")");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (graph != null) {
+            avfilter_graph_free(graph);
+            graph = null;
+            source = null;
+            sink = null;
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Encode: the re-encode path ({@link io.videomerge.internal.encode.Transcoder}: decode, normalise,
+ * cross-fade, H.264 + AAC in MP4) and the stream-copy path ({@link io.videomerge.internal.encode.Remuxer}:
+ * packets remuxed with corrected timestamps).
+ *
+ * <p>Both run in the calling thread, read one clip at a time (two while clips overlap), check the
+ * thread's interrupt flag between frames, and delete their output file when they fail.
+ *
+ * <p>No compatibility promise: see {@link io.videomerge.internal}.
+ */
+package io.videomerge.internal.encode;
