@@ -1,0 +1,302 @@
+package io.videomerge.internal.encode;
+
+import static java.util.Objects.requireNonNull;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_ref;
+import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
+import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_copy;
+import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
+import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
+import static org.bytedeco.ffmpeg.global.avformat.av_interleaved_write_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
+import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
+import static org.bytedeco.ffmpeg.global.avformat.avio_open;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
+import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
+import static org.bytedeco.ffmpeg.global.avutil.av_rescale_q;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.MediaException;
+import io.videomerge.ProcessingException;
+import io.videomerge.internal.plan.Plan;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
+import org.bytedeco.ffmpeg.avcodec.AVPacket;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVIOContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.avutil.AVRational;
+import org.bytedeco.javacv.FFmpegFrameGrabber;
+import org.bytedeco.javacv.FrameGrabber;
+
+/**
+ * The stream-copy path: the packets of every clip's video and audio stream written one clip after the
+ * other into one MP4 (index at the front), nothing decoded or encoded.
+ *
+ * <p>Each clip's timestamps are rescaled from its own time bases and shifted by the running end of the
+ * video so far; audio and video of a clip keep their relation, so sync holds at every join and errors
+ * do not add up. AAC priming packets (before a clip's start) of clips after the first are dropped: they
+ * would overlap the previous clip's last audio packet, which MP4 cannot store (the muxer refuses
+ * non-increasing timestamps).
+ */
+public final class Remuxer {
+    private static final AVRational MICROSECONDS = av_make_q(1, 1_000_000);
+
+    private final ClipOpener opener;
+
+    /** Thrown before anything of the clip is written when a clip's streams cannot be joined to the first's. */
+    public static final class NotCopyableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NotCopyableException(String message) {
+            super(message);
+        }
+    }
+
+    /** @param opener opens each input under the media limits */
+    public Remuxer(ClipOpener opener) {
+        this.opener = requireNonNull(opener, "opener");
+    }
+
+    /**
+     * Writes the clips' packets into {@code output}; deletes it on any failure or interruption.
+     *
+     * @throws NotCopyableException when a clip's codec parameters (extradata included) differ from the
+     *         first clip's, so that the caller can re-encode instead
+     * @throws io.videomerge.MergeException {@link ErrorCode#CANCELLED} on interruption,
+     *         {@link ErrorCode#INVALID_MEDIA} naming an unreadable input, {@link ErrorCode#PROCESSING_FAILED}
+     */
+    public void remux(Plan plan, List<Path> inputs, Path output, ProgressListener progress) {
+        requireNonNull(plan, "plan");
+        requireNonNull(inputs, "inputs");
+        requireNonNull(output, "output");
+        requireNonNull(progress, "progress");
+        if (inputs.size() != plan.clips().size()) {
+            throw new IllegalArgumentException("one input per planned clip");
+        }
+        boolean done = false;
+        try (Run run = new Run(plan, inputs, output, progress)) {
+            run.execute();
+            done = true;
+        } finally {
+            if (!done) {
+                Transcoder.deleteQuietly(output);
+            }
+        }
+    }
+
+    private final class Run implements AutoCloseable {
+        private final Plan plan;
+        private final List<Path> inputs;
+        private final Path output;
+        private final ProgressListener progress;
+        private final AVPacket copy = av_packet_alloc();
+        private AVFormatContext out;
+        private AVStream outVideo;
+        private AVStream outAudio;
+        private AVCodecParameters firstVideo;
+        private AVCodecParameters firstAudio;
+        private FFmpegFrameGrabber grabber;
+        private long lastVideoDts = Long.MIN_VALUE;
+        private long lastAudioDts = Long.MIN_VALUE;
+
+        Run(Plan plan, List<Path> inputs, Path output, ProgressListener progress) {
+            this.plan = plan;
+            this.inputs = inputs;
+            this.output = output;
+            this.progress = progress;
+        }
+
+        void execute() {
+            long offset = 0; // in the output video time base
+            double inputDone = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                Transcoder.checkInterrupted();
+                grabber = opener.open(inputs.get(i), i);
+                AVFormatContext in = grabber.getFormatContext();
+                int video = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
+                int audio = av_find_best_stream(in, AVMEDIA_TYPE_AUDIO, -1, -1, (AVCodec) null, 0);
+                if (video < 0 || audio < 0) {
+                    throw new NotCopyableException("input " + i + " lacks a video or an audio stream");
+                }
+                if (i == 0) {
+                    openOutput(in.streams(video), in.streams(audio));
+                } else {
+                    requireSame(firstVideo, in.streams(video).codecpar(), i);
+                    requireSame(firstAudio, in.streams(audio).codecpar(), i);
+                }
+                offset += copyClip(i, in, video, audio, offset);
+                closeGrabber();
+                inputDone += plan.clips().get(i).durationSeconds();
+                progress.progress(Math.min(1, inputDone / plan.inputSeconds()));
+            }
+            check(av_write_trailer(out), "finish the output");
+        }
+
+        private void openOutput(AVStream video, AVStream audio) {
+            out = new AVFormatContext(null);
+            check(avformat_alloc_output_context2(out, null, "mp4", output.toString()), "create the output");
+            outVideo = newStream(video);
+            outAudio = newStream(audio);
+            firstVideo = outVideo.codecpar();
+            firstAudio = outAudio.codecpar();
+            AVIOContext io = new AVIOContext(null);
+            check(avio_open(io, output.toString(), AVIO_FLAG_WRITE), "open the output file");
+            out.pb(io);
+            AVDictionary options = new AVDictionary(null);
+            av_dict_set(options, "movflags", "+faststart", 0);
+            try {
+                check(avformat_write_header(out, options), "write the output header");
+            } finally {
+                av_dict_free(options);
+            }
+        }
+
+        private AVStream newStream(AVStream in) {
+            AVStream stream = avformat_new_stream(out, null);
+            check(avcodec_parameters_copy(stream.codecpar(), in.codecpar()), "copy stream parameters");
+            stream.codecpar().codec_tag(0);
+            stream.time_base(in.time_base());
+            return stream;
+        }
+
+        /** Copies one clip's packets; returns the clip's video length in the output video time base. */
+        private long copyClip(int index, AVFormatContext in, int video, int audio, long offset) {
+            AVRational videoBase = in.streams(video).time_base();
+            AVRational audioBase = in.streams(audio).time_base();
+            long start = in.start_time() == AV_NOPTS_VALUE ? 0 : in.start_time();
+            long videoOrigin = av_rescale_q(start, MICROSECONDS, videoBase);
+            long audioOrigin = av_rescale_q(start, MICROSECONDS, audioBase);
+            AVRational outVideoBase = outVideo.time_base();
+            AVRational outAudioBase = outAudio.time_base();
+            long audioOffset = av_rescale_q(offset, outVideoBase, outAudioBase);
+            long frameTicks = av_rescale_q(1, av_make_q(in.streams(video).avg_frame_rate().den(),
+                    Math.max(1, in.streams(video).avg_frame_rate().num())), outVideoBase);
+            long clipEnd = 0;
+            while (true) {
+                Transcoder.checkInterrupted();
+                AVPacket packet;
+                try {
+                    packet = grabber.grabPacket();
+                } catch (FrameGrabber.Exception e) {
+                    throw new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " could not be read", index, e);
+                }
+                if (packet == null) {
+                    break;
+                }
+                int stream = packet.stream_index();
+                if (stream != video && stream != audio) {
+                    continue;
+                }
+                boolean isVideo = stream == video;
+                long origin = isVideo ? videoOrigin : audioOrigin;
+                AVRational from = isVideo ? videoBase : audioBase;
+                AVRational to = isVideo ? outVideoBase : outAudioBase;
+                long pts = packet.pts() == AV_NOPTS_VALUE ? packet.dts() : packet.pts();
+                long dts = packet.dts() == AV_NOPTS_VALUE ? pts : packet.dts();
+                if (pts == AV_NOPTS_VALUE) {
+                    continue;
+                }
+                long localPts = av_rescale_q(pts - origin, from, to);
+                long localDts = av_rescale_q(dts - origin, from, to);
+                long duration = av_rescale_q(packet.duration(), from, to);
+                if (isVideo) {
+                    long outDts = Math.max(localDts + offset, lastVideoDts == Long.MIN_VALUE ? Long.MIN_VALUE : lastVideoDts + 1);
+                    long outPts = Math.max(localPts + offset, outDts);
+                    lastVideoDts = outDts;
+                    clipEnd = Math.max(clipEnd, localPts + (duration > 0 ? duration : frameTicks));
+                    write(packet, outVideo, outPts, outDts, duration);
+                } else {
+                    if (index > 0 && localPts < 0) {
+                        continue; // priming of a later clip: it would overlap the previous clip's last packet
+                    }
+                    long outDts = localDts + audioOffset;
+                    if (lastAudioDts != Long.MIN_VALUE && outDts <= lastAudioDts) {
+                        continue;
+                    }
+                    lastAudioDts = outDts;
+                    write(packet, outAudio, localPts + audioOffset, outDts, duration);
+                }
+            }
+            return clipEnd;
+        }
+
+        private void write(AVPacket packet, AVStream stream, long pts, long dts, long duration) {
+            check(av_packet_ref(copy, packet), "copy a packet");
+            copy.pts(pts);
+            copy.dts(dts);
+            copy.duration(duration);
+            copy.pos(-1);
+            copy.stream_index(stream.index());
+            int ret = av_interleaved_write_frame(out, copy);
+            av_packet_unref(copy);
+            check(ret, "write the output");
+        }
+
+        private static void requireSame(AVCodecParameters first, AVCodecParameters other, int index) {
+            boolean same = first.codec_id() == other.codec_id()
+                    && first.width() == other.width() && first.height() == other.height()
+                    && first.format() == other.format()
+                    && first.sample_rate() == other.sample_rate()
+                    && first.ch_layout().nb_channels() == other.ch_layout().nb_channels()
+                    && extradata(first).equals(extradata(other));
+            if (!same) {
+                throw new NotCopyableException("input " + index + " has other codec parameters than input 0");
+            }
+        }
+
+        private static ByteBuffer extradata(AVCodecParameters parameters) {
+            int size = parameters.extradata_size();
+            if (size <= 0 || parameters.extradata() == null) {
+                return ByteBuffer.allocate(0);
+            }
+            byte[] bytes = new byte[size];
+            parameters.extradata().get(bytes);
+            return ByteBuffer.wrap(bytes);
+        }
+
+        private void closeGrabber() {
+            if (grabber != null) {
+                try {
+                    grabber.close();
+                } catch (FrameGrabber.Exception e) {
+                    // Nothing was written to an input; closing it cannot lose data.
+                }
+                grabber = null;
+            }
+        }
+
+        private static void check(int ret, String what) {
+            if (ret < 0) {
+                throw new ProcessingException("could not " + what, null);
+            }
+        }
+
+        @Override
+        public void close() {
+            closeGrabber();
+            av_packet_free(copy);
+            if (out != null && !out.isNull()) {
+                if (out.pb() != null) {
+                    avio_closep(out.pb());
+                    out.pb(null);
+                }
+                avformat_free_context(out);
+                out = null;
+            }
+        }
+    }
+}
