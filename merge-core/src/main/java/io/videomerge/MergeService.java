@@ -1,5 +1,12 @@
 package io.videomerge;
 
+import static java.util.Objects.requireNonNull;
+
+import io.videomerge.internal.DefaultMergeService;
+import io.videomerge.internal.ServiceConfig;
+import io.videomerge.spi.Uploader;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 
 /**
@@ -79,4 +86,62 @@ public interface MergeService extends AutoCloseable {
 
     @Override
     void close();
+
+    /** A builder of the in-process service; only {@link Builder#uploader(io.videomerge.spi.Uploader)} is required. */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Collects the service's collaborators; {@link #build()} checks them and returns the service.
+     * Not thread-safe; build once, share the service.
+     */
+    final class Builder {
+        private Limits limits = Limits.defaults();
+        private Uploader uploader;
+        private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"), "videomerge");
+        private Clock clock = Clock.systemUTC();
+
+        Builder() {
+        }
+
+        /** The limits every request and input is checked against (default {@link Limits#defaults()}). */
+        public Builder limits(Limits limits) {
+            this.limits = requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Where merged files are published (required). */
+        public Builder uploader(Uploader uploader) {
+            this.uploader = requireNonNull(uploader, "uploader");
+            return this;
+        }
+
+        /**
+         * The folder under which each merge gets its own temporary folder, removed when the merge ends
+         * (default {@code videomerge} under {@code java.io.tmpdir}).
+         */
+        public Builder workDirectory(Path workDirectory) {
+            this.workDirectory = requireNonNull(workDirectory, "workDirectory");
+            return this;
+        }
+
+        /** The clock of processing times and job timestamps (default the system UTC clock). */
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * The service.
+         *
+         * @throws IllegalStateException when no uploader was set
+         */
+        public MergeService build() {
+            if (uploader == null) {
+                throw new IllegalStateException("an uploader is required");
+            }
+            return new DefaultMergeService(new ServiceConfig(limits, uploader, workDirectory, clock));
+        }
+    }
 }
