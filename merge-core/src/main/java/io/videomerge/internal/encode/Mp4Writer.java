@@ -221,6 +221,10 @@ final class Mp4Writer implements AutoCloseable {
                 return;
             }
             check(ret, "encode");
+            if (codec == video && packet.duration() <= 0) {
+                // Some encoders (libopenh264) leave it unset; the MP4 then ends a frame early.
+                packet.duration(1);
+            }
             av_packet_rescale_ts(packet, codec.time_base(), stream.time_base());
             packet.stream_index(stream.index());
             check(av_interleaved_write_frame(format, packet), "write the output");
