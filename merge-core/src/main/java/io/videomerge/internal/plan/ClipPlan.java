@@ -67,7 +67,7 @@ public record ClipPlan(int index, double durationSeconds, int rotation, int scal
             default -> { }
         }
         f.append("scale=").append(scaledWidth).append(':').append(scaledHeight)
-                .append(":flags=bicubic,format=yuv420p,");
+                .append(":flags=bicubic:out_range=tv,format=yuv420p,");
         if (scaledWidth != canvas.width() || scaledHeight != canvas.height()) {
             if (fit == Fit.PAD) {
                 f.append("pad=").append(canvas.width()).append(':').append(canvas.height()).append(':')

@@ -108,7 +108,7 @@ class PlannerTest {
         assertEquals(720, clip.scaledHeight());
         assertEquals(436, clip.offsetX());
         assertEquals(0, clip.offsetY());
-        assertEquals("scale=406:720:flags=bicubic,format=yuv420p,pad=1280:720:436:0:color=black,setsar=1",
+        assertEquals("scale=406:720:flags=bicubic:out_range=tv,format=yuv420p,pad=1280:720:436:0:color=black,setsar=1",
                 clip.videoFilter());
     }
 
@@ -119,7 +119,7 @@ class PlannerTest {
         assertEquals(1280, clip.scaledWidth());
         assertEquals(960, clip.scaledHeight());
         assertEquals(120, clip.offsetY());
-        assertEquals("scale=1280:960:flags=bicubic,format=yuv420p,crop=1280:720:0:120,setsar=1", clip.videoFilter());
+        assertEquals("scale=1280:960:flags=bicubic:out_range=tv,format=yuv420p,crop=1280:720:0:120,setsar=1", clip.videoFilter());
     }
 
     @Test
@@ -148,7 +148,7 @@ class PlannerTest {
     @Test
     @DisplayName("a clip that already fills the canvas is neither padded nor cropped")
     void exactFitNeedsNoPadding() {
-        assertEquals("scale=1280:720:flags=bicubic,format=yuv420p,setsar=1",
+        assertEquals("scale=1280:720:flags=bicubic:out_range=tv,format=yuv420p,setsar=1",
                 Planner.clipPlan(hd(0), HD, Fit.PAD).videoFilter());
     }
 
