@@ -1,0 +1,176 @@
+package io.videomerge.store.jdbc;
+
+import java.sql.DatabaseMetaData;
+import java.sql.SQLException;
+import java.util.Locale;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+
+/**
+ * Everything that differs between the databases the store supports; the SQL in {@link JobTable} is
+ * otherwise shared. Both dialects keep times as epoch milliseconds in BIGINT columns: SQLite has no
+ * timestamp type, and one representation means one set of statements, exact comparisons with the
+ * injected clock's instants, and no session time zone anywhere between the clock and the disk.
+ */
+enum Dialect {
+    /**
+     * Many instances share one table: claims skip rows other claimers have locked, so they never wait
+     * on or collide with each other.
+     */
+    POSTGRESQL("PostgreSQL", "BOOLEAN", "DOUBLE PRECISION", "seq BIGINT GENERATED ALWAYS AS IDENTITY,", "seq",
+            " FOR UPDATE SKIP LOCKED") {
+        @Override
+        void prepare(Handle handle) {
+            // Connections need nothing of their own.
+        }
+
+        @Override
+        void prepareDatabase(Handle handle) {
+            // Nothing: PostgreSQL's defaults suit a queue table.
+        }
+
+        @Override
+        <T> T inWriteTransaction(Handle handle, String lockName, HandleCallback<T, RuntimeException> work) {
+            return handle.inTransaction(tx -> {
+                // Serialises schema creation between instances that start at once: CREATE ... IF NOT EXISTS
+                // alone still races on the catalog.
+                tx.createQuery("SELECT pg_advisory_xact_lock(hashtext(COALESCE(current_schema(), '') || '.' || :name))")
+                        .bind("name", lockName)
+                        .mapTo(String.class)
+                        .one();
+                return work.withHandle(tx);
+            });
+        }
+    },
+
+    /**
+     * One process owns the file: writes are serialised by SQLite's write lock, taken up front by
+     * {@code BEGIN IMMEDIATE} so that a transaction never has to upgrade a read lock (which fails at
+     * once under WAL instead of waiting).
+     */
+    SQLITE("SQLite", "INTEGER", "REAL", "", "rowid", "") {
+        @Override
+        void prepare(Handle handle) {
+            // Per connection, so run on every handle: a pool hands out different connections.
+            pragma(handle, "busy_timeout = " + BUSY_TIMEOUT_MILLIS);
+        }
+
+        @Override
+        void prepareDatabase(Handle handle) {
+            // WAL lets status reads go on while a worker writes; the mode is stored in the file. It cannot
+            // be changed inside a transaction, so this runs before the schema is created.
+            pragma(handle, "journal_mode = WAL");
+        }
+
+        private void pragma(Handle handle, String setting) {
+            // Most pragmas answer with a row, so they run as queries.
+            handle.createQuery("PRAGMA " + setting).mapTo(String.class).findOne();
+        }
+
+        @Override
+        <T> T inWriteTransaction(Handle handle, String lockName, HandleCallback<T, RuntimeException> work) {
+            handle.execute("BEGIN IMMEDIATE");
+            T result;
+            try {
+                result = work.withHandle(handle);
+            } catch (RuntimeException e) {
+                rollbackQuietly(handle, e);
+                throw e;
+            }
+            handle.execute("COMMIT");
+            return result;
+        }
+
+        private void rollbackQuietly(Handle handle, RuntimeException failure) {
+            try {
+                handle.execute("ROLLBACK");
+            } catch (RuntimeException rollbackFailure) {
+                failure.addSuppressed(rollbackFailure);
+            }
+        }
+    };
+
+    /** How long an SQLite connection waits for the write lock before it reports the store busy. */
+    static final int BUSY_TIMEOUT_MILLIS = 10_000;
+
+    private final String productName;
+    private final String booleanType;
+    private final String doubleType;
+    private final String sequenceColumn;
+    private final String insertionOrder;
+    private final String skipLocked;
+
+    Dialect(String productName, String booleanType, String doubleType, String sequenceColumn, String insertionOrder,
+            String skipLocked) {
+        this.productName = productName;
+        this.booleanType = booleanType;
+        this.doubleType = doubleType;
+        this.sequenceColumn = sequenceColumn;
+        this.insertionOrder = insertionOrder;
+        this.skipLocked = skipLocked;
+    }
+
+    /**
+     * The dialect of the database behind {@code metaData}.
+     *
+     * @throws IllegalArgumentException when it is neither PostgreSQL nor SQLite
+     */
+    static Dialect of(DatabaseMetaData metaData) throws SQLException {
+        return named(metaData.getDatabaseProductName());
+    }
+
+    /**
+     * The dialect of the database product named {@code product} as its driver reports it.
+     *
+     * @throws IllegalArgumentException when it is neither PostgreSQL nor SQLite
+     */
+    static Dialect named(String product) {
+        for (Dialect dialect : values()) {
+            if (dialect.productName.equalsIgnoreCase(product)) {
+                return dialect;
+            }
+        }
+        throw new IllegalArgumentException("JdbcJobStore supports PostgreSQL and SQLite, not "
+                + (product == null ? "this database" : product.toLowerCase(Locale.ROOT)));
+    }
+
+    /** Runs once on every handle before the store uses it. */
+    abstract void prepare(Handle handle);
+
+    /** Runs once per store, outside any transaction, before the schema is checked. */
+    abstract void prepareDatabase(Handle handle);
+
+    /**
+     * Runs {@code work} in one transaction that holds the database's write lock for {@code lockName}
+     * (PostgreSQL: an advisory lock; SQLite: the database's single write lock) and commits it.
+     */
+    abstract <T> T inWriteTransaction(Handle handle, String lockName, HandleCallback<T, RuntimeException> work);
+
+    /** Whether a claim is one {@code UPDATE ... RETURNING} over a sub-select that skips locked rows. */
+    boolean claimsInOneStatement() {
+        return !skipLocked.isEmpty();
+    }
+
+    String booleanType() {
+        return booleanType;
+    }
+
+    String doubleType() {
+        return doubleType;
+    }
+
+    /** The column definition (with its trailing comma) that records insertion order, or empty when the rowid does. */
+    String sequenceColumn() {
+        return sequenceColumn;
+    }
+
+    /** The expression that orders rows by insertion: breaks ties between jobs created in the same millisecond. */
+    String insertionOrder() {
+        return insertionOrder;
+    }
+
+    /** The locking clause of a sub-select that picks rows to change, or empty where writers are serialised anyway. */
+    String skipLocked() {
+        return skipLocked;
+    }
+}

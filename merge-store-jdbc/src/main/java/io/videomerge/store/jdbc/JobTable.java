@@ -1,0 +1,193 @@
+package io.videomerge.store.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The store's tables and every statement on them, for one dialect and table prefix.
+ *
+ * <p>Each state change is one conditional statement whose {@code WHERE} carries the precondition
+ * (state, fencing token, lease expiry), so a change either happens whole or not at all without a
+ * read-modify-write in between. Right-hand sides of {@code SET} see the row as it was before the
+ * statement, which the {@code CASE} expressions rely on.
+ */
+final class JobTable {
+    /** The schema version this code writes; a database at a higher version is refused. */
+    static final int SCHEMA_VERSION = 1;
+
+    private static final Pattern PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,31}|");
+
+    static final String COLUMNS = "id, state, request, idempotency_key, attempt, max_attempts, not_before, "
+            + "lease_owner, lease_token, lease_expires_at, cancel_requested, progress, message, result, "
+            + "error_code, error_message, created_at, updated_at, finished_at";
+
+    private static final String FINAL_STATES = "('COMPLETED', 'FAILED', 'CANCELLED')";
+    private static final String FENCED = " WHERE id = :id AND lease_token = :token AND state = 'PROCESSING'";
+    private static final String DROP_LEASE = "lease_owner = NULL, lease_expires_at = NULL, updated_at = :now";
+
+    final String jobs;
+    final String schemaVersion;
+    final String selectVersion;
+    final String insertVersion;
+    final String insert;
+    final String findById;
+    final String findByKey;
+    final String claimOne;
+    final String nextClaimable;
+    final String claimIfStillPending;
+    final String renew;
+    final String complete;
+    final String failForGood;
+    final String failOrRetry;
+    final String release;
+    final String requeueExpired;
+    final String cancel;
+    final String purgeFinished;
+
+    private final Dialect dialect;
+
+    JobTable(Dialect dialect, String prefix) {
+        this.dialect = requireNonNull(dialect, "dialect");
+        this.jobs = checkedPrefix(prefix) + "jobs";
+        this.schemaVersion = prefix + "schema_version";
+
+        selectVersion = "SELECT COALESCE(MAX(version), 0) FROM " + schemaVersion;
+        insertVersion = "INSERT INTO " + schemaVersion + " (version, applied_at) VALUES (:version, :now)"
+                + " ON CONFLICT DO NOTHING";
+
+        insert = "INSERT INTO " + jobs + " (id, state, request, idempotency_key, attempt, max_attempts, not_before,"
+                + " lease_token, cancel_requested, progress, message, created_at, updated_at)"
+                + " VALUES (:id, 'PENDING', :request, :key, 1, :maxAttempts, :now, 0, FALSE, 0, :message, :now, :now)"
+                + " ON CONFLICT DO NOTHING";
+        findById = "SELECT " + COLUMNS + " FROM " + jobs + " WHERE id = :id";
+        findByKey = "SELECT " + COLUMNS + " FROM " + jobs + " WHERE idempotency_key = :key";
+
+        String readyOldestFirst = " FROM " + jobs + " WHERE state = 'PENDING' AND not_before <= :now"
+                + " ORDER BY not_before, created_at, " + dialect.insertionOrder() + " LIMIT 1";
+        String takeLease = "UPDATE " + jobs + " SET state = 'PROCESSING', lease_owner = :owner,"
+                + " lease_token = lease_token + 1, lease_expires_at = :expiresAt, updated_at = :now";
+        claimOne = takeLease + " WHERE id = (SELECT id" + readyOldestFirst + dialect.skipLocked() + ")"
+                + " AND state = 'PENDING' RETURNING " + COLUMNS;
+        nextClaimable = "SELECT id, lease_token" + readyOldestFirst;
+        claimIfStillPending = takeLease + " WHERE id = :id AND state = 'PENDING' AND lease_token = :token";
+
+        renew = "UPDATE " + jobs + " SET lease_expires_at = :expiresAt,"
+                + " progress = CASE WHEN :progress > progress THEN :progress ELSE progress END,"
+                + " message = :message, updated_at = :now" + FENCED + " RETURNING cancel_requested";
+        complete = "UPDATE " + jobs + " SET state = 'COMPLETED', result = :result, progress = 1, message = :message,"
+                + " finished_at = :now, " + DROP_LEASE + FENCED;
+        failForGood = "UPDATE " + jobs + " SET state = :finalState, error_code = :code, error_message = :error,"
+                + " message = :error, finished_at = :now, " + DROP_LEASE + FENCED;
+        String retry = "attempt < max_attempts AND NOT cancel_requested";
+        failOrRetry = "UPDATE " + jobs + " SET"
+                + " state = CASE WHEN " + retry + " THEN 'PENDING' ELSE :finalState END,"
+                + " attempt = CASE WHEN " + retry + " THEN attempt + 1 ELSE attempt END,"
+                + " not_before = CASE WHEN " + retry + " THEN :retryAt ELSE not_before END,"
+                + " progress = CASE WHEN " + retry + " THEN 0 ELSE progress END,"
+                + " finished_at = CASE WHEN " + retry + " THEN NULL ELSE :now END,"
+                + " error_code = :code, error_message = :error, message = :error, " + DROP_LEASE + FENCED;
+        release = "UPDATE " + jobs + " SET"
+                + " state = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE 'PENDING' END,"
+                + " not_before = :now,"
+                + " progress = CASE WHEN cancel_requested THEN progress ELSE 0 END,"
+                + " error_code = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE error_code END,"
+                + " error_message = CASE WHEN cancel_requested THEN :cancelled ELSE error_message END,"
+                + " message = CASE WHEN cancel_requested THEN :cancelled ELSE :released END,"
+                + " finished_at = CASE WHEN cancel_requested THEN :now ELSE NULL END, " + DROP_LEASE + FENCED;
+        String ends = "cancel_requested OR attempt >= max_attempts";
+        requeueExpired = "UPDATE " + jobs + " SET"
+                + " state = CASE WHEN cancel_requested THEN 'CANCELLED'"
+                + " WHEN attempt >= max_attempts THEN 'FAILED' ELSE 'PENDING' END,"
+                + " attempt = CASE WHEN " + ends + " THEN attempt ELSE attempt + 1 END,"
+                + " not_before = CASE WHEN " + ends + " THEN not_before ELSE :now END,"
+                + " progress = CASE WHEN " + ends + " THEN progress ELSE 0 END,"
+                + " error_code = CASE WHEN cancel_requested THEN 'CANCELLED'"
+                + " WHEN attempt >= max_attempts THEN 'WORKER_LOST' ELSE error_code END,"
+                + " error_message = CASE WHEN cancel_requested THEN :cancelled"
+                + " WHEN attempt >= max_attempts THEN :lost ELSE error_message END,"
+                + " message = CASE WHEN cancel_requested THEN :cancelled"
+                + " WHEN attempt >= max_attempts THEN :lost ELSE :requeued END,"
+                + " finished_at = CASE WHEN " + ends + " THEN :now ELSE NULL END, " + DROP_LEASE
+                // Rows locked by a worker's own statement or another instance's requeue are skipped, not
+                // waited on: two requeues taking locks in different orders would deadlock.
+                + " WHERE id IN (SELECT id FROM " + jobs + " WHERE state = 'PROCESSING' AND lease_expires_at < :now"
+                + dialect.skipLocked() + ")"
+                + " AND state = 'PROCESSING' AND lease_expires_at < :now";
+        cancel = "UPDATE " + jobs + " SET"
+                + " state = CASE WHEN state = 'PENDING' THEN 'CANCELLED' ELSE state END,"
+                + " cancel_requested = CASE WHEN state = 'PROCESSING' THEN TRUE ELSE cancel_requested END,"
+                + " error_code = CASE WHEN state = 'PENDING' THEN 'CANCELLED' ELSE error_code END,"
+                + " error_message = CASE WHEN state = 'PENDING' THEN :cancelled ELSE error_message END,"
+                + " message = CASE WHEN state = 'PENDING' THEN :cancelled ELSE :cancelling END,"
+                + " finished_at = CASE WHEN state = 'PENDING' THEN :now ELSE finished_at END,"
+                + " updated_at = :now"
+                + " WHERE id = :id AND state IN ('PENDING', 'PROCESSING')";
+        purgeFinished = "DELETE FROM " + jobs + " WHERE finished_at < :cutoff AND state IN " + FINAL_STATES;
+    }
+
+    /**
+     * The statements that bring a database from version {@code version - 1} to {@code version}; each is
+     * idempotent so that a migration cut short can simply run again.
+     */
+    List<String> migrationTo(int version) {
+        if (version != 1) {
+            throw new IllegalArgumentException("no migration to schema version " + version);
+        }
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + jobs + " ("
+                        + "id VARCHAR(36) NOT NULL PRIMARY KEY, "
+                        + dialect.sequenceColumn()
+                        + "state VARCHAR(16) NOT NULL CHECK (state IN ('PENDING', 'PROCESSING', " + FINAL_STATES.substring(1)
+                        + "), "
+                        + "request TEXT NOT NULL, "
+                        + "idempotency_key VARCHAR(255), "
+                        + "attempt INTEGER NOT NULL, "
+                        + "max_attempts INTEGER NOT NULL, "
+                        + "not_before BIGINT NOT NULL, "
+                        + "lease_owner VARCHAR(255), "
+                        + "lease_token BIGINT NOT NULL, "
+                        + "lease_expires_at BIGINT, "
+                        + "cancel_requested " + dialect.booleanType() + " NOT NULL, "
+                        + "progress " + dialect.doubleType() + " NOT NULL, "
+                        + "message TEXT NOT NULL, "
+                        + "result TEXT, "
+                        + "error_code VARCHAR(32), "
+                        + "error_message TEXT, "
+                        + "created_at BIGINT NOT NULL, "
+                        + "updated_at BIGINT NOT NULL, "
+                        + "finished_at BIGINT)",
+                "CREATE UNIQUE INDEX IF NOT EXISTS " + jobs + "_idempotency_key ON " + jobs + " (idempotency_key)",
+                // claim: equality on state, then the order in which jobs are handed out
+                "CREATE INDEX IF NOT EXISTS " + jobs + "_claim ON " + jobs + " (state, not_before, created_at)",
+                // requeueExpired: processing jobs by lease expiry
+                "CREATE INDEX IF NOT EXISTS " + jobs + "_lease ON " + jobs + " (state, lease_expires_at)",
+                // purgeFinished: only final jobs have a finish time
+                "CREATE INDEX IF NOT EXISTS " + jobs + "_finished ON " + jobs + " (finished_at)");
+    }
+
+    /** The statement that creates the version table, run before anything else. */
+    String createVersionTable() {
+        return "CREATE TABLE IF NOT EXISTS " + schemaVersion
+                + " (version INTEGER NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)";
+    }
+
+    Dialect dialect() {
+        return dialect;
+    }
+
+    /**
+     * Returns {@code prefix} when it is a valid table prefix.
+     *
+     * @throws IllegalArgumentException when it is not
+     */
+    static String checkedPrefix(String prefix) {
+        requireNonNull(prefix, "prefix");
+        if (!PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException(
+                    "table prefix must be at most 32 lower-case letters, digits or underscores, not starting with a digit");
+        }
+        return prefix;
+    }
+}
