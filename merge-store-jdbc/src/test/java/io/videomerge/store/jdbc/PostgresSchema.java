@@ -8,6 +8,7 @@ import java.sql.Statement;
 import java.util.HexFormat;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
+import org.postgresql.ds.PGPoolingDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -20,10 +21,16 @@ final class PostgresSchema implements AutoCloseable {
 
     private final String baseUrl;
     private final String name;
+    private final PGPoolingDataSource pool;
 
+    @SuppressWarnings("deprecation") // the driver's own small pool keeps tests from opening a connection per call
     private PostgresSchema(String baseUrl, String name) {
         this.baseUrl = baseUrl;
         this.name = name;
+        this.pool = new PGPoolingDataSource();
+        pool.setDataSourceName(name);
+        pool.setURL(url());
+        pool.setMaxConnections(16);
     }
 
     /** Creates the schema; fails with what to start when PostgreSQL does not answer. */
@@ -51,9 +58,9 @@ final class PostgresSchema implements AutoCloseable {
         return baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + name;
     }
 
-    /** A Jdbi that opens a connection to this schema per handle. */
+    /** A Jdbi on a small pool of connections to this schema. */
     Jdbi jdbi() {
-        return Jdbi.create(url());
+        return Jdbi.create(pool);
     }
 
     /** The driver's own (non-pooling) data source, on this schema. */
@@ -64,7 +71,9 @@ final class PostgresSchema implements AutoCloseable {
     }
 
     @Override
+    @SuppressWarnings("deprecation")
     public void close() {
+        pool.close();
         execute(baseUrl, "DROP SCHEMA IF EXISTS " + name + " CASCADE");
     }
 

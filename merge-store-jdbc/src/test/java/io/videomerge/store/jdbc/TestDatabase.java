@@ -10,7 +10,7 @@ import org.sqlite.SQLiteDataSource;
 /** A fresh, empty database of one engine for one test, removed by {@link #close()}. */
 interface TestDatabase extends AutoCloseable {
 
-    /** A Jdbi that opens a new connection per handle. */
+    /** A Jdbi on this database (PostgreSQL: through a small pool; SQLite: a connection per handle). */
     Jdbi jdbi();
 
     /** The driver's own data source (no pool). */
