@@ -70,15 +70,15 @@ enum Dialect {
         @Override
         <T> T inWriteTransaction(Handle handle, String lockName, HandleCallback<T, RuntimeException> work) {
             handle.execute("BEGIN IMMEDIATE");
-            T result;
             try {
-                result = work.withHandle(handle);
+                T result = work.withHandle(handle);
+                handle.execute("COMMIT");
+                return result;
             } catch (RuntimeException e) {
+                // Never hand a connection back to a pool inside a transaction that holds the write lock.
                 rollbackQuietly(handle, e);
                 throw e;
             }
-            handle.execute("COMMIT");
-            return result;
         }
 
         private void rollbackQuietly(Handle handle, RuntimeException failure) {
