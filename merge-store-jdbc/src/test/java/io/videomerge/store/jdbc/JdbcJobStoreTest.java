@@ -13,12 +13,15 @@ import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
 import io.videomerge.spi.JobState;
 import io.videomerge.spi.Lease;
+import io.videomerge.spi.NewJob;
 import io.videomerge.spi.Renewal;
 import io.videomerge.store.jdbc.TestDatabase.Engine;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -321,6 +324,31 @@ class JdbcJobStoreTest {
             assertFalse(failure.getMessage().contains(secret), () -> failure.getMessage() + " names " + secret);
         }
         assertThrows(StoreUnavailableException.class, store::ping);
+    }
+
+    @Test
+    @DisplayName("reports a PostgreSQL connection cut by the server as store unavailable, and records nothing")
+    void severedPostgresConnectionIsStoreUnavailable() throws SQLException {
+        try (PostgresSchema schema = PostgresSchema.create();
+             Connection connection = DriverManager.getConnection(schema.url())) {
+            JdbcJobStore store = JdbcJobStore.builder(Jdbi.create(connection)).clock(at(START)).build();
+            store.ping();
+            int pid;
+            try (Statement statement = connection.createStatement();
+                 ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
+                rs.next();
+                pid = rs.getInt(1);
+            }
+            // Exactly the store's own backend, by its pid: nothing else on the server is touched.
+            boolean terminated = schema.jdbi().withHandle(h -> h.createQuery("SELECT pg_terminate_backend(:pid)")
+                    .bind("pid", pid).mapTo(Boolean.class).one());
+            assertTrue(terminated);
+
+            NewJob job = newJob();
+            assertThrows(StoreUnavailableException.class, () -> store.create(job));
+            JdbcJobStore healthy = JdbcJobStore.builder(schema.jdbi()).clock(at(START)).build();
+            assertEquals(Optional.empty(), healthy.find(job.id()));
+        }
     }
 
     @Test
