@@ -1,0 +1,42 @@
+-- Prepended to every script of RedisJobStore. ARGV[1] is always the store's hash-tagged prefix, so
+-- every key a script derives lives in the same Cluster slot as the keys it was given.
+local P = ARGV[1]
+
+local function jobKey(id)
+  return P .. ':job:' .. id
+end
+
+local function idemKey(key)
+  return P .. ':idem:' .. key
+end
+
+-- Back to PENDING without a lease; the ready member keeps the job's creation order.
+local function requeue(job, id, attempt, notBefore, now)
+  redis.call('HSET', job, 'state', 'PENDING', 'att', attempt, 'nb', notBefore, 'ua', now)
+  redis.call('HDEL', job, 'own', 'exp')
+  redis.call('ZREM', P .. ':processing', id)
+  redis.call('ZADD', P .. ':ready', notBefore, redis.call('HGET', job, 'qm'))
+end
+
+-- The one way a job ends: final state, no lease, indexed by finish time for purgeFinished, and
+-- expiring after the retention together with its idempotency key, so Redis memory stays bounded
+-- even when nobody purges.
+local function finish(job, id, state, now, retention, code, message)
+  redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now)
+  if code then
+    redis.call('HSET', job, 'ec', code, 'em', message)
+  else
+    redis.call('HDEL', job, 'ec', 'em')
+  end
+  redis.call('HDEL', job, 'own', 'exp')
+  redis.call('ZREM', P .. ':processing', id)
+  redis.call('ZREM', P .. ':ready', redis.call('HGET', job, 'qm'))
+  redis.call('ZADD', P .. ':finished', now, id)
+  redis.call('PEXPIRE', job, retention)
+  local ik = redis.call('HGET', job, 'ik')
+  if ik then
+    redis.call('PEXPIRE', idemKey(ik), retention)
+  end
+end
+
+local CANCELLED_MESSAGE = 'The job was cancelled.'
