@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ final class Connector implements AutoCloseable {
     private final Duration commandTimeout;
     private volatile StatefulRedisConnection<String, String> connection;
     private volatile Optional<String> evictionPolicy = Optional.empty();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param shutdown what {@link #close} does after closing the connection: shut down a client the
@@ -107,6 +109,9 @@ final class Connector implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
         StatefulRedisConnection<String, String> c = connection;
         if (c != null) {
             c.close();
