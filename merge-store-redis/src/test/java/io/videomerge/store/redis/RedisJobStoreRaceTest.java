@@ -19,7 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Many threads on two store objects over one Redis, the way several service instances meet. */
+/** Many threads on two store objects (two connections) over one Redis, the way several service instances meet. */
 class RedisJobStoreRaceTest {
     private static final int THREADS = 8;
 
@@ -31,8 +31,8 @@ class RedisJobStoreRaceTest {
     void racingClaimsNeverShareAJob() throws Exception {
         String prefix = redis.newPrefix();
         TestClock clock = new TestClock();
-        RedisJobStore one = redis.track(RedisJobStore.builder(TestRedis.URI).clock(clock).keyPrefix(prefix).build());
-        RedisJobStore two = redis.track(RedisJobStore.builder(TestRedis.URI).clock(clock).keyPrefix(prefix).build());
+        RedisJobStore one = redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix).build());
+        RedisJobStore two = redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix).build());
         Set<TaskId> created = new HashSet<>();
         for (int i = 0; i < 200; i++) {
             created.add(one.create(Jobs.newJob()).id());
