@@ -10,9 +10,9 @@ local function idemKey(key)
   return P .. ':idem:' .. key
 end
 
--- Back to PENDING without a lease; the ready member keeps the job's creation order.
+-- Back to PENDING without a lease and with progress 0; the ready member keeps the job's creation order.
 local function requeue(job, id, attempt, notBefore, now)
-  redis.call('HSET', job, 'state', 'PENDING', 'att', attempt, 'nb', notBefore, 'ua', now)
+  redis.call('HSET', job, 'state', 'PENDING', 'att', attempt, 'nb', notBefore, 'prog', '0', 'ua', now)
   redis.call('HDEL', job, 'own', 'exp')
   redis.call('ZREM', P .. ':processing', id)
   redis.call('ZADD', P .. ':ready', notBefore, redis.call('HGET', job, 'qm'))

@@ -8,6 +8,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
 import io.videomerge.spi.JobState;
+import io.videomerge.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ class RedisJobStoreLayoutTest {
     @RegisterExtension
     final TestRedis redis = new TestRedis();
 
-    private final TestClock clock = new TestClock();
+    private final MutableClock clock = new MutableClock();
 
     private RedisJobStore store(String prefix) {
         return redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix)

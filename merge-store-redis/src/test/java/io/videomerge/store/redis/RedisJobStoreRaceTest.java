@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
+import io.videomerge.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -30,7 +31,7 @@ class RedisJobStoreRaceTest {
     @DisplayName("racing claims from two store objects hand out every job exactly once")
     void racingClaimsNeverShareAJob() throws Exception {
         String prefix = redis.newPrefix();
-        TestClock clock = new TestClock();
+        MutableClock clock = new MutableClock();
         RedisJobStore one = redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix).build());
         RedisJobStore two = redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix).build());
         Set<TaskId> created = new HashSet<>();
@@ -57,12 +58,14 @@ class RedisJobStoreRaceTest {
     }
 
     @Test
-    @DisplayName("racing creates with one idempotency key store one job and all return it")
+    @DisplayName("racing creates with one idempotency key through two store objects store one job, which all return")
     void racingCreatesWithOneKeyMakeOneJob() throws Exception {
         String prefix = redis.newPrefix();
-        RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
+        RedisJobStore one = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
+        RedisJobStore two = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
         List<Callable<List<TaskId>>> creators = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
+            RedisJobStore store = t % 2 == 0 ? one : two;
             creators.add(() -> List.of(store.create(Jobs.newJob("the-same-key")).id()));
         }
         Set<TaskId> returned = runAll(creators).stream().flatMap(List::stream).collect(Collectors.toSet());
