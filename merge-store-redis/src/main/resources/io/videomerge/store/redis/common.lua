@@ -22,20 +22,20 @@ end
 -- expiring after the retention together with its idempotency key, so Redis memory stays bounded
 -- even when nobody purges.
 local function finish(job, id, state, now, retention, code, message)
-  redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now)
   if code then
-    redis.call('HSET', job, 'ec', code, 'em', message)
+    redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now, 'ec', code, 'em', message)
+    redis.call('HDEL', job, 'own', 'exp')
   else
-    redis.call('HDEL', job, 'ec', 'em')
+    redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now)
+    redis.call('HDEL', job, 'own', 'exp', 'ec', 'em')
   end
-  redis.call('HDEL', job, 'own', 'exp')
+  local queued = redis.call('HMGET', job, 'qm', 'ik')
   redis.call('ZREM', P .. ':processing', id)
-  redis.call('ZREM', P .. ':ready', redis.call('HGET', job, 'qm'))
+  redis.call('ZREM', P .. ':ready', queued[1])
   redis.call('ZADD', P .. ':finished', now, id)
   redis.call('PEXPIRE', job, retention)
-  local ik = redis.call('HGET', job, 'ik')
-  if ik then
-    redis.call('PEXPIRE', idemKey(ik), retention)
+  if queued[2] then
+    redis.call('PEXPIRE', idemKey(queued[2]), retention)
   end
 end
 
