@@ -90,7 +90,7 @@ final class Connector implements AutoCloseable {
      * Calls {@code listener} on every message published on {@code channel}, on a connection of its own
      * that Lettuce re-subscribes after a reconnect.
      */
-    AutoCloseable subscribe(String channel, Runnable listener) {
+    RedisJobStore.Subscription subscribe(String channel, Runnable listener) {
         try {
             StatefulRedisPubSubConnection<String, String> pubSub = client.connectPubSub();
             pubSub.addListener(new RedisPubSubAdapter<>() {

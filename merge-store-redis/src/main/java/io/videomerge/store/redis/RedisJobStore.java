@@ -199,10 +199,10 @@ public final class RedisJobStore implements JobStore {
      * and must return quickly. A wake-up is a hint: the listener may be called when no job is left,
      * and jobs retried with a later not-before time announce nothing.
      *
-     * @return closing it ends the subscription and its connection
+     * @return the subscription; closing it ends the subscription and its connection
      * @throws io.videomerge.StoreUnavailableException when Redis cannot be reached
      */
-    public AutoCloseable onJobReady(Runnable listener) {
+    public Subscription onJobReady(Runnable listener) {
         requireNonNull(listener, "listener");
         return redis.subscribe(base + ":wake", listener);
     }
@@ -239,6 +239,14 @@ public final class RedisJobStore implements JobStore {
 
     private static boolean changed(Long answer) {
         return answer == 1;
+    }
+
+    /** A listener registration made by {@link #onJobReady}; {@link #close} ends it. */
+    @FunctionalInterface
+    public interface Subscription extends AutoCloseable {
+        /** Stops the notifications and closes the connection that carried them. */
+        @Override
+        void close();
     }
 
     /** Configures a {@link RedisJobStore}; every setting has a default. */

@@ -149,10 +149,10 @@ class RedisJobStoreLayoutTest {
 
     @Test
     @DisplayName("a listener registered with onJobReady hears of a created job")
-    void createWakesAListener() throws Exception {
+    void createWakesAListener() throws InterruptedException {
         RedisJobStore store = store(redis.newPrefix());
         CountDownLatch woken = new CountDownLatch(1);
-        try (AutoCloseable subscription = store.onJobReady(woken::countDown)) {
+        try (RedisJobStore.Subscription subscription = store.onJobReady(woken::countDown)) {
             store.create(Jobs.newJob());
             assertTrue(woken.await(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS), "no wake-up heard");
         }
