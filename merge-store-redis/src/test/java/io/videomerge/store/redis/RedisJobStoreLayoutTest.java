@@ -152,9 +152,12 @@ class RedisJobStoreLayoutTest {
     void createWakesAListener() throws InterruptedException {
         RedisJobStore store = store(redis.newPrefix());
         CountDownLatch woken = new CountDownLatch(1);
-        try (RedisJobStore.Subscription subscription = store.onJobReady(woken::countDown)) {
+        RedisJobStore.Subscription subscription = store.onJobReady(woken::countDown);
+        try {
             store.create(Jobs.newJob());
             assertTrue(woken.await(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS), "no wake-up heard");
+        } finally {
+            subscription.close();
         }
     }
 }
