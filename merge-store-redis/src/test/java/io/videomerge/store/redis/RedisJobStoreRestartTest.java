@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lettuce.core.KillArgs;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.videomerge.StoreUnavailableException;
 import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
@@ -59,6 +62,27 @@ class RedisJobStoreRestartTest {
             assertEquals(accepted.size() - 1, claimedAfter.size(), "every pending job is still there to claim");
             assertTrue(accepted.containsAll(claimedAfter));
             assertEquals(JobState.PENDING, store.create(Jobs.newJob()).state(), "creates work again");
+        }
+    }
+
+    @Test
+    @DisplayName("a store whose connection is cut reconnects by itself and carries on")
+    void storeReconnectsAfterItsConnectionIsCut() {
+        try (RedisProcess redis = new RedisProcess(dir).start();
+             RedisJobStore store = RedisJobStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(1)).build()) {
+            Job before = store.create(Jobs.newJob());
+
+            RedisClient admin = RedisClient.create(redis.uri());
+            try (StatefulRedisConnection<String, String> connection = admin.connect()) {
+                long killed = connection.sync().clientKill(KillArgs.Builder.typeNormal().skipme());
+                assertTrue(killed >= 1, "the store's connection was cut");
+            } finally {
+                admin.shutdown();
+            }
+
+            awaitCondition("the store answers again", () -> answers(store));
+            assertEquals(Optional.of(before), store.find(before.id()));
+            assertEquals(before.id(), store.claim("worker", LEASE).orElseThrow().id());
         }
     }
 
