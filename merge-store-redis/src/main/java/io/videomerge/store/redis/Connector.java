@@ -2,12 +2,15 @@ package io.videomerge.store.redis;
 
 import static java.util.Objects.requireNonNull;
 
+import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
@@ -16,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -59,10 +63,10 @@ final class Connector implements AutoCloseable {
         }
     }
 
-    /** Runs one command (or a few that need no atomicity) and translates Lettuce's failures. */
-    <T> T call(Function<RedisCommands<String, String>, T> command) {
+    /** Runs one command and translates Lettuce's failures. */
+    <T> T call(Function<RedisAsyncCommands<String, String>, RedisFuture<T>> command) {
         try {
-            return command.apply(connection().sync());
+            return await(command.apply(connection().async()));
         } catch (RedisException e) {
             throw translate(e);
         }
@@ -71,14 +75,17 @@ final class Connector implements AutoCloseable {
     /** Runs a script by its digest, loading it again when Redis no longer has it (restart, SCRIPT FLUSH). */
     <T> T eval(Script script, ScriptOutputType type, String key, String... args) {
         String[] keys = {key};
-        return call(commands -> {
+        try {
+            RedisAsyncCommands<String, String> commands = connection().async();
             try {
-                return commands.evalsha(script.sha(), type, keys, args);
+                return await(commands.evalsha(script.sha(), type, keys, args));
             } catch (RedisNoScriptException e) {
-                commands.scriptLoad(script.source());
-                return commands.evalsha(script.sha(), type, keys, args);
+                await(commands.scriptLoad(script.source()));
+                return await(commands.evalsha(script.sha(), type, keys, args));
             }
-        });
+        } catch (RedisException e) {
+            throw translate(e);
+        }
     }
 
     /** The {@code maxmemory-policy} Redis reported at connection, when CONFIG GET was allowed. */
@@ -162,6 +169,14 @@ final class Connector implements AutoCloseable {
         evictionPolicy.filter(policy -> !policy.equals("noeviction")).ifPresent(policy -> LOG.warn(
                 "Redis job store: maxmemory-policy is {}; under memory pressure Redis may evict queued jobs"
                         + " silently. Set maxmemory-policy noeviction.", policy));
+    }
+
+    /**
+     * Waits for a reply at most the command timeout, cancelling the command when it runs out. The async
+     * API with this wait is what Lettuce's sync API does, without its reflective proxy on the hot path.
+     */
+    private <T> T await(RedisFuture<T> reply) {
+        return LettuceFutures.awaitOrCancel(reply, commandTimeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     private static RuntimeException translate(RedisException e) {
