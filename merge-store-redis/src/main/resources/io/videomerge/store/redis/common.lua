@@ -1,0 +1,42 @@
+-- Prepended to every script of RedisJobStore. ARGV[1] is always the store's hash-tagged prefix, so
+-- every key a script derives lives in the same Cluster slot as the keys it was given.
+local P = ARGV[1]
+
+local function jobKey(id)
+  return P .. ':job:' .. id
+end
+
+local function idemKey(key)
+  return P .. ':idem:' .. key
+end
+
+-- Back to PENDING without a lease and with progress 0; the ready member keeps the job's creation order.
+local function requeue(job, id, attempt, notBefore, now)
+  redis.call('HSET', job, 'state', 'PENDING', 'att', attempt, 'nb', notBefore, 'prog', '0', 'ua', now)
+  redis.call('HDEL', job, 'own', 'exp')
+  redis.call('ZREM', P .. ':processing', id)
+  redis.call('ZADD', P .. ':ready', notBefore, redis.call('HGET', job, 'qm'))
+end
+
+-- The one way a job ends: final state, no lease, indexed by finish time for purgeFinished, and
+-- expiring after the retention together with its idempotency key, so Redis memory stays bounded
+-- even when nobody purges.
+local function finish(job, id, state, now, retention, code, message)
+  if code then
+    redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now, 'ec', code, 'em', message)
+    redis.call('HDEL', job, 'own', 'exp')
+  else
+    redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now)
+    redis.call('HDEL', job, 'own', 'exp', 'ec', 'em')
+  end
+  local queued = redis.call('HMGET', job, 'qm', 'ik')
+  redis.call('ZREM', P .. ':processing', id)
+  redis.call('ZREM', P .. ':ready', queued[1])
+  redis.call('ZADD', P .. ':finished', now, id)
+  redis.call('PEXPIRE', job, retention)
+  if queued[2] then
+    redis.call('PEXPIRE', idemKey(queued[2]), retention)
+  end
+end
+
+local CANCELLED_MESSAGE = 'The job was cancelled.'

@@ -1,0 +1,29 @@
+-- KEYS[1] the new job's hash.
+-- ARGV: prefix, id, request JSON, idempotency key or '', max attempts, now.
+local job, id, now = KEYS[1], ARGV[2], ARGV[6]
+local ik = ARGV[4]
+if ik ~= '' then
+  local existing = redis.call('GET', idemKey(ik))
+  if existing then
+    local found = redis.call('HGETALL', jobKey(existing))
+    if #found > 0 then
+      return found
+    end
+  end
+end
+if redis.call('EXISTS', job) == 1 then
+  return redis.error_reply('VM_DUPLICATE_ID a job with this id exists')
+end
+-- Equal not-before scores are ordered by member: creation time, then a store-wide sequence, so
+-- "oldest first" is exact even for jobs created in the same millisecond.
+local seq = redis.call('INCR', P .. ':seq')
+local member = string.format('%015d:%015d:%s', tonumber(now), seq, id)
+redis.call('HSET', job, 'id', id, 'state', 'PENDING', 'req', ARGV[3], 'att', 1, 'max', ARGV[5],
+  'nb', now, 'cr', 0, 'prog', '0', 'msg', '', 'ca', now, 'ua', now, 'qm', member, 'tok', 0)
+if ik ~= '' then
+  redis.call('HSET', job, 'ik', ik)
+  redis.call('SET', idemKey(ik), id)
+end
+redis.call('ZADD', P .. ':ready', now, member)
+redis.call('PUBLISH', P .. ':wake', id)
+return redis.call('HGETALL', job)
