@@ -22,10 +22,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -1108,6 +1110,28 @@ public abstract class JobStoreContract {
     class Concurrency {
         private static final int THREADS = 8;
         private static final int ROUNDS = 40;
+        private static final int JOBS_PER_ROUND = 25;
+
+        /** Creates and claims {@code count} jobs, oldest first, and returns their leases. */
+        private List<Lease> claimMany(int count) {
+            List<TaskId> ids = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                ids.add(create().id());
+            }
+            List<Lease> leases = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                leases.add(lease(claim()));
+            }
+            assertEquals(Set.copyOf(ids), Set.copyOf(leases.stream().map(Lease::taskId).toList()));
+            return leases;
+        }
+
+        /** The list started at an offset: threads given the same offset collide on every element, others overtake. */
+        private static <T> List<T> rotated(List<T> list, int offset) {
+            List<T> copy = new ArrayList<>(list);
+            java.util.Collections.rotate(copy, offset * 3);
+            return copy;
+        }
 
         @Test
         @DisplayName("N threads claiming M jobs claim each job exactly once")
@@ -1144,83 +1168,143 @@ public abstract class JobStoreContract {
         @Test
         @DisplayName("concurrent creates with one idempotency key make one job")
         void concurrentCreatesMakeOneJob() throws Exception {
-            for (int round = 0; round < ROUNDS / 4; round++) {
-                String key = "race-" + round;
-                List<NewJob> wanted = new ArrayList<>();
-                for (int i = 0; i < THREADS; i++) {
-                    wanted.add(newJob(key));
+            int keys = 100;
+            // Every thread creates a job for each key, all in the same order, so they collide on each key.
+            List<List<NewJob>> wanted = new ArrayList<>();
+            for (int n = 0; n < THREADS; n++) {
+                List<NewJob> mine = new ArrayList<>();
+                for (int k = 0; k < keys; k++) {
+                    mine.add(newJob("race-" + k));
                 }
+                wanted.add(mine);
+            }
 
-                List<Job> returned = runTogether(THREADS, n -> store.create(wanted.get(n)));
+            List<List<TaskId>> returned = runTogether(THREADS, n -> {
+                List<TaskId> ids = new ArrayList<>();
+                for (NewJob job : wanted.get(n)) {
+                    ids.add(store.create(job).id());
+                }
+                return ids;
+            });
 
+            for (int k = 0; k < keys; k++) {
                 Set<TaskId> ids = new HashSet<>();
-                returned.forEach(j -> ids.add(j.id()));
-                assertEquals(1, ids.size(), "every create must return the same job: " + ids);
-                long stored = wanted.stream().filter(w -> store.find(w.id()).isPresent()).count();
-                assertEquals(1, stored, "exactly one of the ids may exist");
-            }
-        }
-
-        @Test
-        @DisplayName("a completion racing the requeue of its expired lease leaves exactly one outcome")
-        void completionRacingRequeue() throws Exception {
-            for (int round = 0; round < ROUNDS; round++) {
-                Lease lease = createAndClaim();
-                expireLease();
-
-                Race<Boolean, Integer> race = race(() -> store.complete(lease, result()), store::requeueExpired);
-
-                Job job = get(lease.taskId());
-                if (race.first()) {
-                    assertEquals(0, race.second(), "requeued a job that completed");
-                    assertEquals(JobState.COMPLETED, job.state());
-                } else {
-                    assertEquals(1, race.second(), "neither the completion nor the requeue took effect");
-                    assertEquals(JobState.PENDING, job.state());
-                    assertEquals(2, job.attempt());
-                    // Leave nothing claimable for the next round.
-                    assertTrue(store.cancel(job.id()));
+                int stored = 0;
+                for (int n = 0; n < THREADS; n++) {
+                    ids.add(returned.get(n).get(k));
+                    stored += store.find(wanted.get(n).get(k).id()).isPresent() ? 1 : 0;
                 }
+                assertEquals(1, ids.size(), "every create with key race-" + k + " must return the same job: " + ids);
+                assertEquals(1, stored, "exactly one job may exist for key race-" + k);
             }
         }
 
         @Test
-        @DisplayName("a heartbeat racing the requeue of its expired lease either keeps the lease or loses it, never both")
-        void heartbeatRacingRequeue() throws Exception {
-            for (int round = 0; round < ROUNDS; round++) {
-                Lease lease = createAndClaim();
+        @DisplayName("completions racing the requeue of their expired leases leave exactly one outcome per job")
+        void completionsRacingRequeue() throws Exception {
+            for (int round = 0; round < ROUNDS / 4; round++) {
+                List<Lease> leases = claimMany(JOBS_PER_ROUND);
                 expireLease();
+                Map<TaskId, Integer> completions = new ConcurrentHashMap<>();
 
-                Race<Renewal, Integer> race = race(() -> store.renew(lease, LEASE, 0.5, "beat"), store::requeueExpired);
+                // Six threads complete every lease (each job may be completed once at most), two requeue.
+                List<Integer> requeued = runTogether(THREADS, n -> {
+                    if (n >= THREADS - 2) {
+                        return store.requeueExpired() + store.requeueExpired();
+                    }
+                    for (Lease lease : rotated(leases, n / 2)) {
+                        if (store.complete(lease, result())) {
+                            completions.merge(lease.taskId(), 1, Integer::sum);
+                        }
+                    }
+                    return 0;
+                });
 
-                Job job = get(lease.taskId());
-                if (race.first() == Renewal.RENEWED) {
-                    assertEquals(0, race.second(), "requeued a job whose lease was renewed");
-                    assertEquals(JobState.PROCESSING, job.state());
-                    assertTrue(store.complete(lease, result()));
-                } else {
-                    assertEquals(Renewal.LOST, race.first());
-                    assertEquals(1, race.second());
-                    assertEquals(JobState.PENDING, job.state());
-                    assertTrue(store.cancel(job.id()));
+                int totalRequeued = requeued.stream().mapToInt(Integer::intValue).sum();
+                int pending = 0;
+                for (Lease lease : leases) {
+                    Job job = get(lease.taskId());
+                    int completed = completions.getOrDefault(lease.taskId(), 0);
+                    assertTrue(completed <= 1, "completed " + completed + " times: " + lease.taskId());
+                    if (completed == 1) {
+                        assertEquals(JobState.COMPLETED, job.state());
+                    } else {
+                        assertEquals(JobState.PENDING, job.state(), "neither completed nor requeued");
+                        assertEquals(2, job.attempt());
+                        pending++;
+                        // Leave nothing claimable for the next round.
+                        assertTrue(store.cancel(job.id()));
+                    }
                 }
+                assertEquals(pending, totalRequeued, "requeued jobs that completed, or counted some twice");
             }
         }
 
         @Test
-        @DisplayName("a completion racing a failure under the same lease lets exactly one through")
-        void completionRacingFailure() throws Exception {
-            for (int round = 0; round < ROUNDS; round++) {
-                Lease lease = createAndClaim();
+        @DisplayName("heartbeats racing the requeue of their expired leases either keep each lease or lose it, never both")
+        void heartbeatsRacingRequeue() throws Exception {
+            for (int round = 0; round < ROUNDS / 4; round++) {
+                List<Lease> leases = claimMany(JOBS_PER_ROUND);
+                expireLease();
+                Map<TaskId, Integer> renewed = new ConcurrentHashMap<>();
 
-                Race<Boolean, Boolean> race = race(() -> store.complete(lease, result()),
-                        () -> store.fail(lease, error(ErrorCode.PROCESSING_FAILED), Optional.empty()));
+                List<Integer> requeued = runTogether(THREADS, n -> {
+                    if (n >= THREADS - 2) {
+                        return store.requeueExpired() + store.requeueExpired();
+                    }
+                    for (Lease lease : rotated(leases, n / 2)) {
+                        if (store.renew(lease, LEASE, 0.5, "beat") == Renewal.RENEWED) {
+                            renewed.merge(lease.taskId(), 1, Integer::sum);
+                        }
+                    }
+                    return 0;
+                });
 
-                assertTrue(race.first() ^ race.second(), "exactly one must succeed: " + race);
-                Job job = get(lease.taskId());
-                assertEquals(race.first() ? JobState.COMPLETED : JobState.FAILED, job.state());
-                assertEquals(race.first(), job.result().isPresent());
-                assertEquals(race.second(), job.error().isPresent());
+                int totalRequeued = requeued.stream().mapToInt(Integer::intValue).sum();
+                int pending = 0;
+                for (Lease lease : leases) {
+                    Job job = get(lease.taskId());
+                    if (renewed.containsKey(lease.taskId())) {
+                        assertEquals(JobState.PROCESSING, job.state(), "a renewed lease was requeued");
+                        assertTrue(store.complete(lease, result()));
+                    } else {
+                        assertEquals(JobState.PENDING, job.state(), "neither renewed nor requeued");
+                        pending++;
+                        assertTrue(store.cancel(job.id()));
+                    }
+                }
+                assertEquals(pending, totalRequeued);
+            }
+        }
+
+        @Test
+        @DisplayName("completions and failures racing under the same leases let exactly one through per job")
+        void completionsRacingFailures() throws Exception {
+            for (int round = 0; round < ROUNDS / 4; round++) {
+                List<Lease> leases = claimMany(JOBS_PER_ROUND);
+                Map<TaskId, List<String>> winners = new ConcurrentHashMap<>();
+
+                runTogether(THREADS, n -> {
+                    for (Lease lease : rotated(leases, n / 2)) {
+                        boolean won = n % 2 == 0
+                                ? store.complete(lease, result())
+                                : store.fail(lease, error(ErrorCode.PROCESSING_FAILED), Optional.empty());
+                        if (won) {
+                            winners.computeIfAbsent(lease.taskId(), k -> new CopyOnWriteArrayList<>())
+                                    .add(n % 2 == 0 ? "complete" : "fail");
+                        }
+                    }
+                    return null;
+                });
+
+                for (Lease lease : leases) {
+                    List<String> won = winners.getOrDefault(lease.taskId(), List.of());
+                    assertEquals(1, won.size(), "exactly one call may succeed for " + lease.taskId() + ": " + won);
+                    Job job = get(lease.taskId());
+                    assertEquals(won.get(0).equals("complete") ? JobState.COMPLETED : JobState.FAILED, job.state());
+                    assertEquals(won.get(0).equals("complete"), job.result().isPresent());
+                    assertEquals(won.get(0).equals("fail"), job.error().isPresent());
+                }
             }
         }
 
