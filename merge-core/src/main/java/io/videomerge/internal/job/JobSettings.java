@@ -1,0 +1,75 @@
+package io.videomerge.internal.job;
+
+import static java.util.Objects.requireNonNull;
+
+import io.videomerge.spi.JobStore;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * How the asynchronous side of a service runs, as collected by {@link io.videomerge.MergeService.Builder}.
+ *
+ * @param store           where jobs live
+ * @param workers         merge threads of this instance (0: this instance only records and answers)
+ * @param leaseTime       how long a claim or heartbeat holds a job (default 30 s)
+ * @param heartbeat       how often running jobs' leases are renewed (default 10 s; less than leaseTime)
+ * @param maxAttempts     how many times a job may be tried (default 3)
+ * @param backoff         the wait before a retry after a transient failure
+ * @param retention       how long finished jobs are kept (default 24 h)
+ * @param janitorInterval how often expired leases are requeued and old jobs purged
+ * @param pollInterval    the longest an idle merge thread waits before looking for work again
+ * @param closeGrace      how long {@code close()} lets running merges finish before handing them back
+ * @param owner           this instance's name in leases
+ * @param clock           the clock of retry times and purge cut-offs
+ */
+public record JobSettings(JobStore store, int workers, Duration leaseTime, Duration heartbeat, int maxAttempts,
+                          RetryBackoff backoff, Duration retention, Duration janitorInterval, Duration pollInterval,
+                          Duration closeGrace, String owner, Clock clock) {
+    public JobSettings {
+        requireNonNull(store, "store");
+        requireNonNull(backoff, "backoff");
+        requireNonNull(owner, "owner");
+        requireNonNull(clock, "clock");
+        if (workers < 0) {
+            throw new IllegalArgumentException("workers must be >= 0: " + workers);
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be >= 1: " + maxAttempts);
+        }
+        positive(leaseTime, "leaseTime");
+        positive(heartbeat, "heartbeat");
+        positive(retention, "retention");
+        positive(janitorInterval, "janitorInterval");
+        positive(pollInterval, "pollInterval");
+        requireNonNull(closeGrace, "closeGrace");
+        if (closeGrace.isNegative()) {
+            throw new IllegalArgumentException("closeGrace must be >= 0: " + closeGrace);
+        }
+        if (heartbeat.compareTo(leaseTime) >= 0) {
+            throw new IllegalArgumentException("heartbeat must be shorter than leaseTime, or leases lapse between beats");
+        }
+        if (owner.isBlank()) {
+            throw new IllegalArgumentException("owner must not be blank");
+        }
+    }
+
+    /** The defaults documented on each component, on {@code store}. */
+    public static JobSettings defaults(JobStore store) {
+        return new JobSettings(store, Runtime.getRuntime().availableProcessors() > 2 ? 2 : 1, Duration.ofSeconds(30),
+                Duration.ofSeconds(10), 3, RetryBackoff.DEFAULT, Duration.ofHours(24), Duration.ofSeconds(15),
+                Duration.ofSeconds(1), Duration.ofSeconds(30), defaultOwner(), Clock.systemUTC());
+    }
+
+    /** A name unique to this process and instance: {@code pid-<pid>-<random>}. */
+    public static String defaultOwner() {
+        return "pid-" + ProcessHandle.current().pid() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom
+                .current().nextLong() & 0xffffffffL);
+    }
+
+    private static void positive(Duration d, String name) {
+        requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0: " + d);
+        }
+    }
+}

@@ -1,0 +1,404 @@
+package io.videomerge.internal.job;
+
+import static java.util.Objects.requireNonNull;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.MergeException;
+import io.videomerge.MergeResult;
+import io.videomerge.spi.Job;
+import io.videomerge.spi.JobError;
+import io.videomerge.spi.JobStore;
+import io.videomerge.spi.Lease;
+import io.videomerge.spi.Renewal;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs jobs from the store: {@code workers} merge threads that claim a job only when they are free, one
+ * heartbeat thread that renews the leases of running jobs, one janitor thread that requeues expired
+ * leases and purges finished jobs.
+ *
+ * <p>A store that throws is logged and backed off from; no thread dies of it.
+ */
+final class JobWorker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
+    private static final Duration MIN_IDLE = Duration.ofMillis(10);
+    private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
+    private static final JobError CANCELLED = new JobError(ErrorCode.CANCELLED, "the task was cancelled");
+    private static final String MERGING = "merging";
+
+    private final JobSettings settings;
+    private final JobStore store;
+    private final JobRunner runner;
+    private final Runnable onSettled;
+    private final List<Thread> mergeThreads = new ArrayList<>();
+    private final ScheduledExecutorService heartbeat;
+    private final ScheduledExecutorService janitor;
+    private final Set<Running> running = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock idleLock = new ReentrantLock();
+    private final Condition workArrived = idleLock.newCondition();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private long wakeups;
+    private volatile boolean closing;
+
+    /**
+     * @param onSettled called after each job this worker ran reached the store's verdict (or was let go)
+     */
+    JobWorker(JobSettings settings, JobRunner runner, Runnable onSettled) {
+        this.settings = requireNonNull(settings, "settings");
+        this.store = settings.store();
+        this.runner = requireNonNull(runner, "runner");
+        this.onSettled = requireNonNull(onSettled, "onSettled");
+        this.heartbeat = Executors.newSingleThreadScheduledExecutor(daemon("videomerge-heartbeat"));
+        this.janitor = Executors.newSingleThreadScheduledExecutor(daemon("videomerge-janitor"));
+    }
+
+    /** Starts the threads. */
+    void start() {
+        long beat = settings.heartbeat().toMillis();
+        heartbeat.scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS);
+        long sweep = settings.janitorInterval().toMillis();
+        janitor.scheduleWithFixedDelay(this::sweep, 0, sweep, TimeUnit.MILLISECONDS);
+        for (int i = 1; i <= settings.workers(); i++) {
+            Thread t = new Thread(this::claimLoop, "videomerge-merge-" + i);
+            t.setDaemon(true);
+            mergeThreads.add(t);
+            t.start();
+        }
+    }
+
+    /** Wakes idle merge threads at once: a job was just recorded. */
+    void wake() {
+        idleLock.lock();
+        try {
+            wakeups++;
+            workArrived.signalAll();
+        } finally {
+            idleLock.unlock();
+        }
+    }
+
+    /** Renews leases now instead of at the next beat, so that a cancellation is learnt at once. */
+    void beatSoon() {
+        if (!running.isEmpty()) {
+            try {
+                heartbeat.execute(this::beat);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("heartbeat already stopped");
+            }
+        }
+    }
+
+    /** How many jobs this worker is running now. */
+    int runningCount() {
+        return running.size();
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Merge threads
+
+    private void claimLoop() {
+        // Idle waits grow from a 64th of the poll interval to the whole of it; a local submit cuts them short.
+        Duration firstIdle = max(settings.pollInterval().dividedBy(64), Duration.ofMillis(1));
+        Duration idle = firstIdle;
+        Duration storeBackoff = MIN_IDLE;
+        while (!closing) {
+            long seen = wakeupCount();
+            Optional<Job> claimed;
+            try {
+                claimed = store.claim(settings.owner(), settings.leaseTime());
+                storeBackoff = MIN_IDLE;
+            } catch (RuntimeException e) {
+                storeTrouble("claiming a job failed; trying again in " + storeBackoff.toMillis() + " ms", e);
+                pause(seen, storeBackoff);
+                storeBackoff = min(storeBackoff.multipliedBy(2), MAX_STORE_BACKOFF);
+                continue;
+            }
+            if (claimed.isEmpty()) {
+                pause(seen, idle);
+                idle = min(idle.multipliedBy(2), settings.pollInterval());
+                continue;
+            }
+            idle = firstIdle;
+            execute(claimed.get());
+        }
+    }
+
+    private void execute(Job job) {
+        Lease lease = job.lease().orElseThrow();
+        Running r = new Running(lease, Thread.currentThread());
+        running.add(r);
+        MergeResult result = null;
+        MergeException failure = null;
+        try {
+            LOG.debug("running task {} (attempt {})", job.id(), job.attempt());
+            result = runner.run(job.id(), job.request(), r::progress);
+        } catch (MergeException e) {
+            failure = e;
+        } catch (RuntimeException e) {
+            LOG.warn("task {} failed unexpectedly", job.id(), e);
+            failure = new MergeException(ErrorCode.PROCESSING_FAILED, "the merge failed", -1, false, e);
+        } finally {
+            r.runEnded();
+            // An interrupt meant for the run must not leak into the store calls below or the next claim.
+            Thread.interrupted();
+        }
+        try {
+            settle(job, r, result, failure);
+        } finally {
+            running.remove(r);
+            onSettled.run();
+        }
+    }
+
+    private void settle(Job job, Running r, MergeResult result, MergeException failure) {
+        Lease lease = r.lease;
+        Stop stop = r.stop();
+        if (stop == Stop.LOST) {
+            LOG.info("task {} lost its lease; its output is discarded", job.id());
+            return;
+        }
+        if (result != null) {
+            if (!storeCall(r, () -> store.complete(lease, result))) {
+                LOG.info("task {} finished, but its lease was gone; the result is discarded", job.id());
+            }
+            return;
+        }
+        if (stop == Stop.CANCEL) {
+            storeCall(r, () -> store.fail(lease, CANCELLED, Optional.empty()));
+        } else if (stop == Stop.SHUTDOWN) {
+            storeCall(r, () -> store.release(lease));
+        } else {
+            JobError error = new JobError(failure.code(), failure.getMessage());
+            Optional<Instant> retryAt = Optional.empty();
+            if (failure.isRetryable() && job.attempt() < job.maxAttempts()) {
+                retryAt = Optional.of(settings.clock().instant().plus(backoff(job.attempt())));
+            }
+            Optional<Instant> when = retryAt;
+            storeCall(r, () -> store.fail(lease, error, when));
+            LOG.debug("task {} attempt {} failed with {}{}", job.id(), job.attempt(), failure.code(),
+                    retryAt.map(t -> ", retry at " + t).orElse(""));
+        }
+    }
+
+    private Duration backoff(int attempt) {
+        return settings.backoff().delay(attempt, ThreadLocalRandom.current());
+    }
+
+    /**
+     * Makes a store call that ends a job, trying again while the store is unreachable and the lease may
+     * still be ours (the heartbeat keeps renewing it meanwhile).
+     */
+    private boolean storeCall(Running r, Supplier<Boolean> call) {
+        long deadline = System.nanoTime() + settings.leaseTime().toNanos();
+        Duration wait = MIN_IDLE;
+        while (true) {
+            try {
+                return call.get();
+            } catch (RuntimeException e) {
+                if (r.stop() == Stop.LOST || System.nanoTime() - deadline > 0) {
+                    storeTrouble("recording the outcome of task " + r.lease.taskId()
+                            + " failed; the job will run again once its lease expires", e);
+                    return false;
+                }
+                storeTrouble("recording the outcome of task " + r.lease.taskId() + " failed; trying again in "
+                        + wait.toMillis() + " ms", e);
+                java.util.concurrent.locks.LockSupport.parkNanos(wait.toNanos());
+                wait = min(wait.multipliedBy(2), MAX_STORE_BACKOFF);
+            }
+        }
+    }
+
+    private long wakeupCount() {
+        idleLock.lock();
+        try {
+            return wakeups;
+        } finally {
+            idleLock.unlock();
+        }
+    }
+
+    /** Waits up to {@code d}, returning early on {@link #wake()} (also one that came after {@code seen}) or close. */
+    private void pause(long seen, Duration d) {
+        long nanos = d.toNanos();
+        idleLock.lock();
+        try {
+            while (!closing && wakeups == seen && nanos > 0) {
+                nanos = workArrived.awaitNanos(nanos);
+            }
+        } catch (InterruptedException e) {
+            // Nothing interrupts an idle merge thread on purpose (close() wakes it): carry on.
+            LOG.debug("idle merge thread interrupted");
+        } finally {
+            idleLock.unlock();
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Heartbeat and janitor
+
+    private void beat() {
+        for (Running r : running) {
+            Renewal renewal;
+            try {
+                renewal = store.renew(r.lease, settings.leaseTime(), r.progress, MERGING);
+            } catch (RuntimeException e) {
+                storeTrouble("renewing the lease of task " + r.lease.taskId() + " failed; trying again at the next beat",
+                        e);
+                continue;
+            }
+            if (renewal == Renewal.CANCEL_REQUESTED) {
+                r.stop(Stop.CANCEL);
+            } else if (renewal == Renewal.LOST) {
+                r.stop(Stop.LOST);
+            }
+        }
+    }
+
+    private void sweep() {
+        try {
+            int requeued = store.requeueExpired();
+            Instant cutoff = settings.clock().instant().minus(settings.retention());
+            int purged = store.purgeFinished(cutoff);
+            if (requeued > 0 || purged > 0) {
+                LOG.info("janitor: {} expired leases taken back, {} finished jobs purged", requeued, purged);
+                if (requeued > 0) {
+                    wake();
+                }
+            }
+        } catch (RuntimeException e) {
+            storeTrouble("janitor run failed; trying again in " + settings.janitorInterval().toMillis() + " ms", e);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------
+    // Shutdown
+
+    /**
+     * Stops claiming, lets running merges finish within the grace period, then interrupts the rest and
+     * releases their leases so that another instance takes them at once.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closing = true;
+        wake();
+        long deadline = System.nanoTime() + settings.closeGrace().toNanos();
+        boolean interrupted = false;
+        try {
+            interrupted |= joinUntil(deadline);
+            for (Running r : running) {
+                r.stop(Stop.SHUTDOWN);
+            }
+            // Interrupted merges stop promptly; the bound only guards against a runner that ignores interrupts.
+            interrupted |= joinUntil(System.nanoTime() + settings.leaseTime().toNanos());
+        } finally {
+            heartbeat.shutdownNow();
+            janitor.shutdownNow();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Thread t : mergeThreads) {
+            if (t.isAlive()) {
+                LOG.warn("merge thread {} did not stop; its job will run again once its lease expires", t.getName());
+            }
+        }
+    }
+
+    private boolean joinUntil(long deadline) {
+        boolean interrupted = false;
+        for (Thread t : mergeThreads) {
+            long left = deadline - System.nanoTime();
+            while (t.isAlive() && left > 0) {
+                try {
+                    t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+                left = deadline - System.nanoTime();
+            }
+        }
+        return interrupted;
+    }
+
+    /** An outage repeats at every retry: one line each at WARN, the stack trace only at DEBUG. */
+    private static void storeTrouble(String what, RuntimeException e) {
+        LOG.warn("{}: {}", what, e.toString());
+        LOG.debug(what, e);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Why a run is being stopped, weakest first: a stronger reason replaces a weaker one. */
+    private enum Stop {
+        NONE, SHUTDOWN, CANCEL, LOST
+    }
+
+    /** One job being run by a merge thread, as the heartbeat sees it. */
+    private static final class Running {
+        private final Lease lease;
+        private final Thread thread;
+        private volatile double progress;
+        private Stop stop = Stop.NONE;
+        private boolean runEnded;
+
+        Running(Lease lease, Thread thread) {
+            this.lease = lease;
+            this.thread = thread;
+        }
+
+        void progress(double fraction) {
+            progress = fraction;
+        }
+
+        synchronized Stop stop() {
+            return stop;
+        }
+
+        /** Records why the run must stop and interrupts it, unless it has already ended. */
+        synchronized void stop(Stop reason) {
+            if (reason.compareTo(stop) > 0) {
+                stop = reason;
+                if (!runEnded) {
+                    thread.interrupt();
+                }
+            }
+        }
+
+        synchronized void runEnded() {
+            runEnded = true;
+        }
+    }
+}

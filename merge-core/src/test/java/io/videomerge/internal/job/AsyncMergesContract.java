@@ -1,0 +1,584 @@
+package io.videomerge.internal.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.FetchException;
+import io.videomerge.InvalidRequestException;
+import io.videomerge.MergeException;
+import io.videomerge.MergeRequest;
+import io.videomerge.MergeResult;
+import io.videomerge.StoreUnavailableException;
+import io.videomerge.TaskId;
+import io.videomerge.TaskStatus;
+import io.videomerge.TaskStatus.Status;
+import io.videomerge.internal.job.ScriptedRunner.Run;
+import io.videomerge.spi.Job;
+import io.videomerge.spi.JobState;
+import io.videomerge.spi.JobStore;
+import io.videomerge.spi.NewJob;
+import io.videomerge.testing.MutableClock;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The asynchronous side of the service over a real store: the worker's claims, heartbeats, retries,
+ * cancellation, lease loss, store outages, janitor and shutdown. Merges are played by a
+ * {@link ScriptedRunner} whose runs end when the test says; store time is a {@link MutableClock}.
+ *
+ * <p>A store module runs it by supplying a fresh store, as for {@link io.videomerge.spi.JobStoreContract}.
+ */
+public abstract class AsyncMergesContract {
+    private static final Duration LEASE = Duration.ofSeconds(30);
+    private static final Duration WAIT = Duration.ofSeconds(ScriptedRunner.WAIT_SECONDS);
+    private static final Duration FAST = Duration.ofMillis(20);
+
+    private MutableClock clock;
+    private FlakyJobStore store;
+    private ScriptedRunner runner;
+    private final List<AsyncMerges> started = new ArrayList<>();
+
+    /** A fresh, empty store that takes every time from {@code clock}; the suite closes it. */
+    protected abstract JobStore newStore(Clock clock);
+
+    @BeforeEach
+    void openStore() {
+        clock = new MutableClock();
+        store = new FlakyJobStore(newStore(clock));
+        runner = new ScriptedRunner();
+    }
+
+    @AfterEach
+    void closeAll() {
+        store.down(false);
+        for (int i = started.size() - 1; i >= 0; i--) {
+            started.get(i).close();
+        }
+        store.close();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    /** One service instance's settings, fast by default; a test changes what it needs, then starts it. */
+    private final class Setup {
+        int workers = 1;
+        Duration leaseTime = LEASE;
+        Duration heartbeat = FAST;
+        int maxAttempts = 3;
+        RetryBackoff backoff = new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 0);
+        Duration retention = Duration.ofHours(24);
+        Duration janitor = FAST;
+        Duration poll = FAST;
+        Duration grace = Duration.ZERO;
+
+        AsyncMerges start() {
+            JobSettings settings = new JobSettings(store, workers, leaseTime, heartbeat, maxAttempts, backoff, retention,
+                    janitor, poll, grace, "instance-" + started.size(), clock);
+            AsyncMerges merges = new AsyncMerges(settings, runner, AsyncMergesContract::validate);
+            started.add(merges);
+            return merges;
+        }
+    }
+
+    private Setup setup() {
+        return new Setup();
+    }
+
+    private static void validate(MergeRequest request) {
+        if (request.videoUrls().size() < 2) {
+            throw new InvalidRequestException("video_urls must list at least 2 URLs");
+        }
+    }
+
+    private static MergeRequest request() {
+        return MergeRequest.of(List.of(URI.create("https://media.example.com/a.mp4"),
+                URI.create("https://media.example.com/b.mp4")));
+    }
+
+    private static MergeException transientFailure() {
+        return new FetchException(ErrorCode.DOWNLOAD_FAILED, "clip 1 answered HTTP 503", 0, true, null);
+    }
+
+    private Job job(TaskId id) {
+        return store.find(id).orElseThrow(() -> new AssertionError("task " + id + " is not in the store"));
+    }
+
+    private static TaskStatus awaitFinal(AsyncMerges merges, TaskId id) throws InterruptedException {
+        TaskStatus status = merges.await(id, WAIT);
+        assertTrue(status.status().isFinal(), "task " + id + " is still " + status.status() + " after " + WAIT);
+        return status;
+    }
+
+    /** Waits until {@code condition} holds, failing after {@link #WAIT}. */
+    private static void eventually(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("not within " + WAIT + ": " + what);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(2));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    @Nested
+    @DisplayName("running jobs")
+    class Running {
+
+        @Test
+        @DisplayName("a submitted job is pending or processing, reports rising progress, then completes with its result")
+        void jobCompletesWithProgress() throws Exception {
+            AsyncMerges merges = setup().start();
+
+            TaskId id = merges.submit(request(), Optional.empty());
+
+            assertTrue(Set.of(Status.PENDING, Status.PROCESSING).contains(merges.status(id).status()));
+            Run run = runner.next();
+            assertEquals(id, run.id);
+            eventually("processing", () -> merges.status(id).status() == Status.PROCESSING);
+            run.progress(0.3);
+            eventually("progress 0.3 reported", () -> merges.status(id).progress() >= 0.3);
+            run.progress(0.7);
+            eventually("progress 0.7 reported", () -> merges.status(id).progress() >= 0.7);
+            assertEquals(Status.PROCESSING, merges.status(id).status());
+            run.succeed();
+
+            TaskStatus done = awaitFinal(merges, id);
+            assertEquals(Status.COMPLETED, done.status());
+            assertEquals(1.0, done.progress());
+            assertEquals(Optional.empty(), done.reason());
+            assertEquals(ScriptedRunner.resultFor(id), merges.result(id));
+            assertEquals(1, job(id).attempt());
+        }
+
+        @Test
+        @DisplayName("no more than the configured number of merges run at once; the other jobs wait pending")
+        void boundedPool() throws Exception {
+            Setup setup = setup();
+            setup.workers = 2;
+            AsyncMerges merges = setup.start();
+            List<TaskId> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                ids.add(merges.submit(request(), Optional.empty()));
+            }
+
+            List<Run> runs = new ArrayList<>(List.of(runner.next(), runner.next()));
+
+            assertEquals(2, runner.active());
+            long processing = ids.stream().filter(id -> job(id).state() == JobState.PROCESSING).count();
+            long pending = ids.stream().filter(id -> job(id).state() == JobState.PENDING).count();
+            assertEquals(2, processing, "a thread claims only when it is free");
+            assertEquals(3, pending);
+            for (int i = 0; i < 5; i++) {
+                runs.get(i).succeed();
+                if (i + 2 < 5) {
+                    runs.add(runner.next());
+                }
+            }
+            for (TaskId id : ids) {
+                assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
+            }
+            assertEquals(2, runner.mostActive());
+        }
+
+        @Test
+        @DisplayName("an idle worker starts a job submitted to its own instance at once, not at its next poll")
+        void localSubmitWakesIdleWorker() throws Exception {
+            Setup setup = setup();
+            // The first idle wait is a 64th of this: almost a minute, far beyond the wait for the run below.
+            setup.poll = Duration.ofHours(1);
+            AsyncMerges merges = setup.start();
+            eventually("the worker looked for work once", () -> store.claims() >= 1);
+
+            TaskId id = merges.submit(request(), Optional.empty());
+
+            assertEquals(id, runner.next().id);
+        }
+    }
+
+    @Nested
+    @DisplayName("failures and retries")
+    class Failures {
+
+        @Test
+        @DisplayName("a permanent failure fails the job at once with its code and message, without a retry")
+        void permanentFailureIsFinal() throws Exception {
+            AsyncMerges merges = setup().start();
+            TaskId id = merges.submit(request(), Optional.empty());
+
+            runner.next().fail(new FetchException(ErrorCode.DOWNLOAD_FAILED, "clip 1 answered HTTP 404", 0));
+
+            TaskStatus status = awaitFinal(merges, id);
+            assertEquals(Status.FAILED, status.status());
+            assertEquals(Optional.of(ErrorCode.DOWNLOAD_FAILED), status.reason());
+            assertEquals("clip 1 answered HTTP 404", status.message());
+            assertEquals(1, job(id).attempt());
+            MergeException e = assertThrows(MergeException.class, () -> merges.result(id));
+            assertEquals(ErrorCode.DOWNLOAD_FAILED, e.code());
+        }
+
+        @Test
+        @DisplayName("a transient failure is retried after the backoff, and the job completes on its third attempt")
+        void transientFailureRetried() throws Exception {
+            AsyncMerges merges = setup().start();
+            TaskId id = merges.submit(request(), Optional.empty());
+
+            for (int attempt = 1; attempt <= 2; attempt++) {
+                Run run = runner.next();
+                assertEquals(id, run.id);
+                run.fail(transientFailure());
+                int next = attempt + 1;
+                eventually("pending for attempt " + next,
+                        () -> job(id).state() == JobState.PENDING && job(id).attempt() == next);
+                assertEquals(clock.instant().plusSeconds(1), job(id).notBefore(), "retry after the backoff");
+                TaskStatus waiting = merges.status(id);
+                assertEquals(Status.PENDING, waiting.status());
+                assertEquals(Optional.empty(), waiting.reason(), "not failed while a retry is due");
+                clock.advance(Duration.ofSeconds(1));
+            }
+            runner.next().succeed();
+
+            assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
+            assertEquals(3, job(id).attempt());
+        }
+
+        @Test
+        @DisplayName("a transient failure of the last attempt fails the job for good")
+        void transientFailureOfLastAttemptIsFinal() throws Exception {
+            Setup setup = setup();
+            setup.maxAttempts = 2;
+            AsyncMerges merges = setup.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+
+            runner.next().fail(transientFailure());
+            eventually("pending for attempt 2", () -> job(id).attempt() == 2);
+            clock.advance(Duration.ofSeconds(1));
+            runner.next().fail(transientFailure());
+
+            TaskStatus status = awaitFinal(merges, id);
+            assertEquals(Status.FAILED, status.status());
+            assertEquals(Optional.of(ErrorCode.DOWNLOAD_FAILED), status.reason());
+            assertEquals(2, job(id).attempt());
+        }
+
+        @Test
+        @DisplayName("an unexpected exception fails the job with PROCESSING_FAILED and a message free of internals")
+        void unexpectedExceptionIsProcessingFailed() throws Exception {
+            AsyncMerges merges = setup().start();
+            TaskId id = merges.submit(request(), Optional.empty());
+
+            runner.next().fail(new IllegalStateException("boom in /tmp/videomerge/job-1/clip-0.bin"));
+
+            TaskStatus status = awaitFinal(merges, id);
+            assertEquals(Optional.of(ErrorCode.PROCESSING_FAILED), status.reason());
+            assertFalse(status.message().contains("IllegalState"), status.message());
+            assertFalse(status.message().contains("/tmp"), status.message());
+            assertEquals(1, job(id).attempt());
+        }
+    }
+
+    @Nested
+    @DisplayName("cancellation and lease loss")
+    class Cancellation {
+
+        @Test
+        @DisplayName("cancelling a job running in this instance interrupts it at once and ends it CANCELLED")
+        void localCancelInterruptsAtOnce() throws Exception {
+            Setup setup = setup();
+            // No heartbeat before the test ends: the cancel itself must reach the running merge.
+            setup.leaseTime = Duration.ofHours(2);
+            setup.heartbeat = Duration.ofHours(1);
+            AsyncMerges merges = setup.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            Run run = runner.next();
+
+            assertTrue(merges.cancel(id));
+
+            assertTrue(run.awaitEnd(), "the merge must be interrupted");
+            TaskStatus status = awaitFinal(merges, id);
+            assertEquals(Status.FAILED, status.status());
+            assertEquals(Optional.of(ErrorCode.CANCELLED), status.reason());
+            assertEquals(JobState.CANCELLED, job(id).state());
+            assertFalse(merges.cancel(id), "a finished task cannot be cancelled");
+        }
+
+        @Test
+        @DisplayName("a cancel through another instance reaches the running merge at its next heartbeat")
+        void remoteCancelReachesMerge() throws Exception {
+            AsyncMerges worker = setup().start();
+            Setup apiOnly = setup();
+            apiOnly.workers = 0;
+            AsyncMerges api = apiOnly.start();
+            TaskId id = api.submit(request(), Optional.empty());
+            Run run = runner.next();
+
+            assertTrue(api.cancel(id));
+
+            assertTrue(run.awaitEnd(), "the merge must be interrupted");
+            assertEquals(Optional.of(ErrorCode.CANCELLED), awaitFinal(api, id).reason());
+            assertEquals(Optional.of(ErrorCode.CANCELLED), worker.status(id).reason());
+        }
+
+        @Test
+        @DisplayName("cancelling a pending job ends it at once, and it never runs")
+        void pendingJobCancelled() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.workers = 0;
+            AsyncMerges merges = apiOnly.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+
+            assertTrue(merges.cancel(id));
+
+            TaskStatus status = merges.status(id);
+            assertEquals(Status.FAILED, status.status());
+            assertEquals(Optional.of(ErrorCode.CANCELLED), status.reason());
+            assertEquals(Optional.empty(), store.claim("probe", LEASE));
+        }
+
+        @Test
+        @DisplayName("a worker that lost its lease stops its merge and discards the output; the new holder's result counts")
+        void lostLeaseDiscardsOutput() throws Exception {
+            runner.ignoreInterrupts();
+            AsyncMerges merges = setup().start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            Run first = runner.next();
+
+            // The store takes the job back as though this worker had vanished.
+            while (job(id).attempt() < 2) {
+                clock.advance(LEASE.plusMillis(1));
+                store.requeueExpired();
+            }
+            eventually("the merge is interrupted", first::wasInterrupted);
+            first.succeed(new MergeResult(URI.create("https://cdn.example.com/merged/stale.mp4"), 1, Duration.ZERO, 2,
+                    false));
+            Run second = runner.next();
+            assertEquals(id, second.id);
+            assertEquals(JobState.PROCESSING, job(id).state());
+            assertEquals(Optional.empty(), job(id).result(), "the stale output must not be recorded");
+            second.succeed();
+
+            assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
+            assertEquals(ScriptedRunner.resultFor(id), merges.result(id));
+            assertEquals(2, job(id).attempt());
+        }
+    }
+
+    @Nested
+    @DisplayName("store outages")
+    class Outages {
+
+        @Test
+        @DisplayName("a store that throws does not kill the worker: submit fails, and once the store is back jobs run")
+        void workerSurvivesOutage() throws Exception {
+            store.down(true);
+            AsyncMerges merges = setup().start();
+            eventually("the worker and janitor keep trying", () -> store.refused() >= 5);
+            assertThrows(StoreUnavailableException.class, () -> merges.submit(request(), Optional.empty()));
+
+            store.down(false);
+            TaskId id = merges.submit(request(), Optional.empty());
+            Run run = runner.next();
+            store.down(true);
+            int refusedBefore = store.refused();
+            run.succeed();
+            eventually("the completion is retried", () -> store.refused() >= refusedBefore + 2);
+            store.down(false);
+
+            assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
+            assertEquals(ScriptedRunner.resultFor(id), merges.result(id));
+        }
+
+        @Test
+        @DisplayName("ping answers while the store does, and throws STORE_UNAVAILABLE while it does not")
+        void pingFollowsStore() {
+            Setup apiOnly = setup();
+            apiOnly.workers = 0;
+            AsyncMerges merges = apiOnly.start();
+            merges.ping();
+            store.down(true);
+            StoreUnavailableException e = assertThrows(StoreUnavailableException.class, merges::ping);
+            assertEquals(ErrorCode.STORE_UNAVAILABLE, e.code());
+        }
+    }
+
+    @Nested
+    @DisplayName("janitor")
+    class Janitor {
+
+        @Test
+        @DisplayName("a job whose worker vanished is requeued once its lease expires and finished by a live worker")
+        void vanishedWorkersJobIsFinished() throws Exception {
+            TaskId id = store.create(new NewJob(TaskId.random(), request(), Optional.empty(), 3)).id();
+            assertTrue(store.claim("vanished", LEASE).isPresent());
+            AsyncMerges merges = setup().start();
+
+            clock.advance(LEASE.plusMillis(1));
+            Run run = runner.next();
+
+            assertEquals(id, run.id);
+            assertEquals(2, job(id).attempt());
+            run.succeed();
+            assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
+        }
+
+        @Test
+        @DisplayName("finished jobs are purged once the retention time has passed")
+        void finishedJobsPurged() throws Exception {
+            Setup setup = setup();
+            setup.retention = Duration.ofHours(1);
+            AsyncMerges merges = setup.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            runner.next().succeed();
+            awaitFinal(merges, id);
+
+            clock.advance(Duration.ofHours(1).plusMillis(1));
+
+            eventually("purged", () -> store.find(id).isEmpty());
+            assertEquals(ErrorCode.TASK_NOT_FOUND, assertThrows(MergeException.class, () -> merges.status(id)).code());
+        }
+    }
+
+    @Nested
+    @DisplayName("close")
+    class Close {
+
+        @Test
+        @DisplayName("close lets a merge that ends within the grace period complete")
+        void mergeWithinGraceCompletes() throws Exception {
+            Setup setup = setup();
+            setup.grace = WAIT;
+            AsyncMerges merges = setup.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            Run run = runner.next();
+            Thread closer = new Thread(merges::close, "closer");
+            closer.start();
+
+            run.succeed();
+
+            closer.join(WAIT.toMillis());
+            assertFalse(closer.isAlive(), "close did not return");
+            assertFalse(run.awaitEnd(), "the merge must not be interrupted within the grace period");
+            assertEquals(JobState.COMPLETED, job(id).state());
+        }
+
+        @Test
+        @DisplayName("close after the grace period interrupts the merge and hands the job back; another instance finishes it")
+        void closeHandsJobBack() throws Exception {
+            AsyncMerges first = setup().start();
+            TaskId running = first.submit(request(), Optional.empty());
+            Run run = runner.next();
+            TaskId waiting = first.submit(request(), Optional.empty());
+
+            first.close();
+
+            assertTrue(run.awaitEnd(), "the merge must be interrupted");
+            Job handedBack = job(running);
+            assertEquals(JobState.PENDING, handedBack.state());
+            assertEquals(1, handedBack.attempt(), "a hand-back spends no attempt");
+            assertEquals(Optional.empty(), handedBack.lease());
+            assertEquals(JobState.PENDING, job(waiting).state(), "a closed instance claims nothing");
+
+            AsyncMerges second = setup().start();
+            Set<TaskId> ran = new HashSet<>();
+            for (int i = 0; i < 2; i++) {
+                Run r = runner.next();
+                ran.add(r.id);
+                r.succeed();
+            }
+            assertEquals(Set.of(running, waiting), ran);
+            assertEquals(Status.COMPLETED, awaitFinal(second, running).status());
+            assertEquals(Status.COMPLETED, awaitFinal(second, waiting).status());
+            assertEquals(1, job(running).attempt());
+        }
+    }
+
+    @Nested
+    @DisplayName("submit, status and result")
+    class Api {
+
+        @Test
+        @DisplayName("an invalid request or idempotency key is refused and nothing is recorded")
+        void invalidSubmitRecordsNothing() {
+            Setup apiOnly = setup();
+            apiOnly.workers = 0;
+            AsyncMerges merges = apiOnly.start();
+            MergeRequest oneClip = MergeRequest.of(List.of(URI.create("https://media.example.com/a.mp4")));
+
+            assertThrows(InvalidRequestException.class, () -> merges.submit(oneClip, Optional.empty()));
+            InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                    () -> merges.submit(request(), Optional.of("k".repeat(NewJob.MAX_KEY_LENGTH + 1))));
+            assertEquals(ErrorCode.INVALID_REQUEST, e.code());
+            assertThrows(InvalidRequestException.class, () -> merges.submit(request(), Optional.of("")));
+
+            assertEquals(Optional.empty(), store.claim("probe", LEASE));
+        }
+
+        @Test
+        @DisplayName("a second submit with the same idempotency key returns the first task")
+        void idempotentSubmit() {
+            Setup apiOnly = setup();
+            apiOnly.workers = 0;
+            AsyncMerges merges = apiOnly.start();
+
+            TaskId first = merges.submit(request(), Optional.of("order-1"));
+            TaskId again = merges.submit(request(), Optional.of("order-1"));
+            TaskId other = merges.submit(request(), Optional.of("order-2"));
+
+            assertEquals(first, again);
+            assertNotEquals(first, other);
+        }
+
+        @Test
+        @DisplayName("an unknown task answers TASK_NOT_FOUND, a pending one's result TASK_NOT_FINISHED")
+        void unknownAndUnfinished() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.workers = 0;
+            AsyncMerges merges = apiOnly.start();
+            TaskId unknown = TaskId.random();
+            TaskId pending = merges.submit(request(), Optional.empty());
+
+            assertEquals(ErrorCode.TASK_NOT_FOUND, assertThrows(MergeException.class, () -> merges.status(unknown)).code());
+            assertEquals(ErrorCode.TASK_NOT_FOUND, assertThrows(MergeException.class, () -> merges.result(unknown)).code());
+            assertEquals(ErrorCode.TASK_NOT_FOUND,
+                    assertThrows(MergeException.class, () -> merges.await(unknown, Duration.ZERO)).code());
+            assertFalse(merges.cancel(unknown));
+            assertEquals(ErrorCode.TASK_NOT_FINISHED,
+                    assertThrows(MergeException.class, () -> merges.result(pending)).code());
+        }
+
+        @Test
+        @DisplayName("await returns the current status when the timeout passes first")
+        void awaitTimesOut() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.workers = 0;
+            AsyncMerges merges = apiOnly.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+
+            TaskStatus status = merges.await(id, Duration.ofMillis(50));
+
+            assertEquals(Status.PENDING, status.status());
+            assertEquals(id, status.taskId());
+            assertEquals(clock.instant(), status.createdAt());
+        }
+    }
+}

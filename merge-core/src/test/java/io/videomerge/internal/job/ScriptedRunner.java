@@ -1,0 +1,139 @@
+package io.videomerge.internal.job;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.MergeException;
+import io.videomerge.MergeRequest;
+import io.videomerge.MergeResult;
+import io.videomerge.TaskId;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.DoubleConsumer;
+import java.util.function.Supplier;
+
+/**
+ * A {@link JobRunner} whose every run blocks until the test decides its outcome, so that tests see each
+ * run start, report progress, and end exactly when they say. Interrupting a run ends it with CANCELLED,
+ * as the real pipeline does, unless the test made it ignore interrupts.
+ */
+final class ScriptedRunner implements JobRunner {
+    static final long WAIT_SECONDS = 30;
+
+    private final BlockingQueue<Run> started = new LinkedBlockingQueue<>();
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger mostActive = new AtomicInteger();
+    private volatile boolean ignoreInterrupts;
+
+    @Override
+    public MergeResult run(TaskId id, MergeRequest request, DoubleConsumer progress) {
+        Run run = new Run(id, progress, ignoreInterrupts);
+        mostActive.accumulateAndGet(active.incrementAndGet(), Math::max);
+        started.add(run);
+        try {
+            return run.await();
+        } finally {
+            active.decrementAndGet();
+        }
+    }
+
+    /** The next run to start, waiting for it up to {@value #WAIT_SECONDS} s. */
+    Run next() throws InterruptedException {
+        Run run = started.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        if (run == null) {
+            fail("no run started within " + WAIT_SECONDS + " s");
+        }
+        return run;
+    }
+
+    /** Makes the runs started from now on carry on when interrupted (a merge that was just finishing). */
+    void ignoreInterrupts() {
+        ignoreInterrupts = true;
+    }
+
+    int active() {
+        return active.get();
+    }
+
+    int mostActive() {
+        return mostActive.get();
+    }
+
+    /** A result as a merge of task {@code id} would publish it. */
+    static MergeResult resultFor(TaskId id) {
+        return new MergeResult(URI.create("https://cdn.example.com/merged/" + id + ".mp4"), 4.5, Duration.ofMillis(1200),
+                2, false);
+    }
+
+    /** One run, held until the test ends it. */
+    static final class Run {
+        final TaskId id;
+        private final DoubleConsumer progress;
+        private final boolean ignoreInterrupts;
+        private final CompletableFuture<Supplier<MergeResult>> outcome = new CompletableFuture<>();
+        private final CountDownLatch ended = new CountDownLatch(1);
+        private volatile boolean interrupted;
+
+        private Run(TaskId id, DoubleConsumer progress, boolean ignoreInterrupts) {
+            this.id = id;
+            this.progress = progress;
+            this.ignoreInterrupts = ignoreInterrupts;
+        }
+
+        private MergeResult await() {
+            try {
+                while (true) {
+                    try {
+                        return outcome.get().get();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        if (!ignoreInterrupts) {
+                            throw new MergeException(ErrorCode.CANCELLED, "the merge was interrupted");
+                        }
+                    } catch (ExecutionException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            } finally {
+                ended.countDown();
+            }
+        }
+
+        void progress(double fraction) {
+            progress.accept(fraction);
+        }
+
+        void succeed() {
+            succeed(resultFor(id));
+        }
+
+        void succeed(MergeResult result) {
+            outcome.complete(() -> result);
+        }
+
+        boolean wasInterrupted() {
+            return interrupted;
+        }
+
+        void fail(RuntimeException e) {
+            outcome.complete(() -> {
+                throw e;
+            });
+        }
+
+        /** Waits until the run returned or threw, and tells whether it was interrupted. */
+        boolean awaitEnd() throws InterruptedException {
+            if (!ended.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                org.junit.jupiter.api.Assertions.fail("run of " + id + " did not end within " + WAIT_SECONDS + " s");
+            }
+            return interrupted;
+        }
+    }
+}
