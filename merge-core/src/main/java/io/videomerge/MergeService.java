@@ -4,10 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import io.videomerge.internal.DefaultMergeService;
 import io.videomerge.internal.ServiceConfig;
+import io.videomerge.internal.job.JobSettings;
+import io.videomerge.internal.job.RetryBackoff;
+import io.videomerge.spi.JobStore;
 import io.videomerge.spi.Uploader;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Merges video clips: {@link #merge} runs one merge in the calling thread; {@link #submit} records an
@@ -101,6 +105,16 @@ public interface MergeService extends AutoCloseable {
         private Uploader uploader;
         private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"), "videomerge");
         private Clock clock = Clock.systemUTC();
+        private JobStore jobStore;
+        private int workers = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        private Duration leaseTime = Duration.ofSeconds(30);
+        private Duration heartbeat = Duration.ofSeconds(10);
+        private int maxAttempts = 3;
+        private RetryBackoff retryBackoff = RetryBackoff.DEFAULT;
+        private Duration retention = Duration.ofHours(24);
+        private Duration pollInterval = Duration.ofSeconds(1);
+        private Duration shutdownGrace = Duration.ofSeconds(30);
+        private String ownerId;
 
         Builder() {
         }
@@ -126,22 +140,104 @@ public interface MergeService extends AutoCloseable {
             return this;
         }
 
-        /** The clock of processing times and job timestamps (default the system UTC clock). */
+        /** The clock of processing times, retry times and purge cut-offs (default the system UTC clock). */
         public Builder clock(Clock clock) {
             this.clock = requireNonNull(clock, "clock");
             return this;
         }
 
         /**
-         * The service.
+         * Where asynchronous jobs live; without one, {@link MergeService#submit} and the other task methods
+         * throw {@link UnsupportedOperationException}. Instances sharing a store share the work. The service
+         * does not close the store.
+         */
+        public Builder jobStore(JobStore jobStore) {
+            this.jobStore = requireNonNull(jobStore, "jobStore");
+            return this;
+        }
+
+        /**
+         * How many merges this instance runs at once (default half the processors, at least 1). With 0 the
+         * instance records and answers for tasks that other instances run.
+         */
+        public Builder workers(int workers) {
+            this.workers = workers;
+            return this;
+        }
+
+        /** How long a claim or a heartbeat holds a job; a worker silent for longer loses it (default 30 s). */
+        public Builder leaseTime(Duration leaseTime) {
+            this.leaseTime = requireNonNull(leaseTime, "leaseTime");
+            return this;
+        }
+
+        /** How often running jobs' leases are renewed, carrying progress (default 10 s; below the lease time). */
+        public Builder heartbeat(Duration heartbeat) {
+            this.heartbeat = requireNonNull(heartbeat, "heartbeat");
+            return this;
+        }
+
+        /** How many times a job may be tried after transient failures or lost workers (default 3). */
+        public Builder maxAttempts(int maxAttempts) {
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /**
+         * The wait before retrying after a transient failure: {@code initial}, doubled per attempt, capped at
+         * {@code max}, up to half of it taken off at random (default 2 s and 5 min).
+         */
+        public Builder retryBackoff(Duration initial, Duration max) {
+            this.retryBackoff = new RetryBackoff(requireNonNull(initial, "initial"), requireNonNull(max, "max"),
+                    RetryBackoff.DEFAULT.jitter());
+            return this;
+        }
+
+        /** How long finished tasks stay readable before they are purged (default 24 h). */
+        public Builder retention(Duration retention) {
+            this.retention = requireNonNull(retention, "retention");
+            return this;
+        }
+
+        /**
+         * The longest an idle worker waits before looking for jobs again (default 1 s); a submit to this
+         * instance wakes it at once, jobs submitted elsewhere are found within this time.
+         */
+        public Builder pollInterval(Duration pollInterval) {
+            this.pollInterval = requireNonNull(pollInterval, "pollInterval");
+            return this;
+        }
+
+        /**
+         * How long {@link MergeService#close()} lets running merges finish before it interrupts them and
+         * hands their jobs back to the store for another instance (default 30 s).
+         */
+        public Builder shutdownGrace(Duration shutdownGrace) {
+            this.shutdownGrace = requireNonNull(shutdownGrace, "shutdownGrace");
+            return this;
+        }
+
+        /** This instance's name in job leases, for diagnostics (default {@code pid-<pid>-<random>}). */
+        public Builder ownerId(String ownerId) {
+            this.ownerId = requireNonNull(ownerId, "ownerId");
+            return this;
+        }
+
+        /**
+         * The service, its worker started when a job store was given.
          *
          * @throws IllegalStateException when no uploader was set
+         * @throws IllegalArgumentException when a job setting is out of range (a negative worker count, a
+         *         heartbeat not shorter than the lease time, fewer than 1 attempt, a non-positive duration)
          */
         public MergeService build() {
             if (uploader == null) {
                 throw new IllegalStateException("an uploader is required");
             }
-            return new DefaultMergeService(new ServiceConfig(limits, uploader, workDirectory, clock));
+            Optional<JobSettings> jobs = Optional.ofNullable(jobStore).map(store -> new JobSettings(store, workers,
+                    leaseTime, heartbeat, maxAttempts, retryBackoff, retention, heartbeat, pollInterval, shutdownGrace,
+                    ownerId != null ? ownerId : JobSettings.defaultOwner(), clock));
+            return new DefaultMergeService(new ServiceConfig(limits, uploader, workDirectory, clock, jobs));
         }
     }
 }

@@ -11,22 +11,33 @@ import io.videomerge.MergeService;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
 import io.videomerge.internal.encode.ProgressListener;
+import io.videomerge.internal.job.AsyncMerges;
+import io.videomerge.internal.job.InstanceFolder;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * The in-process {@link MergeService}: {@link #merge} runs the {@link MergePipeline} in the calling
- * thread. The asynchronous methods need a job store, which this service does not have yet.
+ * thread; with a job store, the asynchronous methods record jobs that {@link AsyncMerges}' worker runs
+ * through the same pipeline. Merges keep their temp folders in this instance's {@link InstanceFolder}.
  */
 public final class DefaultMergeService implements MergeService {
     private static final String NO_JOB_STORE = "asynchronous jobs need a JobStore";
 
     private final ServiceConfig config;
+    private final InstanceFolder folder;
+    private final UrlDownloads downloads;
     private final MergePipeline pipeline;
+    private final Optional<AsyncMerges> async;
 
+    /** Clears what crashed instances left in the work directory, then starts the job worker if configured. */
     public DefaultMergeService(ServiceConfig config) {
         this.config = requireNonNull(config, "config");
-        this.pipeline = new MergePipeline(config.limits(), config.uploader(), config.workDirectory(), config.clock(),
-                UrlDownloads.create(config.limits()));
+        this.folder = InstanceFolder.open(config.workDirectory());
+        this.downloads = UrlDownloads.create(config.limits());
+        this.pipeline = new MergePipeline(config.limits(), config.uploader(), folder.path(), config.clock(), downloads);
+        this.async = config.jobs().map(settings -> new AsyncMerges(settings,
+                (id, request, progress) -> pipeline.run(request, id.value(), progress::accept), this::validate));
     }
 
     /** The pipeline merges run through, for the job layer. */
@@ -56,41 +67,51 @@ public final class DefaultMergeService implements MergeService {
 
     @Override
     public TaskId submit(MergeRequest request) {
-        throw new UnsupportedOperationException(NO_JOB_STORE);
+        return jobs().submit(request, Optional.empty());
     }
 
     @Override
     public TaskId submit(MergeRequest request, String idempotencyKey) {
-        throw new UnsupportedOperationException(NO_JOB_STORE);
+        return jobs().submit(request, Optional.of(requireNonNull(idempotencyKey, "idempotencyKey")));
     }
 
     @Override
     public TaskStatus status(TaskId id) {
-        throw new UnsupportedOperationException(NO_JOB_STORE);
+        return jobs().status(id);
     }
 
     @Override
     public MergeResult result(TaskId id) {
-        throw new UnsupportedOperationException(NO_JOB_STORE);
+        return jobs().result(id);
     }
 
     @Override
-    public TaskStatus await(TaskId id, Duration timeout) {
-        throw new UnsupportedOperationException(NO_JOB_STORE);
+    public TaskStatus await(TaskId id, Duration timeout) throws InterruptedException {
+        return jobs().await(id, timeout);
     }
 
     @Override
     public boolean cancel(TaskId id) {
-        throw new UnsupportedOperationException(NO_JOB_STORE);
+        return jobs().cancel(id);
     }
 
     @Override
     public void ping() {
-        throw new UnsupportedOperationException(NO_JOB_STORE);
+        jobs().ping();
     }
 
+    /** Stops the worker (running merges get the grace period, then go back to the store), then the folder. */
     @Override
     public void close() {
-        // Nothing runs in the background yet: merges run in their callers' threads.
+        try {
+            async.ifPresent(AsyncMerges::close);
+        } finally {
+            downloads.close();
+            folder.close();
+        }
+    }
+
+    private AsyncMerges jobs() {
+        return async.orElseThrow(() -> new UnsupportedOperationException(NO_JOB_STORE));
     }
 }

@@ -3,9 +3,11 @@ package io.videomerge.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.Limits;
+import io.videomerge.internal.job.JobSettings;
 import io.videomerge.spi.Uploader;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 
 /**
  * What {@link io.videomerge.MergeService.Builder} collected, handed to {@link DefaultMergeService}.
@@ -14,12 +16,20 @@ import java.time.Clock;
  * @param uploader      where merged files are published
  * @param workDirectory the folder holding each merge's temporary folder
  * @param clock         the clock of processing times
+ * @param jobs          how asynchronous jobs are stored and run; empty when no job store was given
  */
-public record ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock) {
+public record ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock,
+                            Optional<JobSettings> jobs) {
     public ServiceConfig {
         requireNonNull(limits, "limits");
         requireNonNull(uploader, "uploader");
         requireNonNull(workDirectory, "workDirectory");
         requireNonNull(clock, "clock");
+        requireNonNull(jobs, "jobs");
+    }
+
+    /** A configuration without asynchronous jobs. */
+    public ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock) {
+        this(limits, uploader, workDirectory, clock, Optional.empty());
     }
 }

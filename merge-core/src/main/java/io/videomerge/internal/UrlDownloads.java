@@ -1,26 +1,45 @@
 package io.videomerge.internal;
 
-import io.videomerge.ErrorCode;
-import io.videomerge.FetchException;
-import io.videomerge.InvalidRequestException;
 import io.videomerge.Limits;
+import io.videomerge.internal.fetch.ByteBudget;
+import io.videomerge.internal.fetch.Fetcher;
 import java.net.URI;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 
-/** Stand-in until the fetch stage lands: URL checks and downloads go through it. */
-final class UrlDownloads {
-    private UrlDownloads() {
+/**
+ * The pipeline's downloads, through one {@link Fetcher} per service and one {@link ByteBudget} per job.
+ */
+final class UrlDownloads implements MergePipeline.Download, AutoCloseable {
+    private final Fetcher fetcher;
+    private final long maxBytesPerJob;
+    // The pipeline passes the same job folder for each of a job's inputs and drops it when the job ends:
+    // weak keys let a finished job's budget go with it.
+    private final Map<Path, ByteBudget> budgets = Collections.synchronizedMap(new WeakHashMap<>());
+
+    private UrlDownloads(Limits limits) {
+        this.fetcher = new Fetcher(limits);
+        this.maxBytesPerJob = limits.maxBytesPerJob();
     }
 
-    static MergePipeline.Download create(Limits limits) {
-        return (url, index, jobDir) -> {
-            throw new FetchException(ErrorCode.DOWNLOAD_FAILED, "input " + index + " could not be downloaded", index);
-        };
+    static UrlDownloads create(Limits limits) {
+        return new UrlDownloads(limits);
     }
 
+    @Override
+    public Path fetch(URI url, int index, Path jobDir) {
+        return fetcher.fetch(url, index, jobDir, budgets.computeIfAbsent(jobDir, dir -> new ByteBudget(maxBytesPerJob)));
+    }
+
+    /** What can be checked before any job exists: scheme, host spelling, literal addresses. */
     static void check(URI url, int index, Limits limits) {
-        String scheme = url.getScheme();
-        if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme)) {
-            throw new InvalidRequestException(ErrorCode.UNSUPPORTED_SCHEME, "video_urls[" + index + "] must be http or https");
-        }
+        Fetcher.checkUrl(url, index, limits);
+    }
+
+    @Override
+    public void close() {
+        fetcher.close();
     }
 }

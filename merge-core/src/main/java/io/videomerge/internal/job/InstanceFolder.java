@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +38,7 @@ public final class InstanceFolder implements AutoCloseable {
     private final Path lockFile;
     private final FileChannel channel;
     private final FileLock lock;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private InstanceFolder(Path folder, Path lockFile, FileChannel channel, FileLock lock) {
         this.folder = folder;
@@ -87,9 +89,12 @@ public final class InstanceFolder implements AutoCloseable {
         return folder;
     }
 
-    /** Deletes this instance's folder and gives up its lock. */
+    /** Deletes this instance's folder and gives up its lock; once. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         deleteTree(folder);
         try {
             Files.deleteIfExists(lockFile);

@@ -53,13 +53,6 @@ public record JobSettings(JobStore store, int workers, Duration leaseTime, Durat
         }
     }
 
-    /** The defaults documented on each component, on {@code store}. */
-    public static JobSettings defaults(JobStore store) {
-        return new JobSettings(store, Runtime.getRuntime().availableProcessors() > 2 ? 2 : 1, Duration.ofSeconds(30),
-                Duration.ofSeconds(10), 3, RetryBackoff.DEFAULT, Duration.ofHours(24), Duration.ofSeconds(15),
-                Duration.ofSeconds(1), Duration.ofSeconds(30), defaultOwner(), Clock.systemUTC());
-    }
-
     /** A name unique to this process and instance: {@code pid-<pid>-<random>}. */
     public static String defaultOwner() {
         return "pid-" + ProcessHandle.current().pid() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom
