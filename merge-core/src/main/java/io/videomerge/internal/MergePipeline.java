@@ -183,7 +183,8 @@ public final class MergePipeline {
         return new MergeException(ErrorCode.CANCELLED, "the merge was interrupted", -1, false, cause);
     }
 
-    static void deleteTree(Path dir) {
+    /** Deletes a folder and everything in it, logging (not throwing) what cannot be deleted. */
+    public static void deleteTree(Path dir) {
         if (!Files.exists(dir)) {
             return;
         }

@@ -2,6 +2,7 @@ package io.videomerge.internal.job;
 
 import static java.util.Objects.requireNonNull;
 
+import io.videomerge.internal.MergePipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -13,10 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Comparator;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,7 +94,7 @@ public final class InstanceFolder implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        deleteTree(folder);
+        MergePipeline.deleteTree(folder);
         try {
             Files.deleteIfExists(lockFile);
             lock.release();
@@ -118,7 +117,7 @@ public final class InstanceFolder implements AutoCloseable {
             for (Path folder : folders) {
                 if (Files.isDirectory(folder) && !Files.exists(root.resolve(folder.getFileName() + LOCK_SUFFIX))) {
                     LOG.info("removing the temp files of a finished instance: {}", folder.getFileName());
-                    deleteTree(folder);
+                    MergePipeline.deleteTree(folder);
                 }
             }
         }
@@ -137,26 +136,13 @@ public final class InstanceFolder implements AutoCloseable {
             }
             try {
                 LOG.info("removing the temp files of a dead instance: {}", folder.getFileName());
-                deleteTree(folder);
+                MergePipeline.deleteTree(folder);
                 Files.deleteIfExists(lockFile);
             } finally {
                 lock.release();
             }
         } catch (NoSuchFileException e) {
             // Its owner closed meanwhile.
-        }
-    }
-
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException | UncheckedIOException e) {
-            LOG.warn("could not remove a temp folder", e);
         }
     }
 }
