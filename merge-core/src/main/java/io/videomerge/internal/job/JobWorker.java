@@ -135,7 +135,12 @@ final class JobWorker implements AutoCloseable {
                 continue;
             }
             idle = firstIdle;
-            execute(claimed.get());
+            try {
+                execute(claimed.get());
+            } catch (RuntimeException e) {
+                // A bug of ours must not shrink the pool; the job's lease expires and it runs again.
+                LOG.error("the worker failed around task {}", claimed.get().id(), e);
+            }
         }
     }
 
@@ -153,10 +158,18 @@ final class JobWorker implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("task {} failed unexpectedly", job.id(), e);
             failure = new MergeException(ErrorCode.PROCESSING_FAILED, "the merge failed", -1, false, e);
+        } catch (Error e) {
+            // Out of memory, a native library that failed to link: perhaps not so on the next attempt, which
+            // may run elsewhere; the attempt limit stops a job that always does this.
+            LOG.error("task {} failed with an error", job.id(), e);
+            failure = new MergeException(ErrorCode.PROCESSING_FAILED, "the merge failed", -1, true, e);
         } finally {
             r.runEnded();
             // An interrupt meant for the run must not leak into the store calls below or the next claim.
             Thread.interrupted();
+        }
+        if (result == null && failure == null) {
+            failure = new MergeException(ErrorCode.PROCESSING_FAILED, "the merge produced no result");
         }
         try {
             settle(job, r, result, failure);

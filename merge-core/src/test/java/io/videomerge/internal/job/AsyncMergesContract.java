@@ -295,6 +295,21 @@ public abstract class AsyncMergesContract {
             assertFalse(status.message().contains("/tmp"), status.message());
             assertEquals(1, job(id).attempt());
         }
+
+        @Test
+        @DisplayName("an Error in a merge fails only that attempt, and the merge thread lives on to run the retry")
+        void errorFailsAttemptThreadLivesOn() throws Exception {
+            AsyncMerges merges = setup().start();
+            TaskId id = merges.submit(request(), Optional.empty());
+
+            runner.next().crash(new StackOverflowError());
+
+            eventually("pending for attempt 2", () -> job(id).state() == JobState.PENDING && job(id).attempt() == 2);
+            assertEquals(ErrorCode.PROCESSING_FAILED, job(id).error().orElseThrow().code());
+            clock.advance(Duration.ofSeconds(1));
+            runner.next().succeed();
+            assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
+        }
     }
 
     @Nested

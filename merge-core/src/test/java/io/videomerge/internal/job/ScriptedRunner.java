@@ -128,6 +128,12 @@ final class ScriptedRunner implements JobRunner {
             });
         }
 
+        void crash(Error e) {
+            outcome.complete(() -> {
+                throw e;
+            });
+        }
+
         /** Waits until the run returned or threw, and tells whether it was interrupted. */
         boolean awaitEnd() throws InterruptedException {
             if (!ended.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
