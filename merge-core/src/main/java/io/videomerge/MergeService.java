@@ -171,7 +171,10 @@ public interface MergeService extends AutoCloseable {
             return this;
         }
 
-        /** How often running jobs' leases are renewed, carrying progress (default 10 s; below the lease time). */
+        /**
+         * How often running jobs' leases are renewed, carrying progress, and how often expired leases and
+         * old finished tasks are looked for (default 10 s; below the lease time).
+         */
         public Builder heartbeat(Duration heartbeat) {
             this.heartbeat = requireNonNull(heartbeat, "heartbeat");
             return this;
