@@ -1,0 +1,88 @@
+package io.videomerge.store.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import io.videomerge.FileSystemUploader;
+import io.videomerge.Limits;
+import io.videomerge.MergeRequest;
+import io.videomerge.MergeResult;
+import io.videomerge.MergeService;
+import io.videomerge.Quality;
+import io.videomerge.TaskId;
+import io.videomerge.TaskStatus;
+import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipSpec;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the README's first example, line for line, on clips served from this machine. */
+class ReadmeExampleTest {
+    @TempDir
+    Path dir;
+
+    private HttpServer server;
+    private String a;
+    private String b;
+
+    @BeforeEach
+    void serveTwoClips() throws Exception {
+        Path clips = Files.createDirectories(dir.resolve("clips"));
+        ClipGenerator.write(ClipSpec.defaults().withDuration(1.5), clips.resolve("a.mp4"));
+        ClipGenerator.write(ClipSpec.defaults().withDuration(2.0), clips.resolve("b.mp4"));
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+        server.createContext("/", exchange -> {
+            Path file = clips.resolve(exchange.getRequestURI().getPath().substring(1));
+            exchange.sendResponseHeaders(200, Files.size(file));
+            try (OutputStream body = exchange.getResponseBody()) {
+                Files.copy(file, body);
+            }
+        });
+        server.start();
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        a = base + "/a.mp4";
+        b = base + "/b.mp4";
+    }
+
+    @AfterEach
+    void stopServer() {
+        server.stop(0);
+    }
+
+    @Test
+    @DisplayName("the README's first example merges two clips into one file of their length less the fade")
+    void readmeExampleRuns() throws Exception {
+        Path merged = dir.resolve("merged");
+        // The lines below are the README's "A first merge"; only the URLs, the loopback switch (the
+        // clips are served from this machine) and the smaller quality (a faster test) differ.
+        try (MergeService service = MergeService.builder()
+                .jobStore(new InMemoryJobStore())
+                .uploader(new FileSystemUploader(merged, URI.create("https://cdn.example.com/merged/")))
+                .limits(Limits.builder().allowLoopbackUrls(true).build())
+                .build()) {
+            TaskId task = service.submit(MergeRequest.of(List.of(URI.create(a), URI.create(b)))
+                    .withQuality(Quality.P480));
+            TaskStatus status = service.await(task, Duration.ofMinutes(5));
+            MergeResult result = service.result(task);
+            System.out.println(status.status().wire() + ": " + result.mergedUrl() + ", " + result.durationSeconds() + " s");
+
+            assertEquals(TaskStatus.Status.COMPLETED, status.status());
+            assertEquals(2, result.clipsMerged());
+            assertEquals(3.0, result.durationSeconds(), 1.0 / 30);
+            assertTrue(result.mergedUrl().toString().startsWith("https://cdn.example.com/merged/"));
+            assertTrue(Files.size(merged.resolve(Path.of(result.mergedUrl().getPath()).getFileName())) > 0);
+        }
+    }
+}
