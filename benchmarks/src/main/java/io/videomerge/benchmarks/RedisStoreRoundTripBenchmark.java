@@ -45,7 +45,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn")
-@Warmup(iterations = 2, time = 5)
+@Warmup(iterations = 3, time = 10)
 @Measurement(iterations = 3, time = 10)
 public class RedisStoreRoundTripBenchmark {
     private static final String URI_ENV = "VIDEOMERGE_TEST_REDIS_URI";
