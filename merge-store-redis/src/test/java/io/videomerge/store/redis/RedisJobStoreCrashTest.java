@@ -11,12 +11,16 @@ import io.videomerge.spi.Lease;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,7 +35,8 @@ class RedisJobStoreCrashTest {
 
     @Test
     @DisplayName("the job of a worker killed with SIGKILL is requeued when its lease expires and ends exactly once")
-    void jobOfAKilledWorkerIsRescued() throws IOException, InterruptedException {
+    void jobOfAKilledWorkerIsRescued() throws IOException, InterruptedException, ExecutionException,
+            TimeoutException {
         String prefix = redis.newPrefix();
         RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
         Job job = store.create(Jobs.newJob());
@@ -42,7 +47,10 @@ class RedisJobStoreCrashTest {
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         try (BufferedReader out = new BufferedReader(
                 new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
-            assertEquals("CLAIMED " + job.id() + " 1", out.readLine(), "the worker process claimed the job");
+            CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> readLine(out));
+            assertEquals("CLAIMED " + job.id() + " 1",
+                    firstLine.get(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS),
+                    "the worker process claimed the job");
             awaitCondition("the worker heartbeats", () -> store.find(job.id()).orElseThrow().message().equals("merging"));
             worker.destroyForcibly();
             assertTrue(worker.waitFor(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS), "the worker died");
@@ -66,5 +74,13 @@ class RedisJobStoreCrashTest {
         Job done = store.find(job.id()).orElseThrow();
         assertEquals(JobState.COMPLETED, done.state());
         assertEquals(2, rescued.lease().orElseThrow().token());
+    }
+
+    private static String readLine(BufferedReader in) {
+        try {
+            return in.readLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
