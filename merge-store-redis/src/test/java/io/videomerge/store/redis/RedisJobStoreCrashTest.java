@@ -51,7 +51,8 @@ class RedisJobStoreCrashTest {
             assertEquals("CLAIMED " + job.id() + " 1",
                     firstLine.get(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS),
                     "the worker process claimed the job");
-            awaitCondition("the worker heartbeats", () -> store.find(job.id()).orElseThrow().message().equals("merging"));
+            awaitCondition("the worker heartbeats",
+                    () -> store.find(job.id()).orElseThrow().message().equals("merging"));
             worker.destroyForcibly();
             assertTrue(worker.waitFor(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS), "the worker died");
         } finally {

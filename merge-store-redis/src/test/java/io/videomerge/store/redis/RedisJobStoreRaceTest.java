@@ -32,8 +32,10 @@ class RedisJobStoreRaceTest {
     void racingClaimsNeverShareAJob() throws Exception {
         String prefix = redis.newPrefix();
         MutableClock clock = new MutableClock();
-        RedisJobStore one = redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix).build());
-        RedisJobStore two = redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix).build());
+        RedisJobStore one = redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix)
+                .build());
+        RedisJobStore two = redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix)
+                .build());
         Set<TaskId> created = new HashSet<>();
         for (int i = 0; i < 200; i++) {
             created.add(one.create(Jobs.newJob()).id());

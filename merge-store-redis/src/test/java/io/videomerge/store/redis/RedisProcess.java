@@ -18,7 +18,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
-/** A redis-server of a test's own, on a free port and a data folder of the test's, that can be killed and started again. */
+/**
+ * A redis-server of a test's own, on a free port and a data folder of the test's, that can be killed
+ * and started again.
+ */
 final class RedisProcess implements AutoCloseable {
     static final Duration DEADLINE = Duration.ofSeconds(30);
 

@@ -103,7 +103,8 @@ class RedisTwoInstancesTest {
         RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
         return MergeService.builder()
                 .limits(Limits.builder().allowLoopbackUrls(true).build())
-                .uploader(new FileSystemUploader(dir.resolve("out-" + name), URI.create("http://" + name + ".invalid/")))
+                .uploader(new FileSystemUploader(dir.resolve("out-" + name),
+                        URI.create("http://" + name + ".invalid/")))
                 .workDirectory(dir.resolve("work-" + name))
                 .jobStore(store)
                 .workers(1)

@@ -55,7 +55,7 @@ class RedisWorkerCrashTest {
     }
 
     @Test
-    @DisplayName("a worker JVM killed with SIGKILL mid-merge loses its job to another instance, which completes it once")
+    @DisplayName("a worker JVM killed with SIGKILL mid-merge loses its job to another instance, which ends it once")
     void killedWorkersJobIsCompletedByAnotherInstance() throws IOException, InterruptedException {
         String prefix = redis.newPrefix();
         RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
@@ -101,7 +101,8 @@ class RedisWorkerCrashTest {
         RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
         return MergeService.builder()
                 .limits(Limits.builder().allowLoopbackUrls(true).build())
-                .uploader(new FileSystemUploader(dir.resolve("out-" + name), URI.create("http://" + name + ".invalid/")))
+                .uploader(new FileSystemUploader(dir.resolve("out-" + name),
+                        URI.create("http://" + name + ".invalid/")))
                 .workDirectory(dir.resolve("work-" + name))
                 .jobStore(store)
                 .workers(workers)
