@@ -104,7 +104,7 @@ public final class Transcoder {
         private final float[] mixRight = new float[SAMPLES_PER_FRAME];
         private final float[] clipLeft = new float[SAMPLES_PER_FRAME];
         private final float[] clipRight = new float[SAMPLES_PER_FRAME];
-        private Mp4Writer writer;
+        private PipelinedWriter writer;
         private AVFrame blended;
         private double reported = -1;
 
@@ -132,7 +132,7 @@ public final class Transcoder {
             double total = plan.outputSeconds();
             long frames = Math.max(1, Math.round(total * Plan.FRAME_RATE));
             long samples = Math.round(total * Plan.SAMPLE_RATE);
-            writer = new Mp4Writer(output, plan.canvas(), VideoEncoding.forCanvas(plan.canvas()));
+            writer = new PipelinedWriter(new Mp4Writer(output, plan.canvas(), VideoEncoding.forCanvas(plan.canvas())));
             long audioDone = 0;
             for (long k = 0; k < frames; k++) {
                 checkInterrupted();
