@@ -10,6 +10,7 @@ import io.videomerge.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
+import io.videomerge.Quality;
 import io.videomerge.Transition;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.spi.Uploader;
@@ -93,6 +94,23 @@ class MergePipelineTest {
         assertEquals(1, e.inputIndex().orElseThrow());
         assertFalse(e.getMessage().contains(clips.toString()), e.getMessage());
         assertFalse(e.getMessage().contains("/"), e.getMessage());
+        assertNoJobFiles();
+    }
+
+    @Test
+    @DisplayName("an input whose video stops decoding well before its stated length fails with INVALID_MEDIA")
+    void truncatedInputIsRefused() throws IOException {
+        // A merged file has its index at the front, so that cutting its tail leaves it probeable.
+        MergeRequest first = MergeRequest.of(urls(good, longer)).withQuality(Quality.P480);
+        pipeline(Limits.defaults(), uploader()).run(first, "whole", ProgressListener.NONE);
+        byte[] whole = Files.readAllBytes(work.resolve("uploads").resolve("whole.mp4"));
+        Path cut = Files.write(work.resolve("cut.mp4"), java.util.Arrays.copyOf(whole, whole.length / 2));
+
+        MergeRequest second = MergeRequest.of(urls(good, cut)).withQuality(Quality.P480);
+        MergeException e = assertThrows(MergeException.class,
+                () -> pipeline(Limits.defaults(), uploader()).run(second, "out", ProgressListener.NONE));
+        assertEquals(ErrorCode.INVALID_MEDIA, e.code());
+        assertEquals(1, e.inputIndex().orElseThrow());
         assertNoJobFiles();
     }
 

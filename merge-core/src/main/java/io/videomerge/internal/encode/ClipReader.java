@@ -6,6 +6,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_default;
 import static org.bytedeco.ffmpeg.global.avutil.av_channel_layout_uninit;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_clone;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
+import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 import static org.bytedeco.ffmpeg.global.swresample.swr_alloc_set_opts2;
 import static org.bytedeco.ffmpeg.global.swresample.swr_convert;
 import static org.bytedeco.ffmpeg.global.swresample.swr_free;
@@ -19,6 +20,7 @@ import io.videomerge.internal.plan.Plan;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVChannelLayout;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.ffmpeg.avutil.AVRational;
@@ -39,6 +41,8 @@ import org.bytedeco.javacv.FrameGrabber;
  */
 final class ClipReader implements AutoCloseable {
     private static final double HALF_OUTPUT_FRAME = 0.5 / Plan.FRAME_RATE;
+    private static final double TRUNCATION_TOLERANCE_SECONDS = 1.0;
+    private static final double TRUNCATION_TOLERANCE_SHARE = 0.1;
 
     private final int index;
     private final FFmpegFrameGrabber grabber;
@@ -47,6 +51,8 @@ final class ClipReader implements AutoCloseable {
     private final long originMicros;
     private final ArrayDeque<Decoded> videoQueue = new ArrayDeque<>();
     private boolean endOfFile;
+    private int videoStream = -1;
+    private double lastVideoSeconds = Double.NEGATIVE_INFINITY;
 
     private Decoded current;
     private Decoded pending;
@@ -161,6 +167,7 @@ final class ClipReader implements AutoCloseable {
             if (resampler != null) {
                 resample(null);
             }
+            requireComplete();
             return;
         }
         if (!(frame.opaque instanceof AVFrame decoded)) {
@@ -177,6 +184,8 @@ final class ClipReader implements AutoCloseable {
             } else {
                 seconds = pts * (double) timeBase.num() / timeBase.den() - originMicros / 1e6;
             }
+            videoStream = frame.streamIndex;
+            lastVideoSeconds = Math.max(lastVideoSeconds, seconds);
             videoQueue.add(new Decoded(av_frame_clone(decoded), seconds));
         } else if (frame.type == Frame.Type.AUDIO && useAudio) {
             if (!audioStarted) {
@@ -187,6 +196,27 @@ final class ClipReader implements AutoCloseable {
                 audioStarted = true;
             }
             resample(decoded);
+        }
+    }
+
+    /**
+     * JavaCV ends a stream quietly when packets stop decoding; a video that stops well before the length
+     * its own header states is a truncated or damaged input, not a shorter clip.
+     */
+    private void requireComplete() {
+        if (videoStream < 0) {
+            return;
+        }
+        AVStream stream = grabber.getFormatContext().streams(videoStream);
+        if (stream.duration() == AV_NOPTS_VALUE || stream.duration() <= 0) {
+            return;
+        }
+        double stated = (stream.start_time() == AV_NOPTS_VALUE ? 0 : stream.start_time()) * av_q2d(stream.time_base())
+                + stream.duration() * av_q2d(stream.time_base()) - originMicros / 1e6;
+        double tolerance = Math.max(TRUNCATION_TOLERANCE_SECONDS, stated * TRUNCATION_TOLERANCE_SHARE);
+        if (lastVideoSeconds + tolerance < stated) {
+            throw new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " is truncated or partly undecodable",
+                    index);
         }
     }
 
