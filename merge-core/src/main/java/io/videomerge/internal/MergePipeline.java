@@ -3,6 +3,7 @@ package io.videomerge.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.ErrorCode;
+import io.videomerge.Limits;
 import io.videomerge.MediaException;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
@@ -18,7 +19,6 @@ import io.videomerge.internal.probe.ClipInfo;
 import io.videomerge.internal.probe.InputOpener;
 import io.videomerge.internal.probe.Prober;
 import io.videomerge.spi.Uploader;
-import io.videomerge.Limits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -30,9 +30,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.bytedeco.javacv.FrameGrabber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +74,8 @@ public final class MergePipeline {
         this.download = requireNonNull(download, "download");
         this.prober = new Prober(limits);
         InputOpener inputs = new InputOpener(limits);
-        this.opener = inputs::open;
+        // Decoded pictures as the decoder made them: JavaCV then allocates no BGR buffers of its own.
+        this.opener = (file, index) -> inputs.open(file, index, g -> g.setImageMode(FrameGrabber.ImageMode.RAW));
     }
 
     /**
@@ -123,7 +126,7 @@ public final class MergePipeline {
         }
         double max = limits.maxTotalDuration().toMillis() / 1000.0;
         if (total > max) {
-            throw new MediaException(ErrorCode.INPUT_TOO_LONG, String.format(java.util.Locale.ROOT,
+            throw new MediaException(ErrorCode.INPUT_TOO_LONG, String.format(Locale.ROOT,
                     "the inputs last %.1f s together, more than the limit of %.0f s", total, max), -1);
         }
         Plan plan = Planner.plan(clips, request);
