@@ -1,0 +1,94 @@
+package io.videomerge.benchmarks;
+
+import com.sun.net.httpserver.HttpServer;
+import io.videomerge.AspectRatio;
+import io.videomerge.FileSystemUploader;
+import io.videomerge.Fit;
+import io.videomerge.Limits;
+import io.videomerge.MergeRequest;
+import io.videomerge.MergeResult;
+import io.videomerge.MergeService;
+import io.videomerge.Quality;
+import io.videomerge.Transition;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Times whole merges in one warm JVM for {@code compare.sh}: serves the corpus over loopback HTTP, runs
+ * the warm-up merges, then the timed ones, and prints {@code median_ms=…} and {@code stream_copied=…}.
+ *
+ * <pre>java -cp benchmarks.jar io.videomerge.benchmarks.Compare CORPUS OUT none|fade WARMUPS RUNS FILE…</pre>
+ */
+public final class Compare {
+    private Compare() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length < 7) {
+            System.err.println("usage: Compare CORPUS OUT none|fade WARMUPS RUNS FILE FILE…");
+            System.exit(2);
+        }
+        Path corpus = Path.of(args[0]);
+        Path out = Path.of(args[1]);
+        Transition transition = "none".equals(args[2]) ? Transition.none() : Transition.DEFAULT;
+        int warmups = Integer.parseInt(args[3]);
+        int runs = Integer.parseInt(args[4]);
+        List<String> files = Arrays.asList(args).subList(5, args.length);
+
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            Path file = corpus.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+            if (!file.startsWith(corpus) || !Files.isRegularFile(file)) {
+                exchange.sendResponseHeaders(404, -1);
+                exchange.close();
+                return;
+            }
+            exchange.getResponseHeaders().set("Content-Type", "video/mp4");
+            exchange.sendResponseHeaders(200, Files.size(file));
+            try (OutputStream body = exchange.getResponseBody()) {
+                Files.copy(file, body);
+            }
+        });
+        server.start();
+        try {
+            List<URI> urls = new ArrayList<>();
+            for (String f : files) {
+                urls.add(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/" + f));
+            }
+            MergeRequest request = new MergeRequest(urls, Quality.P720, AspectRatio.LANDSCAPE_16_9, Fit.PAD, transition);
+            Limits limits = Limits.builder().allowLoopbackUrls(true).build();
+            try (MergeService service = MergeService.builder()
+                    .limits(limits)
+                    .uploader(new FileSystemUploader(out, URI.create("http://127.0.0.1/")))
+                    .workDirectory(out.resolve("work"))
+                    .build()) {
+                for (int i = 0; i < warmups; i++) {
+                    service.merge(request);
+                }
+                long[] millis = new long[runs];
+                boolean copied = false;
+                for (int i = 0; i < runs; i++) {
+                    long start = System.nanoTime();
+                    MergeResult result = service.merge(request);
+                    millis[i] = (System.nanoTime() - start) / 1_000_000;
+                    copied = result.streamCopied();
+                    System.out.println("run_ms=" + millis[i] + " duration_s=" + result.durationSeconds());
+                }
+                Arrays.sort(millis);
+                long median = runs % 2 == 1 ? millis[runs / 2] : (millis[runs / 2 - 1] + millis[runs / 2]) / 2;
+                System.out.println("median_ms=" + median);
+                System.out.println("stream_copied=" + copied);
+            }
+        } finally {
+            server.stop(0);
+        }
+    }
+}
