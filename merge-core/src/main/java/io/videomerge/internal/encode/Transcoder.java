@@ -15,12 +15,14 @@ import io.videomerge.ProcessingException;
 import io.videomerge.internal.plan.ClipPlan;
 import io.videomerge.internal.plan.Plan;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.javacpp.BytePointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The re-encode path: one pass through the clips in order, each rotated, scaled, padded or cropped to
@@ -33,6 +35,7 @@ import org.bytedeco.javacpp.BytePointer;
  * frames and samples the demuxer interleaves.
  */
 public final class Transcoder {
+    private static final Logger LOG = LoggerFactory.getLogger(Transcoder.class);
     private static final double PROGRESS_STEP = 0.01;
     private static final int SAMPLES_PER_FRAME = Plan.SAMPLE_RATE / Plan.FRAME_RATE;
 
@@ -73,11 +76,12 @@ public final class Transcoder {
         }
     }
 
+    /** Removes a partial output; a failure to do so must not hide why the merge failed. */
     static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("could not delete a partial output", e);
+            LOG.warn("could not delete a partial output", e);
         }
     }
 
@@ -210,8 +214,8 @@ public final class Transcoder {
 
         /** Mixes output samples {@code [from, from + count)} into {@code mixLeft}/{@code mixRight}. */
         private void mixAudio(long from, int count) {
-            java.util.Arrays.fill(mixLeft, 0, count, 0f);
-            java.util.Arrays.fill(mixRight, 0, count, 0f);
+            Arrays.fill(mixLeft, 0, count, 0f);
+            Arrays.fill(mixRight, 0, count, 0f);
             long to = from + count;
             for (int j = 0; j < n; j++) {
                 long a = Math.max(from, startSample[j]);
