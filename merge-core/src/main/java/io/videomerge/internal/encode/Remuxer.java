@@ -47,10 +47,10 @@ import org.bytedeco.javacv.FrameGrabber;
  * other into one MP4 (index at the front), nothing decoded or encoded.
  *
  * <p>Each clip's timestamps are rescaled from its own time bases and shifted by the running end of the
- * video so far; audio and video of a clip keep their relation, so sync holds at every join and errors
- * do not add up. AAC priming packets (before a clip's start) of clips after the first are dropped: they
- * would overlap the previous clip's last audio packet, which MP4 cannot store (the muxer refuses
- * non-increasing timestamps).
+ * output so far (the longer of video and audio); audio and video of a clip keep their relation, so sync
+ * holds at every join and errors do not add up. AAC priming packets (before a clip's start) of clips
+ * after the first are dropped: they would overlap the previous clip's last audio packet, which MP4
+ * cannot store (the muxer refuses non-increasing timestamps).
  */
 public final class Remuxer {
     private static final AVRational MICROSECONDS = av_make_q(1, 1_000_000);
@@ -173,7 +173,7 @@ public final class Remuxer {
             return stream;
         }
 
-        /** Copies one clip's packets; returns the clip's video length in the output video time base. */
+        /** Copies one clip's packets; returns the clip's length (its longer stream) in the output video time base. */
         private long copyClip(int index, AVFormatContext in, int video, int audio, long offset) {
             AVRational videoBase = in.streams(video).time_base();
             AVRational audioBase = in.streams(audio).time_base();
@@ -186,6 +186,7 @@ public final class Remuxer {
             long frameTicks = av_rescale_q(1, av_make_q(in.streams(video).avg_frame_rate().den(),
                     Math.max(1, in.streams(video).avg_frame_rate().num())), outVideoBase);
             long clipEnd = 0;
+            long audioEnd = 0;
             while (true) {
                 Transcoder.checkInterrupted();
                 AVPacket packet;
@@ -228,10 +229,12 @@ public final class Remuxer {
                         continue;
                     }
                     lastAudioDts = outDts;
+                    audioEnd = Math.max(audioEnd, localPts + duration);
                     write(packet, outAudio, localPts + audioOffset, outDts, duration);
                 }
             }
-            return clipEnd;
+            // A clip whose audio outlasts its video pushes the next clip back, so that its audio is not cut.
+            return Math.max(clipEnd, av_rescale_q(audioEnd, outAudioBase, outVideoBase));
         }
 
         private void write(AVPacket packet, AVStream stream, long pts, long dts, long duration) {
