@@ -1,6 +1,5 @@
 package io.videomerge.benchmarks;
 
-import com.sun.net.httpserver.HttpServer;
 import io.videomerge.AspectRatio;
 import io.videomerge.FileSystemUploader;
 import io.videomerge.Fit;
@@ -10,12 +9,8 @@ import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.Quality;
 import io.videomerge.Transition;
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
+import io.videomerge.testing.ClipServer;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -31,7 +26,7 @@ public final class Compare {
     private Compare() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) {
         if (args.length < 7) {
             System.err.println("usage: Compare CORPUS OUT none|fade WARMUPS RUNS FILE FILE…");
             System.exit(2);
@@ -43,25 +38,10 @@ public final class Compare {
         int runs = Integer.parseInt(args[4]);
         List<String> files = Arrays.asList(args).subList(5, args.length);
 
-        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", exchange -> {
-            Path file = corpus.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
-            if (!file.startsWith(corpus) || !Files.isRegularFile(file)) {
-                exchange.sendResponseHeaders(404, -1);
-                exchange.close();
-                return;
-            }
-            exchange.getResponseHeaders().set("Content-Type", "video/mp4");
-            exchange.sendResponseHeaders(200, Files.size(file));
-            try (OutputStream body = exchange.getResponseBody()) {
-                Files.copy(file, body);
-            }
-        });
-        server.start();
-        try {
+        try (ClipServer server = ClipServer.serve(corpus)) {
             List<URI> urls = new ArrayList<>();
             for (String f : files) {
-                urls.add(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/" + f));
+                urls.add(server.url(f));
             }
             MergeRequest request = new MergeRequest(urls, Quality.P720, AspectRatio.LANDSCAPE_16_9, Fit.PAD, transition);
             Limits limits = Limits.builder().allowLoopbackUrls(true).build();
@@ -87,8 +67,6 @@ public final class Compare {
                 System.out.println("median_ms=" + median);
                 System.out.println("stream_copied=" + copied);
             }
-        } finally {
-            server.stop(0);
         }
     }
 }

@@ -13,6 +13,7 @@ import io.videomerge.internal.encode.ClipOpener;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.encode.Remuxer;
 import io.videomerge.internal.encode.Transcoder;
+import io.videomerge.internal.fetch.ByteBudget;
 import io.videomerge.internal.plan.Plan;
 import io.videomerge.internal.plan.Planner;
 import io.videomerge.internal.probe.ClipInfo;
@@ -53,9 +54,10 @@ public final class MergePipeline {
     @FunctionalInterface
     public interface Download {
         /**
+         * @param budget the job's byte budget, shared by all its inputs
          * @throws MergeException naming {@code index} when the URL is refused or the download fails
          */
-        Path fetch(URI url, int index, Path jobDir);
+        Path fetch(URI url, int index, Path jobDir, ByteBudget budget);
     }
 
     private final Limits limits;
@@ -96,9 +98,10 @@ public final class MergePipeline {
         Path jobDir = createJobDirectory();
         try {
             List<Path> files = new ArrayList<>();
+            ByteBudget budget = new ByteBudget(limits.maxBytesPerJob());
             for (int i = 0; i < request.videoUrls().size(); i++) {
                 checkInterrupted();
-                files.add(download.fetch(request.videoUrls().get(i), i, jobDir));
+                files.add(download.fetch(request.videoUrls().get(i), i, jobDir, budget));
             }
             return mergeFiles(request, files, jobDir, name, progress, started);
         } catch (MergeException e) {

@@ -64,7 +64,7 @@ class MergePipelineTest {
 
     /** A pipeline whose downloads copy the local files the test's URLs name. */
     private MergePipeline pipeline(Limits limits, Uploader uploader) {
-        MergePipeline.Download local = (url, index, jobDir) -> {
+        MergePipeline.Download local = (url, index, jobDir, budget) -> {
             try {
                 return Files.copy(Path.of(url), jobDir.resolve("clip-" + index + ".bin"));
             } catch (IOException e) {

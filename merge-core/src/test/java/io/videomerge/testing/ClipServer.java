@@ -1,0 +1,72 @@
+package io.videomerge.testing;
+
+import static java.util.Objects.requireNonNull;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Serves the files of one folder over HTTP on the loopback interface (an ephemeral port), so that merges
+ * download generated clips the way they download real ones. Unknown names answer 404. Pair it with
+ * {@code Limits.builder().allowLoopbackUrls(true)}.
+ */
+public final class ClipServer implements AutoCloseable {
+    private final Path folder;
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newCachedThreadPool(task -> {
+        Thread t = new Thread(task, "clip-server");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private ClipServer(Path folder) throws IOException {
+        this.folder = folder.toAbsolutePath().normalize();
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                Path file = this.folder.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+                if (!file.startsWith(this.folder) || !Files.isRegularFile(file)) {
+                    exchange.sendResponseHeaders(404, -1);
+                    return;
+                }
+                exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
+                exchange.sendResponseHeaders(200, Files.size(file));
+                try (OutputStream body = exchange.getResponseBody()) {
+                    Files.copy(file, body);
+                }
+            }
+        });
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    /** Starts serving {@code folder}. */
+    public static ClipServer serve(Path folder) {
+        requireNonNull(folder, "folder");
+        try {
+            return new ClipServer(folder);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the clip server", e);
+        }
+    }
+
+    /** The URL of {@code name} in the served folder, for example {@code http://127.0.0.1:41234/a.mp4}. */
+    public URI url(String name) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/" + requireNonNull(name, "name"));
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
