@@ -101,7 +101,9 @@ time_cmd() {
   local name=$1; shift
   local walls=() peak=0 i line
   for ((i = 0; i < RUNS; i++)); do
-    line=$( { /usr/bin/time -f "%e %M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1 )
+    # -o: the command's own 2>/dev/null would otherwise swallow time's report too.
+    /usr/bin/time -o "$WORK/time.txt" -f "%e %M" "$@" >/dev/null 2>/dev/null || true
+    line=$(tail -n 1 "$WORK/time.txt")
     walls+=("${line% *}")
     (( ${line#* } > peak )) && peak=${line#* }
   done
@@ -114,8 +116,8 @@ time_cmd() {
 lib_cmd() {
   local name=$1 transition=$2; shift 2
   local out line
-  out=$( { /usr/bin/time -f "rss_kb=%M" java $JAVA_OPTS -cp "$JAR" io.videomerge.benchmarks.Compare \
-           "$corpus" "$WORK/out/$name" "$transition" "$WARMUPS" "$RUNS" "$@" 2>/dev/null; } 2>&1 )
+  out=$( /usr/bin/time -o "$WORK/time.txt" -f "rss_kb=%M" java $JAVA_OPTS -cp "$JAR" io.videomerge.benchmarks.Compare \
+           "$corpus" "$WORK/out/$name" "$transition" "$WARMUPS" "$RUNS" "$@" 2>/dev/null; cat "$WORK/time.txt" )
   line=$(grep '^median_ms=' <<<"$out" | cut -d= -f2)
   WALL[$name]=$(awk -v m="$line" 'BEGIN { printf "%.2f", m / 1000 }')
   RSS[$name]=$(grep '^rss_kb=' <<<"$out" | tail -n 1 | cut -d= -f2)
