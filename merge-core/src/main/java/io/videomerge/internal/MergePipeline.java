@@ -17,6 +17,7 @@ import io.videomerge.internal.fetch.ByteBudget;
 import io.videomerge.internal.plan.Plan;
 import io.videomerge.internal.plan.Planner;
 import io.videomerge.internal.probe.ClipInfo;
+import io.videomerge.internal.probe.Demuxer;
 import io.videomerge.internal.probe.InputOpener;
 import io.videomerge.internal.probe.Prober;
 import io.videomerge.spi.Uploader;
@@ -66,7 +67,8 @@ public final class MergePipeline {
     private final Clock clock;
     private final Download download;
     private final Prober prober;
-    private final ClipOpener opener;
+    private final InputOpener inputs;
+    private final Demuxer demuxer;
 
     public MergePipeline(Limits limits, Uploader uploader, Path workDirectory, Clock clock, Download download) {
         this.limits = requireNonNull(limits, "limits");
@@ -75,9 +77,8 @@ public final class MergePipeline {
         this.clock = requireNonNull(clock, "clock");
         this.download = requireNonNull(download, "download");
         this.prober = new Prober(limits);
-        InputOpener inputs = new InputOpener(limits);
-        // Decoded pictures as the decoder made them: JavaCV then allocates no BGR buffers of its own.
-        this.opener = (file, index) -> inputs.open(file, index, g -> g.setImageMode(FrameGrabber.ImageMode.RAW));
+        this.inputs = new InputOpener(limits);
+        this.demuxer = new Demuxer(limits);
     }
 
     /**
@@ -120,12 +121,14 @@ public final class MergePipeline {
     private MergeResult mergeFiles(MergeRequest request, List<Path> files, Path jobDir, String name,
                                    ProgressListener progress, Instant started) {
         List<ClipInfo> clips = new ArrayList<>();
+        List<Prober.Inspection> inspections = new ArrayList<>();
         double total = 0;
         for (int i = 0; i < files.size(); i++) {
             checkInterrupted();
-            ClipInfo info = prober.probe(files.get(i), i);
-            clips.add(info);
-            total += info.durationSeconds();
+            Prober.Inspection inspection = prober.inspect(files.get(i), i);
+            inspections.add(inspection);
+            clips.add(inspection.info());
+            total += inspection.info().durationSeconds();
         }
         double max = limits.maxTotalDuration().toMillis() / 1000.0;
         if (total > max) {
@@ -137,7 +140,7 @@ public final class MergePipeline {
         boolean copied = false;
         if (plan.streamCopy()) {
             try {
-                new Remuxer(opener).remux(plan, files, output, progress);
+                new Remuxer(demuxer::open, max).remux(plan, files, output, progress);
                 copied = true;
             } catch (Remuxer.NotCopyableException e) {
                 LOG.debug("stream copy not possible, re-encoding: {}", e.getMessage());
@@ -145,6 +148,10 @@ public final class MergePipeline {
             }
         }
         if (!copied) {
+            // Each file was probed above: the opener starts its decoders on the inspected streams directly.
+            // Decoded pictures as the decoder made them: JavaCV then allocates no BGR buffers of its own.
+            ClipOpener opener = (file, index) -> inputs.open(file, inspections.get(index),
+                    g -> g.setImageMode(FrameGrabber.ImageMode.RAW));
             new Transcoder(opener).transcode(plan, files, output, progress);
         }
         checkInterrupted();

@@ -3,12 +3,13 @@ package io.videomerge.internal.encode;
 import static java.util.Objects.requireNonNull;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
-import static org.bytedeco.ffmpeg.global.avcodec.av_packet_ref;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_copy;
 import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
 import static org.bytedeco.ffmpeg.global.avformat.av_interleaved_write_frame;
+import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
+import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
 import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
@@ -18,7 +19,10 @@ import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
 import static org.bytedeco.ffmpeg.global.avformat.avio_open;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EAGAIN;
+import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
+import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
@@ -39,8 +43,6 @@ import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVRational;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.FrameGrabber;
 
 /**
  * The stream-copy path: the packets of every clip's video and audio stream written one clip after the
@@ -51,11 +53,15 @@ import org.bytedeco.javacv.FrameGrabber;
  * holds at every join and errors do not add up. AAC priming packets (before a clip's start) of clips
  * after the first are dropped: they would overlap the previous clip's last audio packet, which MP4
  * cannot store (the muxer refuses non-increasing timestamps).
+ *
+ * <p>Inputs are opened demux-only (no decoder runs while copying); the total length is counted from the
+ * packets' timestamps as they are copied, so the duration limit holds on the data, not on what headers claim.
  */
 public final class Remuxer {
     private static final AVRational MICROSECONDS = av_make_q(1, 1_000_000);
 
-    private final ClipOpener opener;
+    private final DemuxOpener opener;
+    private final double maxSeconds;
 
     /** Thrown before anything of the clip is written when a clip's streams cannot be joined to the first's. */
     public static final class NotCopyableException extends RuntimeException {
@@ -66,9 +72,16 @@ public final class Remuxer {
         }
     }
 
-    /** @param opener opens each input under the media limits */
-    public Remuxer(ClipOpener opener) {
+    /**
+     * @param opener         opens each input under the media limits
+     * @param maxTotalSeconds the longest output allowed, counted from the copied packets' timestamps
+     */
+    public Remuxer(DemuxOpener opener, double maxTotalSeconds) {
         this.opener = requireNonNull(opener, "opener");
+        if (!(maxTotalSeconds > 0)) {
+            throw new IllegalArgumentException("maxTotalSeconds must be > 0: " + maxTotalSeconds);
+        }
+        this.maxSeconds = maxTotalSeconds;
     }
 
     /**
@@ -77,7 +90,8 @@ public final class Remuxer {
      * @throws NotCopyableException when a clip's codec parameters (extradata included) differ from the
      *         first clip's, so that the caller can re-encode instead
      * @throws io.videomerge.MergeException {@link ErrorCode#CANCELLED} on interruption,
-     *         {@link ErrorCode#INVALID_MEDIA} naming an unreadable input, {@link ErrorCode#PROCESSING_FAILED}
+     *         {@link ErrorCode#INVALID_MEDIA} naming an unreadable input, {@link ErrorCode#INPUT_TOO_LONG} when the
+     *         copied packets last longer than allowed, {@link ErrorCode#PROCESSING_FAILED}
      */
     public void remux(Plan plan, List<Path> inputs, Path output, ProgressListener progress) {
         requireNonNull(plan, "plan");
@@ -103,13 +117,13 @@ public final class Remuxer {
         private final List<Path> inputs;
         private final Path output;
         private final ProgressListener progress;
-        private final AVPacket copy = av_packet_alloc();
+        private final AVPacket packet = av_packet_alloc();
         private AVFormatContext out;
         private AVStream outVideo;
         private AVStream outAudio;
         private AVCodecParameters firstVideo;
         private AVCodecParameters firstAudio;
-        private FFmpegFrameGrabber grabber;
+        private AVFormatContext in;
         private long lastVideoDts = Long.MIN_VALUE;
         private long lastAudioDts = Long.MIN_VALUE;
 
@@ -125,8 +139,7 @@ public final class Remuxer {
             double inputDone = 0;
             for (int i = 0; i < inputs.size(); i++) {
                 Transcoder.checkInterrupted();
-                grabber = opener.open(inputs.get(i), i);
-                AVFormatContext in = grabber.getFormatContext();
+                in = opener.open(inputs.get(i), i);
                 int video = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
                 int audio = av_find_best_stream(in, AVMEDIA_TYPE_AUDIO, -1, -1, (AVCodec) null, 0);
                 if (video < 0 || audio < 0) {
@@ -138,8 +151,8 @@ public final class Remuxer {
                     requireSame(firstVideo, in.streams(video).codecpar(), i);
                     requireSame(firstAudio, in.streams(audio).codecpar(), i);
                 }
-                offset += copyClip(i, in, video, audio, offset);
-                closeGrabber();
+                offset += copyClip(i, video, audio, offset);
+                closeInput();
                 inputDone += plan.clips().get(i).durationSeconds();
                 progress.progress(Math.min(1, inputDone / plan.inputSeconds()));
             }
@@ -174,7 +187,7 @@ public final class Remuxer {
         }
 
         /** Copies one clip's packets; returns the clip's length (its longer stream) in the output video time base. */
-        private long copyClip(int index, AVFormatContext in, int video, int audio, long offset) {
+        private long copyClip(int index, int video, int audio, long offset) {
             AVRational videoBase = in.streams(video).time_base();
             AVRational audioBase = in.streams(audio).time_base();
             long start = in.start_time() == AV_NOPTS_VALUE ? 0 : in.start_time();
@@ -185,21 +198,25 @@ public final class Remuxer {
             long audioOffset = av_rescale_q(offset, outVideoBase, outAudioBase);
             long frameTicks = av_rescale_q(1, av_make_q(in.streams(video).avg_frame_rate().den(),
                     Math.max(1, in.streams(video).avg_frame_rate().num())), outVideoBase);
+            // The output may reach this (in the output video time base) before the limit is exceeded.
+            long limit = (long) Math.floor(maxSeconds / av_q2d(outVideoBase));
             long clipEnd = 0;
             long audioEnd = 0;
             while (true) {
                 Transcoder.checkInterrupted();
-                AVPacket packet;
-                try {
-                    packet = grabber.grabPacket();
-                } catch (FrameGrabber.Exception e) {
-                    throw new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " could not be read", index, e);
+                int ret = av_read_frame(in, packet);
+                if (ret == AVERROR_EAGAIN()) {
+                    continue;
                 }
-                if (packet == null) {
+                if (ret == AVERROR_EOF()) {
                     break;
+                }
+                if (ret < 0) {
+                    throw new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " could not be read", index);
                 }
                 int stream = packet.stream_index();
                 if (stream != video && stream != audio) {
+                    av_packet_unref(packet);
                     continue;
                 }
                 boolean isVideo = stream == video;
@@ -209,6 +226,7 @@ public final class Remuxer {
                 long pts = packet.pts() == AV_NOPTS_VALUE ? packet.dts() : packet.pts();
                 long dts = packet.dts() == AV_NOPTS_VALUE ? pts : packet.dts();
                 if (pts == AV_NOPTS_VALUE) {
+                    av_packet_unref(packet);
                     continue;
                 }
                 long localPts = av_rescale_q(pts - origin, from, to);
@@ -219,33 +237,43 @@ public final class Remuxer {
                     long outPts = Math.max(localPts + offset, outDts);
                     lastVideoDts = outDts;
                     clipEnd = Math.max(clipEnd, localPts + (duration > 0 ? duration : frameTicks));
-                    write(packet, outVideo, outPts, outDts, duration);
-                } else {
-                    if (index > 0 && localPts < 0) {
-                        continue; // priming of a later clip: it would overlap the previous clip's last packet
+                    if (offset + clipEnd > limit) {
+                        throw tooLong(index);
                     }
+                    write(outVideo, outPts, outDts, duration);
+                } else {
                     long outDts = localDts + audioOffset;
-                    if (lastAudioDts != Long.MIN_VALUE && outDts <= lastAudioDts) {
+                    // Priming of a later clip would overlap the previous clip's last packet.
+                    if ((index > 0 && localPts < 0) || (lastAudioDts != Long.MIN_VALUE && outDts <= lastAudioDts)) {
+                        av_packet_unref(packet);
                         continue;
                     }
                     lastAudioDts = outDts;
                     audioEnd = Math.max(audioEnd, localPts + duration);
-                    write(packet, outAudio, localPts + audioOffset, outDts, duration);
+                    if (offset + av_rescale_q(audioEnd, outAudioBase, outVideoBase) > limit) {
+                        throw tooLong(index);
+                    }
+                    write(outAudio, localPts + audioOffset, outDts, duration);
                 }
             }
             // A clip whose audio outlasts its video pushes the next clip back, so that its audio is not cut.
             return Math.max(clipEnd, av_rescale_q(audioEnd, outAudioBase, outVideoBase));
         }
 
-        private void write(AVPacket packet, AVStream stream, long pts, long dts, long duration) {
-            check(av_packet_ref(copy, packet), "copy a packet");
-            copy.pts(pts);
-            copy.dts(dts);
-            copy.duration(duration);
-            copy.pos(-1);
-            copy.stream_index(stream.index());
-            int ret = av_interleaved_write_frame(out, copy);
-            av_packet_unref(copy);
+        private MediaException tooLong(int index) {
+            return new MediaException(ErrorCode.INPUT_TOO_LONG, "the inputs last longer than the "
+                    + Math.round(maxSeconds) + " s allowed in total", index);
+        }
+
+        /** Writes the packet just read, retimed; the muxer takes its data over (no copy) and resets it. */
+        private void write(AVStream stream, long pts, long dts, long duration) {
+            packet.pts(pts);
+            packet.dts(dts);
+            packet.duration(duration);
+            packet.pos(-1);
+            packet.stream_index(stream.index());
+            int ret = av_interleaved_write_frame(out, packet);
+            av_packet_unref(packet);
             check(ret, "write the output");
         }
 
@@ -271,14 +299,10 @@ public final class Remuxer {
             return ByteBuffer.wrap(bytes);
         }
 
-        private void closeGrabber() {
-            if (grabber != null) {
-                try {
-                    grabber.close();
-                } catch (FrameGrabber.Exception e) {
-                    // Nothing was written to an input; closing it cannot lose data.
-                }
-                grabber = null;
+        private void closeInput() {
+            if (in != null) {
+                avformat_close_input(in);
+                in = null;
             }
         }
 
@@ -290,8 +314,8 @@ public final class Remuxer {
 
         @Override
         public void close() {
-            closeGrabber();
-            av_packet_free(copy);
+            closeInput();
+            av_packet_free(packet);
             if (out != null && !out.isNull()) {
                 if (out.pb() != null) {
                     avio_closep(out.pb());

@@ -55,6 +55,20 @@ public final class InputOpener {
         return start(file, index, inspection.videoStream(), inspection.audioStream(), configure);
     }
 
+    /**
+     * Like {@link #open(Path, int, Consumer)} for a file {@link Prober#inspect inspected} already (in this merge,
+     * under the same limits): the inspection stands for the probe, so the file is not probed again.
+     *
+     * @param file      the very file {@code probed} describes
+     * @throws MediaException when the file cannot be decoded
+     */
+    public FFmpegFrameGrabber open(Path file, Prober.Inspection probed, Consumer<? super FFmpegFrameGrabber> configure) {
+        requireNonNull(file, "file");
+        requireNonNull(probed, "probed");
+        requireNonNull(configure, "configure");
+        return start(file, probed.info().index(), probed.videoStream(), probed.audioStream(), configure);
+    }
+
     /** Starts the grabber with the safety options on the given streams, without probing first. */
     FFmpegFrameGrabber start(Path file, int index, int videoStream, int audioStream,
                              Consumer<? super FFmpegFrameGrabber> configure) {

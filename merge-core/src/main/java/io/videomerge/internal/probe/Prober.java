@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.videomerge.ErrorCode;
 import io.videomerge.Limits;
 import io.videomerge.MediaException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
@@ -22,7 +21,6 @@ import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
-import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * Opens one downloaded input with libavformat under the {@link Limits} and reports what it holds, or refuses it.
@@ -45,11 +43,13 @@ public final class Prober {
     private static final double VFR_TOLERANCE = 0.01;
 
     private final SafeOptions options;
+    private final Demuxer demuxer;
     private final long maxPixels;
     private final double maxSeconds;
 
     public Prober(Limits limits) {
         this.options = new SafeOptions(requireNonNull(limits, "limits"));
+        this.demuxer = new Demuxer(limits);
         this.maxPixels = limits.maxPixels();
         this.maxSeconds = limits.maxTotalDuration().toNanos() / 1e9;
         NativeLog.init();
@@ -64,40 +64,26 @@ public final class Prober {
         return inspect(file, index).info();
     }
 
-    /** The facts and the chosen stream numbers, for {@link InputOpener}. */
-    Inspection inspect(Path file, int index) {
+    /**
+     * Probes like {@link #probe}, also naming the streams a decoder must use: hand the result to
+     * {@link InputOpener#open(Path, Inspection, java.util.function.Consumer)} so that the file is not probed twice.
+     *
+     * @throws MediaException when the file is not acceptable media
+     */
+    public Inspection inspect(Path file, int index) {
         requireNonNull(file, "file");
         if (index < 0) {
             throw new IllegalArgumentException("index must be >= 0: " + index);
         }
-        if (!Files.isRegularFile(file)) {
-            throw invalid(index, "is not a readable file", null);
-        }
-        AVFormatContext fmt = avformat.avformat_alloc_context();
+        AVFormatContext fmt = demuxer.open(file, index);
         try {
-            open(fmt, file, index);
             return inspectOpen(fmt, index);
         } finally {
             avformat.avformat_close_input(fmt);
         }
     }
 
-    private void open(AVFormatContext fmt, Path file, int index) {
-        AVDictionary dict = SafeOptions.dictionary(options.format());
-        try {
-            // The file: prefix keeps a colon in the path from being read as a protocol name.
-            int ret = avformat.avformat_open_input(fmt, "file:" + file.toAbsolutePath(), null, dict);
-            if (ret < 0) {
-                throw invalid(index, "is not a video in a supported container", null);
-            }
-            SafeOptions.requireConsumed(dict, options.format(), "avformat_open_input");
-        } finally {
-            avutil.av_dict_free(dict);
-        }
-    }
-
     private Inspection inspectOpen(AVFormatContext fmt, int index) {
-        findStreamInfo(fmt, index);
         int video = avformat.av_find_best_stream(fmt, avutil.AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
         // Cover art is a one-picture "video" stream: audio with a still image is not a video.
         if (video < 0 || (fmt.streams(video).disposition() & avformat.AV_DISPOSITION_ATTACHED_PIC) != 0) {
@@ -119,7 +105,7 @@ public final class Prober {
                     throw new MediaException(ErrorCode.INPUT_TOO_LONG, "input " + index + " is longer than the "
                             + Math.round(maxSeconds) + " s allowed in total", index);
                 }
-                return new Inspection(info, video, audio);
+                return new Inspection(info, video, Math.max(audio, -1));
             } finally {
                 avutil.av_frame_free(first);
             }
@@ -128,27 +114,6 @@ public final class Prober {
             if (adec != null) {
                 avcodec.avcodec_free_context(adec);
             }
-        }
-    }
-
-    private void findStreamInfo(AVFormatContext fmt, int index) {
-        int n = fmt.nb_streams();
-        // One dictionary per stream: the decoders opened here must obey max_pixels too, which the format
-        // context cannot pass on by itself.
-        PointerPointer<AVDictionary> perStream = new PointerPointer<>(n);
-        try {
-            for (int i = 0; i < n; i++) {
-                perStream.put(i, SafeOptions.dictionary(options.decoder()));
-            }
-            if (avformat.avformat_find_stream_info(fmt, perStream) < 0) {
-                throw invalid(index, "is not readable media", null);
-            }
-        } finally {
-            // FFmpeg may have replaced each dictionary with its leftovers: free what the array holds now.
-            for (int i = 0; i < n; i++) {
-                avutil.av_dict_free(new AVDictionary(perStream.get(i)));
-            }
-            perStream.close();
         }
     }
 
@@ -163,7 +128,7 @@ public final class Prober {
         if (ctx == null || ctx.isNull()) {
             throw new OutOfMemoryError("avcodec_alloc_context3");
         }
-        AVDictionary dict = SafeOptions.dictionary(options.decoder());
+        AVDictionary dict = SafeOptions.dictionary(options.probeDecoder());
         try {
             if (avcodec.avcodec_parameters_to_context(ctx, par) < 0) {
                 throw invalid(index, "has unreadable stream parameters", null);
@@ -174,7 +139,7 @@ public final class Prober {
             if (avcodec.avcodec_open2(ctx, codec, dict) < 0) {
                 throw refusal(stream, codec.name().getString(), index);
             }
-            SafeOptions.requireConsumed(dict, options.decoder(), "avcodec_open2");
+            SafeOptions.requireConsumed(dict, options.probeDecoder(), "avcodec_open2");
             return ctx;
         } catch (RuntimeException e) {
             avcodec.avcodec_free_context(ctx);
@@ -330,7 +295,19 @@ public final class Prober {
         return new MediaException(ErrorCode.UNSUPPORTED_CODEC, "input " + index + ": " + what, index);
     }
 
-    /** What {@link #inspect} found: the facts and the stream numbers a decoder must use. */
-    record Inspection(ClipInfo info, int videoStream, int audioStream) {
+    /**
+     * What {@link #inspect} found: the facts and the stream numbers a decoder must use.
+     *
+     * @param info        the facts
+     * @param videoStream the video stream's index in the file
+     * @param audioStream the audio stream's index in the file, -1 without audio
+     */
+    public record Inspection(ClipInfo info, int videoStream, int audioStream) {
+        public Inspection {
+            requireNonNull(info, "info");
+            if (videoStream < 0 || audioStream < -1) {
+                throw new IllegalArgumentException("bad stream numbers: " + videoStream + ", " + audioStream);
+            }
+        }
     }
 }

@@ -18,6 +18,7 @@ import org.bytedeco.ffmpeg.global.avutil;
 final class SafeOptions {
     private final Map<String, String> format;
     private final Map<String, String> decoder;
+    private final Map<String, String> probeDecoder;
     private final Set<String> allowedDecoders;
 
     SafeOptions(Limits limits) {
@@ -38,6 +39,10 @@ final class SafeOptions {
         d.put("codec_whitelist", decoders);
         d.put("max_pixels", Long.toString(Math.min(limits.maxPixels(), Integer.MAX_VALUE)));
         this.decoder = Map.copyOf(d);
+        // A decoder that only looks at the first frames gains nothing from threads: frame threading would
+        // make it read ahead (and start a thread per core) before handing back the first picture.
+        d.put("threads", "1");
+        this.probeDecoder = Map.copyOf(d);
     }
 
     /** Options of the format context ({@code avformat_open_input}). */
@@ -48,6 +53,11 @@ final class SafeOptions {
     /** Options of every decoder context ({@code avcodec_open2}). */
     Map<String, String> decoder() {
         return decoder;
+    }
+
+    /** {@link #decoder()} for a decoder that only looks at the first frames: single-threaded. */
+    Map<String, String> probeDecoder() {
+        return probeDecoder;
     }
 
     /** Whether the decoder whitelist names {@code decoder}. */
