@@ -16,7 +16,9 @@ import org.bytedeco.javacv.FrameGrabber;
  * safety options on the format context and on both decoders.
  *
  * <p>The probe comes first because JavaCV passes no decoder options to the decoders libavformat opens while
- * finding stream parameters; the probe does, so {@code max_pixels} also holds there. The grabber's own
+ * finding stream parameters; the probe does, so {@code max_pixels} also holds there. A merge that has just
+ * {@link Prober#inspect inspected} the file hands that inspection over instead of probing it a second time: the
+ * file is the same, so what the probe proved still holds when the grabber finds the stream parameters again. The grabber's own
  * decoders get {@code codec_whitelist} and {@code max_pixels}, so a picture that grows past the limit
  * mid-stream is refused by FFmpeg while decoding.
  *
