@@ -4,8 +4,9 @@ import java.nio.file.Path;
 import org.bytedeco.javacv.FFmpegFrameGrabber;
 
 /**
- * Opens a downloaded input for decoding under the media limits (whitelists, pixel cap). The encoders
- * open every input through one of these, never on their own.
+ * Opens a downloaded input for decoding under the media limits (whitelists, pixel cap). The transcoder
+ * opens every input through one of these, never on its own (the remuxer, which decodes nothing, uses a
+ * {@link DemuxOpener}).
  */
 @FunctionalInterface
 public interface ClipOpener {
