@@ -1,0 +1,6 @@
+/**
+ * The HTTP contract of videomerge as a Jakarta Servlet 6 servlet: {@link io.videomerge.http.MergeServlet}
+ * speaks it on any container, around any {@link io.videomerge.MergeService}; {@link io.videomerge.http.Authenticator}
+ * is the hook that decides who may call it.
+ */
+package io.videomerge.http;

@@ -1,0 +1,783 @@
+package io.videomerge.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.videomerge.AspectRatio;
+import io.videomerge.ErrorCode;
+import io.videomerge.Fit;
+import io.videomerge.InvalidRequestException;
+import io.videomerge.MergeException;
+import io.videomerge.MergeRequest;
+import io.videomerge.MergeResult;
+import io.videomerge.Quality;
+import io.videomerge.TaskId;
+import io.videomerge.Transition;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The HTTP contract of {@link MergeServlet}, over real HTTP, in whichever real container a subclass starts.
+ * The servlet is mounted below a context path and a servlet path, as an application would embed it.
+ */
+abstract class MergeServletContract {
+    static final String CONTEXT = "/ctx";
+    static final String MAPPING = "/vm/*";
+    static final String MOUNT = "/ctx/vm";
+    static final String VALID = "{\"video_urls\":[\"https://example.com/a.mp4\",\"https://example.com/b.mp4\"]}";
+    static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    final ObjectMapper json = new ObjectMapper();
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build();
+
+    OnDemandMergeService service;
+    ServletContainer container;
+    URI root;
+
+    /** A fresh, unstarted container of the kind under test. */
+    abstract ServletContainer newContainer();
+
+    @BeforeEach
+    void startContainer() throws Exception {
+        service = new OnDemandMergeService();
+        mount(new MergeServlet(service), CONTEXT, MAPPING);
+    }
+
+    @AfterEach
+    void stopContainer() throws Exception {
+        container.close();
+    }
+
+    void mount(MergeServlet servlet, String context, String mapping) throws Exception {
+        if (container != null) {
+            container.close();
+        }
+        container = newContainer();
+        root = container.start(servlet, context, mapping);
+    }
+
+    record Reply(int status, HttpResponse<String> raw, JsonNode body) {
+        String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+
+        String code() {
+            return body.path("code").asText(null);
+        }
+
+        String error() {
+            return body.path("error").asText("");
+        }
+    }
+
+    Reply send(HttpRequest.Builder builder) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(builder.timeout(DEADLINE).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        JsonNode body = response.body().isEmpty() ? json.createObjectNode() : json.readTree(response.body());
+        if (!response.body().isEmpty()) {
+            assertEquals("application/json",
+                    response.headers().firstValue("Content-Type").orElse("").split(";")[0].trim(),
+                    "every answer is JSON");
+        }
+        return new Reply(response.statusCode(), response, body);
+    }
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create(root + MOUNT + path));
+    }
+
+    Reply get(String path) throws IOException, InterruptedException {
+        return send(request(path).GET());
+    }
+
+    Reply post(String body, String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder b = request("/api/v1/merge").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return send(b);
+    }
+
+    Reply delete(String path) throws IOException, InterruptedException {
+        return send(request(path).DELETE());
+    }
+
+    TaskId submit() throws IOException, InterruptedException {
+        Reply reply = post(VALID);
+        assertEquals(202, reply.status(), reply.body().toString());
+        return new TaskId(reply.body().get("task_id").asText());
+    }
+
+    static MergeResult sampleResult() {
+        return new MergeResult(URI.create("https://cdn.example.com/merged/x.mp4"), 12.5, Duration.ofMillis(3250), 2,
+                false);
+    }
+
+    void assertError(Reply reply, int status, String code) {
+        assertEquals(status, reply.status(), reply.body().toString());
+        assertEquals(code, reply.code(), reply.body().toString());
+        assertFalse(reply.error().isBlank(), "an error says what went wrong");
+        assertEquals(Set.of("error", "code"), fieldNames(reply.body()), "an error is {error, code}");
+    }
+
+    static Set<String> fieldNames(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    // ---------------------------------------------------------------- submit
+
+    @Test
+    @DisplayName("A valid request is accepted with 202, a random task id, \"Merge started\" and the status URL in Location")
+    void submitIsAccepted() throws Exception {
+        Reply reply = post(VALID);
+
+        assertEquals(202, reply.status());
+        String id = reply.body().get("task_id").asText();
+        assertTrue(TaskId.parse(id).isPresent(), id);
+        assertEquals("Merge started", reply.body().get("message").asText());
+        assertEquals(MOUNT + "/api/v1/merge/" + id + "/status", reply.header("Location"));
+        assertEquals(200, send(HttpRequest.newBuilder(URI.create(root + reply.header("Location")))).status());
+    }
+
+    @Test
+    @DisplayName("An omitted quality, aspect ratio, fit and transition take the defaults 1080, 16:9, pad and a 0.5 s fade")
+    void defaultsApply() throws Exception {
+        post(VALID);
+
+        MergeRequest got = service.lastRequest();
+        assertEquals(List.of(URI.create("https://example.com/a.mp4"), URI.create("https://example.com/b.mp4")),
+                got.videoUrls());
+        assertEquals(Quality.P1080, got.quality());
+        assertEquals(AspectRatio.LANDSCAPE_16_9, got.aspectRatio());
+        assertEquals(Fit.PAD, got.fit());
+        assertEquals(Transition.DEFAULT, got.transition());
+    }
+
+    @Test
+    @DisplayName("quality, aspect_ratio, fit, transition and transition_duration reach the service")
+    void optionalFieldsApply() throws Exception {
+        assertEquals(202, post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"quality\":\"720\","
+                + "\"aspect_ratio\":\"9:16\",\"fit\":\"crop\",\"transition\":\"fade\",\"transition_duration\":1.5}")
+                .status());
+        MergeRequest got = service.lastRequest();
+        assertEquals(Quality.P720, got.quality());
+        assertEquals(AspectRatio.PORTRAIT_9_16, got.aspectRatio());
+        assertEquals(Fit.CROP, got.fit());
+        assertEquals(Transition.fade(Duration.ofMillis(1500)), got.transition());
+
+        assertEquals(202, post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"transition\":\"none\"}")
+                .status());
+        assertEquals(Transition.none(), service.lastRequest().transition());
+    }
+
+    @Test
+    @DisplayName("Unknown fields are ignored and known optional fields set to null take their defaults")
+    void unknownFieldsAreIgnored() throws Exception {
+        Reply reply = post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"callback\":{\"x\":[1,2]},"
+                + "\"quality\":null}");
+
+        assertEquals(202, reply.status(), reply.body().toString());
+        assertEquals(Quality.P1080, service.lastRequest().quality());
+    }
+
+    // ---------------------------------------------------------------- validation (400)
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            video_urls missing                  | {"quality":"720"}                                               | video_urls
+            video_urls not an array             | {"video_urls":"https://e.com/a"}                                | video_urls
+            video_urls item not a string        | {"video_urls":["https://e.com/a",7]}                            | video_urls[1]
+            video_urls item not a URL           | {"video_urls":["https://e.com/a","http://a b"]}                 | video_urls[1]
+            video_urls empty                    | {"video_urls":[]}                                               | video_urls
+            quality not a string                | {"video_urls":["https://e.com/a","https://e.com/b"],"quality":1080}   | quality
+            quality unknown                     | {"video_urls":["https://e.com/a","https://e.com/b"],"quality":"4k"}   | "720"
+            aspect_ratio unknown                | {"video_urls":["https://e.com/a","https://e.com/b"],"aspect_ratio":"4:3"} | "16:9"
+            fit unknown                         | {"video_urls":["https://e.com/a","https://e.com/b"],"fit":"stretch"}  | "crop"
+            transition unknown                  | {"video_urls":["https://e.com/a","https://e.com/b"],"transition":"wipe"} | "fade"
+            transition_duration not a number    | {"video_urls":["https://e.com/a","https://e.com/b"],"transition_duration":"1"} | transition_duration
+            transition_duration out of range    | {"video_urls":["https://e.com/a","https://e.com/b"],"transition_duration":60} | transition_duration
+            body an array                       | [1,2]                                                           | JSON object
+            body not JSON                       | {"video_urls":                                                  | not valid JSON
+            trailing content                    | {"video_urls":["https://e.com/a"]} {}                           | not valid JSON
+            duplicate key                       | {"video_urls":["https://e.com/a","https://e.com/b"],"quality":"720","quality":"1080"} | "quality"
+            """)
+    @DisplayName("A malformed request is 400 INVALID_REQUEST naming the field or the allowed values, and records nothing")
+    void malformedRequestIsRefused(String what, String body, String named) throws Exception {
+        Reply reply = post(body);
+
+        assertError(reply, 400, "INVALID_REQUEST");
+        assertTrue(reply.error().contains(named), what + ": " + reply.error());
+        assertEquals(0, service.size());
+    }
+
+    @Test
+    @DisplayName("A body nested deeper than the JSON limits is 400, even inside an ignored field")
+    void deepNestingIsRefused() throws Exception {
+        String deep = "[".repeat(200) + "]".repeat(200);
+        Reply reply = post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"x\":" + deep + "}");
+
+        assertError(reply, 400, "INVALID_REQUEST");
+        assertTrue(reply.error().contains("nesting depth"), reply.error());
+        assertEquals(0, service.size());
+    }
+
+    @Test
+    @DisplayName("A string longer than the JSON limit is 400")
+    void longStringIsRefused() throws Exception {
+        Reply reply = post("{\"video_urls\":[\"https://e.com/" + "a".repeat(20_000) + "\",\"https://e.com/b\"]}");
+
+        assertError(reply, 400, "INVALID_REQUEST");
+        assertEquals(0, service.size());
+    }
+
+    @Test
+    @DisplayName("A refusal of the service's own validation keeps its code and message")
+    void serviceValidationIsPassedOn() throws Exception {
+        service.refuseSubmits(new InvalidRequestException("video_urls must list between 2 and 10 URLs"));
+
+        Reply reply = post(VALID);
+
+        assertError(reply, 400, "INVALID_REQUEST");
+        assertEquals("video_urls must list between 2 and 10 URLs", reply.error());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({"UNSUPPORTED_SCHEME, 400", "URL_FORBIDDEN, 422", "INPUT_TOO_LONG, 400"})
+    @DisplayName("A URL refused when submitted answers the status of its code")
+    void urlRefusalAtSubmit(ErrorCode code, int status) throws Exception {
+        service.refuseSubmits(new InvalidRequestException(code, "input 1: refused"));
+
+        assertError(post(VALID), status, code.name());
+    }
+
+    // ---------------------------------------------------------------- body checks (413, 415)
+
+    @Test
+    @DisplayName("A declared body over 64 KiB is 413 and is not parsed")
+    void largeBodyIsRefused() throws Exception {
+        String body = "{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"pad\":\""
+                + "x".repeat(70 * 1024) + "\"}";
+
+        assertError(post(body), 413, "PAYLOAD_TOO_LARGE");
+        assertEquals(0, service.size());
+    }
+
+    @Test
+    @DisplayName("A chunked body that grows past 64 KiB is 413, counted while reading")
+    void largeChunkedBodyIsRefused() throws Exception {
+        byte[] bytes = ("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"pad\":["
+                + "\"xxxxxxxx\",".repeat(7 * 1024) + "1]}").getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder b = request("/api/v1/merge").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)));
+
+        assertError(send(b), 413, "PAYLOAD_TOO_LARGE");
+        assertEquals(0, service.size());
+    }
+
+    @Test
+    @DisplayName("A chunked body under the limit is read and accepted")
+    void smallChunkedBodyIsAccepted() throws Exception {
+        byte[] bytes = VALID.getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder b = request("/api/v1/merge").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)));
+
+        assertEquals(202, send(b).status());
+    }
+
+    @Test
+    @DisplayName("A body that is not application/json is 415, whatever it contains")
+    void wrongContentTypeIsRefused() throws Exception {
+        Reply text = send(request("/api/v1/merge").header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(VALID)));
+        Reply none = send(request("/api/v1/merge").POST(HttpRequest.BodyPublishers.ofString(VALID)));
+
+        assertError(text, 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertError(none, 415, "UNSUPPORTED_MEDIA_TYPE");
+        assertEquals(202, post(VALID).status(), "application/json is accepted");
+        assertEquals(202, send(request("/api/v1/merge").header("Content-Type", "application/json; charset=UTF-8")
+                .POST(HttpRequest.BodyPublishers.ofString(VALID))).status(), "a charset parameter is fine");
+    }
+
+    // ---------------------------------------------------------------- admission (429, 503)
+
+    @Test
+    @DisplayName("A full queue is 429 QUEUE_FULL with Retry-After")
+    void fullQueueIs429() throws Exception {
+        service.refuseSubmits(new MergeException(ErrorCode.QUEUE_FULL, "too many pending merges"));
+
+        Reply reply = post(VALID);
+
+        assertError(reply, 429, "QUEUE_FULL");
+        assertEquals("5", reply.header("Retry-After"));
+    }
+
+    @Test
+    @DisplayName("A store that is down makes submit, status and health 503 STORE_UNAVAILABLE with Retry-After")
+    void storeDownIs503() throws Exception {
+        TaskId id = submit();
+        service.storeDown(true);
+
+        Reply submit = post(VALID);
+        Reply status = get("/api/v1/merge/" + id + "/status");
+        Reply health = get("/health");
+
+        assertError(submit, 503, "STORE_UNAVAILABLE");
+        assertEquals("5", submit.header("Retry-After"));
+        assertError(status, 503, "STORE_UNAVAILABLE");
+        assertEquals(503, health.status());
+        assertEquals("unavailable", health.body().get("status").asText());
+        assertEquals("STORE_UNAVAILABLE", health.code());
+        assertEquals("5", health.header("Retry-After"));
+        service.storeDown(false);
+        assertEquals(1, service.size(), "the refused submit recorded nothing");
+    }
+
+    @Test
+    @DisplayName("An unexpected failure is 500 INTERNAL_ERROR with no class name or stack trace")
+    void unexpectedFailureIs500() throws Exception {
+        service.refuseSubmits(new IllegalStateException("boom at /var/lib/secret from 10.0.0.7"));
+
+        Reply reply = post(VALID);
+
+        assertError(reply, 500, "INTERNAL_ERROR");
+        String raw = reply.raw().body();
+        for (String leak : List.of("IllegalStateException", "java.", "/var/lib", "10.0.0.7", "boom", "\tat ")) {
+            assertFalse(raw.contains(leak), "leaks " + leak + ": " + raw);
+        }
+    }
+
+    // ---------------------------------------------------------------- status and result
+
+    @Test
+    @DisplayName("Status reports the task's state, progress and ISO-8601 UTC times as it moves on")
+    void statusFollowsTheTask() throws Exception {
+        TaskId id = submit();
+
+        JsonNode pending = get("/api/v1/merge/" + id + "/status").body();
+        assertEquals(Set.of("task_id", "status", "message", "progress", "created_at", "updated_at"),
+                fieldNames(pending));
+        assertEquals(id.value(), pending.get("task_id").asText());
+        assertEquals("pending", pending.get("status").asText());
+        assertEquals(0.0, pending.get("progress").asDouble());
+        assertTrue(pending.get("created_at").asText().endsWith("Z"), pending.toString());
+        Instant created = Instant.parse(pending.get("created_at").asText());
+
+        service.start(id, 0.4);
+        JsonNode processing = get("/api/v1/merge/" + id + "/status").body();
+        assertEquals("processing", processing.get("status").asText());
+        assertEquals(0.4, processing.get("progress").asDouble());
+        assertFalse(Instant.parse(processing.get("updated_at").asText()).isBefore(created));
+
+        service.complete(id, sampleResult());
+        JsonNode completed = get("/api/v1/merge/" + id + "/status").body();
+        assertEquals("completed", completed.get("status").asText());
+        assertEquals(1.0, completed.get("progress").asDouble());
+    }
+
+    @Test
+    @DisplayName("The result of an unfinished task is 409 with its status")
+    void unfinishedResultIs409() throws Exception {
+        TaskId id = submit();
+        service.start(id, 0.25);
+
+        Reply reply = get("/api/v1/merge/" + id + "/result");
+
+        assertEquals(409, reply.status());
+        assertEquals("processing", reply.body().get("status").asText());
+        assertEquals(id.value(), reply.body().get("task_id").asText());
+    }
+
+    @Test
+    @DisplayName("The result of a completed task is the synchronous API's success body")
+    void completedResult() throws Exception {
+        TaskId id = submit();
+        service.complete(id, sampleResult());
+
+        Reply reply = get("/api/v1/merge/" + id + "/result");
+
+        assertEquals(200, reply.status());
+        assertEquals(Set.of("success", "merged_url", "duration_seconds", "processing_time", "clips_merged"),
+                fieldNames(reply.body()));
+        assertTrue(reply.body().get("success").asBoolean());
+        assertEquals("https://cdn.example.com/merged/x.mp4", reply.body().get("merged_url").asText());
+        assertEquals(12.5, reply.body().get("duration_seconds").asDouble());
+        assertTrue(reply.body().get("processing_time").isNumber());
+        assertEquals(3.25, reply.body().get("processing_time").asDouble());
+        assertEquals(2, reply.body().get("clips_merged").asInt());
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "INVALID_REQUEST, 400", "UNSUPPORTED_SCHEME, 400", "INPUT_TOO_LONG, 400",
+            "URL_FORBIDDEN, 422", "DOWNLOAD_FAILED, 422", "DOWNLOAD_TIMEOUT, 422", "INPUT_TOO_LARGE, 422",
+            "INVALID_MEDIA, 422", "UNSUPPORTED_CODEC, 422",
+            "PROCESSING_FAILED, 500", "UPLOAD_FAILED, 500", "WORKER_LOST, 500",
+            "CANCELLED, 410"})
+    @DisplayName("The result of a failed task answers the status of its code with {success: false, error, reason}")
+    void failedResult(ErrorCode code, int status) throws Exception {
+        TaskId id = submit();
+        service.fail(id, new MergeException(code, "input 2: it failed"));
+
+        Reply reply = get("/api/v1/merge/" + id + "/result");
+        JsonNode failed = get("/api/v1/merge/" + id + "/status").body();
+
+        assertEquals(status, reply.status());
+        assertEquals(Set.of("success", "error", "reason"), fieldNames(reply.body()));
+        assertFalse(reply.body().get("success").asBoolean());
+        assertEquals("input 2: it failed", reply.body().get("error").asText());
+        assertEquals(code.name(), reply.body().get("reason").asText());
+        assertEquals("failed", failed.get("status").asText());
+        assertEquals(code.name(), failed.get("reason").asText());
+    }
+
+    @Test
+    @DisplayName("An unknown id and a malformed id answer the same 404 on every task endpoint")
+    void unknownAndMalformedIdsLookAlike() throws Exception {
+        List<String> unknown = List.of(TaskId.random().value(), "42", "not-an-id", "%20",
+                TaskId.random().value().toUpperCase(), "123e4567-e89b-12d3-a456-426614174000");
+        List<String> bodies = new ArrayList<>();
+        for (String id : unknown) {
+            for (Reply reply : List.of(get("/api/v1/merge/" + id + "/status"), get("/api/v1/merge/" + id + "/result"),
+                    delete("/api/v1/merge/" + id))) {
+                assertError(reply, 404, "TASK_NOT_FOUND");
+                bodies.add(reply.raw().body());
+            }
+        }
+        assertEquals(1, Set.copyOf(bodies).size(), "every 404 body is identical: " + bodies);
+    }
+
+    // ---------------------------------------------------------------- idempotency
+
+    @Test
+    @DisplayName("A repeated Idempotency-Key returns the first task's id and records one task")
+    void idempotencyKeyDeduplicates() throws Exception {
+        Reply first = post(VALID, "Idempotency-Key", "order-7");
+        Reply again = post(VALID, "Idempotency-Key", "order-7");
+        Reply other = post(VALID, "Idempotency-Key", "order-8");
+
+        assertEquals(202, first.status());
+        assertEquals(202, again.status());
+        assertEquals(first.body().get("task_id"), again.body().get("task_id"));
+        assertEquals(first.header("Location"), again.header("Location"));
+        assertNotEquals(first.body().get("task_id"), other.body().get("task_id"));
+        assertEquals(2, service.size());
+    }
+
+    @Test
+    @DisplayName("An Idempotency-Key over 255 characters is 400")
+    void longIdempotencyKeyIsRefused() throws Exception {
+        assertError(post(VALID, "Idempotency-Key", "k".repeat(256)), 400, "INVALID_REQUEST");
+        assertEquals(0, service.size());
+    }
+
+    // ---------------------------------------------------------------- Prefer: wait
+
+    @Test
+    @DisplayName("Prefer: wait answers 200 with the result when the merge completes within the wait")
+    void preferWaitReturnsTheResult() throws Exception {
+        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(request("/api/v1/merge")
+                .header("Content-Type", "application/json").header("Prefer", "respond-async, wait=20")
+                .timeout(DEADLINE).POST(HttpRequest.BodyPublishers.ofString(VALID)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(service.awaitTasks(1, DEADLINE));
+        TaskId id = service.ids().iterator().next();
+        service.complete(id, sampleResult());
+
+        HttpResponse<String> response = pending.get();
+        JsonNode body = json.readTree(response.body());
+
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(body.get("success").asBoolean());
+        assertEquals("https://cdn.example.com/merged/x.mp4", body.get("merged_url").asText());
+        assertEquals("wait=20", response.headers().firstValue("Preference-Applied").orElse(null));
+        assertEquals(MOUNT + "/api/v1/merge/" + id + "/status", response.headers().firstValue("Location").orElse(null));
+    }
+
+    @Test
+    @DisplayName("Prefer: wait answers the failure's status when the merge fails within the wait")
+    void preferWaitReturnsTheFailure() throws Exception {
+        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(request("/api/v1/merge")
+                .header("Content-Type", "application/json").header("Prefer", "wait=20")
+                .timeout(DEADLINE).POST(HttpRequest.BodyPublishers.ofString(VALID)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(service.awaitTasks(1, DEADLINE));
+        service.fail(service.ids().iterator().next(), new MergeException(ErrorCode.DOWNLOAD_FAILED, "input 0: 404"));
+
+        HttpResponse<String> response = pending.get();
+        JsonNode body = json.readTree(response.body());
+
+        assertEquals(422, response.statusCode());
+        assertFalse(body.get("success").asBoolean());
+        assertEquals("DOWNLOAD_FAILED", body.get("reason").asText());
+    }
+
+    @Test
+    @DisplayName("Prefer: wait answers 202 as usual when the merge is not done in time")
+    void preferWaitTimesOut() throws Exception {
+        Reply reply = post(VALID, "Prefer", "wait=1");
+
+        assertEquals(202, reply.status());
+        assertEquals("Merge started", reply.body().get("message").asText());
+        assertEquals("wait=1", reply.header("Preference-Applied"));
+    }
+
+    @Test
+    @DisplayName("Prefer: wait is capped by the configured maximum")
+    void preferWaitIsCapped() throws Exception {
+        mount(new MergeServlet(service, MergeServlet.Options.defaults().withMaxWait(Duration.ofSeconds(1))),
+                CONTEXT, MAPPING);
+
+        Reply reply = post(VALID, "Prefer", "wait=3600");
+
+        assertEquals(202, reply.status());
+        assertEquals("wait=1", reply.header("Preference-Applied"));
+    }
+
+    @Test
+    @DisplayName("Without Prefer: wait the answer is 202 at once and says nothing of preferences")
+    void noPreferNoWait() throws Exception {
+        Reply reply = post(VALID, "Prefer", "return=minimal");
+
+        assertEquals(202, reply.status());
+        assertEquals(null, reply.header("Preference-Applied"));
+    }
+
+    // ---------------------------------------------------------------- cancel
+
+    @Test
+    @DisplayName("Cancelling a pending task is 200 and its result is then 410 CANCELLED")
+    void cancelPending() throws Exception {
+        TaskId id = submit();
+
+        Reply cancel = delete("/api/v1/merge/" + id);
+        Reply result = get("/api/v1/merge/" + id + "/result");
+
+        assertEquals(200, cancel.status());
+        assertEquals("failed", cancel.body().get("status").asText());
+        assertEquals("CANCELLED", cancel.body().get("reason").asText());
+        assertEquals(410, result.status());
+        assertEquals("CANCELLED", result.body().get("reason").asText());
+    }
+
+    @Test
+    @DisplayName("Cancelling a running task is 202: it stops at its next heartbeat")
+    void cancelRunning() throws Exception {
+        TaskId id = submit();
+        service.start(id, 0.5);
+
+        Reply cancel = delete("/api/v1/merge/" + id);
+
+        assertEquals(202, cancel.status());
+        assertEquals("processing", cancel.body().get("status").asText());
+    }
+
+    @Test
+    @DisplayName("Cancelling a finished task is 409 TASK_FINISHED")
+    void cancelFinished() throws Exception {
+        TaskId id = submit();
+        service.complete(id, sampleResult());
+
+        assertError(delete("/api/v1/merge/" + id), 409, "TASK_FINISHED");
+        assertEquals(200, get("/api/v1/merge/" + id + "/result").status(), "the result is untouched");
+    }
+
+    // ---------------------------------------------------------------- routing (404, 405)
+
+    @Test
+    @DisplayName("A path the servlet does not serve is 404 NOT_FOUND")
+    void unknownPathIs404() throws Exception {
+        for (String path : List.of("/", "/api", "/api/v1/merge/", "/api/v2/merge", "/api/v1/merge/x/y/z", "/healthz")) {
+            assertError(get(path), 404, "NOT_FOUND");
+        }
+    }
+
+    @Test
+    @DisplayName("A known path with another method is 405 with Allow")
+    void wrongMethodIs405() throws Exception {
+        Reply getMerge = get("/api/v1/merge");
+        Reply postHealth = send(request("/health").POST(HttpRequest.BodyPublishers.noBody()));
+        Reply putStatus = send(request("/api/v1/merge/" + TaskId.random() + "/status")
+                .PUT(HttpRequest.BodyPublishers.noBody()));
+
+        assertError(getMerge, 405, "METHOD_NOT_ALLOWED");
+        assertEquals("POST", getMerge.header("Allow"));
+        assertError(postHealth, 405, "METHOD_NOT_ALLOWED");
+        assertEquals("GET", postHealth.header("Allow"));
+        assertError(putStatus, 405, "METHOD_NOT_ALLOWED");
+        assertEquals("GET", putStatus.header("Allow"));
+    }
+
+    // ---------------------------------------------------------------- health
+
+    @Test
+    @DisplayName("Health is {\"status\":\"ok\"} when the store answers")
+    void healthOk() throws Exception {
+        Reply reply = get("/health");
+
+        assertEquals(200, reply.status());
+        assertEquals("{\"status\":\"ok\"}", reply.raw().body());
+    }
+
+    // ---------------------------------------------------------------- authentication
+
+    @Test
+    @DisplayName("With no API keys configured every caller may submit")
+    void noKeysMeansOpen() throws Exception {
+        Reply reply = post(VALID);
+
+        assertEquals(202, reply.status());
+    }
+
+    @Test
+    @DisplayName("With API keys configured the merge endpoints need one in X-API-Key; health and the document do not")
+    void keysAreRequired() throws Exception {
+        mount(new MergeServlet(service, MergeServlet.Options.defaults().withApiKeys(List.of("alpha-key", "beta-key"))),
+                CONTEXT, MAPPING);
+
+        Reply missing = post(VALID);
+        Reply wrong = post(VALID, "X-API-Key", "alpha-kez");
+        Reply prefix = post(VALID, "X-API-Key", "alpha");
+        Reply right = post(VALID, "X-API-Key", "beta-key");
+        String id = right.body().path("task_id").asText();
+        Reply statusWithout = get("/api/v1/merge/" + id + "/status");
+        Reply statusWith = send(request("/api/v1/merge/" + id + "/status").header("X-API-Key", "alpha-key"));
+        Reply cancelWithout = delete("/api/v1/merge/" + id);
+
+        assertError(missing, 401, "UNAUTHORIZED");
+        assertTrue(missing.header("WWW-Authenticate").contains("X-API-Key"));
+        assertError(wrong, 401, "UNAUTHORIZED");
+        assertError(prefix, 401, "UNAUTHORIZED");
+        assertEquals(202, right.status());
+        assertError(statusWithout, 401, "UNAUTHORIZED");
+        assertEquals(200, statusWith.status());
+        assertError(cancelWithout, 401, "UNAUTHORIZED");
+        assertEquals(1, service.size());
+        assertEquals(200, get("/health").status());
+        assertEquals(200, get("/api/v1/openapi.json").status());
+    }
+
+    @Test
+    @DisplayName("A custom Authenticator decides instead of the API keys")
+    void customAuthenticator() throws Exception {
+        mount(new MergeServlet(service, MergeServlet.Options.defaults().withAuthenticator(
+                r -> "Bearer good".equals(r.getHeader("Authorization")))), CONTEXT, MAPPING);
+
+        assertError(post(VALID, "X-API-Key", "anything"), 401, "UNAUTHORIZED");
+        assertEquals(202, post(VALID, "Authorization", "Bearer good").status());
+    }
+
+    // ---------------------------------------------------------------- mounting and the document
+
+    @Test
+    @DisplayName("Mounted as the root servlet (/) of the root context, routes and Location carry no prefix")
+    void mountsAtTheRoot() throws Exception {
+        mount(new MergeServlet(service), "", "/");
+
+        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(root + "/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> submit = http.send(HttpRequest.newBuilder(URI.create(root + "/api/v1/merge"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(VALID)).build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, health.statusCode());
+        assertEquals(202, submit.statusCode());
+        assertTrue(submit.headers().firstValue("Location").orElse("").startsWith("/api/v1/merge/"));
+    }
+
+    @Test
+    @DisplayName("The OpenAPI document lists exactly the routes the servlet answers, and says where it is mounted")
+    void openApiListsEveryRoute() throws Exception {
+        Reply reply = get("/api/v1/openapi.json");
+        assertEquals(200, reply.status());
+        JsonNode doc = reply.body();
+        assertTrue(doc.get("openapi").asText().startsWith("3."));
+        assertEquals(MOUNT, doc.get("servers").get(0).get("url").asText());
+
+        Set<String> documented = new TreeSet<>();
+        for (Iterator<String> paths = doc.get("paths").fieldNames(); paths.hasNext(); ) {
+            String path = paths.next();
+            doc.get("paths").get(path).fieldNames()
+                    .forEachRemaining(method -> documented.add(method.toUpperCase() + " " + path));
+        }
+        Set<String> routes = new TreeSet<>();
+        for (Route route : Route.values()) {
+            routes.add(route.method() + " " + route.template());
+        }
+        assertEquals(routes, documented);
+
+        // Over HTTP: each documented path answers its documented methods and 405s the others with that Allow.
+        String someId = TaskId.random().value();
+        for (Iterator<String> paths = doc.get("paths").fieldNames(); paths.hasNext(); ) {
+            String template = paths.next();
+            String path = template.replace(Route.TASK_ID, someId);
+            Set<String> methods = new TreeSet<>();
+            doc.get("paths").get(template).fieldNames().forEachRemaining(m -> methods.add(m.toUpperCase()));
+            for (String method : List.of("GET", "POST", "PUT", "DELETE", "PATCH")) {
+                Reply probe = send(request(path).method(method, HttpRequest.BodyPublishers.noBody()));
+                if (methods.contains(method)) {
+                    assertNotEquals(405, probe.status(), method + " " + path);
+                    assertNotEquals("NOT_FOUND", probe.code(), method + " " + path);
+                } else {
+                    assertEquals(405, probe.status(), method + " " + path);
+                    assertEquals(String.join(", ", methods), probe.header("Allow"), method + " " + path);
+                }
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("Every error code the document names for errors is one the servlet can produce")
+    void documentNamesTheErrorCodes() throws Exception {
+        JsonNode doc = get("/api/v1/openapi.json").body();
+        String described = doc.at("/components/schemas/Error/properties/code/description").asText();
+        for (ErrorCode code : List.of(ErrorCode.INVALID_REQUEST, ErrorCode.QUEUE_FULL, ErrorCode.STORE_UNAVAILABLE,
+                ErrorCode.TASK_NOT_FOUND)) {
+            assertTrue(described.contains(code.name()), code.name());
+        }
+        ArrayNode qualities = (ArrayNode) doc.at("/components/schemas/MergeRequest/properties/quality/enum");
+        List<String> wires = new ArrayList<>();
+        qualities.forEach(q -> wires.add(q.asText()));
+        List<String> expected = new ArrayList<>();
+        for (Quality q : Quality.values()) {
+            expected.add(q.wire());
+        }
+        assertEquals(expected, wires, "the document's qualities are the library's");
+        ObjectNode ratioSchema = (ObjectNode) doc.at("/components/schemas/MergeRequest/properties/aspect_ratio");
+        List<String> ratios = new ArrayList<>();
+        ratioSchema.get("enum").forEach(r -> ratios.add(r.asText()));
+        List<String> expectedRatios = new ArrayList<>();
+        for (AspectRatio r : AspectRatio.values()) {
+            expectedRatios.add(r.wire());
+        }
+        assertEquals(expectedRatios, ratios);
+    }
+}

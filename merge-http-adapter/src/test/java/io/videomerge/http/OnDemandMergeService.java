@@ -1,0 +1,215 @@
+package io.videomerge.http;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.MergeException;
+import io.videomerge.MergeRequest;
+import io.videomerge.MergeResult;
+import io.videomerge.MergeService;
+import io.videomerge.StoreUnavailableException;
+import io.videomerge.TaskId;
+import io.videomerge.TaskStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A map of tasks that a test moves on by hand ({@link #start}, {@link #complete}, {@link #fail}): it stands
+ * in for the job layer where a test needs a task in an exact state at an exact moment (a cancel racing
+ * nothing, a failure with each code, a store that is down); the merge flow itself runs the real service.
+ */
+final class OnDemandMergeService implements MergeService {
+    private final Clock clock = Clock.systemUTC();
+    private final Map<TaskId, Task> tasks = new HashMap<>();
+    private final Map<String, TaskId> keys = new HashMap<>();
+    private RuntimeException refusal;
+    private MergeRequest lastRequest;
+    private boolean storeDown;
+
+    private static final class Task {
+        final Instant createdAt;
+        TaskStatus.Status status = TaskStatus.Status.PENDING;
+        Instant updatedAt;
+        double progress;
+        MergeResult result;
+        MergeException failure;
+
+        Task(Instant now) {
+            createdAt = now;
+            updatedAt = now;
+        }
+    }
+
+    /** Makes the next submits throw {@code e} (until cleared with null). */
+    synchronized void refuseSubmits(RuntimeException e) {
+        refusal = e;
+    }
+
+    synchronized void storeDown(boolean down) {
+        storeDown = down;
+    }
+
+    synchronized void start(TaskId id, double progress) {
+        Task t = get(id);
+        t.status = TaskStatus.Status.PROCESSING;
+        t.progress = progress;
+        touch(t);
+    }
+
+    synchronized void complete(TaskId id, MergeResult result) {
+        Task t = get(id);
+        t.status = TaskStatus.Status.COMPLETED;
+        t.progress = 1.0;
+        t.result = result;
+        touch(t);
+    }
+
+    synchronized void fail(TaskId id, MergeException failure) {
+        Task t = get(id);
+        t.status = TaskStatus.Status.FAILED;
+        t.failure = failure;
+        touch(t);
+    }
+
+    synchronized int size() {
+        return tasks.size();
+    }
+
+    synchronized MergeRequest lastRequest() {
+        return lastRequest;
+    }
+
+    /** Waits until {@code count} tasks exist or the timeout passes; returns whether they do. */
+    synchronized boolean awaitTasks(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (tasks.size() < count) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    /** The ids of every task, oldest first is not promised. */
+    synchronized java.util.Set<TaskId> ids() {
+        return java.util.Set.copyOf(tasks.keySet());
+    }
+
+    private void touch(Task t) {
+        t.updatedAt = clock.instant();
+        notifyAll();
+    }
+
+    private Task get(TaskId id) {
+        checkStore();
+        Task t = tasks.get(id);
+        if (t == null) {
+            throw new MergeException(ErrorCode.TASK_NOT_FOUND, "no such task");
+        }
+        return t;
+    }
+
+    private void checkStore() {
+        if (storeDown) {
+            throw new StoreUnavailableException("the job store does not answer", null);
+        }
+    }
+
+    @Override
+    public MergeResult merge(MergeRequest request) {
+        throw new UnsupportedOperationException("the servlet never merges in its own thread");
+    }
+
+    @Override
+    public synchronized TaskId submit(MergeRequest request) {
+        checkStore();
+        if (refusal != null) {
+            throw refusal;
+        }
+        TaskId id = TaskId.random();
+        tasks.put(id, new Task(clock.instant()));
+        lastRequest = request;
+        notifyAll();
+        return id;
+    }
+
+    @Override
+    public synchronized TaskId submit(MergeRequest request, String idempotencyKey) {
+        TaskId known = keys.get(idempotencyKey);
+        if (known != null) {
+            return known;
+        }
+        TaskId id = submit(request);
+        keys.put(idempotencyKey, id);
+        return id;
+    }
+
+    @Override
+    public void validate(MergeRequest request) {
+    }
+
+    @Override
+    public synchronized TaskStatus status(TaskId id) {
+        Task t = get(id);
+        String message = switch (t.status) {
+            case PENDING -> "Waiting for a worker";
+            case PROCESSING -> "Merging";
+            case COMPLETED -> "Merge completed";
+            case FAILED -> t.failure.getMessage();
+        };
+        return new TaskStatus(id, t.status, message, t.progress, t.createdAt, t.updatedAt,
+                t.failure == null ? Optional.empty() : Optional.of(t.failure.code()));
+    }
+
+    @Override
+    public synchronized MergeResult result(TaskId id) {
+        Task t = get(id);
+        if (t.failure != null) {
+            throw t.failure;
+        }
+        if (t.result == null) {
+            throw new MergeException(ErrorCode.TASK_NOT_FINISHED, "the task has not finished");
+        }
+        return t.result;
+    }
+
+    @Override
+    public synchronized TaskStatus await(TaskId id, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!get(id).status.isFinal()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return status(id);
+    }
+
+    @Override
+    public synchronized boolean cancel(TaskId id) {
+        Task t = tasks.get(id);
+        if (t == null || t.status.isFinal()) {
+            return false;
+        }
+        if (t.status == TaskStatus.Status.PENDING) {
+            t.status = TaskStatus.Status.FAILED;
+            t.failure = new MergeException(ErrorCode.CANCELLED, "the merge was cancelled");
+            touch(t);
+        }
+        return true;
+    }
+
+    @Override
+    public synchronized void ping() {
+        checkStore();
+    }
+
+    @Override
+    public void close() {
+    }
+}

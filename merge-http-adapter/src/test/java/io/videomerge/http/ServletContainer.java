@@ -1,0 +1,19 @@
+package io.videomerge.http;
+
+import jakarta.servlet.Servlet;
+import java.net.URI;
+
+/** A real servlet container started on a free loopback port for one test. */
+interface ServletContainer extends AutoCloseable {
+
+    /**
+     * Starts the container with {@code servlet} mapped to {@code mapping} in a context at {@code contextPath}
+     * ({@code ""} for the root).
+     *
+     * @return {@code http://127.0.0.1:port}
+     */
+    URI start(Servlet servlet, String contextPath, String mapping) throws Exception;
+
+    @Override
+    void close() throws Exception;
+}
