@@ -1,11 +1,52 @@
 package io.videomerge.server;
 
-/** Starts the videomerge service. */
+import io.videomerge.MergeService;
+import io.videomerge.http.MergeServlet;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts the videomerge service: the HTTP API, the merge workers and the merged files on one port. Settings
+ * come from flags and {@code VIDEOMERGE_*} environment variables ({@code --help} lists them). SIGTERM stops
+ * it gracefully: no new connections, requests in flight finish, running merges are handed back to the store.
+ */
 public final class Main {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
+
     private Main() {
     }
 
-    public static void main(String[] args) {
-        System.out.println("videomerge: the server is not yet runnable (see the open issue for merge-server)");
+    public static void main(String[] args) throws Exception {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.print(ServerConfig.usage());
+            return;
+        }
+        ServerConfig config;
+        try {
+            config = ServerConfig.parse(args, System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("videomerge: " + e.getMessage());
+            System.err.print(ServerConfig.usage());
+            System.exit(2);
+            return;
+        }
+        MergeServer server = new MergeServer(config.host(), config.port());
+        MergeService service = ServiceFactory.create(config, config.publicUrl(server.port()));
+        MergeServlet.Options options = MergeServlet.Options.defaults().withApiKeys(config.apiKeys());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("Stopping: no new requests; unfinished merges go back to the store");
+            server.close();
+            stopped.countDown();
+        }, "videomerge-shutdown"));
+        try {
+            server.start(service, options, ServiceFactory.filesFolder(config));
+        } catch (Exception e) {
+            log.error("videomerge could not start", e);
+            System.exit(1);
+        }
+        stopped.await();
     }
 }

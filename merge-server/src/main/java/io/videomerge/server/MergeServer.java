@@ -1,0 +1,89 @@
+package io.videomerge.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.videomerge.MergeService;
+import io.videomerge.http.MergeServlet;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.server.handler.ResourceHandler;
+import org.eclipse.jetty.util.resource.ResourceFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Embedded Jetty serving {@link MergeServlet} at the root and the merged files under {@code /files/}.
+ * {@link #close()} stops accepting connections, lets requests in flight finish, then closes the service
+ * (which hands unfinished jobs back to the store).
+ */
+final class MergeServer implements AutoCloseable {
+    static final String FILES_PATH = "/files";
+    private static final Logger log = LoggerFactory.getLogger(MergeServer.class);
+    private static final long STOP_TIMEOUT_MILLIS = 10_000;
+
+    private final Server server;
+    private final ServerConnector connector;
+    private MergeService service;
+
+    /** Binds the port at once, so that {@link #port()} is known before the service is built. */
+    MergeServer(String host, int port) throws Exception {
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("http");
+        server = new Server(threads);
+        connector = new ServerConnector(server);
+        connector.setHost(host);
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setStopTimeout(STOP_TIMEOUT_MILLIS);
+        connector.open();
+    }
+
+    int port() {
+        return connector.getLocalPort();
+    }
+
+    /** Starts serving {@code service} through a servlet with {@code options}, and {@code files} under /files/. */
+    void start(MergeService service, MergeServlet.Options options, Path files) throws Exception {
+        this.service = requireNonNull(service, "service");
+        Files.createDirectories(files);
+
+        ServletContextHandler api = new ServletContextHandler("/");
+        api.addServlet(new ServletHolder("merge", new MergeServlet(service, options)), "/*");
+
+        ResourceHandler fileHandler = new ResourceHandler();
+        fileHandler.setBaseResource(ResourceFactory.of(fileHandler).newResource(files));
+        fileHandler.setDirAllowed(false);
+        fileHandler.setAcceptRanges(true);
+        ContextHandler filesContext = new ContextHandler(fileHandler, FILES_PATH);
+
+        server.setHandler(new GracefulHandler(new ContextHandlerCollection(filesContext, api)));
+        server.start();
+        log.info("videomerge listening on port {}", port());
+    }
+
+    URI localUri() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            log.warn("Jetty did not stop cleanly: {}", e.toString());
+        } finally {
+            if (service != null) {
+                service.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.videomerge.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The settings of merge-server, from command-line flags ({@code --port 8080} or {@code --port=8080}) over
+ * environment variables ({@code VIDEOMERGE_PORT}) over defaults.
+ *
+ * @param store             {@code memory}, {@code sqlite} (a file in the data folder), a {@code jdbc:} URL or a
+ *                          {@code redis://} URI
+ * @param host              the address to listen on (default {@code 0.0.0.0})
+ * @param port              the port (default 8080; 0 picks a free one)
+ * @param dataDir           where merged files, work folders and the SQLite file live (default {@code ./data})
+ * @param publicUrl         the URL clients reach this server at, for {@code merged_url} (default
+ *                          {@code http://localhost:PORT})
+ * @param apiKeys           accepted {@code X-API-Key} values; none means open
+ * @param workers           merges run at once (default: half the processors, at least 1)
+ * @param allowLoopbackUrls whether video URLs may point at this machine (default false)
+ */
+record ServerConfig(String store, String host, int port, Path dataDir, Optional<URI> publicUrl, List<String> apiKeys,
+                    int workers, boolean allowLoopbackUrls) {
+
+    /** The embedded default store. */
+    static final String DEFAULT_STORE = "memory";
+
+    private static final List<Option> OPTIONS = List.of(
+            new Option("store", "VIDEOMERGE_STORE", "memory | sqlite | jdbc:postgresql://... | redis://...",
+                    DEFAULT_STORE),
+            new Option("host", "VIDEOMERGE_HOST", "address to listen on", "0.0.0.0"),
+            new Option("port", "VIDEOMERGE_PORT", "port to listen on (0: any free port)", "8080"),
+            new Option("data-dir", "VIDEOMERGE_DATA_DIR", "folder of merged files, work files and the SQLite file",
+                    "./data"),
+            new Option("public-url", "VIDEOMERGE_PUBLIC_URL", "URL clients reach this server at",
+                    "http://localhost:PORT"),
+            new Option("api-keys", "VIDEOMERGE_API_KEYS", "comma-separated X-API-Key values (none: open)", ""),
+            new Option("workers", "VIDEOMERGE_WORKERS", "merges run at once", "half the processors"),
+            new Option("allow-loopback-urls", "VIDEOMERGE_ALLOW_LOOPBACK_URLS",
+                    "let video URLs point at this machine (local demos and tests only)", "false"));
+
+    private record Option(String flag, String env, String help, String fallback) {
+    }
+
+    ServerConfig {
+        requireNonNull(store, "store");
+        requireNonNull(host, "host");
+        requireNonNull(dataDir, "dataDir");
+        requireNonNull(publicUrl, "publicUrl");
+        apiKeys = List.copyOf(apiKeys);
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
+        }
+        if (workers < 1 || workers > 256) {
+            throw new IllegalArgumentException("workers must be between 1 and 256: " + workers);
+        }
+        if (!store.equals("memory") && !store.equals("sqlite") && !store.startsWith("jdbc:")
+                && !store.startsWith("redis://") && !store.startsWith("rediss://")) {
+            throw new IllegalArgumentException("store must be memory, sqlite, a jdbc: URL or a redis:// URI");
+        }
+    }
+
+    /** The usage text of {@code --help}. */
+    static String usage() {
+        StringBuilder text = new StringBuilder("Usage: java -jar merge-server.jar [--flag value]...\n\n");
+        for (Option o : OPTIONS) {
+            text.append(String.format(Locale.ROOT, "  --%-21s %-32s %s (default: %s)%n", o.flag(), o.env(), o.help(),
+                    o.fallback()));
+        }
+        return text.append("\nFlags win over environment variables.\n").toString();
+    }
+
+    /**
+     * The settings from {@code args} and {@code env}.
+     *
+     * @throws IllegalArgumentException naming the flag or variable that is wrong
+     */
+    static ServerConfig parse(String[] args, Map<String, String> env) {
+        Map<String, String> flags = flags(args);
+        Map<String, String> values = new HashMap<>();
+        for (Option o : OPTIONS) {
+            String value = flags.containsKey(o.flag()) ? flags.get(o.flag()) : env.get(o.env());
+            if (value != null) {
+                values.put(o.flag(), value.trim());
+            }
+        }
+        int port = integer(values, "port", 8080);
+        Optional<URI> publicUrl = Optional.ofNullable(values.get("public-url")).filter(v -> !v.isEmpty())
+                .map(ServerConfig::parseUrl);
+        List<String> keys = new ArrayList<>();
+        for (String key : values.getOrDefault("api-keys", "").split(",")) {
+            if (!key.isBlank()) {
+                keys.add(key.trim());
+            }
+        }
+        int defaultWorkers = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        return new ServerConfig(values.getOrDefault("store", DEFAULT_STORE), values.getOrDefault("host", "0.0.0.0"),
+                port, Path.of(values.getOrDefault("data-dir", "./data")), publicUrl, keys,
+                integer(values, "workers", defaultWorkers), bool(values, "allow-loopback-urls"));
+    }
+
+    private static Map<String, String> flags(String[] args) {
+        Map<String, String> flags = new HashMap<>();
+        List<String> known = OPTIONS.stream().map(Option::flag).toList();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (!arg.startsWith("--")) {
+                throw new IllegalArgumentException("unexpected argument " + arg + " (flags start with --)");
+            }
+            String name = arg.substring(2);
+            String value = null;
+            int eq = name.indexOf('=');
+            if (eq >= 0) {
+                value = name.substring(eq + 1);
+                name = name.substring(0, eq);
+            }
+            if (!known.contains(name)) {
+                throw new IllegalArgumentException("unknown flag --" + name + "; known: --" + String.join(", --", known));
+            }
+            if (value == null) {
+                boolean takesValue = !name.equals("allow-loopback-urls");
+                if (takesValue || (i + 1 < args.length && Arrays.asList("true", "false").contains(args[i + 1]))) {
+                    if (i + 1 >= args.length) {
+                        throw new IllegalArgumentException("--" + name + " needs a value");
+                    }
+                    value = args[++i];
+                } else {
+                    value = "true";
+                }
+            }
+            flags.put(name, value);
+        }
+        return flags;
+    }
+
+    private static int integer(Map<String, String> values, String name, int fallback) {
+        String value = values.get(name);
+        if (value == null || value.isEmpty()) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number: " + value);
+        }
+    }
+
+    private static boolean bool(Map<String, String> values, String name) {
+        String value = values.getOrDefault(name, "false").toLowerCase(Locale.ROOT);
+        return switch (value) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no", "" -> false;
+            default -> throw new IllegalArgumentException(name + " must be true or false: " + value);
+        };
+    }
+
+    private static URI parseUrl(String value) {
+        URI uri;
+        try {
+            uri = URI.create(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("public-url is not a URL: " + value);
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new IllegalArgumentException("public-url must be an http(s) URL: " + value);
+        }
+        return uri;
+    }
+
+    /** The public URL, or {@code http://localhost:port} once the real port is known. */
+    URI publicUrl(int boundPort) {
+        return publicUrl.orElseGet(() -> URI.create("http://localhost:" + boundPort));
+    }
+}

@@ -1,0 +1,104 @@
+package io.videomerge.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ServerConfigTest {
+
+    @Test
+    @DisplayName("With nothing set the server listens on 8080 with ./data, the embedded store, no keys and no loopback")
+    void defaults() {
+        ServerConfig config = ServerConfig.parse(new String[0], Map.of());
+
+        assertEquals(ServerConfig.DEFAULT_STORE, config.store());
+        assertEquals(8080, config.port());
+        assertEquals("0.0.0.0", config.host());
+        assertEquals(Path.of("./data"), config.dataDir());
+        assertEquals(Optional.empty(), config.publicUrl());
+        assertEquals(URI.create("http://localhost:8080"), config.publicUrl(8080));
+        assertEquals(List.of(), config.apiKeys());
+        assertTrue(config.workers() >= 1);
+        assertFalse(config.allowLoopbackUrls());
+    }
+
+    @Test
+    @DisplayName("Environment variables set every option")
+    void environment() {
+        ServerConfig config = ServerConfig.parse(new String[0], Map.of(
+                "VIDEOMERGE_STORE", "redis://127.0.0.1:6379", "VIDEOMERGE_PORT", "9090",
+                "VIDEOMERGE_DATA_DIR", "/srv/vm", "VIDEOMERGE_PUBLIC_URL", "https://vm.example.com/video",
+                "VIDEOMERGE_API_KEYS", "a1, b2 ,", "VIDEOMERGE_WORKERS", "3",
+                "VIDEOMERGE_ALLOW_LOOPBACK_URLS", "true", "VIDEOMERGE_HOST", "127.0.0.1"));
+
+        assertEquals("redis://127.0.0.1:6379", config.store());
+        assertEquals(9090, config.port());
+        assertEquals("127.0.0.1", config.host());
+        assertEquals(Path.of("/srv/vm"), config.dataDir());
+        assertEquals(URI.create("https://vm.example.com/video"), config.publicUrl(9090));
+        assertEquals(List.of("a1", "b2"), config.apiKeys());
+        assertEquals(3, config.workers());
+        assertTrue(config.allowLoopbackUrls());
+    }
+
+    @Test
+    @DisplayName("Flags win over environment variables, in both --flag value and --flag=value forms")
+    void flagsWin() {
+        ServerConfig config = ServerConfig.parse(
+                new String[] {"--port=7070", "--store", "jdbc:postgresql://db/vm", "--allow-loopback-urls",
+                    "--workers", "2"},
+                Map.of("VIDEOMERGE_PORT", "9090", "VIDEOMERGE_STORE", "memory", "VIDEOMERGE_WORKERS", "5"));
+
+        assertEquals(7070, config.port());
+        assertEquals("jdbc:postgresql://db/vm", config.store());
+        assertTrue(config.allowLoopbackUrls());
+        assertEquals(2, config.workers());
+    }
+
+    @Test
+    @DisplayName("A wrong setting is refused with a message naming it")
+    void wrongSettingsAreNamed() {
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--port", "http"}, Map.of())).getMessage().contains("port"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--colour", "red"}, Map.of())).getMessage().contains("--colour"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--store", "mongodb://x"}, Map.of())).getMessage()
+                .contains("store"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_PUBLIC_URL", "ftp://x"))).getMessage()
+                .contains("public-url"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_WORKERS", "0"))).getMessage()
+                .contains("workers"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--port"}, Map.of())).getMessage().contains("--port"));
+    }
+
+    @Test
+    @DisplayName("Merged files are published under the public URL's /files/, below any path it has")
+    void filesUrlFollowsThePublicUrl() {
+        assertEquals(URI.create("http://localhost:8080/files/"), ServiceFactory.filesUrl(URI.create("http://localhost:8080")));
+        assertEquals(URI.create("https://vm.example.com/video/files/"),
+                ServiceFactory.filesUrl(URI.create("https://vm.example.com/video/")));
+    }
+
+    @Test
+    @DisplayName("The usage text names every flag and its environment variable")
+    void usageNamesEverything() {
+        String usage = ServerConfig.usage();
+        for (String name : List.of("--store", "VIDEOMERGE_STORE", "--port", "--data-dir", "--public-url", "--api-keys",
+                "VIDEOMERGE_API_KEYS", "--workers", "--allow-loopback-urls", "--host")) {
+            assertTrue(usage.contains(name), name);
+        }
+    }
+}
