@@ -1,7 +1,5 @@
 package io.videomerge.server;
 
-import io.videomerge.MergeService;
-import io.videomerge.http.MergeServlet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -32,21 +30,20 @@ public final class Main {
             System.exit(2);
             return;
         }
-        MergeServer server = new MergeServer(config.host(), config.port());
-        MergeService service = ServiceFactory.create(config, config.publicUrl(server.port()));
-        MergeServlet.Options options = MergeServlet.Options.defaults().withApiKeys(config.apiKeys());
+        MergeServer server;
+        try {
+            server = MergeServer.start(config);
+        } catch (Exception e) {
+            log.error("videomerge could not start: {}", e.getMessage(), e);
+            System.exit(1);
+            return;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("Stopping: no new requests; unfinished merges go back to the store");
             server.close();
             stopped.countDown();
         }, "videomerge-shutdown"));
-        try {
-            server.start(service, options, ServiceFactory.filesFolder(config));
-        } catch (Exception e) {
-            log.error("videomerge could not start", e);
-            System.exit(1);
-        }
         stopped.await();
     }
 }

@@ -34,6 +34,24 @@ final class MergeServer implements AutoCloseable {
     private final ServerConnector connector;
     private MergeService service;
 
+    /**
+     * Builds the service {@code config} describes and serves it: what {@link Main} runs.
+     *
+     * @throws Exception when the port cannot be bound or the service not built; nothing is left running
+     */
+    static MergeServer start(ServerConfig config) throws Exception {
+        MergeServer server = new MergeServer(config.host(), config.port());
+        try {
+            MergeService service = ServiceFactory.create(config, config.publicUrl(server.port()));
+            server.start(service, MergeServlet.Options.defaults().withApiKeys(config.apiKeys()),
+                    ServiceFactory.filesFolder(config));
+            return server;
+        } catch (Exception | Error e) {
+            server.close();
+            throw e;
+        }
+    }
+
     /** Binds the port at once, so that {@link #port()} is known before the service is built. */
     MergeServer(String host, int port) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
@@ -54,6 +72,7 @@ final class MergeServer implements AutoCloseable {
     /** Starts serving {@code service} through a servlet with {@code options}, and {@code files} under /files/. */
     void start(MergeService service, MergeServlet.Options options, Path files) throws Exception {
         this.service = requireNonNull(service, "service");
+        requireNonNull(options, "options");
         Files.createDirectories(files);
 
         ServletContextHandler api = new ServletContextHandler("/");
