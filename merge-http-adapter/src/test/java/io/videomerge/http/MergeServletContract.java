@@ -10,6 +10,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.videomerge.AspectRatio;
+import io.videomerge.FileSystemUploader;
+import io.videomerge.Limits;
+import io.videomerge.MergeService;
+import io.videomerge.internal.probe.ClipInfo;
+import io.videomerge.internal.probe.Prober;
+import io.videomerge.store.memory.InMemoryJobStore;
+import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipSpec;
 import io.videomerge.ErrorCode;
 import io.videomerge.Fit;
 import io.videomerge.InvalidRequestException;
@@ -26,10 +34,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -38,6 +49,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -779,5 +791,113 @@ abstract class MergeServletContract {
             expectedRatios.add(r.wire());
         }
         assertEquals(expectedRatios, ratios);
+    }
+
+    @Test
+    @DisplayName("On the real service without workers: idempotency, status, 409 result, cancel to 410, and its own validation")
+    void taskLifecycleOnTheRealService(@TempDir Path tmp) throws Exception {
+        try (InMemoryJobStore store = new InMemoryJobStore();
+             MergeService real = MergeService.builder()
+                     .uploader(new FileSystemUploader(tmp.resolve("out"), URI.create("https://cdn.example.com/")))
+                     .workDirectory(tmp.resolve("work"))
+                     .jobStore(store)
+                     .workers(0) // records tasks and answers for them; nothing runs them
+                     .build()) {
+            mount(new MergeServlet(real), CONTEXT, MAPPING);
+
+            Reply first = post(VALID, "Idempotency-Key", "real-1");
+            Reply again = post(VALID, "Idempotency-Key", "real-1");
+            String id = first.body().get("task_id").asText();
+            assertEquals(202, first.status());
+            assertEquals(id, again.body().get("task_id").asText());
+
+            JsonNode status = get("/api/v1/merge/" + id + "/status").body();
+            assertEquals("pending", status.get("status").asText());
+            assertEquals(409, get("/api/v1/merge/" + id + "/result").status());
+
+            Reply cancel = delete("/api/v1/merge/" + id);
+            assertEquals(200, cancel.status(), cancel.body().toString());
+            assertEquals("CANCELLED", cancel.body().get("reason").asText());
+            Reply result = get("/api/v1/merge/" + id + "/result");
+            assertEquals(410, result.status());
+            assertEquals("CANCELLED", result.body().get("reason").asText());
+            assertError(delete("/api/v1/merge/" + id), 409, "TASK_FINISHED");
+            assertError(get("/api/v1/merge/" + TaskId.random() + "/status"), 404, "TASK_NOT_FOUND");
+
+            Reply oneClip = post("{\"video_urls\":[\"https://example.com/a.mp4\"]}");
+            assertError(oneClip, 400, "INVALID_REQUEST");
+            assertTrue(oneClip.error().contains("video_urls"), oneClip.error());
+            Reply scheme = post("{\"video_urls\":[\"ftp://example.com/a.mp4\",\"https://example.com/b.mp4\"]}");
+            assertError(scheme, 400, "UNSUPPORTED_SCHEME");
+            Reply loopback = post("{\"video_urls\":[\"http://127.0.0.1/a.mp4\",\"https://example.com/b.mp4\"]}");
+            assertError(loopback, 422, "URL_FORBIDDEN");
+            assertFalse(loopback.error().contains("127.0.0.1"), "no address in the answer: " + loopback.error());
+        }
+    }
+
+    // ---------------------------------------------------------------- the whole flow, on the real service
+
+    @Test
+    @DisplayName("On the real service: submit, status with rising progress, result, and a merged file that downloads and probes right")
+    void wholeFlowOnTheRealService(@TempDir Path tmp) throws Exception {
+        Path media = Files.createDirectories(tmp.resolve("media"));
+        ClipSpec clip = ClipSpec.of(320, 240).withDuration(2.0);
+        ClipGenerator.write(clip, media, "a");
+        ClipGenerator.write(clip.withSize(240, 320), media, "b");
+        try (MediaServer files = MediaServer.serve(media);
+             InMemoryJobStore store = new InMemoryJobStore();
+             MergeService real = MergeService.builder()
+                     .limits(Limits.defaults().toBuilder().allowLoopbackUrls(true).build())
+                     .uploader(new FileSystemUploader(media.resolve("out"), files.url("out/")))
+                     .workDirectory(tmp.resolve("work"))
+                     .jobStore(store)
+                     .workers(1)
+                     .heartbeat(Duration.ofMillis(100)) // progress reaches the store with each heartbeat
+                     .build()) {
+            mount(new MergeServlet(real), CONTEXT, MAPPING);
+
+            Reply submit = post("{\"video_urls\":[\"" + files.url("a.mp4") + "\",\"" + files.url("b.mp4")
+                    + "\"],\"quality\":\"480\",\"aspect_ratio\":\"16:9\"}");
+            assertEquals(202, submit.status(), submit.body().toString());
+            TaskId id = new TaskId(submit.body().get("task_id").asText());
+
+            List<Double> progress = new ArrayList<>();
+            Set<String> states = new LinkedHashSet<>();
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            JsonNode status;
+            do {
+                status = get("/api/v1/merge/" + id + "/status").body();
+                states.add(status.get("status").asText());
+                progress.add(status.get("progress").asDouble());
+                // Paces the polling: returns as soon as the task is final, else after 20 ms.
+                real.await(id, Duration.ofMillis(20));
+            } while (!Set.of("completed", "failed").contains(status.get("status").asText())
+                    && System.nanoTime() < deadline);
+            assertEquals("completed", status.get("status").asText(), status.toString());
+            for (int i = 1; i < progress.size(); i++) {
+                assertTrue(progress.get(i) >= progress.get(i - 1), "progress never goes back: " + progress);
+            }
+            assertTrue(progress.stream().anyMatch(p -> p > 0 && p < 1), "progress was reported mid-way: " + progress);
+            assertEquals(1.0, progress.get(progress.size() - 1), "a completed task is at 1.0");
+            assertTrue(states.contains("processing"), states.toString());
+
+            Reply result = get("/api/v1/merge/" + id + "/result");
+            assertEquals(200, result.status(), result.body().toString());
+            assertTrue(result.body().get("success").asBoolean());
+            assertEquals(2, result.body().get("clips_merged").asInt());
+            assertEquals(3.5, result.body().get("duration_seconds").asDouble(), 0.2);
+            assertTrue(result.body().get("processing_time").asDouble() > 0);
+
+            Path merged = tmp.resolve("merged.mp4");
+            HttpResponse<Path> download = http.send(
+                    HttpRequest.newBuilder(URI.create(result.body().get("merged_url").asText())).build(),
+                    HttpResponse.BodyHandlers.ofFile(merged));
+            assertEquals(200, download.statusCode());
+            ClipInfo info = new Prober(Limits.defaults()).probe(merged, 0);
+            assertEquals(854, info.displayWidth());
+            assertEquals(480, info.displayHeight());
+            assertTrue(info.hasAudio());
+            assertEquals(3.5, info.durationSeconds(), 0.2);
+        }
     }
 }
