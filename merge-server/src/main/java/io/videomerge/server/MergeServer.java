@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
@@ -32,7 +34,7 @@ final class MergeServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
-    private MergeService service;
+    private ServiceFactory.Running running;
 
     /**
      * Builds the service {@code config} describes and serves it: what {@link Main} runs.
@@ -42,8 +44,8 @@ final class MergeServer implements AutoCloseable {
     static MergeServer start(ServerConfig config) throws Exception {
         MergeServer server = new MergeServer(config.host(), config.port());
         try {
-            MergeService service = ServiceFactory.create(config, config.publicUrl(server.port()));
-            server.start(service, MergeServlet.Options.defaults().withApiKeys(config.apiKeys()),
+            ServiceFactory.Running running = ServiceFactory.create(config, config.publicUrl(server.port()));
+            server.start(running, MergeServlet.Options.defaults().withApiKeys(config.apiKeys()),
                     ServiceFactory.filesFolder(config));
             return server;
         } catch (Exception | Error e) {
@@ -57,7 +59,9 @@ final class MergeServer implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName("http");
         server = new Server(threads);
-        connector = new ServerConnector(server);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
@@ -69,9 +73,13 @@ final class MergeServer implements AutoCloseable {
         return connector.getLocalPort();
     }
 
-    /** Starts serving {@code service} through a servlet with {@code options}, and {@code files} under /files/. */
-    void start(MergeService service, MergeServlet.Options options, Path files) throws Exception {
-        this.service = requireNonNull(service, "service");
+    /**
+     * Serves {@code running}'s service through a servlet with {@code options}, and {@code files} under /files/;
+     * from now on {@link #close()} closes the service and its store once Jetty has stopped.
+     */
+    void start(ServiceFactory.Running running, MergeServlet.Options options, Path files) throws Exception {
+        this.running = requireNonNull(running, "running");
+        MergeService service = running.service();
         requireNonNull(options, "options");
         Files.createDirectories(files);
 
@@ -97,11 +105,12 @@ final class MergeServer implements AutoCloseable {
     public void close() {
         try {
             server.stop();
+            connector.close(); // bound early: not closed by stop() when the server never started
         } catch (Exception e) {
             log.warn("Jetty did not stop cleanly: {}", e.toString());
         } finally {
-            if (service != null) {
-                service.close();
+            if (running != null) {
+                running.close();
             }
         }
     }

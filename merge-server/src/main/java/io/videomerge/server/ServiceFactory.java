@@ -1,12 +1,36 @@
 package io.videomerge.server;
 
+import io.videomerge.FileSystemUploader;
+import io.videomerge.Limits;
 import io.videomerge.MergeService;
+import io.videomerge.spi.JobStore;
+import io.videomerge.store.memory.InMemoryJobStore;
+import io.videomerge.store.redis.RedisJobStore;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /** Builds the {@link MergeService} and its job store from the server's settings. */
 final class ServiceFactory {
+    /** The SQLite file of the embedded default store, in the data folder. */
+    static final String SQLITE_FILE = "videomerge.db";
+    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+
     private ServiceFactory() {
+    }
+
+    /** A service and the store it runs on; closing closes both, the service first. */
+    record Running(MergeService service, JobStore store) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                service.close();
+            } finally {
+                store.close();
+            }
+        }
     }
 
     /** Where merged files go; served under {@code /files/}. */
@@ -25,7 +49,34 @@ final class ServiceFactory {
         return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + MergeServer.FILES_PATH + "/");
     }
 
-    static MergeService create(ServerConfig config, URI publicUrl) {
-        throw new IllegalStateException("MergeService.builder() is not on main yet");
+    static Running create(ServerConfig config, URI publicUrl) throws IOException {
+        Files.createDirectories(config.dataDir());
+        JobStore store = store(config);
+        try {
+            MergeService service = MergeService.builder()
+                    .limits(Limits.defaults().toBuilder().allowLoopbackUrls(config.allowLoopbackUrls()).build())
+                    .uploader(new FileSystemUploader(filesFolder(config), filesUrl(publicUrl)))
+                    .workDirectory(workFolder(config))
+                    .jobStore(store)
+                    .workers(config.workers())
+                    // Status readers see progress as often as heartbeats carry it to the store.
+                    .heartbeat(HEARTBEAT)
+                    .build();
+            return new Running(service, store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    static JobStore store(ServerConfig config) {
+        String store = config.store();
+        if (store.equals("memory")) {
+            return new InMemoryJobStore();
+        }
+        if (store.equals("sqlite") || store.startsWith("jdbc:")) {
+            throw new IllegalArgumentException("store: the JDBC store is not in this build yet");
+        }
+        return RedisJobStore.builder(store).build();
     }
 }
