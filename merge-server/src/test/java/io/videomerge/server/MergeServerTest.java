@@ -145,4 +145,23 @@ class MergeServerTest {
         assertEquals(401, send(submit).statusCode());
         assertEquals(202, send(submit.header("X-API-Key", "k-two")).statusCode());
     }
+
+    @Test
+    @DisplayName("With a store that does not answer, health and submit are 503 STORE_UNAVAILABLE and nothing is accepted")
+    void storeDownIs503() throws Exception {
+        // A Redis URI on a port where nothing listens: a real store client that cannot reach its server.
+        URI base = start("--store", "redis://127.0.0.1:1");
+
+        HttpResponse<String> health = send(HttpRequest.newBuilder(base.resolve("/health")));
+        HttpResponse<String> submit = send(HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"https://example.com/a.mp4\","
+                        + "\"https://example.com/b.mp4\"]}")));
+
+        assertEquals(503, health.statusCode(), health.body());
+        assertEquals("5", health.headers().firstValue("Retry-After").orElse(""));
+        assertEquals(503, submit.statusCode(), submit.body());
+        assertEquals("STORE_UNAVAILABLE", json.readTree(submit.body()).get("code").asText());
+        assertFalse(submit.body().contains("127.0.0.1"), "no address in the answer: " + submit.body());
+    }
 }
