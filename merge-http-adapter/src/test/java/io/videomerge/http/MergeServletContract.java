@@ -17,6 +17,7 @@ import io.videomerge.internal.probe.ClipInfo;
 import io.videomerge.internal.probe.Prober;
 import io.videomerge.store.memory.InMemoryJobStore;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import io.videomerge.ErrorCode;
 import io.videomerge.Fit;
@@ -844,7 +845,7 @@ abstract class MergeServletContract {
         ClipSpec clip = ClipSpec.of(320, 240).withDuration(2.0);
         ClipGenerator.write(clip, media, "a");
         ClipGenerator.write(clip.withSize(240, 320), media, "b");
-        try (MediaServer files = MediaServer.serve(media);
+        try (ClipServer files = ClipServer.serve(media);
              InMemoryJobStore store = new InMemoryJobStore();
              MergeService real = MergeService.builder()
                      .limits(Limits.defaults().toBuilder().allowLoopbackUrls(true).build())
