@@ -31,7 +31,7 @@ record ServerConfig(String store, String host, int port, Path dataDir, Optional<
                     int workers, boolean allowLoopbackUrls) {
 
     /** The embedded default store. */
-    static final String DEFAULT_STORE = "memory";
+    static final String DEFAULT_STORE = "sqlite";
 
     private static final List<Option> OPTIONS = List.of(
             new Option("store", "VIDEOMERGE_STORE", "memory | sqlite | jdbc:postgresql://... | redis://...",

@@ -4,6 +4,7 @@ import io.videomerge.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeService;
 import io.videomerge.spi.JobStore;
+import io.videomerge.store.jdbc.JdbcJobStore;
 import io.videomerge.store.memory.InMemoryJobStore;
 import io.videomerge.store.redis.RedisJobStore;
 import java.io.IOException;
@@ -11,6 +12,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.postgresql.ds.PGSimpleDataSource;
+import org.sqlite.SQLiteDataSource;
 
 /** Builds the {@link MergeService} and its job store from the server's settings. */
 final class ServiceFactory {
@@ -74,9 +77,28 @@ final class ServiceFactory {
         if (store.equals("memory")) {
             return new InMemoryJobStore();
         }
-        if (store.equals("sqlite") || store.startsWith("jdbc:")) {
-            throw new IllegalArgumentException("store: the JDBC store is not in this build yet");
+        if (store.equals("sqlite")) {
+            return sqlite("jdbc:sqlite:" + config.dataDir().resolve(SQLITE_FILE).toAbsolutePath());
+        }
+        if (store.startsWith("jdbc:sqlite:")) {
+            return sqlite(store);
+        }
+        if (store.startsWith("jdbc:postgresql:")) {
+            // No pool ships with the server (each store call opens a connection); put a pooling proxy such as
+            // PgBouncer in front of a busy database.
+            PGSimpleDataSource dataSource = new PGSimpleDataSource();
+            dataSource.setURL(store);
+            return JdbcJobStore.builder(dataSource).build();
+        }
+        if (store.startsWith("jdbc:")) {
+            throw new IllegalArgumentException("store: only jdbc:postgresql: and jdbc:sqlite: URLs are supported");
         }
         return RedisJobStore.builder(store).build();
+    }
+
+    private static JobStore sqlite(String url) {
+        SQLiteDataSource dataSource = new SQLiteDataSource();
+        dataSource.setUrl(url);
+        return JdbcJobStore.builder(dataSource).build();
     }
 }
