@@ -46,7 +46,9 @@ final class SqliteStores implements BeforeAllCallback, AfterAllCallback {
 
     private static void delete(Path path) {
         try {
-            Files.delete(path);
+            // SQLite removes a database's -wal and -shm files itself when its last connection closes,
+            // which a store's background threads may be doing right now.
+            Files.deleteIfExists(path);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
