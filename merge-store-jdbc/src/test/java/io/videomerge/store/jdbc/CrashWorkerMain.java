@@ -25,7 +25,7 @@ final class CrashWorkerMain {
                 .workDirectory(Path.of(args[2]))
                 .jobStore(store)
                 .workers(1)
-                .leaseTime(PostgresCrashTest.LEASE)
+                .leaseTime(PostgresCrashTest.VICTIM_LEASE)
                 .heartbeat(PostgresCrashTest.HEARTBEAT)
                 .pollInterval(Duration.ofMillis(100))
                 .ownerId("victim")

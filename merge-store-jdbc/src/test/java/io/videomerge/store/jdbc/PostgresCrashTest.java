@@ -32,8 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
 /** A worker process killed with SIGKILL mid-merge: another instance finishes its job once the lease lapses. */
 @DisplayName("a worker killed mid-merge on PostgreSQL")
 class PostgresCrashTest {
-    static final Duration LEASE = Duration.ofSeconds(4);
-    static final Duration HEARTBEAT = Duration.ofMillis(500);
+    /** The victim's lease: short, so the rescue comes soon, yet long enough for a busy machine's pauses. */
+    static final Duration VICTIM_LEASE = Duration.ofSeconds(10);
+    static final Duration HEARTBEAT = Duration.ofSeconds(1);
+    // The rescuer's own lease is long, so that its run cannot lapse and be rescued in turn.
+    private static final Duration RESCUER_LEASE = Duration.ofSeconds(60);
     private static final Duration WAIT = Duration.ofMinutes(5);
 
     @RegisterExtension
@@ -102,7 +105,8 @@ class PostgresCrashTest {
                 .workDirectory(dir.resolve("work-" + name))
                 .jobStore(store)
                 .workers(workers)
-                .leaseTime(LEASE)
+                .leaseTime(RESCUER_LEASE)
+                // also the period of the janitor that requeues the victim's expired lease
                 .heartbeat(HEARTBEAT)
                 .pollInterval(Duration.ofMillis(100))
                 .ownerId(name)
