@@ -13,6 +13,7 @@ import io.videomerge.TaskStatus;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobState;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import java.io.IOException;
 import java.net.URI;
@@ -55,11 +56,12 @@ class PostgresCrashTest {
         Path b = ClipGenerator.write(spec.withSize(480, 360), clips, "b");
         String prefix = DATABASE.newPrefix();
 
-        try (ClipServer server = new ClipServer(clips);
+        try (ClipServer server = ClipServer.serve(clips);
              JdbcJobStore store = JdbcJobStore.builder(DATABASE.jdbi()).tablePrefix(prefix).build()) {
             TaskId id;
             try (MergeService front = instance(store, "front", 0)) {
-                id = front.submit(MergeRequest.of(List.of(server.url(a), server.url(b))));
+                id = front.submit(MergeRequest.of(
+                        List.of(server.url(a.getFileName().toString()), server.url(b.getFileName().toString()))));
             }
 
             Process victim = startVictim(prefix);

@@ -12,6 +12,7 @@ import io.videomerge.TaskStatus;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobState;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import java.io.IOException;
 import java.net.URI;
@@ -49,10 +50,11 @@ class PostgresMultiInstanceTest {
         Path b = ClipGenerator.write(spec.withSize(240, 320), clips, "b");
         String prefix = DATABASE.newPrefix();
 
-        try (ClipServer server = new ClipServer(clips);
+        try (ClipServer server = ClipServer.serve(clips);
              JdbcJobStore storeOne = JdbcJobStore.builder(DATABASE.jdbi()).tablePrefix(prefix).build();
              JdbcJobStore storeTwo = JdbcJobStore.builder(DATABASE.jdbi()).tablePrefix(prefix).build()) {
-            MergeRequest request = MergeRequest.of(List.of(server.url(a), server.url(b)));
+            MergeRequest request = MergeRequest.of(
+                    List.of(server.url(a.getFileName().toString()), server.url(b.getFileName().toString())));
             List<TaskId> ids = new ArrayList<>();
             try (MergeService one = instance(storeOne, "one"); MergeService two = instance(storeTwo, "two")) {
                 for (int i = 0; i < JOBS; i++) {
