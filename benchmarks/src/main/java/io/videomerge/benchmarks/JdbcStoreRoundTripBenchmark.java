@@ -99,8 +99,9 @@ public class JdbcStoreRoundTripBenchmark {
             }
             if (folder != null) {
                 try (Stream<Path> files = Files.walk(folder)) {
+                    // SQLite removes its -wal and -shm files itself when the last connection closes.
                     for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.delete(file);
+                        Files.deleteIfExists(file);
                     }
                 }
             }

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.ErrorCode;
+import io.videomerge.FileSystemUploader;
+import io.videomerge.MergeService;
 import io.videomerge.StoreUnavailableException;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
@@ -16,6 +18,7 @@ import io.videomerge.spi.Lease;
 import io.videomerge.spi.NewJob;
 import io.videomerge.spi.Renewal;
 import io.videomerge.store.jdbc.TestDatabase.Engine;
+import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -313,9 +316,7 @@ class JdbcJobStoreTest {
     @Test
     @DisplayName("reports a PostgreSQL that does not answer as store unavailable, naming no host, port or user")
     void unreachablePostgresIsStoreUnavailable() {
-        String wrongPort = PostgresSchema.baseUrl().replaceFirst("//([^/:]+)(:\\d+)?/", "//$1:1/");
-        assertTrue(wrongPort.contains(":1/"), wrongPort);
-        JdbcJobStore store = JdbcJobStore.builder(Jdbi.create(wrongPort)).build();
+        JdbcJobStore store = JdbcJobStore.builder(unreachablePostgres()).build();
 
         StoreUnavailableException failure = assertThrows(StoreUnavailableException.class, () -> store.create(newJob()));
         assertEquals(ErrorCode.STORE_UNAVAILABLE, failure.code());
@@ -324,6 +325,22 @@ class JdbcJobStoreTest {
             assertFalse(failure.getMessage().contains(secret), () -> failure.getMessage() + " names " + secret);
         }
         assertThrows(StoreUnavailableException.class, store::ping);
+    }
+
+    @Test
+    @DisplayName("makes MergeService.submit fail with STORE_UNAVAILABLE when PostgreSQL does not answer")
+    void submitToUnreachablePostgresIsRefused() {
+        JdbcJobStore store = JdbcJobStore.builder(unreachablePostgres()).build();
+        try (MergeService service = MergeService.builder()
+                .uploader(new FileSystemUploader(folder.resolve("out"), URI.create("http://files.invalid/")))
+                .workDirectory(folder.resolve("work"))
+                .jobStore(store)
+                .workers(0)
+                .build()) {
+            StoreUnavailableException refused =
+                    assertThrows(StoreUnavailableException.class, () -> service.submit(TestJobs.REQUEST));
+            assertEquals(ErrorCode.STORE_UNAVAILABLE, refused.code());
+        }
     }
 
     @Test
@@ -378,6 +395,13 @@ class JdbcJobStoreTest {
     void refusesMalformedTablePrefixes(String prefix) {
         JdbcJobStore.Builder builder = JdbcJobStore.builder(Jdbi.create("jdbc:sqlite::memory:"));
         assertThrows(IllegalArgumentException.class, () -> builder.tablePrefix(prefix));
+    }
+
+    /** The test PostgreSQL's URL with port 1, where nothing listens. */
+    private static Jdbi unreachablePostgres() {
+        String wrongPort = PostgresSchema.baseUrl().replaceFirst("//([^/:]+)(:\\d+)?/", "//$1:1/");
+        assertTrue(wrongPort.contains(":1/"), wrongPort);
+        return Jdbi.create(wrongPort);
     }
 
     private static <T> List<T> runTogether(List<Callable<T>> tasks, CountDownLatch start) throws Exception {

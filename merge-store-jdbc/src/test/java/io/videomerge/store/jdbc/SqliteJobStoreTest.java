@@ -2,23 +2,17 @@ package io.videomerge.store.jdbc;
 
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.JobStoreContract;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.jdbi.v3.core.Jdbi;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("JdbcJobStore on SQLite")
 class SqliteJobStoreTest extends JobStoreContract {
-    private static final AtomicInteger FILES = new AtomicInteger();
-
-    @TempDir
-    static Path folder;
+    @RegisterExtension
+    static final SqliteStores DATABASE = new SqliteStores();
 
     @Override
     protected JobStore newStore(Clock clock) {
-        Path file = folder.resolve("jobs-" + FILES.incrementAndGet() + ".db");
-        return JdbcJobStore.builder(Jdbi.create("jdbc:sqlite:" + file)).clock(clock).build();
+        return DATABASE.newStore(clock);
     }
 }
