@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
@@ -66,6 +67,10 @@ public final class JdbcJobStore implements JobStore {
     private final Clock clock;
     private final String tablePrefix;
     private final Object initLock = new Object();
+    // SQLite: one connection of this store at a time. Connections opened and closed concurrently on one
+    // file were seen to deadlock inside the native driver (a close against an open, both stuck); SQLite
+    // takes one writer at a time anyway, so serialising costs an embedded single instance little.
+    private final ReentrantLock sqliteTurn = new ReentrantLock();
     private volatile JobTable table;
 
     private JdbcJobStore(Builder builder) {
@@ -312,6 +317,12 @@ public final class JdbcJobStore implements JobStore {
 
     /** Runs {@code work} on one handle, creating the schema first if this store has not yet done so. */
     private <T> T use(Work<T> work) {
+        JobTable known = table;
+        // Until the dialect is known, take the turn as if it were SQLite.
+        boolean serial = known == null || known.dialect() == Dialect.SQLITE;
+        if (serial) {
+            sqliteTurn.lock();
+        }
         try {
             return jdbi.withHandle(handle -> {
                 JobTable sql = ready(handle);
@@ -320,6 +331,10 @@ public final class JdbcJobStore implements JobStore {
             });
         } catch (JdbiException | SQLException e) {
             throw translate(e);
+        } finally {
+            if (serial) {
+                sqliteTurn.unlock();
+            }
         }
     }
 
