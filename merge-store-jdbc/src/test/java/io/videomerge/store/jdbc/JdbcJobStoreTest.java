@@ -1,7 +1,8 @@
 package io.videomerge.store.jdbc;
 
-import static io.videomerge.store.jdbc.TestJobs.RESULT;
-import static io.videomerge.store.jdbc.TestJobs.newJob;
+import io.videomerge.testing.SampleJobs;
+import static io.videomerge.testing.SampleJobs.RESULT;
+import static io.videomerge.testing.SampleJobs.newJob;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -266,7 +267,7 @@ class JdbcJobStoreTest {
             Instant later = START.plus(LEASE).plusSeconds(1);
             JdbcJobStore now = db.store(at(START));
             JdbcJobStore afterExpiry = db.store(at(later));
-            Job job = now.create(new io.videomerge.spi.NewJob(io.videomerge.TaskId.random(), TestJobs.REQUEST,
+            Job job = now.create(new io.videomerge.spi.NewJob(io.videomerge.TaskId.random(), SampleJobs.REQUEST,
                     Optional.empty(), 2));
             now.claim("worker-a", LEASE).orElseThrow();
             assertEquals(0, now.requeueExpired(), "a lease that has not expired stays");
@@ -338,7 +339,7 @@ class JdbcJobStoreTest {
                 .workers(0)
                 .build()) {
             StoreUnavailableException refused =
-                    assertThrows(StoreUnavailableException.class, () -> service.submit(TestJobs.REQUEST));
+                    assertThrows(StoreUnavailableException.class, () -> service.submit(SampleJobs.REQUEST));
             assertEquals(ErrorCode.STORE_UNAVAILABLE, refused.code());
         }
     }

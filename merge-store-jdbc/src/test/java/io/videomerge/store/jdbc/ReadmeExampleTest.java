@@ -1,5 +1,6 @@
 package io.videomerge.store.jdbc;
 
+import io.videomerge.testing.SampleJobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.videomerge.MergeRequest;
@@ -22,7 +23,7 @@ class ReadmeExampleTest {
     @Test
     @DisplayName("the README's first example stores a job in an SQLite file")
     void readmeExampleStoresAJob() {
-        MergeRequest request = TestJobs.REQUEST;
+        MergeRequest request = SampleJobs.REQUEST;
 
         SQLiteDataSource dataSource = new SQLiteDataSource();
         dataSource.setUrl("jdbc:sqlite:" + folder.resolve("videomerge.db"));

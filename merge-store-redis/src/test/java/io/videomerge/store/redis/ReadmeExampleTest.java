@@ -1,5 +1,6 @@
 package io.videomerge.store.redis;
 
+import io.videomerge.testing.SampleJobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.videomerge.MergeRequest;
@@ -21,8 +22,8 @@ class ReadmeExampleTest {
     @Test
     @DisplayName("the README's first example runs as written")
     void readmeExampleRuns() {
-        MergeRequest request = Jobs.REQUEST;
-        MergeResult result = Jobs.RESULT;
+        MergeRequest request = SampleJobs.REQUEST;
+        MergeResult result = SampleJobs.RESULT;
         String prefix = redis.newPrefix();
         Job job;
 

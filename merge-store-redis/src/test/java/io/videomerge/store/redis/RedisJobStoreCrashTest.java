@@ -1,5 +1,6 @@
 package io.videomerge.store.redis;
 
+import io.videomerge.testing.SampleJobs;
 import static io.videomerge.store.redis.RedisProcess.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +40,7 @@ class RedisJobStoreCrashTest {
             TimeoutException {
         String prefix = redis.newPrefix();
         RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
-        Job job = store.create(Jobs.newJob());
+        Job job = store.create(SampleJobs.newJob());
 
         Process worker = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), CrashingWorker.class.getName(), TestRedis.URI, prefix,
@@ -70,8 +71,8 @@ class RedisJobStoreCrashTest {
         assertEquals(1, requeued.get());
         assertEquals(job.id(), rescued.id());
         assertEquals(2, rescued.attempt());
-        assertTrue(store.complete(rescued.lease().orElseThrow(), Jobs.RESULT));
-        assertFalse(store.complete(dead, Jobs.RESULT), "the dead worker's lease can change nothing");
+        assertTrue(store.complete(rescued.lease().orElseThrow(), SampleJobs.RESULT));
+        assertFalse(store.complete(dead, SampleJobs.RESULT), "the dead worker's lease can change nothing");
         Job done = store.find(job.id()).orElseThrow();
         assertEquals(JobState.COMPLETED, done.state());
         assertEquals(2, rescued.lease().orElseThrow().token());

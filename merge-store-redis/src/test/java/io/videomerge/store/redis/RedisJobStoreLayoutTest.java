@@ -1,5 +1,6 @@
 package io.videomerge.store.redis;
 
+import io.videomerge.testing.SampleJobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,10 +42,10 @@ class RedisJobStoreLayoutTest {
     void allKeysShareOneClusterSlot() {
         String prefix = redis.newPrefix();
         RedisJobStore store = store(prefix);
-        store.create(Jobs.newJob("key-1"));
-        store.create(Jobs.newJob());
-        store.create(Jobs.newJob());
-        store.complete(store.claim("w", LEASE).orElseThrow().lease().orElseThrow(), Jobs.RESULT);
+        store.create(SampleJobs.newJob("key-1"));
+        store.create(SampleJobs.newJob());
+        store.create(SampleJobs.newJob());
+        store.complete(store.claim("w", LEASE).orElseThrow().lease().orElseThrow(), SampleJobs.RESULT);
         store.claim("w", LEASE);
 
         List<String> keys = TestRedis.keysOf(prefix);
@@ -59,9 +60,9 @@ class RedisJobStoreLayoutTest {
     void finishedJobsExpireAfterTheRetention() {
         String prefix = redis.newPrefix();
         RedisJobStore store = store(prefix);
-        Job done = store.create(Jobs.newJob("done"));
-        Job waiting = store.create(Jobs.newJob("waiting"));
-        store.complete(store.claim("w", LEASE).orElseThrow().lease().orElseThrow(), Jobs.RESULT);
+        Job done = store.create(SampleJobs.newJob("done"));
+        Job waiting = store.create(SampleJobs.newJob("waiting"));
+        store.complete(store.claim("w", LEASE).orElseThrow().lease().orElseThrow(), SampleJobs.RESULT);
 
         long jobTtl = TestRedis.commands().pttl("{" + prefix + "}:job:" + done.id());
         long keyTtl = TestRedis.commands().pttl("{" + prefix + "}:idem:done");
@@ -76,12 +77,12 @@ class RedisJobStoreLayoutTest {
     void everyFinalStateExpires() {
         String prefix = redis.newPrefix();
         RedisJobStore store = store(prefix);
-        Job failed = store.create(Jobs.newJob());
-        Job cancelled = store.create(Jobs.newJob());
+        Job failed = store.create(SampleJobs.newJob());
+        Job cancelled = store.create(SampleJobs.newJob());
         store.fail(store.claim("w", LEASE).orElseThrow().lease().orElseThrow(),
                 new JobError(ErrorCode.INVALID_MEDIA, "input 0 is not a video"), Optional.empty());
         store.cancel(cancelled.id());
-        Job lost = store.create(new io.videomerge.spi.NewJob(io.videomerge.TaskId.random(), Jobs.REQUEST,
+        Job lost = store.create(new io.videomerge.spi.NewJob(io.videomerge.TaskId.random(), SampleJobs.REQUEST,
                 Optional.empty(), 1));
         store.claim("w", LEASE).orElseThrow();
         clock.advance(LEASE.plusMillis(1));
@@ -103,7 +104,7 @@ class RedisJobStoreLayoutTest {
         RedisJobStore store = store(redis.newPrefix());
         List<Job> created = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            created.add(store.create(Jobs.newJob()));
+            created.add(store.create(SampleJobs.newJob()));
         }
         for (Job job : created) {
             assertEquals(job.id(), store.claim("w", LEASE).orElseThrow().id());
@@ -125,12 +126,12 @@ class RedisJobStoreLayoutTest {
     @DisplayName("after SCRIPT FLUSH the store loads its scripts again and carries on")
     void scriptsAreLoadedAgainAfterAFlush() {
         RedisJobStore store = store(redis.newPrefix());
-        Job first = store.create(Jobs.newJob());
+        Job first = store.create(SampleJobs.newJob());
         TestRedis.commands().scriptFlush();
         Job claimed = store.claim("w", LEASE).orElseThrow();
         assertEquals(first.id(), claimed.id());
         TestRedis.commands().scriptFlush();
-        assertTrue(store.complete(claimed.lease().orElseThrow(), Jobs.RESULT));
+        assertTrue(store.complete(claimed.lease().orElseThrow(), SampleJobs.RESULT));
     }
 
     @Test
@@ -138,8 +139,8 @@ class RedisJobStoreLayoutTest {
     void purgeLeavesNoKeysBehind() {
         String prefix = redis.newPrefix();
         RedisJobStore store = store(prefix);
-        store.create(Jobs.newJob("once"));
-        store.complete(store.claim("w", LEASE).orElseThrow().lease().orElseThrow(), Jobs.RESULT);
+        store.create(SampleJobs.newJob("once"));
+        store.complete(store.claim("w", LEASE).orElseThrow().lease().orElseThrow(), SampleJobs.RESULT);
         clock.advance(Duration.ofSeconds(1));
 
         assertEquals(1, store.purgeFinished(clock.instant()));
@@ -154,7 +155,7 @@ class RedisJobStoreLayoutTest {
         CountDownLatch woken = new CountDownLatch(1);
         RedisJobStore.Subscription subscription = store.onJobReady(woken::countDown);
         try {
-            store.create(Jobs.newJob());
+            store.create(SampleJobs.newJob());
             assertTrue(woken.await(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS), "no wake-up heard");
         } finally {
             subscription.close();

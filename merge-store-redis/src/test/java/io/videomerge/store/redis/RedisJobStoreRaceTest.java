@@ -1,5 +1,6 @@
 package io.videomerge.store.redis;
 
+import io.videomerge.testing.SampleJobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.videomerge.TaskId;
@@ -38,7 +39,7 @@ class RedisJobStoreRaceTest {
                 .build());
         Set<TaskId> created = new HashSet<>();
         for (int i = 0; i < 200; i++) {
-            created.add(one.create(Jobs.newJob()).id());
+            created.add(one.create(SampleJobs.newJob()).id());
         }
 
         List<Callable<List<TaskId>>> claimers = new ArrayList<>();
@@ -68,7 +69,7 @@ class RedisJobStoreRaceTest {
         List<Callable<List<TaskId>>> creators = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             RedisJobStore store = t % 2 == 0 ? one : two;
-            creators.add(() -> List.of(store.create(Jobs.newJob("the-same-key")).id()));
+            creators.add(() -> List.of(store.create(SampleJobs.newJob("the-same-key")).id()));
         }
         Set<TaskId> returned = runAll(creators).stream().flatMap(List::stream).collect(Collectors.toSet());
 

@@ -1,5 +1,6 @@
 package io.videomerge.store.redis;
 
+import io.videomerge.testing.SampleJobs;
 import static io.videomerge.store.redis.RedisProcess.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,12 +38,12 @@ class RedisJobStoreRestartTest {
              RedisJobStore store = RedisJobStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(1)).build()) {
             List<TaskId> accepted = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
-                accepted.add(store.create(Jobs.newJob()).id());
+                accepted.add(store.create(SampleJobs.newJob()).id());
             }
             Job claimed = store.claim("worker-a", LEASE).orElseThrow();
 
             redis.kill();
-            assertThrows(StoreUnavailableException.class, () -> store.create(Jobs.newJob()),
+            assertThrows(StoreUnavailableException.class, () -> store.create(SampleJobs.newJob()),
                     "a create while Redis is down must fail, not report a job it did not save");
 
             redis.start();
@@ -52,7 +53,7 @@ class RedisJobStoreRestartTest {
                 Job job = store.find(id).orElseThrow(() -> new AssertionError("job lost in the restart: " + id));
                 assertEquals(id.equals(claimed.id()) ? JobState.PROCESSING : JobState.PENDING, job.state());
             }
-            assertTrue(store.complete(claimed.lease().orElseThrow(), Jobs.RESULT),
+            assertTrue(store.complete(claimed.lease().orElseThrow(), SampleJobs.RESULT),
                     "the lease taken before the restart still holds after it");
             Set<TaskId> claimedAfter = new HashSet<>();
             for (Optional<Job> next = store.claim("worker-b", LEASE); next.isPresent();
@@ -61,7 +62,7 @@ class RedisJobStoreRestartTest {
             }
             assertEquals(accepted.size() - 1, claimedAfter.size(), "every pending job is still there to claim");
             assertTrue(accepted.containsAll(claimedAfter));
-            assertEquals(JobState.PENDING, store.create(Jobs.newJob()).state(), "creates work again");
+            assertEquals(JobState.PENDING, store.create(SampleJobs.newJob()).state(), "creates work again");
         }
     }
 
@@ -70,7 +71,7 @@ class RedisJobStoreRestartTest {
     void storeReconnectsAfterItsConnectionIsCut() {
         try (RedisProcess redis = new RedisProcess(dir).start();
              RedisJobStore store = RedisJobStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(1)).build()) {
-            Job before = store.create(Jobs.newJob());
+            Job before = store.create(SampleJobs.newJob());
 
             RedisClient admin = RedisClient.create(redis.uri());
             try (StatefulRedisConnection<String, String> connection = admin.connect()) {
@@ -92,13 +93,13 @@ class RedisJobStoreRestartTest {
         RedisProcess redis = new RedisProcess(dir);
         try (redis; RedisJobStore store = RedisJobStore.builder(redis.uri())
                 .commandTimeout(Duration.ofSeconds(1)).build()) {
-            assertThrows(StoreUnavailableException.class, () -> store.create(Jobs.newJob()));
+            assertThrows(StoreUnavailableException.class, () -> store.create(SampleJobs.newJob()));
             assertThrows(StoreUnavailableException.class, () -> store.find(TaskId.random()));
             assertThrows(StoreUnavailableException.class, () -> store.claim("worker", LEASE));
 
             redis.start();
             awaitCondition("the store connects", () -> answers(store));
-            Job created = store.create(Jobs.newJob());
+            Job created = store.create(SampleJobs.newJob());
             assertEquals(Optional.of(created), store.find(created.id()));
         }
     }
