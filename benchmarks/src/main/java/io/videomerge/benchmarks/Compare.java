@@ -8,6 +8,7 @@ import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.Quality;
 import io.videomerge.Transition;
+import io.videomerge.testing.ClipGenerator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,8 +19,8 @@ import java.util.List;
  * HTTP as a client's URLs would be, in one warm JVM, and prints the median wall time of the timed merges.
  *
  * <p>Usage: {@code Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>...}. Prints
- * {@code median_ms=…}, {@code runs_ms=…}, and the last result's {@code duration_s=…} and
- * {@code stream_copied=…}, one per line.
+ * {@code median_ms=…}, {@code runs_ms=…}, the last result's {@code duration_s=…} and
+ * {@code stream_copied=…}, and the H.264 encoder the natives offer ({@code h264_encoder=…}), one per line.
  */
 public final class Compare {
     private Compare() {
@@ -72,6 +73,7 @@ public final class Compare {
             System.out.println("runs_ms=" + Arrays.toString(ms));
             System.out.println("duration_s=" + last.durationSeconds());
             System.out.println("stream_copied=" + last.streamCopied());
+            System.out.println("h264_encoder=" + ClipGenerator.h264Encoder());
         }
     }
 }
