@@ -161,7 +161,7 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   echo "== building the benchmarks jar with the GPL natives (libx264)"
   mvn -q -B -ntp ${MVN_FLAGS:-} -Pgpl -pl benchmarks -am package -DskipTests
 fi
-unzip -l "$JAR" | grep -q 'org/bytedeco/ffmpeg/linux-x86_64-gpl/' \
+unzip -l "$JAR" 'org/bytedeco/ffmpeg/*-gpl/*' >/dev/null \
   || { echo "$JAR lacks the GPL natives: build it with -Pgpl (or drop SKIP_BUILD)" >&2; exit 1; }
 
 mkdir -p "$corpus" "$WORK/out"
@@ -185,9 +185,14 @@ if [ ! -f "$corpus/mixed_6.mp4" ]; then
      -c:v libx264 -preset veryfast -pix_fmt yuv420p "$corpus/mixed_3.mp4"
   ff -f lavfi -i "testsrc2=size=640x360:rate=30:duration=5" -f lavfi -i "sine=frequency=660:sample_rate=48000:duration=5" \
      -c:v libvpx-vp9 -deadline realtime -cpu-used 8 -b:v 1M -c:a libopus -b:a 96k -shortest "$corpus/mixed_4.webm"
-  # Coded 1280x720 with a display matrix turning it 90° (ffmpeg 5.1 writes the matrix from the rotate tag).
+  # Coded 1280x720 with a display matrix turning it 90°: ffmpeg 5.1 writes the matrix from the rotate tag only
+  # when it copies the stream (an encode drops the tag), hence the remux.
   ff -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=5" -f lavfi -i "sine=frequency=770:sample_rate=48000:duration=5" \
-     -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 128k -ac 2 -shortest -metadata:s:v:0 rotate=90 "$corpus/mixed_5.mp4"
+     -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 128k -ac 2 -shortest "$corpus/upright_5.mp4"
+  ff -i "$corpus/upright_5.mp4" -c copy -metadata:s:v:0 rotate=90 "$corpus/mixed_5.mp4"
+  rm "$corpus/upright_5.mp4"
+  [ -n "$(ffprobe -v error -select_streams v -show_entries stream_side_data=rotation -of csv=p=0 "$corpus/mixed_5.mp4")" ] \
+    || { echo "mixed_5.mp4 has no display matrix" >&2; exit 1; }
   ff -f lavfi -i "testsrc2=size=1280x720:rate=30:duration=5" -f lavfi -i "sine=frequency=880:sample_rate=22050:duration=5" \
      -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -b:a 64k -ac 1 -shortest "$corpus/mixed_6.mp4"
 fi
@@ -323,14 +328,14 @@ lib_cmd lib_fade10 fade false "${same10[@]}"
 {
   echo "RUN_DATE='$(date -u '+%Y-%m-%d %H:%M UTC')'"
   echo "RUN_SECONDS=$(( $(date +%s) - started ))"
-  echo "MACHINE='$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr), load average before the run $LOAD_BEFORE'"
+  echo "MACHINE='$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr), load average before the run $LOAD_BEFORE'"
   echo "CLI_VERSION='$(ffmpeg -version | head -n 1 | cut -d' ' -f1-3)'"
   echo "JAVA_VERSION='$(java -version 2>&1 | head -n 1)'"
   echo "LIB_COMMIT='$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- merge-core benchmarks/src || echo ' (with uncommitted changes)')'"
   echo "LIB_ENCODER='$LIB_ENCODER'"
   echo "RUNS=$RUNS WARMUPS=$WARMUPS"
   printf 'JAVA_OPTS=%q\n' "$JAVA_OPTS"
-  printf 'CHECKS=%q\n' "$CHECKS"
+  printf 'CHECKS=%q\n' "${CHECKS# }"
 } > "$WORK/run.env"
 render
 cat "$RESULTS"
