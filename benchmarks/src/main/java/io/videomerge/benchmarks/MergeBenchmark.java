@@ -131,7 +131,10 @@ public class MergeBenchmark {
         }
     }
 
+    /** Under a second each: more shots than the re-encodes can afford. */
     @Benchmark
+    @Warmup(iterations = 3)
+    @Measurement(iterations = 10)
     public MergeResult streamCopy(CopyCase state) {
         return state.merge(true);
     }
