@@ -9,6 +9,7 @@ import io.videomerge.MergeService;
 import io.videomerge.Quality;
 import io.videomerge.Transition;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -46,13 +47,13 @@ public final class Compare {
         List<String> files = Arrays.asList(args).subList(5, args.length);
 
         Files.createDirectories(out);
-        try (FolderServer server = FolderServer.serve(corpus);
+        try (ClipServer server = ClipServer.serve(corpus);
              MergeService service = MergeService.builder()
                      .limits(Limits.builder().allowLoopbackUrls(true).clips(1, 64).build())
                      .uploader(new FileSystemUploader(out, out.toUri()))
                      .workDirectory(out.resolve("work"))
                      .build()) {
-            MergeRequest request = MergeRequest.of(server.urls(files))
+            MergeRequest request = MergeRequest.of(files.stream().map(server::url).toList())
                     .withQuality(Quality.P720)
                     .withAspectRatio(AspectRatio.LANDSCAPE_16_9)
                     .withTransition(transition);

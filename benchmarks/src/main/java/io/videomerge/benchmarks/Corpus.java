@@ -2,6 +2,7 @@ package io.videomerge.benchmarks;
 
 import static java.util.Objects.requireNonNull;
 
+import io.videomerge.internal.MergePipeline;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipSpec;
 import java.io.IOException;
@@ -9,9 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * The clips a benchmark trial merges: generated once with the test-jar's {@link ClipGenerator} into a temporary
@@ -72,20 +71,6 @@ final class Corpus implements AutoCloseable {
     /** Removes the folder and everything in it. */
     @Override
     public void close() {
-        deleteTree(folder);
-    }
-
-    /** Removes {@code dir} and everything in it, if it exists. */
-    static void deleteTree(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not remove " + dir, e);
-        }
+        MergePipeline.deleteTree(folder);
     }
 }

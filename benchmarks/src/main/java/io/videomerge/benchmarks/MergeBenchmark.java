@@ -8,6 +8,8 @@ import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.Quality;
 import io.videomerge.Transition;
+import io.videomerge.internal.MergePipeline;
+import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,15 +53,15 @@ public class MergeBenchmark {
     /** The merge service, its loopback server and its folders; the clips are set up by the subclasses. */
     public abstract static class Merging {
         Corpus corpus;
-        FolderServer server;
+        ClipServer server;
         MergeService service;
         Path output;
         MergeRequest request;
 
         void start(ClipSpec spec, int clips, Transition transition) {
             corpus = Corpus.create();
-            server = FolderServer.serve(corpus.folder());
-            request = MergeRequest.of(server.urls(corpus.identical(spec, "clip", clips)))
+            server = ClipServer.serve(corpus.folder());
+            request = MergeRequest.of(corpus.identical(spec, "clip", clips).stream().map(server::url).toList())
                     .withQuality(Quality.P720)
                     .withAspectRatio(AspectRatio.LANDSCAPE_16_9)
                     .withTransition(transition);
@@ -87,7 +89,7 @@ public class MergeBenchmark {
         /** Merged files pile up otherwise: ten 100 s outputs per iteration. */
         @TearDown(Level.Iteration)
         public void removeOutputs() {
-            Corpus.deleteTree(output.resolve("merged"));
+            MergePipeline.deleteTree(output.resolve("merged"));
         }
 
         @TearDown(Level.Trial)
@@ -95,7 +97,7 @@ public class MergeBenchmark {
             service.close();
             server.close();
             corpus.close();
-            Corpus.deleteTree(output);
+            MergePipeline.deleteTree(output);
         }
     }
 
