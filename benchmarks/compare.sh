@@ -51,11 +51,11 @@ render() {
 
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
   mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
-  # verdict RATIO LIMIT: "met" or "missed by X (Y %)"
+  # verdict VALUE LIMIT [UNIT]: "met" or "missed by X UNIT (Y %)"
   verdict() {
-    awk -v r="$1" -v t="$2" 'BEGIN {
+    awk -v r="$1" -v t="$2" -v u="${3:-}" 'BEGIN {
       if (r == "n/a") { print "not measured"; exit }
-      if (r <= t) print "met"; else printf "**missed** by %.2f (%.0f %% over)\n", r - t, (r / t - 1) * 100 }'
+      if (r <= t) print "met"; else printf "**missed** by %.2f%s (%.0f %% over)\n", r - t, u, (r / t - 1) * 100 }'
   }
 
   local r_copy r_cut r_fade r_mixed r_old_eq r_old_med r_mem r_old55
@@ -114,7 +114,7 @@ which measures the preset as much as the pipeline.
 |---|---|---|---|---|
 | stream copy, 6 × \`same\` | $(mib "${RSS[lib_copy6]}") | $(mib "${RSS[cli_copy6]}") | | |
 | re-encode, 6 × \`mono\`, cut | $(mib "${RSS[lib_cut6]}") | $(mib "${RSS[cli_cut6]}") | | |
-| re-encode, 6 × \`same\`, fades | $rss_fade6_mib | $(mib "${RSS[cli_fade6]}") (old graph at $X264_PRESET), $(mib "${RSS[old_fade6]}") (at $OLD_PRESET) | ≤ 300 MiB (old service: $OLD_SERVICE_RSS_MIB MiB) | $(verdict "$rss_fade6_mib" 300) |
+| re-encode, 6 × \`same\`, fades | $rss_fade6_mib | $(mib "${RSS[cli_fade6]}") (old graph at $X264_PRESET), $(mib "${RSS[old_fade6]}") (at $OLD_PRESET) | ≤ 300 MiB (old service: $OLD_SERVICE_RSS_MIB MiB) | $(verdict "$rss_fade6_mib" 300 " MiB") |
 | re-encode, \`mixed\`, fades | $(mib "${RSS[lib_mixed]}") | $(mib "${RSS[cli_mixed]}") | | |
 | re-encode, 2 × \`same\`, fades ($MEM_WARMUPS warm-up + $MEM_RUNS merge(s), ${WALL[lib_fade2]} s) | $(mib "${RSS[lib_fade2]}") | | | |
 | re-encode, 10 × \`same\`, fades ($MEM_WARMUPS warm-up + $MEM_RUNS merge(s), ${WALL[lib_fade10]} s) | $(mib "${RSS[lib_fade10]}") | | 10 clips ≤ 1.2 × 2 clips | ratio $r_mem: $(verdict "$r_mem" 1.2) |
