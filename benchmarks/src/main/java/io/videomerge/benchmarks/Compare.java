@@ -2,71 +2,79 @@ package io.videomerge.benchmarks;
 
 import io.videomerge.AspectRatio;
 import io.videomerge.FileSystemUploader;
-import io.videomerge.Fit;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.Quality;
 import io.videomerge.Transition;
+import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
-import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Times whole merges in one warm JVM for {@code compare.sh}: serves the corpus over loopback HTTP, runs
- * the warm-up merges, then the timed ones, and prints {@code median_ms=…} and {@code stream_copied=…}.
+ * The library's side of {@code benchmarks/compare.sh}: merges files of a corpus folder, served over loopback
+ * HTTP as a client's URLs would be, in one warm JVM, and prints the median wall time of the timed merges.
  *
- * <pre>java -cp benchmarks.jar io.videomerge.benchmarks.Compare CORPUS OUT none|fade WARMUPS RUNS FILE…</pre>
+ * <p>Usage: {@code Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>...}. Prints
+ * {@code median_ms=…}, {@code runs_ms=…}, the last result's {@code duration_s=…} and
+ * {@code stream_copied=…}, and the H.264 encoder the natives offer ({@code h264_encoder=…}), one per line.
  */
 public final class Compare {
     private Compare() {
     }
 
-    public static void main(String[] args) {
-        if (args.length < 7) {
-            System.err.println("usage: Compare CORPUS OUT none|fade WARMUPS RUNS FILE FILE…");
+    public static void main(String[] args) throws Exception {
+        if (args.length < 6) {
+            System.err.println("usage: Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>...");
             System.exit(2);
         }
-        Path corpus = Path.of(args[0]);
-        Path out = Path.of(args[1]);
-        Transition transition = "none".equals(args[2]) ? Transition.none() : Transition.DEFAULT;
+        Path corpus = Path.of(args[0]).toAbsolutePath();
+        Path out = Path.of(args[1]).toAbsolutePath();
+        Transition transition = switch (args[2]) {
+            case "none" -> Transition.none();
+            case "fade" -> Transition.DEFAULT;
+            default -> throw new IllegalArgumentException("transition must be none or fade: " + args[2]);
+        };
         int warmups = Integer.parseInt(args[3]);
         int runs = Integer.parseInt(args[4]);
+        if (warmups < 0 || runs < 1) {
+            throw new IllegalArgumentException("warmups must be >= 0 and runs >= 1");
+        }
         List<String> files = Arrays.asList(args).subList(5, args.length);
 
-        try (ClipServer server = ClipServer.serve(corpus)) {
-            List<URI> urls = new ArrayList<>();
-            for (String f : files) {
-                urls.add(server.url(f));
+        Files.createDirectories(out);
+        try (ClipServer server = ClipServer.serve(corpus);
+             MergeService service = MergeService.builder()
+                     .limits(Limits.builder().allowLoopbackUrls(true).clips(1, 64).build())
+                     .uploader(new FileSystemUploader(out, out.toUri()))
+                     .workDirectory(out.resolve("work"))
+                     .build()) {
+            MergeRequest request = MergeRequest.of(files.stream().map(server::url).toList())
+                    .withQuality(Quality.P720)
+                    .withAspectRatio(AspectRatio.LANDSCAPE_16_9)
+                    .withTransition(transition);
+            for (int i = 0; i < warmups; i++) {
+                service.merge(request);
             }
-            MergeRequest request = new MergeRequest(urls, Quality.P720, AspectRatio.LANDSCAPE_16_9, Fit.PAD, transition);
-            Limits limits = Limits.builder().allowLoopbackUrls(true).build();
-            try (MergeService service = MergeService.builder()
-                    .limits(limits)
-                    .uploader(new FileSystemUploader(out, URI.create("http://127.0.0.1/")))
-                    .workDirectory(out.resolve("work"))
-                    .build()) {
-                for (int i = 0; i < warmups; i++) {
-                    service.merge(request);
-                }
-                long[] millis = new long[runs];
-                boolean copied = false;
-                for (int i = 0; i < runs; i++) {
-                    long start = System.nanoTime();
-                    MergeResult result = service.merge(request);
-                    millis[i] = (System.nanoTime() - start) / 1_000_000;
-                    copied = result.streamCopied();
-                    System.out.println("run_ms=" + millis[i] + " duration_s=" + result.durationSeconds());
-                }
-                Arrays.sort(millis);
-                long median = runs % 2 == 1 ? millis[runs / 2] : (millis[runs / 2 - 1] + millis[runs / 2]) / 2;
-                System.out.println("median_ms=" + median);
-                System.out.println("stream_copied=" + copied);
+            long[] ms = new long[runs];
+            MergeResult last = null;
+            for (int i = 0; i < runs; i++) {
+                long start = System.nanoTime();
+                last = service.merge(request);
+                ms[i] = (System.nanoTime() - start) / 1_000_000;
             }
+            long[] sorted = ms.clone();
+            Arrays.sort(sorted);
+            long median = runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
+            System.out.println("median_ms=" + median);
+            System.out.println("runs_ms=" + Arrays.toString(ms));
+            System.out.println("duration_s=" + last.durationSeconds());
+            System.out.println("stream_copied=" + last.streamCopied());
+            System.out.println("h264_encoder=" + ClipGenerator.h264Encoder());
         }
     }
 }
