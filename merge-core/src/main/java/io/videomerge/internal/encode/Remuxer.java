@@ -94,25 +94,10 @@ public final class Remuxer {
      *         copied packets last longer than allowed, {@link ErrorCode#PROCESSING_FAILED}
      */
     public void remux(Plan plan, List<Path> inputs, Path output, ProgressListener progress) {
-        requireNonNull(plan, "plan");
-        requireNonNull(inputs, "inputs");
-        requireNonNull(output, "output");
-        requireNonNull(progress, "progress");
-        if (inputs.size() != plan.clips().size()) {
-            throw new IllegalArgumentException("one input per planned clip");
-        }
-        boolean done = false;
-        try (Run run = new Run(plan, inputs, output, progress)) {
-            run.execute();
-            done = true;
-        } finally {
-            if (!done) {
-                Transcoder.deleteQuietly(output);
-            }
-        }
+        PartialOutput.write(plan, inputs, output, progress, Run::new);
     }
 
-    private final class Run implements AutoCloseable {
+    private final class Run implements PartialOutput.Pass {
         private final Plan plan;
         private final List<Path> inputs;
         private final Path output;
@@ -134,7 +119,8 @@ public final class Remuxer {
             this.progress = progress;
         }
 
-        void execute() {
+        @Override
+        public void execute() {
             long offset = 0; // in the output video time base
             double inputDone = 0;
             for (int i = 0; i < inputs.size(); i++) {

@@ -14,15 +14,11 @@ import io.videomerge.MergeException;
 import io.videomerge.ProcessingException;
 import io.videomerge.internal.plan.ClipPlan;
 import io.videomerge.internal.plan.Plan;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 import org.bytedeco.javacpp.BytePointer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The re-encode path: one pass through the clips in order, each rotated, scaled, padded or cropped to
@@ -35,7 +31,6 @@ import org.slf4j.LoggerFactory;
  * frames and samples the demuxer interleaves.
  */
 public final class Transcoder {
-    private static final Logger LOG = LoggerFactory.getLogger(Transcoder.class);
     private static final double PROGRESS_STEP = 0.01;
     private static final int SAMPLES_PER_FRAME = Plan.SAMPLE_RATE / Plan.FRAME_RATE;
 
@@ -58,31 +53,7 @@ public final class Transcoder {
      *         {@link ErrorCode#PROCESSING_FAILED} when encoding failed
      */
     public void transcode(Plan plan, List<Path> inputs, Path output, ProgressListener progress) {
-        requireNonNull(plan, "plan");
-        requireNonNull(inputs, "inputs");
-        requireNonNull(output, "output");
-        requireNonNull(progress, "progress");
-        if (inputs.size() != plan.clips().size()) {
-            throw new IllegalArgumentException("one input per planned clip");
-        }
-        boolean done = false;
-        try (Run run = new Run(plan, inputs, output, progress)) {
-            run.execute();
-            done = true;
-        } finally {
-            if (!done) {
-                deleteQuietly(output);
-            }
-        }
-    }
-
-    /** Removes a partial output; a failure to do so must not hide why the merge failed. */
-    static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            LOG.warn("could not delete a partial output", e);
-        }
+        PartialOutput.write(plan, inputs, output, progress, Run::new);
     }
 
     static void checkInterrupted() {
@@ -92,7 +63,7 @@ public final class Transcoder {
     }
 
     /** The state of one transcode. */
-    private final class Run implements AutoCloseable {
+    private final class Run implements PartialOutput.Pass {
         private final Plan plan;
         private final List<Path> inputs;
         private final Path output;
@@ -132,7 +103,8 @@ public final class Transcoder {
             this.finished = new boolean[n];
         }
 
-        void execute() {
+        @Override
+        public void execute() {
             double total = plan.outputSeconds();
             long frames = Math.max(1, Math.round(total * Plan.FRAME_RATE));
             long samples = Math.round(total * Plan.SAMPLE_RATE);
