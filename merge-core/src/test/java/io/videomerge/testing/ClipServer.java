@@ -12,17 +12,29 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Serves the files of one folder over HTTP on the loopback interface (an ephemeral port), so that merges
  * download generated clips the way they download real ones. Unknown names answer 404. Pair it with
  * {@code Limits.builder().allowLoopbackUrls(true)}.
+ *
+ * <p>A file asked for through {@link #heldUrl} is held: the first such request waits until
+ * {@link #release()}, so a test can know a merge is mid-download ({@link #awaitHeld}) without sleeping.
  */
 public final class ClipServer implements AutoCloseable {
+    private static final String HELD = "held/";
+
     private final Path folder;
     private final HttpServer server;
+    private final AtomicBoolean firstHeld = new AtomicBoolean();
+    private final CountDownLatch held = new CountDownLatch(1);
+    private final CountDownLatch gate = new CountDownLatch(1);
     private final ExecutorService executor = Executors.newCachedThreadPool(task -> {
         Thread t = new Thread(task, "clip-server");
         t.setDaemon(true);
@@ -34,7 +46,20 @@ public final class ClipServer implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         server.createContext("/", exchange -> {
             try (exchange) {
-                Path file = this.folder.resolve(exchange.getRequestURI().getPath().substring(1)).normalize();
+                String name = exchange.getRequestURI().getPath().substring(1);
+                if (name.startsWith(HELD)) {
+                    name = name.substring(HELD.length());
+                    if (firstHeld.compareAndSet(false, true)) {
+                        held.countDown();
+                        try {
+                            gate.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                }
+                Path file = this.folder.resolve(name).normalize();
                 if (!file.startsWith(this.folder) || !Files.isRegularFile(file)) {
                     exchange.sendResponseHeaders(404, -1);
                     return;
@@ -69,8 +94,24 @@ public final class ClipServer implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/" + requireNonNull(name, "name"));
     }
 
+    /** Like {@link #url}, but the first request for any held URL waits until {@link #release()}. */
+    public URI heldUrl(String name) {
+        return url(HELD + requireNonNull(name, "name"));
+    }
+
+    /** Waits until the first held request has arrived; false when it did not within {@code timeout}. */
+    public boolean awaitHeld(Duration timeout) throws InterruptedException {
+        return held.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Lets the held request, and every later one, through. */
+    public void release() {
+        gate.countDown();
+    }
+
     @Override
     public void close() {
+        gate.countDown();
         server.stop(0);
         executor.shutdownNow();
     }

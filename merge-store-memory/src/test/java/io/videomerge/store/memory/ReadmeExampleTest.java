@@ -3,7 +3,6 @@ package io.videomerge.store.memory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import io.videomerge.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
@@ -13,10 +12,8 @@ import io.videomerge.Quality;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +30,7 @@ class ReadmeExampleTest {
     @TempDir
     Path dir;
 
-    private HttpServer server;
+    private ClipServer server;
     private String a;
     private String b;
 
@@ -42,23 +39,14 @@ class ReadmeExampleTest {
         Path clips = Files.createDirectories(dir.resolve("clips"));
         ClipGenerator.write(ClipSpec.defaults().withDuration(1.6), clips.resolve("a.mp4"));
         ClipGenerator.write(ClipSpec.defaults().withDuration(2.0), clips.resolve("b.mp4"));
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
-        server.createContext("/", exchange -> {
-            Path file = clips.resolve(exchange.getRequestURI().getPath().substring(1));
-            exchange.sendResponseHeaders(200, Files.size(file));
-            try (OutputStream body = exchange.getResponseBody()) {
-                Files.copy(file, body);
-            }
-        });
-        server.start();
-        String base = "http://127.0.0.1:" + server.getAddress().getPort();
-        a = base + "/a.mp4";
-        b = base + "/b.mp4";
+        server = ClipServer.serve(clips);
+        a = server.url("a.mp4").toString();
+        b = server.url("b.mp4").toString();
     }
 
     @AfterEach
     void stopServer() {
-        server.stop(0);
+        server.close();
     }
 
     @Test

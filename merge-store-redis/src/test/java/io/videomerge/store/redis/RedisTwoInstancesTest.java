@@ -17,6 +17,7 @@ import io.videomerge.Transition;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobState;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import java.io.IOException;
 import java.net.URI;
@@ -62,10 +63,10 @@ class RedisTwoInstancesTest {
     @DisplayName("twenty jobs submitted to two instances are each completed exactly once, by both instances together")
     void twoInstancesShareTheWork() throws IOException, InterruptedException {
         String prefix = redis.newPrefix();
-        try (ClipServer server = new ClipServer(clips);
+        try (ClipServer server = ClipServer.serve(clips);
              MergeService a = instance("a", prefix);
              MergeService b = instance("b", prefix)) {
-            MergeRequest request = new MergeRequest(List.of(server.url("/clip/a"), server.url("/clip/b")),
+            MergeRequest request = new MergeRequest(List.of(server.url("a.mp4"), server.url("b.mp4")),
                     Quality.P480, AspectRatio.LANDSCAPE_16_9, Fit.PAD, Transition.none());
             List<TaskId> ids = new ArrayList<>();
             for (int i = 0; i < JOBS; i++) {

@@ -17,6 +17,7 @@ import io.videomerge.Transition;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobState;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import java.io.IOException;
 import java.net.URI;
@@ -60,9 +61,9 @@ class RedisWorkerCrashTest {
         String prefix = redis.newPrefix();
         RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
         Process doomed = null;
-        try (ClipServer server = new ClipServer(clips);
+        try (ClipServer server = ClipServer.serve(clips);
              MergeService front = instance("front", prefix, 0)) {
-            TaskId id = front.submit(new MergeRequest(List.of(server.url("/clip/a"), server.url("/held/b")),
+            TaskId id = front.submit(new MergeRequest(List.of(server.url("a.mp4"), server.heldUrl("b.mp4")),
                     Quality.P480, AspectRatio.LANDSCAPE_16_9, Fit.PAD, Transition.none()));
 
             doomed = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
