@@ -40,7 +40,15 @@ final class ClipReader implements AutoCloseable {
         AVStream stream = input.stream(input.videoStream());
         double fps = stream.avg_frame_rate().num() > 0 && stream.avg_frame_rate().den() > 0
                 ? av_q2d(stream.avg_frame_rate()) : 30;
-        this.video = new VideoTrack(index, plan.videoFilter(), filterThreads, fps);
+        int codedWidth = input.videoDecoder().width();
+        int codedHeight = input.videoDecoder().height();
+        // Pictures of the probed size use the plan as it is; a stream whose size changes mid-way is refitted, so
+        // the new pictures keep their proportions.
+        VideoFilter.Description filter = frame -> frame.width() == codedWidth && frame.height() == codedHeight
+                ? plan.videoFilter()
+                : plan.refit(frame.width(), frame.height(), frame.sample_aspect_ratio().num(),
+                        frame.sample_aspect_ratio().den()).videoFilter();
+        this.video = new VideoTrack(index, filter, filterThreads, fps);
         this.audio = plan.hasAudio() && input.audioDecoder() != null ? new AudioTrack(index) : null;
         this.decoder = new ClipDecoder(input, maxUndecodableShare, originSeconds);
         this.sink = new ClipDecoder.Sink() {

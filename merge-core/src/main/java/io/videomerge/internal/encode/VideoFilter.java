@@ -28,7 +28,13 @@ import org.bytedeco.javacpp.BytePointer;
  * converts them wrongly, or reads past their planes).
  */
 final class VideoFilter implements AutoCloseable {
-    private final String description;
+    /** The graph description for frames of one format. */
+    @FunctionalInterface
+    interface Description {
+        String forFrame(AVFrame frame);
+    }
+
+    private final Description description;
     private final int threads;
     private AVFilterGraph graph;
     private AVFilterContext source;
@@ -41,7 +47,7 @@ final class VideoFilter implements AutoCloseable {
     private int sarNum;
     private int sarDen;
 
-    VideoFilter(String description, int threads) {
+    VideoFilter(Description description, int threads) {
         this.description = description;
         this.threads = threads;
     }
@@ -100,7 +106,8 @@ final class VideoFilter implements AutoCloseable {
         try {
             outputs.name(av_strdup(new BytePointer("in"))).filter_ctx(source).pad_idx(0).next(null);
             inputs.name(av_strdup(new BytePointer("out"))).filter_ctx(sink).pad_idx(0).next(null);
-            check(avfilter_graph_parse_ptr(graph, description, inputs, outputs, null), "parse the video filter");
+            check(avfilter_graph_parse_ptr(graph, description.forFrame(frame), inputs, outputs, null),
+                    "parse the video filter");
             check(avfilter_graph_config(graph, null), "configure the video filter");
         } finally {
             avfilter_inout_free(inputs);

@@ -32,7 +32,7 @@ final class VideoTrack implements AutoCloseable {
     /**
      * @param frameRate the clip's frame rate, which places a frame the decoder gave no timestamp
      */
-    VideoTrack(int index, String filterDescription, int filterThreads, double frameRate) {
+    VideoTrack(int index, VideoFilter.Description filterDescription, int filterThreads, double frameRate) {
         this.index = index;
         this.filter = new VideoFilter(filterDescription, filterThreads);
         this.frameSeconds = 1.0 / Math.max(1, frameRate);
