@@ -89,6 +89,14 @@ public final class ClipGenerator {
         return write(spec, dir.resolve(name + spec.format().extension()));
     }
 
+    /**
+     * Where frame {@code index} has its moving dark block ({@value #DARK}), as a region of the upright
+     * {@code displayWidth x displayHeight} picture.
+     */
+    public static Region movingBlock(int index, int displayWidth, int displayHeight) {
+        return TestPattern.movingBlock(index, displayWidth, displayHeight);
+    }
+
     /** The H.264 encoder this build of the natives offers: libx264 (GPL build) when present, else libopenh264. */
     public static String h264Encoder() {
         AVCodec x264 = avcodec.avcodec_find_encoder_by_name("libx264");

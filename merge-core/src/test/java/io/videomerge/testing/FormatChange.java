@@ -3,11 +3,12 @@ package io.videomerge.testing;
 import io.videomerge.testing.SegmentedClipSpec.AudioCodec;
 import io.videomerge.testing.SegmentedClipSpec.Container;
 import io.videomerge.testing.SegmentedClipSpec.Segment;
+import java.util.List;
 
 /**
  * The mid-stream format changes the engine must survive, each as a 3 s clip of two 1.5 s segments at 30 fps
- * with a background tone and flash-and-beep events at 0.5 s, {@value #EVENT_AFTER_CHANGE} s (two frames after
- * the video change, the third audio frame or so after the audio change) and 2.5 s.
+ * with a background tone and flash-and-beep events at 0.7 s, {@value #EVENT_AFTER_CHANGE} s (two frames after
+ * the video change, in the second or third audio frame after the audio change) and 2.3 s, clear of 0.5 s fades.
  */
 public enum FormatChange {
     /** AC-3 5.1 to 2.0, as a TV recording going from a film to the adverts. */
@@ -29,6 +30,8 @@ public enum FormatChange {
     /** H.264 limited range to full range ({@code yuvj420p}), AAC stereo throughout. */
     H264_FULL_RANGE(AudioCodec.AAC, Segment.of(1.5), Segment.of(1.5).withFullRange(true));
 
+    /** The instants of the events. */
+    public static final List<Double> EVENTS = List.of(0.7, 47 / 30.0, 2.3);
     /** The instant of the event placed just after the change. */
     public static final double EVENT_AFTER_CHANGE = 47 / 30.0;
 
@@ -44,7 +47,7 @@ public enum FormatChange {
 
     /** The clip of this change in {@code container}. */
     public SegmentedClipSpec spec(Container container) {
-        return SegmentedClipSpec.of(container, codec, before, after).withEvents(0.5, EVENT_AFTER_CHANGE, 2.5);
+        return SegmentedClipSpec.of(container, codec, before, after).withEvents(EVENTS.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** Whether the change is in the audio stream (else it is in the video stream). */

@@ -98,6 +98,14 @@ class SegmentedClipTest {
             assertEquals(expected.get(i), beeps.get(i), FRAME, "beep " + i + " of " + beeps);
         }
         assertEquals(0, clip.longestSilence(0.05, spec.durationSeconds() - 0.05), 0.010, "longest gap in the tone");
-        assertTrue(clip.meanLuma(2.0, ClipGenerator.MARKER.inner(0.8)) > 200, "marker after the change");
+        Segment after = spec.segments().get(1);
+        double t = 60.0 / spec.fps();
+        Region block = ClipGenerator.movingBlock(60, after.width(), after.height()).inner(0.5);
+        assertAll(
+                () -> assertEquals(spec.durationSeconds(), clip.info().durationSeconds(), FRAME, "stated length"),
+                () -> assertTrue(clip.meanLuma(t, ClipGenerator.MARKER.inner(0.8)) > 200, "marker after the change"),
+                () -> assertEquals(ClipGenerator.GREY, clip.meanLuma(t, new Region(0.5, 0.1, 0.4, 0.3)), 6,
+                        "background after the change"),
+                () -> assertEquals(ClipGenerator.DARK, clip.meanLuma(t, block), 8, "moving block, range-sensitive"));
     }
 }

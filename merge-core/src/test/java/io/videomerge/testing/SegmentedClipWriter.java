@@ -352,8 +352,13 @@ public final class SegmentedClipWriter {
                         data = adts(data, segment);
                     }
                     double rate = segment.sampleRate();
-                    packets.add(new Packet(data, start + number * frameSize / rate,
-                            start + (number + 1) * frameSize / rate, true, false));
+                    double end = start + (number + 1) * frameSize / rate;
+                    if (index == spec.segments().size() - 1 && number == kept - 1) {
+                        // The last frame decodes whole, but the container says the audio ends with the video,
+                        // so that the clip's stated length is the video's, as for ClipGenerator's clips.
+                        end = Math.min(end, Math.max(spec.durationSeconds(), start + number * frameSize / rate));
+                    }
+                    packets.add(new Packet(data, start + number * frameSize / rate, end, true, false));
                 }
                 avcodec.av_packet_unref(pkt);
             }

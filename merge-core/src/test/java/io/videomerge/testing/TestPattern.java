@@ -32,6 +32,15 @@ final class TestPattern {
                 ClipGenerator.DARK);
     }
 
+    /** Where frame {@code index} of an upright {@code width x height} picture has its moving dark block. */
+    static Region movingBlock(int index, int width, int height) {
+        int block = Math.max(4, height / 8);
+        int slots = Math.max(1, width / block);
+        int x = (index % slots) * block;
+        return new Region(x / (double) width, (height - 2 * block) / (double) height, block / (double) width,
+                block / (double) height);
+    }
+
     /** Fills the rectangle [u0,u1)x[v0,v1) of the upright picture, mapped back into the coded picture. */
     private static void uprightRect(ByteBuffer pixels, int stride, int w, int h, int rotation, int u0, int v0,
                                     int u1, int v1, int luma) {
