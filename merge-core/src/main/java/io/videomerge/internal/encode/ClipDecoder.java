@@ -30,8 +30,11 @@ import org.bytedeco.ffmpeg.avutil.AVFrame;
  * partly undecodable, naming it. At the end of the file both decoders are drained.
  */
 final class ClipDecoder implements AutoCloseable {
-    /** Packets of a stream seen before the share of bad ones is judged mid-stream; the end judges them all. */
-    private static final int MIN_PACKETS_FOR_SHARE = 50;
+    /**
+     * Packets of a stream seen before the share of bad ones is judged at every packet (a merge may stop reading
+     * before the end of the file); the end judges them all.
+     */
+    private static final int MIN_PACKETS_FOR_SHARE = 20;
 
     /** Receives decoded frames; a frame is valid only during the call (clone it to keep it). */
     interface Sink {
@@ -116,6 +119,9 @@ final class ClipDecoder implements AutoCloseable {
     private void decode(AVCodecContext decoder, boolean video, Sink sink) {
         Counts counts = video ? videoCounts : audioCounts;
         counts.packets++;
+        if (counts.undecodable > 0) {
+            requireDecodable(counts, video ? "video" : "audio", false);
+        }
         int sent = avcodec_send_packet(decoder, packet);
         if (sent == AVERROR_EAGAIN()) {
             // The decoder holds frames it wants taken first; then it takes the packet.

@@ -93,6 +93,16 @@ final class ClipReader implements AutoCloseable {
         audio.read(from, count, left, right);
     }
 
+    /** Packets of the audio stream skipped so far because the decoder refused them. */
+    long undecodableAudioPackets() {
+        return decoder.undecodableAudioPackets();
+    }
+
+    /** Packets of the video stream skipped so far because the decoder refused them. */
+    long undecodableVideoPackets() {
+        return decoder.undecodableVideoPackets();
+    }
+
     /** Decodes one more packet; false once the file has ended. */
     private boolean pump() {
         if (endOfFile) {
