@@ -27,12 +27,15 @@ import java.util.Set;
  * @param allowLoopbackUrls    whether URLs may point at 127.0.0.0/8 and ::1 (default false; for local
  *                             development and tests only; private, link-local and metadata ranges stay
  *                             forbidden whatever this says)
+ * @param maxUndecodableShare  share of a stream's packets that may fail to decode before the input is refused
+ *                             as partly undecodable (default 0.02); below it, a bad packet is skipped and
+ *                             counted, and a stream always may lose one
  */
 public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long maxBytesPerFile,
                      long maxBytesPerJob, Duration connectTimeout, Duration readTimeout, Duration downloadTimeout,
                      int maxRedirects, long maxPixels, int maxStreams, long probeSizeBytes,
                      Duration analyzeDuration, Set<String> allowedContainers, Set<String> allowedDecoders,
-                     boolean allowLoopbackUrls) {
+                     boolean allowLoopbackUrls, double maxUndecodableShare) {
 
     /** mov/mp4 and its kin, Matroska/WebM: what phones, cameras, screen recorders and browsers write. */
     public static final Set<String> DEFAULT_CONTAINERS = Set.of("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm");
@@ -65,6 +68,9 @@ public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long
         positive(analyzeDuration, "analyzeDuration");
         allowedContainers = Set.copyOf(requireNonNull(allowedContainers, "allowedContainers"));
         allowedDecoders = Set.copyOf(requireNonNull(allowedDecoders, "allowedDecoders"));
+        if (!(maxUndecodableShare >= 0 && maxUndecodableShare < 1)) {
+            throw new IllegalArgumentException("maxUndecodableShare must be in [0, 1): " + maxUndecodableShare);
+        }
     }
 
     /** The safe defaults documented on each component. */
@@ -111,6 +117,7 @@ public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long
         private Set<String> allowedContainers = DEFAULT_CONTAINERS;
         private Set<String> allowedDecoders = DEFAULT_DECODERS;
         private boolean allowLoopbackUrls;
+        private double maxUndecodableShare = 0.02;
 
         private Builder() {
         }
@@ -132,6 +139,7 @@ public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long
             allowedContainers = l.allowedContainers;
             allowedDecoders = l.allowedDecoders;
             allowLoopbackUrls = l.allowLoopbackUrls;
+            maxUndecodableShare = l.maxUndecodableShare;
         }
 
         public Builder clips(int min, int max) {
@@ -211,10 +219,19 @@ public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long
             return this;
         }
 
+        /**
+         * The share of a stream's packets that may fail to decode (skipped and counted) before the input is
+         * refused as partly undecodable; 0 refuses on the second bad packet of a stream.
+         */
+        public Builder maxUndecodableShare(double share) {
+            this.maxUndecodableShare = share;
+            return this;
+        }
+
         public Limits build() {
             return new Limits(minClips, maxClips, maxTotalDuration, maxBytesPerFile, maxBytesPerJob, connectTimeout,
                     readTimeout, downloadTimeout, maxRedirects, maxPixels, maxStreams, probeSizeBytes,
-                    analyzeDuration, allowedContainers, allowedDecoders, allowLoopbackUrls);
+                    analyzeDuration, allowedContainers, allowedDecoders, allowLoopbackUrls, maxUndecodableShare);
         }
     }
 }

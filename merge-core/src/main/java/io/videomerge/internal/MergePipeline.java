@@ -36,7 +36,6 @@ import java.util.Locale;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.bytedeco.javacv.FrameGrabber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -149,10 +148,8 @@ public final class MergePipeline {
         }
         if (!copied) {
             // Each file was probed above: the opener starts its decoders on the inspected streams directly.
-            // Decoded pictures as the decoder made them: JavaCV then allocates no BGR buffers of its own.
-            ClipOpener opener = (file, index) -> inputs.open(file, inspections.get(index),
-                    g -> g.setImageMode(FrameGrabber.ImageMode.RAW));
-            new Transcoder(opener).transcode(plan, files, output, progress);
+            ClipOpener opener = (file, index) -> inputs.open(file, inspections.get(index));
+            new Transcoder(opener, limits.maxUndecodableShare()).transcode(plan, files, output, progress);
         }
         checkInterrupted();
         double duration = measure(output);

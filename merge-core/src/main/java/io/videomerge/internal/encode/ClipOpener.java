@@ -1,7 +1,7 @@
 package io.videomerge.internal.encode;
 
+import io.videomerge.internal.probe.DecodingInput;
 import java.nio.file.Path;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
 
 /**
  * Opens a downloaded input for decoding under the media limits (whitelists, pixel cap). The transcoder
@@ -11,9 +11,9 @@ import org.bytedeco.javacv.FFmpegFrameGrabber;
 @FunctionalInterface
 public interface ClipOpener {
     /**
-     * A started grabber on {@code file}; the caller stops it.
+     * {@code file} opened for decoding; the caller closes it.
      *
      * @throws io.videomerge.MergeException naming {@code index} when the file is refused or unreadable
      */
-    FFmpegFrameGrabber open(Path file, int index);
+    DecodingInput open(Path file, int index);
 }

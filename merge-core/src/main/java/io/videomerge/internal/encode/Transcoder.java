@@ -35,11 +35,17 @@ public final class Transcoder {
     private static final int SAMPLES_PER_FRAME = Plan.SAMPLE_RATE / Plan.FRAME_RATE;
 
     private final ClipOpener opener;
+    private final double maxUndecodableShare;
     private final int filterThreads;
 
-    /** @param opener opens each input for decoding under the media limits */
-    public Transcoder(ClipOpener opener) {
+    /**
+     * @param opener              opens each input for decoding under the media limits
+     * @param maxUndecodableShare the share of a stream's packets that may be skipped as undecodable
+     *                            ({@link io.videomerge.Limits#maxUndecodableShare()})
+     */
+    public Transcoder(ClipOpener opener, double maxUndecodableShare) {
         this.opener = requireNonNull(opener, "opener");
+        this.maxUndecodableShare = maxUndecodableShare;
         this.filterThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
@@ -221,7 +227,7 @@ public final class Transcoder {
             }
             if (readers[i] == null) {
                 ClipPlan clip = plan.clips().get(i);
-                readers[i] = new ClipReader(opener.open(inputs.get(i), i), clip, filterThreads);
+                readers[i] = new ClipReader(opener.open(inputs.get(i), i), clip, filterThreads, maxUndecodableShare);
             }
             return readers[i];
         }

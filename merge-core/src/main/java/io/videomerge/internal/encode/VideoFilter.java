@@ -23,10 +23,18 @@ import org.bytedeco.javacpp.BytePointer;
 
 /**
  * One libavfilter graph for one clip's video: a decoded frame in, a canvas-sized frame out. The graph
- * is rebuilt when the decoded frames change size or pixel format mid-stream.
+ * is rebuilt when the decoded frames change mid-stream in anything its source was configured with: size,
+ * pixel format, colour range, colour space or sample aspect ratio (a graph fed frames of another format
+ * converts them wrongly, or reads past their planes).
  */
 final class VideoFilter implements AutoCloseable {
-    private final String description;
+    /** The graph description for frames of one format. */
+    @FunctionalInterface
+    interface Description {
+        String forFrame(AVFrame frame);
+    }
+
+    private final Description description;
     private final int threads;
     private AVFilterGraph graph;
     private AVFilterContext source;
@@ -34,8 +42,12 @@ final class VideoFilter implements AutoCloseable {
     private int width;
     private int height;
     private int format = -1;
+    private int range = -1;
+    private int colorspace = -1;
+    private int sarNum;
+    private int sarDen;
 
-    VideoFilter(String description, int threads) {
+    VideoFilter(Description description, int threads) {
         this.description = description;
         this.threads = threads;
     }
@@ -46,7 +58,7 @@ final class VideoFilter implements AutoCloseable {
      * @throws IllegalStateException when libavfilter refuses the frame or the graph
      */
     AVFrame apply(AVFrame frame) {
-        if (graph == null || frame.width() != width || frame.height() != height || frame.format() != format) {
+        if (graph == null || !sameFormat(frame)) {
             build(frame);
         }
         check(av_buffersrc_add_frame_flags(source, frame, AV_BUFFERSRC_FLAG_KEEP_REF), "feed the video filter");
@@ -59,20 +71,25 @@ final class VideoFilter implements AutoCloseable {
         return out;
     }
 
+    private boolean sameFormat(AVFrame frame) {
+        return frame.width() == width && frame.height() == height && frame.format() == format
+                && frame.color_range() == range && frame.colorspace() == colorspace
+                && frame.sample_aspect_ratio().num() == sarNum && frame.sample_aspect_ratio().den() == sarDen;
+    }
+
     private void build(AVFrame frame) {
         close();
         width = frame.width();
         height = frame.height();
         format = frame.format();
-        int sarNum = frame.sample_aspect_ratio().num();
-        int sarDen = frame.sample_aspect_ratio().den();
-        if (sarNum <= 0 || sarDen <= 0) {
-            sarNum = 1;
-            sarDen = 1;
-        }
+        range = frame.color_range();
+        colorspace = frame.colorspace();
+        sarNum = frame.sample_aspect_ratio().num();
+        sarDen = frame.sample_aspect_ratio().den();
+        boolean sarKnown = sarNum > 0 && sarDen > 0;
         String args = "video_size=" + width + "x" + height + ":pix_fmt=" + format + ":time_base=1/1000"
-                + ":pixel_aspect=" + sarNum + "/" + sarDen
-                + ":colorspace=" + frame.colorspace() + ":range=" + frame.color_range();
+                + ":pixel_aspect=" + (sarKnown ? sarNum : 1) + "/" + (sarKnown ? sarDen : 1)
+                + ":colorspace=" + colorspace + ":range=" + range;
         graph = avfilter_graph_alloc();
         if (graph == null) {
             throw new IllegalStateException("could not allocate a filter graph");
@@ -89,7 +106,8 @@ final class VideoFilter implements AutoCloseable {
         try {
             outputs.name(av_strdup(new BytePointer("in"))).filter_ctx(source).pad_idx(0).next(null);
             inputs.name(av_strdup(new BytePointer("out"))).filter_ctx(sink).pad_idx(0).next(null);
-            check(avfilter_graph_parse_ptr(graph, description, inputs, outputs, null), "parse the video filter");
+            check(avfilter_graph_parse_ptr(graph, description.forFrame(frame), inputs, outputs, null),
+                    "parse the video filter");
             check(avfilter_graph_config(graph, null), "configure the video filter");
         } finally {
             avfilter_inout_free(inputs);

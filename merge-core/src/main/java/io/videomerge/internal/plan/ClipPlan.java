@@ -43,6 +43,19 @@ public record ClipPlan(int index, double durationSeconds, int rotation, int scal
         }
     }
 
+    /**
+     * This plan for pictures of another coded size and sample aspect ratio (a stream whose resolution changes
+     * mid-way): the same rotation, canvas and fit, the scaled size worked out again so the new pictures are not
+     * distorted.
+     */
+    public ClipPlan refit(int codedWidth, int codedHeight, int sarNum, int sarDen) {
+        int[] size = Planner.scaledSize(codedWidth, codedHeight, sarNum, sarDen, rotation, canvas, fit);
+        if (size[0] == scaledWidth && size[1] == scaledHeight) {
+            return this;
+        }
+        return new ClipPlan(index, durationSeconds, rotation, size[0], size[1], canvas, fit, hasAudio);
+    }
+
     /** Left offset of the picture on the canvas (pad), or of the canvas in the picture (crop); even. */
     public int offsetX() {
         return (Math.abs(canvas.width() - scaledWidth) / 2) & ~1;

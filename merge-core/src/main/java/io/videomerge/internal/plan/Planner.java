@@ -58,11 +58,20 @@ public final class Planner {
 
     static ClipPlan clipPlan(ClipInfo clip, Canvas canvas, Fit fit) {
         int rotation = ((clip.rotation() % 360) + 360) % 360;
-        double sar = clip.sarNum() > 0 && clip.sarDen() > 0 ? (double) clip.sarNum() / clip.sarDen() : 1.0;
+        int[] size = scaledSize(clip.width(), clip.height(), clip.sarNum(), clip.sarDen(), rotation, canvas, fit);
+        return new ClipPlan(clip.index(), clip.durationSeconds(), rotation, size[0], size[1], canvas, fit, clip.hasAudio());
+    }
+
+    /**
+     * The even size a picture of {@code width x height} coded pixels with sample aspect ratio {@code sarNum:sarDen}
+     * (unknown when not positive: square) is scaled to, upright after {@code rotation}, to fit or cover the canvas.
+     */
+    static int[] scaledSize(int width, int height, int sarNum, int sarDen, int rotation, Canvas canvas, Fit fit) {
+        double sar = sarNum > 0 && sarDen > 0 ? (double) sarNum / sarDen : 1.0;
         // The sample aspect ratio stretches the coded width; rotation then swaps the displayed sides.
-        double codedDisplayWidth = clip.width() * sar;
-        double displayWidth = rotation % 180 == 0 ? codedDisplayWidth : clip.height();
-        double displayHeight = rotation % 180 == 0 ? clip.height() : codedDisplayWidth;
+        double codedDisplayWidth = width * sar;
+        double displayWidth = rotation % 180 == 0 ? codedDisplayWidth : height;
+        double displayHeight = rotation % 180 == 0 ? height : codedDisplayWidth;
         double scaleX = canvas.width() / displayWidth;
         double scaleY = canvas.height() / displayHeight;
         int w;
@@ -76,7 +85,7 @@ public final class Planner {
             w = Math.max(canvas.width(), even(displayWidth * s));
             h = Math.max(canvas.height(), even(displayHeight * s));
         }
-        return new ClipPlan(clip.index(), clip.durationSeconds(), rotation, w, h, canvas, fit, clip.hasAudio());
+        return new int[] {w, h};
     }
 
     private static int even(double value) {

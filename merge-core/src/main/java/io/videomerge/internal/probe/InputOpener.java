@@ -6,100 +6,113 @@ import io.videomerge.ErrorCode;
 import io.videomerge.Limits;
 import io.videomerge.MediaException;
 import java.nio.file.Path;
-import java.util.function.Consumer;
-import org.bytedeco.javacv.FFmpegFrameGrabber;
-import org.bytedeco.javacv.FrameGrabber;
+import java.util.Map;
+import org.bytedeco.ffmpeg.avcodec.AVCodec;
+import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
+import org.bytedeco.ffmpeg.avformat.AVFormatContext;
+import org.bytedeco.ffmpeg.avformat.AVStream;
+import org.bytedeco.ffmpeg.avutil.AVDictionary;
+import org.bytedeco.ffmpeg.global.avcodec;
+import org.bytedeco.ffmpeg.global.avformat;
+import org.bytedeco.ffmpeg.global.avutil;
 
 /**
- * The one way videomerge opens an untrusted input for decoding: probes it with {@link Prober} under the
- * {@link Limits}, then starts a JavaCV grabber on the very streams the probe checked, with the same
- * safety options on the format context and on both decoders.
+ * The one way videomerge opens an untrusted input for decoding: the format context through the {@link Demuxer}
+ * (protocol and container whitelists, bounded probe, decoder options on the stream-parameter step) and one
+ * decoder per stream used, each opened with the decoder whitelist and {@code max_pixels}, so a picture that
+ * grows past the limit mid-stream is refused by FFmpeg while decoding.
  *
- * <p>The probe comes first because JavaCV passes no decoder options to the decoders libavformat opens while
- * finding stream parameters; the probe does, so {@code max_pixels} also holds there. A merge that has just
- * {@link Prober#inspect inspected} the file hands that inspection over instead of probing it a second time: the
- * file is the same, so what the probe proved still holds when the grabber finds the stream parameters again. The grabber's own
- * decoders get {@code codec_whitelist} and {@code max_pixels}, so a picture that grows past the limit
- * mid-stream is refused by FFmpeg while decoding.
- *
- * <p>Caution for callers: JavaCV's grabber does not surface decode errors; it skips the packet and, at the
- * end, returns {@code null} like a normal end of stream. Compare what was decoded with the probed duration.
+ * <p>A merge that has just {@link Prober#inspect inspected} the file hands that inspection over: the file is
+ * the same, so what the probe proved (container, codecs, the streams to use) still holds. Instances are
+ * immutable and thread-safe.
  */
 public final class InputOpener {
     private final Prober prober;
+    private final Demuxer demuxer;
     private final SafeOptions options;
 
     public InputOpener(Limits limits) {
         requireNonNull(limits, "limits");
         this.prober = new Prober(limits);
+        this.demuxer = new Demuxer(limits);
         this.options = new SafeOptions(limits);
     }
 
     /**
-     * Probes {@code file} (input {@code index}) and returns a started grabber on it; the caller closes it.
+     * Probes {@code file} (input {@code index}) and opens it for decoding; the caller closes the result.
      *
      * @throws MediaException when the file is not acceptable media
      */
-    public FFmpegFrameGrabber open(Path file, int index) {
-        return open(file, index, grabber -> { });
+    public DecodingInput open(Path file, int index) {
+        return open(file, prober.inspect(file, index));
     }
 
     /**
-     * Like {@link #open(Path, int)}, letting {@code configure} set output formats (pixel format, sample
-     * format, image mode…) before the grabber starts. The safety options and the stream choice are applied
-     * after {@code configure}, so it cannot loosen them.
+     * Opens {@code file}, which {@code probed} describes, for decoding without probing it again; the caller
+     * closes the result.
      *
-     * @throws MediaException when the file is not acceptable media
-     */
-    public FFmpegFrameGrabber open(Path file, int index, Consumer<? super FFmpegFrameGrabber> configure) {
-        requireNonNull(configure, "configure");
-        Prober.Inspection inspection = prober.inspect(file, index);
-        return start(file, index, inspection.videoStream(), inspection.audioStream(), configure);
-    }
-
-    /**
-     * Like {@link #open(Path, int, Consumer)} for a file {@link Prober#inspect inspected} already (in this merge,
-     * under the same limits): the inspection stands for the probe, so the file is not probed again.
-     *
-     * @param file      the very file {@code probed} describes
      * @throws MediaException when the file cannot be decoded
      */
-    public FFmpegFrameGrabber open(Path file, Prober.Inspection probed, Consumer<? super FFmpegFrameGrabber> configure) {
+    public DecodingInput open(Path file, Prober.Inspection probed) {
         requireNonNull(file, "file");
         requireNonNull(probed, "probed");
-        requireNonNull(configure, "configure");
-        return start(file, probed.info().index(), probed.videoStream(), probed.audioStream(), configure);
+        return open(file, probed.info().index(), probed.videoStream(), probed.audioStream());
     }
 
-    /** Starts the grabber with the safety options on the given streams, without probing first. */
-    FFmpegFrameGrabber start(Path file, int index, int videoStream, int audioStream,
-                             Consumer<? super FFmpegFrameGrabber> configure) {
-        FFmpegFrameGrabber grabber = new FFmpegFrameGrabber("file:" + file.toAbsolutePath());
+    /** Opens the given streams with the safety options, without probing first. */
+    DecodingInput open(Path file, int index, int videoStream, int audioStream) {
+        AVFormatContext format = demuxer.open(file, index);
+        AVCodecContext video = null;
+        AVCodecContext audio = null;
         try {
-            configure.accept(grabber);
-            grabber.setFormat(null);
-            options.format().forEach(grabber::setOption);
-            options.decoder().forEach(grabber::setVideoOption);
-            options.decoder().forEach(grabber::setAudioOption);
-            grabber.setVideoStream(videoStream);
-            // No audio stream: -1 lets JavaCV look for one and find none.
-            grabber.setAudioStream(audioStream);
-            grabber.start();
-            return grabber;
-        } catch (FrameGrabber.Exception | RuntimeException e) {
-            closeQuietly(grabber, e);
-            if (e instanceof MediaException m) {
-                throw m;
+            if (videoStream < 0 || videoStream >= format.nb_streams()
+                    || (audioStream >= 0 && audioStream >= format.nb_streams())) {
+                throw invalid(index);
             }
-            throw new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " cannot be decoded", index, e);
+            video = openDecoder(format.streams(videoStream), index, options.decoder());
+            if (audioStream >= 0) {
+                audio = openDecoder(format.streams(audioStream), index, options.decoder());
+            }
+            return new DecodingInput(index, format, videoStream, video, audioStream, audio);
+        } catch (RuntimeException e) {
+            if (video != null) {
+                avcodec.avcodec_free_context(video);
+            }
+            avformat.avformat_close_input(format);
+            throw e;
         }
     }
 
-    private static void closeQuietly(FFmpegFrameGrabber grabber, Exception failure) {
-        try {
-            grabber.close();
-        } catch (FrameGrabber.Exception | RuntimeException e) {
-            failure.addSuppressed(e);
+    private static AVCodecContext openDecoder(AVStream stream, int index, Map<String, String> safety) {
+        AVCodec codec = avcodec.avcodec_find_decoder(stream.codecpar().codec_id());
+        if (codec == null || codec.isNull()) {
+            throw new MediaException(ErrorCode.UNSUPPORTED_CODEC, "input " + index + ": codec is not supported", index);
         }
+        AVCodecContext ctx = avcodec.avcodec_alloc_context3(codec);
+        if (ctx == null || ctx.isNull()) {
+            throw new OutOfMemoryError("avcodec_alloc_context3");
+        }
+        AVDictionary dict = SafeOptions.dictionary(safety);
+        try {
+            if (avcodec.avcodec_parameters_to_context(ctx, stream.codecpar()) < 0) {
+                throw invalid(index);
+            }
+            ctx.pkt_timebase(stream.time_base());
+            // The whitelist and the pixel cap are FFmpeg's call here: a refusal is a decoder that will not open.
+            if (avcodec.avcodec_open2(ctx, codec, dict) < 0) {
+                throw invalid(index);
+            }
+            SafeOptions.requireConsumed(dict, safety, "avcodec_open2");
+            return ctx;
+        } catch (RuntimeException e) {
+            avcodec.avcodec_free_context(ctx);
+            throw e;
+        } finally {
+            avutil.av_dict_free(dict);
+        }
+    }
+
+    private static MediaException invalid(int index) {
+        return new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " cannot be decoded", index);
     }
 }

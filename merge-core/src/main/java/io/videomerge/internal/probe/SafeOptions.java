@@ -38,6 +38,8 @@ final class SafeOptions {
         Map<String, String> d = new LinkedHashMap<>();
         d.put("codec_whitelist", decoders);
         d.put("max_pixels", Long.toString(Math.min(limits.maxPixels(), Integer.MAX_VALUE)));
+        // A merge decodes every frame: as many threads as FFmpeg sees fit, like the CLI.
+        d.put("threads", "auto");
         this.decoder = Map.copyOf(d);
         // A decoder that only looks at the first frames gains nothing from threads: frame threading would
         // make it read ahead (and start a thread per core) before handing back the first picture.
