@@ -2,11 +2,11 @@ package io.videomerge.store.memory;
 
 import static java.util.Objects.requireNonNull;
 
-import io.videomerge.ErrorCode;
 import io.videomerge.MergeResult;
 import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
+import io.videomerge.spi.JobMessages;
 import io.videomerge.spi.JobState;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.Lease;
@@ -32,10 +32,8 @@ import java.util.TreeMap;
  * number of jobs; finished jobs wait in a queue ordered by finish time for {@link #purgeFinished}.
  */
 public final class InMemoryJobStore implements JobStore {
-    private static final String QUEUED = "queued";
-    private static final JobError CANCELLED = new JobError(ErrorCode.CANCELLED, "the task was cancelled");
-    private static final JobError WORKER_LOST = new JobError(ErrorCode.WORKER_LOST,
-            "the task stopped its worker on every attempt");
+    private static final JobError CANCELLED = JobMessages.CANCELLED;
+    private static final JobError WORKER_LOST = JobMessages.WORKER_LOST;
 
     private final Clock clock;
     private final Object lock = new Object();
@@ -73,7 +71,7 @@ public final class InMemoryJobStore implements JobStore {
             }
             Instant now = clock.instant();
             Job created = new Job(job.id(), JobState.PENDING, job.request(), job.idempotencyKey(), 1, job.maxAttempts(),
-                    now, Optional.empty(), false, 0, QUEUED, Optional.empty(), Optional.empty(), now, now,
+                    now, Optional.empty(), false, 0, JobMessages.QUEUED, Optional.empty(), Optional.empty(), now, now,
                     Optional.empty());
             Entry entry = new Entry(created, ++sequence);
             jobs.put(job.id(), entry);
@@ -108,7 +106,7 @@ public final class InMemoryJobStore implements JobStore {
             Job j = entry.job;
             Lease lease = new Lease(j.id(), owner, ++lastToken, now.plus(leaseTime));
             entry.job = new Job(j.id(), JobState.PROCESSING, j.request(), j.idempotencyKey(), j.attempt(),
-                    j.maxAttempts(), j.notBefore(), Optional.of(lease), false, 0, "started", j.result(), j.error(),
+                    j.maxAttempts(), j.notBefore(), Optional.of(lease), false, 0, JobMessages.PROCESSING, j.result(), j.error(),
                     j.createdAt(), now, Optional.empty());
             processing.put(j.id(), entry);
             return Optional.of(entry.job);
@@ -143,7 +141,7 @@ public final class InMemoryJobStore implements JobStore {
             if (entry == null) {
                 return false;
             }
-            finish(entry, JobState.COMPLETED, 1, "completed", Optional.of(result), Optional.empty());
+            finish(entry, JobState.COMPLETED, 1, JobMessages.COMPLETED, Optional.of(result), Optional.empty());
             return true;
         }
     }
@@ -159,7 +157,7 @@ public final class InMemoryJobStore implements JobStore {
             }
             Job j = entry.job;
             if (retryAt.isPresent() && j.attempt() < j.maxAttempts() && !j.cancelRequested()) {
-                backToPending(entry, j.attempt() + 1, retryAt.get(), "waiting to retry", Optional.of(error));
+                backToPending(entry, j.attempt() + 1, retryAt.get(), error.message(), Optional.of(error));
             } else {
                 finish(entry, error.finalState(), j.progress(), error.message(), Optional.empty(), Optional.of(error));
             }
@@ -179,7 +177,7 @@ public final class InMemoryJobStore implements JobStore {
                 finish(entry, JobState.CANCELLED, j.progress(), CANCELLED.message(), Optional.empty(),
                         Optional.of(CANCELLED));
             } else {
-                backToPending(entry, j.attempt(), clock.instant(), QUEUED, j.error());
+                backToPending(entry, j.attempt(), clock.instant(), JobMessages.RELEASED, j.error());
             }
             return true;
         }
@@ -206,7 +204,7 @@ public final class InMemoryJobStore implements JobStore {
                     finish(entry, JobState.FAILED, j.progress(), WORKER_LOST.message(), Optional.empty(),
                             Optional.of(WORKER_LOST));
                 } else {
-                    backToPending(entry, j.attempt() + 1, now, "requeued after its worker was lost", j.error());
+                    backToPending(entry, j.attempt() + 1, now, JobMessages.REQUEUED, j.error());
                 }
                 changed++;
             }
@@ -230,7 +228,7 @@ public final class InMemoryJobStore implements JobStore {
                         Optional.of(CANCELLED));
             } else if (!j.cancelRequested()) {
                 entry.job = new Job(j.id(), j.state(), j.request(), j.idempotencyKey(), j.attempt(), j.maxAttempts(),
-                        j.notBefore(), j.lease(), true, j.progress(), j.message(), j.result(), j.error(),
+                        j.notBefore(), j.lease(), true, j.progress(), JobMessages.CANCELLING, j.result(), j.error(),
                         j.createdAt(), clock.instant(), Optional.empty());
             }
             return true;
