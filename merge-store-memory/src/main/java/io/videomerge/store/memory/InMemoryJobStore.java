@@ -105,9 +105,8 @@ public final class InMemoryJobStore implements JobStore {
             entry.readyKey = null;
             Job j = entry.job;
             Lease lease = new Lease(j.id(), owner, ++lastToken, now.plus(leaseTime));
-            entry.job = new Job(j.id(), JobState.PROCESSING, j.request(), j.idempotencyKey(), j.attempt(),
-                    j.maxAttempts(), j.notBefore(), Optional.of(lease), false, 0, JobMessages.PROCESSING, j.result(), j.error(),
-                    j.createdAt(), now, Optional.empty());
+            entry.job = j.withState(JobState.PROCESSING).withLease(Optional.of(lease)).withCancelRequested(false)
+                    .withProgress(0).withMessage(JobMessages.PROCESSING).withUpdatedAt(now);
             processing.put(j.id(), entry);
             return Optional.of(entry.job);
         }
@@ -126,9 +125,8 @@ public final class InMemoryJobStore implements JobStore {
             Instant now = clock.instant();
             Lease current = j.lease().orElseThrow();
             double clamped = Double.isNaN(progress) ? j.progress() : Math.max(j.progress(), Math.min(1, progress));
-            entry.job = new Job(j.id(), j.state(), j.request(), j.idempotencyKey(), j.attempt(), j.maxAttempts(),
-                    j.notBefore(), Optional.of(new Lease(j.id(), current.owner(), current.token(), now.plus(leaseTime))),
-                    j.cancelRequested(), clamped, message, j.result(), j.error(), j.createdAt(), now, Optional.empty());
+            entry.job = j.withLease(Optional.of(new Lease(j.id(), current.owner(), current.token(), now.plus(leaseTime))))
+                    .withProgress(clamped).withMessage(message).withUpdatedAt(now);
             return j.cancelRequested() ? Renewal.CANCEL_REQUESTED : Renewal.RENEWED;
         }
     }
@@ -227,9 +225,7 @@ public final class InMemoryJobStore implements JobStore {
                 finish(entry, JobState.CANCELLED, j.progress(), CANCELLED.message(), Optional.empty(),
                         Optional.of(CANCELLED));
             } else if (!j.cancelRequested()) {
-                entry.job = new Job(j.id(), j.state(), j.request(), j.idempotencyKey(), j.attempt(), j.maxAttempts(),
-                        j.notBefore(), j.lease(), true, j.progress(), JobMessages.CANCELLING, j.result(), j.error(),
-                        j.createdAt(), clock.instant(), Optional.empty());
+                entry.job = j.withCancelRequested(true).withMessage(JobMessages.CANCELLING).withUpdatedAt(clock.instant());
             }
             return true;
         }
@@ -269,9 +265,9 @@ public final class InMemoryJobStore implements JobStore {
     private void backToPending(Entry entry, int attempt, Instant notBefore, String message, Optional<JobError> error) {
         Job j = entry.job;
         processing.remove(j.id());
-        entry.job = new Job(j.id(), JobState.PENDING, j.request(), j.idempotencyKey(), attempt, j.maxAttempts(),
-                notBefore, Optional.empty(), false, 0, message, Optional.empty(), error, j.createdAt(),
-                clock.instant(), Optional.empty());
+        entry.job = j.withState(JobState.PENDING).withAttempt(attempt).withNotBefore(notBefore).withLease(Optional.empty())
+                .withCancelRequested(false).withProgress(0).withMessage(message).withResult(Optional.empty())
+                .withError(error).withUpdatedAt(clock.instant());
         enqueue(entry);
     }
 
@@ -280,9 +276,8 @@ public final class InMemoryJobStore implements JobStore {
         Job j = entry.job;
         processing.remove(j.id());
         Instant now = clock.instant();
-        entry.job = new Job(j.id(), state, j.request(), j.idempotencyKey(), j.attempt(), j.maxAttempts(),
-                j.notBefore(), Optional.empty(), j.cancelRequested(), progress, message, result, error, j.createdAt(),
-                now, Optional.of(now));
+        entry.job = j.withState(state).withLease(Optional.empty()).withProgress(progress).withMessage(message)
+                .withResult(result).withError(error).withUpdatedAt(now).withFinishedAt(Optional.of(now));
         finished.add(entry);
     }
 
