@@ -1106,6 +1106,93 @@ public abstract class JobStoreContract {
     }
 
     @Nested
+    @DisplayName("messages: every store records the words of JobMessages at each step")
+    class Messages {
+
+        @Test
+        @DisplayName("create, claim, renew and complete record queued, processing, the worker's line and completed")
+        void happyPath() {
+            Job created = create();
+            assertEquals(JobMessages.QUEUED, created.message());
+            assertEquals(JobMessages.QUEUED, get(created.id()).message());
+            Job claimed = claim();
+            assertEquals(JobMessages.PROCESSING, claimed.message());
+            assertEquals(JobMessages.PROCESSING, get(created.id()).message());
+            assertEquals(Renewal.RENEWED, store.renew(lease(claimed), LEASE, 0.5, JobMessages.MERGING));
+            assertEquals(JobMessages.MERGING, get(created.id()).message());
+            assertTrue(store.complete(lease(claimed), result()));
+            assertEquals(JobMessages.COMPLETED, get(created.id()).message());
+        }
+
+        @Test
+        @DisplayName("a failure, retried or final, shows the error's message")
+        void failureShowsError() {
+            Lease retried = createAndClaim();
+            JobError error = error(ErrorCode.DOWNLOAD_FAILED);
+            assertTrue(store.fail(retried, error, Optional.of(now().plus(STEP))));
+            assertEquals(error.message(), get(retried.taskId()).message());
+            clock.advance(STEP);
+            Lease last = lease(claim());
+            assertTrue(store.fail(last, error, Optional.empty()));
+            assertEquals(error.message(), get(retried.taskId()).message());
+        }
+
+        @Test
+        @DisplayName("release shows released, and cancelled when cancellation was requested")
+        void release() {
+            Lease released = createAndClaim();
+            assertTrue(store.release(released));
+            assertEquals(JobMessages.RELEASED, get(released.taskId()).message());
+            Lease cancelled = lease(claim());
+            assertTrue(store.cancel(cancelled.taskId()));
+            assertEquals(JobMessages.CANCELLING, get(cancelled.taskId()).message());
+            assertTrue(store.release(cancelled));
+            Job job = get(cancelled.taskId());
+            assertEquals(JobMessages.CANCELLED.message(), job.message());
+            assertEquals(Optional.of(JobMessages.CANCELLED), job.error());
+        }
+
+        @Test
+        @DisplayName("a requeue shows requeued, then worker lost once attempts are spent")
+        void requeue() {
+            Lease first = createAndClaim(newJob(2));
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            assertEquals(JobMessages.REQUEUED, get(first.taskId()).message());
+            claim();
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            Job lost = get(first.taskId());
+            assertEquals(JobState.FAILED, lost.state());
+            assertEquals(JobMessages.WORKER_LOST.message(), lost.message());
+            assertEquals(Optional.of(JobMessages.WORKER_LOST), lost.error());
+        }
+
+        @Test
+        @DisplayName("cancelling a pending job shows cancelled, with the cancelled error")
+        void cancelPending() {
+            TaskId id = create().id();
+            assertTrue(store.cancel(id));
+            Job job = get(id);
+            assertEquals(JobMessages.CANCELLED.message(), job.message());
+            assertEquals(Optional.of(JobMessages.CANCELLED), job.error());
+        }
+
+        @Test
+        @DisplayName("an expired cancelled job shows cancelled")
+        void requeueOfCancelled() {
+            Lease lease = createAndClaim();
+            assertTrue(store.cancel(lease.taskId()));
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            Job job = get(lease.taskId());
+            assertEquals(JobState.CANCELLED, job.state());
+            assertEquals(JobMessages.CANCELLED.message(), job.message());
+            assertEquals(Optional.of(JobMessages.CANCELLED), job.error());
+        }
+    }
+
+    @Nested
     @DisplayName("concurrency")
     class Concurrency {
         private static final int THREADS = 8;

@@ -7,6 +7,7 @@ import io.videomerge.MergeException;
 import io.videomerge.MergeResult;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
+import io.videomerge.spi.JobMessages;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.Lease;
 import io.videomerge.spi.Renewal;
@@ -39,8 +40,8 @@ final class JobWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
     private static final Duration MIN_IDLE = Duration.ofMillis(10);
     private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
-    private static final JobError CANCELLED = new JobError(ErrorCode.CANCELLED, "the task was cancelled");
-    private static final String MERGING = "merging";
+    private static final JobError CANCELLED = JobMessages.CANCELLED;
+    private static final String MERGING = JobMessages.MERGING;
 
     private final JobSettings settings;
     private final JobStore store;

@@ -8,6 +8,7 @@ import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobCodec;
 import io.videomerge.spi.JobError;
+import io.videomerge.spi.JobMessages;
 import io.videomerge.spi.JobState;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.Lease;
@@ -52,14 +53,14 @@ public final class JdbcJobStore implements JobStore {
     /** The table prefix used unless the builder is given another. */
     public static final String DEFAULT_TABLE_PREFIX = "videomerge_";
 
-    static final String QUEUED = "Queued";
-    static final String PROCESSING = "Processing";
-    static final String COMPLETED = "Completed";
-    static final String CANCELLED = "Cancelled";
-    static final String CANCELLING = "Cancellation requested";
-    static final String RELEASED = "Queued again after its worker shut down";
-    static final String REQUEUED = "Queued again after its worker stopped answering";
-    static final String WORKER_LOST = "The job's worker stopped answering on every attempt";
+    private static final String QUEUED = JobMessages.QUEUED;
+    private static final String PROCESSING = JobMessages.PROCESSING;
+    private static final String COMPLETED = JobMessages.COMPLETED;
+    private static final String CANCELLED = JobMessages.CANCELLED.message();
+    private static final String CANCELLING = JobMessages.CANCELLING;
+    private static final String RELEASED = JobMessages.RELEASED;
+    private static final String REQUEUED = JobMessages.REQUEUED;
+    private static final String WORKER_LOST = JobMessages.WORKER_LOST.message();
 
     private static final int MAX_OWNER_LENGTH = 255;
 
@@ -148,6 +149,7 @@ public final class JdbcJobStore implements JobStore {
     private Optional<Job> claimSkippingLocked(Bound t, String owner, long now, long expiresAt) {
         return t.handle().createQuery(t.sql().claimOne)
                 .bind("owner", owner)
+                .bind("message", PROCESSING)
                 .bind("expiresAt", expiresAt)
                 .bind("now", now)
                 .map(JobRowMapper.INSTANCE)
@@ -166,6 +168,7 @@ public final class JdbcJobStore implements JobStore {
             }
             int changed = tx.createUpdate(t.sql().claimIfStillPending)
                     .bind("owner", owner)
+                    .bind("message", PROCESSING)
                     .bind("expiresAt", expiresAt)
                     .bind("now", now)
                     .bind("id", candidate.get().id())

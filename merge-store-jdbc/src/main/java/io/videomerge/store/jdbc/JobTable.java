@@ -67,7 +67,7 @@ final class JobTable {
         String readyOldestFirst = " FROM " + jobs + " WHERE state = 'PENDING' AND not_before <= :now"
                 + " ORDER BY not_before, created_at, " + dialect.insertionOrder() + " LIMIT 1";
         String takeLease = "UPDATE " + jobs + " SET state = 'PROCESSING', lease_owner = :owner,"
-                + " lease_token = lease_token + 1, lease_expires_at = :expiresAt, updated_at = :now";
+                + " lease_token = lease_token + 1, lease_expires_at = :expiresAt, message = :message, updated_at = :now";
         claimOne = takeLease + " WHERE id = (SELECT id" + readyOldestFirst + dialect.skipLocked() + ")"
                 + " AND state = 'PENDING' RETURNING " + COLUMNS;
         nextClaimable = "SELECT id, lease_token" + readyOldestFirst;

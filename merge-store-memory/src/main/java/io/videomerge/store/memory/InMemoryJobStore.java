@@ -2,11 +2,11 @@ package io.videomerge.store.memory;
 
 import static java.util.Objects.requireNonNull;
 
-import io.videomerge.ErrorCode;
 import io.videomerge.MergeResult;
 import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
+import io.videomerge.spi.JobMessages;
 import io.videomerge.spi.JobState;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.Lease;
@@ -32,10 +32,8 @@ import java.util.TreeMap;
  * number of jobs; finished jobs wait in a queue ordered by finish time for {@link #purgeFinished}.
  */
 public final class InMemoryJobStore implements JobStore {
-    private static final String QUEUED = "queued";
-    private static final JobError CANCELLED = new JobError(ErrorCode.CANCELLED, "the task was cancelled");
-    private static final JobError WORKER_LOST = new JobError(ErrorCode.WORKER_LOST,
-            "the task stopped its worker on every attempt");
+    private static final JobError CANCELLED = JobMessages.CANCELLED;
+    private static final JobError WORKER_LOST = JobMessages.WORKER_LOST;
 
     private final Clock clock;
     private final Object lock = new Object();
@@ -73,7 +71,7 @@ public final class InMemoryJobStore implements JobStore {
             }
             Instant now = clock.instant();
             Job created = new Job(job.id(), JobState.PENDING, job.request(), job.idempotencyKey(), 1, job.maxAttempts(),
-                    now, Optional.empty(), false, 0, QUEUED, Optional.empty(), Optional.empty(), now, now,
+                    now, Optional.empty(), false, 0, JobMessages.QUEUED, Optional.empty(), Optional.empty(), now, now,
                     Optional.empty());
             Entry entry = new Entry(created, ++sequence);
             jobs.put(job.id(), entry);
@@ -107,9 +105,8 @@ public final class InMemoryJobStore implements JobStore {
             entry.readyKey = null;
             Job j = entry.job;
             Lease lease = new Lease(j.id(), owner, ++lastToken, now.plus(leaseTime));
-            entry.job = new Job(j.id(), JobState.PROCESSING, j.request(), j.idempotencyKey(), j.attempt(),
-                    j.maxAttempts(), j.notBefore(), Optional.of(lease), false, 0, "started", j.result(), j.error(),
-                    j.createdAt(), now, Optional.empty());
+            entry.job = j.withState(JobState.PROCESSING).withLease(Optional.of(lease)).withCancelRequested(false)
+                    .withProgress(0).withMessage(JobMessages.PROCESSING).withUpdatedAt(now);
             processing.put(j.id(), entry);
             return Optional.of(entry.job);
         }
@@ -128,9 +125,8 @@ public final class InMemoryJobStore implements JobStore {
             Instant now = clock.instant();
             Lease current = j.lease().orElseThrow();
             double clamped = Double.isNaN(progress) ? j.progress() : Math.max(j.progress(), Math.min(1, progress));
-            entry.job = new Job(j.id(), j.state(), j.request(), j.idempotencyKey(), j.attempt(), j.maxAttempts(),
-                    j.notBefore(), Optional.of(new Lease(j.id(), current.owner(), current.token(), now.plus(leaseTime))),
-                    j.cancelRequested(), clamped, message, j.result(), j.error(), j.createdAt(), now, Optional.empty());
+            entry.job = j.withLease(Optional.of(new Lease(j.id(), current.owner(), current.token(), now.plus(leaseTime))))
+                    .withProgress(clamped).withMessage(message).withUpdatedAt(now);
             return j.cancelRequested() ? Renewal.CANCEL_REQUESTED : Renewal.RENEWED;
         }
     }
@@ -143,7 +139,7 @@ public final class InMemoryJobStore implements JobStore {
             if (entry == null) {
                 return false;
             }
-            finish(entry, JobState.COMPLETED, 1, "completed", Optional.of(result), Optional.empty());
+            finish(entry, JobState.COMPLETED, 1, JobMessages.COMPLETED, Optional.of(result), Optional.empty());
             return true;
         }
     }
@@ -159,7 +155,7 @@ public final class InMemoryJobStore implements JobStore {
             }
             Job j = entry.job;
             if (retryAt.isPresent() && j.attempt() < j.maxAttempts() && !j.cancelRequested()) {
-                backToPending(entry, j.attempt() + 1, retryAt.get(), "waiting to retry", Optional.of(error));
+                backToPending(entry, j.attempt() + 1, retryAt.get(), error.message(), Optional.of(error));
             } else {
                 finish(entry, error.finalState(), j.progress(), error.message(), Optional.empty(), Optional.of(error));
             }
@@ -179,7 +175,7 @@ public final class InMemoryJobStore implements JobStore {
                 finish(entry, JobState.CANCELLED, j.progress(), CANCELLED.message(), Optional.empty(),
                         Optional.of(CANCELLED));
             } else {
-                backToPending(entry, j.attempt(), clock.instant(), QUEUED, j.error());
+                backToPending(entry, j.attempt(), clock.instant(), JobMessages.RELEASED, j.error());
             }
             return true;
         }
@@ -206,7 +202,7 @@ public final class InMemoryJobStore implements JobStore {
                     finish(entry, JobState.FAILED, j.progress(), WORKER_LOST.message(), Optional.empty(),
                             Optional.of(WORKER_LOST));
                 } else {
-                    backToPending(entry, j.attempt() + 1, now, "requeued after its worker was lost", j.error());
+                    backToPending(entry, j.attempt() + 1, now, JobMessages.REQUEUED, j.error());
                 }
                 changed++;
             }
@@ -229,9 +225,7 @@ public final class InMemoryJobStore implements JobStore {
                 finish(entry, JobState.CANCELLED, j.progress(), CANCELLED.message(), Optional.empty(),
                         Optional.of(CANCELLED));
             } else if (!j.cancelRequested()) {
-                entry.job = new Job(j.id(), j.state(), j.request(), j.idempotencyKey(), j.attempt(), j.maxAttempts(),
-                        j.notBefore(), j.lease(), true, j.progress(), j.message(), j.result(), j.error(),
-                        j.createdAt(), clock.instant(), Optional.empty());
+                entry.job = j.withCancelRequested(true).withMessage(JobMessages.CANCELLING).withUpdatedAt(clock.instant());
             }
             return true;
         }
@@ -271,9 +265,9 @@ public final class InMemoryJobStore implements JobStore {
     private void backToPending(Entry entry, int attempt, Instant notBefore, String message, Optional<JobError> error) {
         Job j = entry.job;
         processing.remove(j.id());
-        entry.job = new Job(j.id(), JobState.PENDING, j.request(), j.idempotencyKey(), attempt, j.maxAttempts(),
-                notBefore, Optional.empty(), false, 0, message, Optional.empty(), error, j.createdAt(),
-                clock.instant(), Optional.empty());
+        entry.job = j.withState(JobState.PENDING).withAttempt(attempt).withNotBefore(notBefore).withLease(Optional.empty())
+                .withCancelRequested(false).withProgress(0).withMessage(message).withResult(Optional.empty())
+                .withError(error).withUpdatedAt(clock.instant());
         enqueue(entry);
     }
 
@@ -282,9 +276,8 @@ public final class InMemoryJobStore implements JobStore {
         Job j = entry.job;
         processing.remove(j.id());
         Instant now = clock.instant();
-        entry.job = new Job(j.id(), state, j.request(), j.idempotencyKey(), j.attempt(), j.maxAttempts(),
-                j.notBefore(), Optional.empty(), j.cancelRequested(), progress, message, result, error, j.createdAt(),
-                now, Optional.of(now));
+        entry.job = j.withState(state).withLease(Optional.empty()).withProgress(progress).withMessage(message)
+                .withResult(result).withError(error).withUpdatedAt(now).withFinishedAt(Optional.of(now));
         finished.add(entry);
     }
 

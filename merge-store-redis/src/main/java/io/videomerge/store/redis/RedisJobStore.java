@@ -16,6 +16,7 @@ import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobCodec;
 import io.videomerge.spi.JobError;
+import io.videomerge.spi.JobMessages;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.Lease;
 import io.videomerge.spi.NewJob;
@@ -59,7 +60,6 @@ public final class RedisJobStore implements JobStore {
 
     /** Index entries handled per script call, so one call never blocks Redis for long. */
     private static final int BATCH = 500;
-    private static final String WORKER_LOST_MESSAGE = "The worker running this job stopped responding too often.";
 
     private final Connector redis;
     private final Clock clock;
@@ -92,7 +92,7 @@ public final class RedisJobStore implements JobStore {
         try {
             reply = redis.eval(Script.CREATE, ScriptOutputType.MULTI, jobKey(id), base, id,
                     JobCodec.writeRequest(job.request()), job.idempotencyKey().orElse(""),
-                    Integer.toString(job.maxAttempts()), now());
+                    Integer.toString(job.maxAttempts()), now(), JobMessages.QUEUED);
         } catch (IllegalStateException e) {
             if (String.valueOf(e.getMessage()).contains("VM_DUPLICATE_ID")) {
                 throw new IllegalArgumentException("a job with id " + id + " exists already", e);
@@ -113,7 +113,7 @@ public final class RedisJobStore implements JobStore {
         requireNonNull(owner, "owner");
         long now = clock.millis();
         List<Object> reply = redis.eval(Script.CLAIM, ScriptOutputType.MULTI, base + ":ready", base,
-                Long.toString(now), owner, Long.toString(expiry(now, leaseTime)));
+                Long.toString(now), owner, Long.toString(expiry(now, leaseTime)), JobMessages.PROCESSING);
         return JobHash.fromReply(reply);
     }
 
@@ -134,7 +134,8 @@ public final class RedisJobStore implements JobStore {
         requireNonNull(lease, "lease");
         requireNonNull(result, "result");
         return changed(redis.eval(Script.COMPLETE, ScriptOutputType.INTEGER, jobKey(lease), base,
-                lease.taskId().value(), Long.toString(lease.token()), now(), JobCodec.writeResult(result), retention));
+                lease.taskId().value(), Long.toString(lease.token()), now(), JobCodec.writeResult(result), retention,
+                JobMessages.COMPLETED));
     }
 
     @Override
@@ -151,7 +152,8 @@ public final class RedisJobStore implements JobStore {
     public boolean release(Lease lease) {
         requireNonNull(lease, "lease");
         return changed(redis.eval(Script.RELEASE, ScriptOutputType.INTEGER, jobKey(lease), base,
-                lease.taskId().value(), Long.toString(lease.token()), now(), retention));
+                lease.taskId().value(), Long.toString(lease.token()), now(), retention,
+                JobMessages.CANCELLED.message(), JobMessages.RELEASED));
     }
 
     @Override
@@ -161,7 +163,8 @@ public final class RedisJobStore implements JobStore {
         List<Long> reply;
         do {
             reply = redis.eval(Script.REQUEUE_EXPIRED, ScriptOutputType.MULTI, base + ":processing", base, now,
-                    retention, Integer.toString(BATCH), WORKER_LOST_MESSAGE);
+                    retention, Integer.toString(BATCH), JobMessages.WORKER_LOST.message(),
+                    JobMessages.CANCELLED.message(), JobMessages.REQUEUED);
             changed += reply.get(0).intValue();
         } while (reply.get(1) == BATCH);
         return changed;
@@ -171,7 +174,7 @@ public final class RedisJobStore implements JobStore {
     public boolean cancel(TaskId id) {
         requireNonNull(id, "id");
         return changed(redis.eval(Script.CANCEL, ScriptOutputType.INTEGER, jobKey(id.value()), base, id.value(),
-                now(), retention));
+                now(), retention, JobMessages.CANCELLED.message(), JobMessages.CANCELLING));
     }
 
     @Override

@@ -11,8 +11,9 @@ local function idemKey(key)
 end
 
 -- Back to PENDING without a lease and with progress 0; the ready member keeps the job's creation order.
-local function requeue(job, id, attempt, notBefore, now)
-  redis.call('HSET', job, 'state', 'PENDING', 'att', attempt, 'nb', notBefore, 'prog', '0', 'ua', now)
+-- Status lines come from the caller (JobMessages): no script spells its own.
+local function requeue(job, id, attempt, notBefore, now, message)
+  redis.call('HSET', job, 'state', 'PENDING', 'att', attempt, 'nb', notBefore, 'prog', '0', 'ua', now, 'msg', message)
   redis.call('HDEL', job, 'own', 'exp')
   redis.call('ZREM', P .. ':processing', id)
   redis.call('ZADD', P .. ':ready', notBefore, redis.call('HGET', job, 'qm'))
@@ -21,12 +22,13 @@ end
 -- The one way a job ends: final state, no lease, indexed by finish time for purgeFinished, and
 -- expiring after the retention together with its idempotency key, so Redis memory stays bounded
 -- even when nobody purges.
+-- With an error code, the error's message is also the status line.
 local function finish(job, id, state, now, retention, code, message)
   if code then
-    redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now, 'ec', code, 'em', message)
+    redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now, 'ec', code, 'em', message, 'msg', message)
     redis.call('HDEL', job, 'own', 'exp')
   else
-    redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now)
+    redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now, 'msg', message)
     redis.call('HDEL', job, 'own', 'exp', 'ec', 'em')
   end
   local queued = redis.call('HMGET', job, 'qm', 'ik')
@@ -38,5 +40,3 @@ local function finish(job, id, state, now, retention, code, message)
     redis.call('PEXPIRE', idemKey(queued[2]), retention)
   end
 end
-
-local CANCELLED_MESSAGE = 'The job was cancelled.'

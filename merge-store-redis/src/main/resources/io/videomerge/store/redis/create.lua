@@ -1,5 +1,5 @@
 -- KEYS[1] the new job's hash.
--- ARGV: prefix, id, request JSON, idempotency key or '', max attempts, now.
+-- ARGV: prefix, id, request JSON, idempotency key or '', max attempts, now, queued message.
 local job, id, now = KEYS[1], ARGV[2], ARGV[6]
 local ik = ARGV[4]
 if ik ~= '' then
@@ -19,7 +19,7 @@ end
 local seq = redis.call('INCR', P .. ':seq')
 local member = string.format('%015d:%015d:%s', tonumber(now), seq, id)
 redis.call('HSET', job, 'id', id, 'state', 'PENDING', 'req', ARGV[3], 'att', 1, 'max', ARGV[5],
-  'nb', now, 'cr', 0, 'prog', '0', 'msg', '', 'ca', now, 'ua', now, 'qm', member, 'tok', 0)
+  'nb', now, 'cr', 0, 'prog', '0', 'msg', ARGV[7], 'ca', now, 'ua', now, 'qm', member, 'tok', 0)
 if ik ~= '' then
   redis.call('HSET', job, 'ik', ik)
   redis.call('SET', idemKey(ik), id)

@@ -8,7 +8,7 @@ end
 local attempt = tonumber(h[3])
 if retryAt ~= '' and attempt < tonumber(h[4]) and h[5] ~= '1' then
   redis.call('HSET', job, 'ec', code, 'em', message)
-  requeue(job, id, attempt + 1, retryAt, now)
+  requeue(job, id, attempt + 1, retryAt, now, message)
   return 1
 end
 local state = 'FAILED'

@@ -1,4 +1,5 @@
--- KEYS[1] the processing set. ARGV: prefix, now, retention millis, batch size, worker-lost message.
+-- KEYS[1] the processing set. ARGV: prefix, now, retention millis, batch size, worker-lost message,
+-- cancelled message, requeued message.
 -- Returns {jobs changed, entries examined}; the caller repeats while a full batch was examined.
 local processing, now = KEYS[1], ARGV[2]
 local ids = redis.call('ZRANGEBYSCORE', processing, '-inf', '(' .. now, 'LIMIT', 0, tonumber(ARGV[4]))
@@ -15,11 +16,11 @@ for _, id in ipairs(ids) do
     changed = changed + 1
     local attempt = tonumber(h[2])
     if h[4] == '1' then
-      finish(job, id, 'CANCELLED', now, ARGV[3], 'CANCELLED', CANCELLED_MESSAGE)
+      finish(job, id, 'CANCELLED', now, ARGV[3], 'CANCELLED', ARGV[6])
     elseif attempt >= tonumber(h[3]) then
       finish(job, id, 'FAILED', now, ARGV[3], 'WORKER_LOST', ARGV[5])
     else
-      requeue(job, id, attempt + 1, now, now)
+      requeue(job, id, attempt + 1, now, now, ARGV[7])
     end
   end
 end

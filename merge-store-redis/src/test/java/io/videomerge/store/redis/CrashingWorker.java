@@ -1,6 +1,7 @@
 package io.videomerge.store.redis;
 
 import io.videomerge.spi.Job;
+import io.videomerge.spi.JobMessages;
 import io.videomerge.spi.Lease;
 import io.videomerge.spi.Renewal;
 import java.time.Duration;
@@ -23,7 +24,7 @@ public final class CrashingWorker {
             System.out.println("CLAIMED " + lease.taskId() + " " + lease.token());
             System.out.flush();
             double progress = 0;
-            while (store.renew(lease, leaseTime, progress, "merging") == Renewal.RENEWED) {
+            while (store.renew(lease, leaseTime, progress, JobMessages.MERGING) == Renewal.RENEWED) {
                 progress = Math.min(0.9, progress + 0.01);
                 // The heartbeat period of a real worker: a third of the lease.
                 LockSupport.parkNanos(leaseTime.dividedBy(3).toNanos());

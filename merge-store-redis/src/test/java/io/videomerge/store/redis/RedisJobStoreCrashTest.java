@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.spi.Job;
+import io.videomerge.spi.JobMessages;
 import io.videomerge.spi.JobState;
 import io.videomerge.spi.Lease;
 import java.io.BufferedReader;
@@ -53,7 +54,7 @@ class RedisJobStoreCrashTest {
                     firstLine.get(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS),
                     "the worker process claimed the job");
             awaitCondition("the worker heartbeats",
-                    () -> store.find(job.id()).orElseThrow().message().equals("merging"));
+                    () -> store.find(job.id()).orElseThrow().message().equals(JobMessages.MERGING));
             worker.destroyForcibly();
             assertTrue(worker.waitFor(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS), "the worker died");
         } finally {
