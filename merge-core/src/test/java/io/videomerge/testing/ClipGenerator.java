@@ -76,8 +76,9 @@ public final class ClipGenerator {
         try {
             Files.deleteIfExists(target);
             encode(spec, target);
-            if (spec.format() == ClipSpec.Format.WEBM_VP9_OPUS && spec.audio() != ClipSpec.Audio.NONE) {
-                fixWebmDurations(target, spec.frameCount() / (double) spec.fps());
+            if (spec.format().matroska() && spec.audio() != ClipSpec.Audio.NONE) {
+                // FFmpeg's Matroska muxer counts the Duration from timestamp 0, the start offset included.
+                fixWebmDurations(target, spec.startSeconds() + spec.frameCount() / (double) spec.fps());
             }
             return target;
         } catch (IOException e) {
@@ -148,16 +149,30 @@ public final class ClipGenerator {
         // Generous enough that a flash frame after grey frames is still coded close to white.
         long pixelsPerSecond = (long) spec.width() * spec.height() * spec.fps();
         recorder.setVideoBitrate((int) Math.min(8_000_000L, Math.max(400_000L, pixelsPerSecond / 3)));
-        if (spec.format() == ClipSpec.Format.MP4_H264_AAC) {
-            String encoder = h264Encoder();
-            recorder.setVideoCodecName(encoder);
-            if (encoder.equals("libx264")) {
-                recorder.setVideoOption("preset", "ultrafast");
+        switch (spec.format().video()) {
+            case H264 -> {
+                String encoder = h264Encoder();
+                recorder.setVideoCodecName(encoder);
+                if (encoder.equals("libx264")) {
+                    recorder.setVideoOption("preset", "ultrafast");
+                }
             }
-        } else {
-            recorder.setVideoCodecName("libvpx-vp9");
-            recorder.setVideoOption("deadline", "realtime");
-            recorder.setVideoOption("cpu-used", "8");
+            case VP8, VP9 -> {
+                recorder.setVideoCodecName(spec.format().video() == ClipSpec.Video.VP8 ? "libvpx" : "libvpx-vp9");
+                recorder.setVideoOption("deadline", "realtime");
+                recorder.setVideoOption("cpu-used", "8");
+            }
+            case AV1 -> {
+                // The fastest libaom settings: a test clip needs to be AV1, not to be small.
+                recorder.setVideoCodecName("libaom-av1");
+                recorder.setVideoOption("usage", "realtime");
+                recorder.setVideoOption("cpu-used", "8");
+                recorder.setVideoOption("lag-in-frames", "0");
+                recorder.setVideoOption("row-mt", "1");
+            }
+        }
+        if (spec.startSeconds() > 0) {
+            recorder.setOption("output_ts_offset", Long.toString(Math.round(spec.startSeconds() * 1e6)) + "us");
         }
         if (spec.rotation() != 0) {
             // setDisplayRotation takes the counterclockwise angle that av_display_rotation_get reads back;
@@ -167,12 +182,12 @@ public final class ClipGenerator {
         if (spec.audio() != ClipSpec.Audio.NONE) {
             recorder.setSampleRate(spec.sampleRate());
             recorder.setAudioChannels(spec.audio().channels());
-            if (spec.format() == ClipSpec.Format.MP4_H264_AAC) {
-                recorder.setAudioCodecName("aac");
-                recorder.setAudioBitrate(128_000);
-            } else {
+            if (spec.format().opus()) {
                 recorder.setAudioCodecName("libopus");
                 recorder.setAudioBitrate(96_000);
+            } else {
+                recorder.setAudioCodecName("aac");
+                recorder.setAudioBitrate(128_000);
             }
         }
     }

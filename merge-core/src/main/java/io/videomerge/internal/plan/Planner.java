@@ -76,7 +76,8 @@ public final class Planner {
             w = Math.max(canvas.width(), even(displayWidth * s));
             h = Math.max(canvas.height(), even(displayHeight * s));
         }
-        return new ClipPlan(clip.index(), clip.durationSeconds(), rotation, w, h, canvas, fit, clip.hasAudio());
+        return new ClipPlan(clip.index(), clip.startSeconds(), clip.durationSeconds(), rotation, w, h, canvas, fit,
+                clip.hasAudio());
     }
 
     private static int even(double value) {

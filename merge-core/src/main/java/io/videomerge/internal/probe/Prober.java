@@ -98,9 +98,19 @@ public final class Prober {
             adec = ast != null ? openDecoder(ast, index) : null;
             AVFrame first = avutil.av_frame_alloc();
             try {
-                decodeFirstFrames(fmt, vst, vdec, ast, adec, first, index);
-                ClipInfo info = facts(fmt, vst, ast, first, index);
-                // Early refusal on what the header claims; the merge counts real decoded time as well.
+                Extent extent = ast != null ? new Extent(fmt, video, audio) : new Extent(fmt, video);
+                double indexed = ast != null ? Completeness.indexedEnd(fmt, video, audio)
+                        : Completeness.indexedEnd(fmt, video);
+                decodeFirstFrames(fmt, vst, vdec, ast, adec, first, extent, index);
+                double start = extent.start();
+                double end = extent.end();
+                if (Double.isNaN(start) || Double.isNaN(end) || !(end - start > 0)) {
+                    throw invalid(index, "has no known duration", null);
+                }
+                // The index lists packets the file claims to hold: data that stops well before them is damage.
+                Completeness.requireWhole(index, end - start, indexed - start);
+                ClipInfo info = facts(fmt, vst, ast, first, start, end - start, index);
+                // Early refusal on the proven length; the merge counts real decoded time as well.
                 if (info.durationSeconds() > maxSeconds) {
                     throw new MediaException(ErrorCode.INPUT_TOO_LONG, "input " + index + " is longer than the "
                             + Math.round(maxSeconds) + " s allowed in total", index);
@@ -149,43 +159,70 @@ public final class Prober {
         }
     }
 
-    /** Decodes until the first video frame (kept in {@code first}) and, if there is audio, one audio frame. */
+    /**
+     * Decodes until the first video frame (kept in {@code first}) and, if there is audio, one audio frame; every
+     * packet read also goes to {@code extent}, which proves the clip's start from them. A packet that does not
+     * decode is skipped and counted, as the CLI does; the stream is refused when no frame decodes within the
+     * packet bound, or when more of its packets failed than {@link Completeness} allows.
+     */
     private void decodeFirstFrames(AVFormatContext fmt, AVStream vst, AVCodecContext vdec, AVStream ast,
-                                   AVCodecContext adec, AVFrame first, int index) {
+                                   AVCodecContext adec, AVFrame first, Extent extent, int index) {
         AVPacket pkt = avcodec.av_packet_alloc();
         AVFrame scratch = avutil.av_frame_alloc();
-        boolean haveVideo = false;
-        boolean haveAudio = ast == null;
+        FirstFrame video = new FirstFrame(vst, vdec, first);
+        FirstFrame audio = ast != null ? new FirstFrame(ast, adec, scratch) : null;
         try {
-            for (int packets = 0; packets < MAX_PACKETS && !(haveVideo && haveAudio); packets++) {
+            for (int packets = 0; packets < MAX_PACKETS && !(video.found && (audio == null || audio.found));
+                 packets++) {
                 if (avformat.av_read_frame(fmt, pkt) < 0) {
                     break;
                 }
                 try {
-                    if (!haveVideo && pkt.stream_index() == vst.index()) {
-                        Decoded d = decode(vdec, pkt, first);
-                        if (d == Decoded.ERROR) {
-                            throw refusal(vst, vdec.codec().name().getString(), index);
-                        }
-                        haveVideo = d == Decoded.FRAME;
-                    } else if (!haveAudio && pkt.stream_index() == ast.index()) {
-                        Decoded d = decode(adec, pkt, scratch);
-                        if (d == Decoded.ERROR) {
-                            throw refusal(ast, adec.codec().name().getString(), index);
-                        }
-                        haveAudio = d == Decoded.FRAME;
+                    extent.atStart(pkt);
+                    if (pkt.stream_index() == vst.index()) {
+                        video.take(pkt, index);
+                    } else if (audio != null && pkt.stream_index() == ast.index()) {
+                        audio.take(pkt, index);
                     }
                 } finally {
                     avcodec.av_packet_unref(pkt);
                 }
             }
             // A decoder may hold its first picture back until it is drained (a very short or truncated file).
-            if (!haveVideo && decode(vdec, null, first) != Decoded.FRAME) {
+            if (!video.found && decode(vdec, null, first) != Decoded.FRAME) {
                 throw refusal(vst, vdec.codec().name().getString(), index);
             }
         } finally {
             avcodec.av_packet_free(pkt);
             avutil.av_frame_free(scratch);
+        }
+    }
+
+    /** One stream's search for its first decodable frame, counting the packets that fail on the way. */
+    private final class FirstFrame {
+        private final AVStream stream;
+        private final AVCodecContext decoder;
+        private final AVFrame frame;
+        private long packets;
+        private long undecodable;
+        private boolean found;
+
+        FirstFrame(AVStream stream, AVCodecContext decoder, AVFrame frame) {
+            this.stream = stream;
+            this.decoder = decoder;
+            this.frame = frame;
+        }
+
+        void take(AVPacket pkt, int index) {
+            if (found) {
+                return;
+            }
+            packets++;
+            Decoded d = decode(decoder, pkt, frame);
+            if (d == Decoded.ERROR && Completeness.isTooDamaged(++undecodable, packets)) {
+                throw refusal(stream, decoder.codec().name().getString(), index);
+            }
+            found = d == Decoded.FRAME;
         }
     }
 
@@ -222,7 +259,8 @@ public final class Prober {
         return invalid(index, "has " + kind + " that cannot be decoded", null);
     }
 
-    private static ClipInfo facts(AVFormatContext fmt, AVStream vst, AVStream ast, AVFrame first, int index) {
+    private static ClipInfo facts(AVFormatContext fmt, AVStream vst, AVStream ast, AVFrame first, double start,
+                                  double duration, int index) {
         AVCodecParameters vpar = vst.codecpar();
         int width = vpar.width() > 0 ? vpar.width() : first.width();
         int height = vpar.height() > 0 ? vpar.height() : first.height();
@@ -240,28 +278,14 @@ public final class Prober {
         if (!(fps > 0) || Double.isInfinite(fps)) {
             throw invalid(index, "has no known frame rate", null);
         }
-        double duration = duration(fmt, vst);
-        if (!(duration > 0)) {
-            throw invalid(index, "has no known duration", null);
-        }
         AVCodecParameters apar = ast != null ? ast.codecpar() : null;
-        return new ClipInfo(index, fmt.iformat().name().getString(), duration, width, height, rotation(vst),
+        return new ClipInfo(index, fmt.iformat().name().getString(), start, duration, width, height, rotation(vst),
                 sarKnown ? sar.num() : 1, sarKnown ? sar.den() : 1,
                 pixName == null || pixName.isNull() ? "unknown" : pixName.getString(),
                 fps, variable, avcodec.avcodec_get_name(vpar.codec_id()).getString(), vpar.profile(),
                 vst.time_base().num(), vst.time_base().den(),
                 apar != null, apar != null ? avcodec.avcodec_get_name(apar.codec_id()).getString() : "",
                 apar != null ? apar.sample_rate() : 0, apar != null ? apar.ch_layout().nb_channels() : 0);
-    }
-
-    private static double duration(AVFormatContext fmt, AVStream vst) {
-        if (fmt.duration() != avutil.AV_NOPTS_VALUE() && fmt.duration() > 0) {
-            return fmt.duration() / (double) avutil.AV_TIME_BASE;
-        }
-        if (vst.duration() != avutil.AV_NOPTS_VALUE() && vst.duration() > 0) {
-            return vst.duration() * avutil.av_q2d(vst.time_base());
-        }
-        return 0;
     }
 
     /**
