@@ -118,14 +118,7 @@ public final class ClipGenerator {
      */
     private static void fixWebmDurations(Path file, double seconds) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        boolean patched = false;
-        for (int i = 0; i + 11 <= bytes.length; i++) {
-            if ((bytes[i] & 0xff) == 0x44 && (bytes[i + 1] & 0xff) == 0x89 && (bytes[i + 2] & 0xff) == 0x88) {
-                ByteBuffer.wrap(bytes, i + 3, 8).putDouble(seconds * 1000.0);
-                patched = true;
-                break;
-            }
-        }
+        ClipMutations.writeDuration(bytes, seconds, file);
         long nanos = Math.round(seconds * 1e9);
         byte[] tag = String.format(Locale.ROOT, "%02d:%02d:%02d.%09d", nanos / 3_600_000_000_000L,
                 nanos / 60_000_000_000L % 60, nanos / 1_000_000_000L % 60, nanos % 1_000_000_000L)
@@ -135,14 +128,15 @@ public final class ClipGenerator {
         while (m.find()) {
             System.arraycopy(tag, 0, bytes, m.start(), tag.length);
         }
-        if (!patched) {
-            throw new IOException("no Matroska Duration element in " + file);
-        }
         Files.write(file, bytes);
     }
 
     private static void configure(FFmpegFrameRecorder recorder, ClipSpec spec) {
         recorder.setFormat(spec.format().muxer());
+        if (!spec.format().matroska()) {
+            // The index before the media, as web uploads have it, so that cutting the media leaves the index.
+            recorder.setOption("movflags", "+faststart");
+        }
         recorder.setFrameRate(spec.fps());
         recorder.setGopSize(spec.fps());
         recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
