@@ -28,11 +28,11 @@ import org.bytedeco.javacpp.SizeTPointer;
  */
 final class Extent {
     /** First byte window read at the end of a file that allows byte seeks; each widening multiplies it by 4. */
-    private static final long FIRST_BYTE_WINDOW = 256 * 1024;
+    private static final long FIRST_BYTE_WINDOW = 64 * 1024;
     /** First time window read before the index's last entry; each widening multiplies it by 4. */
     private static final double FIRST_TIME_WINDOW_SECONDS = 2;
-    /** Seeks tried at most: windows up to 16 MiB or 128 s. */
-    private static final int MAX_ATTEMPTS = 4;
+    /** Seeks tried at most: windows up to 64 MiB (a Matroska cluster must fit) or 2048 s. */
+    private static final int MAX_ATTEMPTS = 6;
     /** Packets read at most per attempt. */
     private static final int MAX_PACKETS = 50_000;
 
@@ -92,25 +92,33 @@ final class Extent {
         try {
             for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
                 long widen = 1L << (2 * attempt);
-                int sought;
-                boolean last;
                 if (byBytes) {
-                    long from = Math.max(0, size - FIRST_BYTE_WINDOW * widen);
-                    sought = avformat.av_seek_frame(fmt, -1, from, avformat.AVSEEK_FLAG_BYTE);
-                    last = from == 0;
+                    long from = size - FIRST_BYTE_WINDOW * widen;
+                    // A window reaching back to what was read already is read on, without a seek: Matroska
+                    // resynchronises on the next cluster after a byte seek, which near the start may be none.
+                    if (from <= avformat.avio_tell(fmt.pb())) {
+                        readToEnd(pkt);
+                        break;
+                    }
+                    if (avformat.av_seek_frame(fmt, -1, from, avformat.AVSEEK_FLAG_BYTE) < 0) {
+                        break;
+                    }
                 } else if (!Double.isNaN(indexed)) {
                     double from = indexed - FIRST_TIME_WINDOW_SECONDS * widen;
                     long ts = Math.round(from * avutil.AV_TIME_BASE);
-                    sought = avformat.avformat_seek_file(fmt, -1, Long.MIN_VALUE, ts, ts, 0);
-                    last = from <= (Double.isNaN(start) ? 0 : start);
+                    if (avformat.avformat_seek_file(fmt, -1, Long.MIN_VALUE, ts, ts, 0) < 0) {
+                        break;
+                    }
+                    if (from <= (Double.isNaN(start) ? 0 : start)) {
+                        forget();
+                        readToEnd(pkt);
+                        break;
+                    }
                 } else {
                     break;
                 }
-                if (sought < 0) {
-                    break;
-                }
                 forget();
-                if (readToEnd(pkt) || last) {
+                if (readToEnd(pkt)) {
                     break;
                 }
             }
