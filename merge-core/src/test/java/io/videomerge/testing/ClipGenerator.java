@@ -37,6 +37,10 @@ import org.bytedeco.javacv.FrameRecorder;
  * </ul>
  * An event instant is snapped to the first frame boundary at or after it ({@link ClipSpec#eventInstant}):
  * the flash frame and the beep onset then coincide exactly.
+ *
+ * <p>MP4s are written with the index at the front ({@code movflags=+faststart}), as web uploads are; a clip with a
+ * start offset has every timestamp shifted by the muxer ({@code output_ts_offset}). {@link ClipMutations} then
+ * damages or disguises a written file.
  */
 public final class ClipGenerator {
 

@@ -43,7 +43,6 @@ final class Extent {
     private final long[] lastDts;
     private final long[] gaps;
     private double start = Double.NaN;
-    private int readErrors;
 
     /** An extent over {@code streams} (indexes into {@code fmt}; the video stream first). */
     Extent(AVFormatContext fmt, int... streams) {
@@ -129,11 +128,6 @@ final class Extent {
         return Double.isNaN(after) ? before : Double.isNaN(before) ? after : Math.max(before, after);
     }
 
-    /** Packets that failed to be read (errors other than the end of the file) by the end read. */
-    int readErrors() {
-        return readErrors;
-    }
-
     /** Reads to the end of the file; whether a packet of a stream used was seen. */
     private boolean readToEnd(AVPacket pkt) {
         boolean seen = false;
@@ -143,9 +137,8 @@ final class Extent {
                 continue;
             }
             if (ret < 0) {
-                if (ret != avutil.AVERROR_EOF()) {
-                    readErrors++;
-                }
+                // The end of the file, or damage: either way the packets before are what the file holds, and
+                // Completeness judges whether that falls short of its index.
                 break;
             }
             try {

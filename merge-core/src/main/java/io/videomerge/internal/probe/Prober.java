@@ -28,11 +28,15 @@ import org.bytedeco.javacpp.IntPointer;
  * <p>The file is opened with {@code protocol_whitelist=file}, the container whitelist, {@code max_streams} and a
  * bounded probe; every decoder (those libavformat opens to find the stream parameters included) gets the decoder
  * whitelist and {@code max_pixels}; the first video frame and the first audio frame are decoded, so a file that
- * FFmpeg refuses to decode is refused here, before a merge starts. Refusals are {@link MediaException}s naming
+ * FFmpeg refuses to decode is refused here, before a merge starts (a single bad packet among the first is skipped,
+ * as the CLI skips it). The clip's start and length are proven from its packets, never taken from the header
+ * ({@link ClipInfo#startSeconds()}, {@link ClipInfo#durationSeconds()}): a header that claims hours for seconds of
+ * content, or no length at all, changes nothing, and an input whose packets stop well before what its own index
+ * lists is refused as truncated ({@link Completeness}). Refusals are {@link MediaException}s naming
  * the input index: {@link ErrorCode#INVALID_MEDIA} (not media, a container outside the whitelist, no video, too
  * many streams, truncated or undecodable), {@link ErrorCode#UNSUPPORTED_CODEC} (a decoder outside the whitelist,
- * a picture over {@code max_pixels}) or {@link ErrorCode#INPUT_TOO_LONG} (one clip alone longer than the total
- * allowed). Messages never carry paths or FFmpeg's log.
+ * a picture over {@code max_pixels}) or {@link ErrorCode#INPUT_TOO_LONG} (one clip's proven length alone longer than
+ * the total allowed). Messages never carry paths or FFmpeg's log.
  *
  * <p>Instances are immutable and thread-safe.
  */
