@@ -25,6 +25,10 @@ import org.bytedeco.javacpp.BytePointer;
  * count, whether every packet decoded cleanly, the instants of white flashes and of beeps, the mean luma of a
  * region of the upright picture at a given time, and whether a stretch of audio is silent.
  *
+ * <p>A stream may change format part-way: {@link #audioFormats()} and {@link #videoFormats()} list each
+ * change as the decoder reported it, and audio after a sample-rate change is resampled (linearly) to the first
+ * frame's rate, so the instants and durations stay right.
+ *
  * <p>Luma is reported full-range (0 black .. 255 white) whatever range the stream uses. Pictures are kept as a
  * {@value #GRID}x{@value #GRID} grid of cell means in display orientation (the display matrix applied), so
  * memory stays small while regions remain accurate to 1/{@value #GRID} of the picture.
@@ -43,6 +47,35 @@ public final class ClipAnalyzer {
     /** libavutil's AV_FRAME_FLAG_CORRUPT (frame.h), which the presets do not export. */
     private static final int AV_FRAME_FLAG_CORRUPT = 1;
 
+    /**
+     * The format of decoded audio from {@code time} (seconds) on.
+     *
+     * @param time       presentation time of the first frame in this format
+     * @param channels   channel count
+     * @param sampleRate sample rate in Hz
+     */
+    public record AudioFormat(double time, int channels, int sampleRate) {
+        /** This format from {@code seconds} on, to compare formats whatever their instants. */
+        public AudioFormat withTime(double seconds) {
+            return new AudioFormat(seconds, channels, sampleRate);
+        }
+    }
+
+    /**
+     * The format of decoded pictures from {@code time} (seconds) on.
+     *
+     * @param time      presentation time of the first frame in this format
+     * @param width     coded width
+     * @param height    coded height
+     * @param fullRange whether the frame is full-range (JPEG) YUV rather than limited (MPEG)
+     */
+    public record VideoFormat(double time, int width, int height, boolean fullRange) {
+        /** This format from {@code seconds} on, to compare formats whatever their instants. */
+        public VideoFormat withTime(double seconds) {
+            return new VideoFormat(seconds, width, height, fullRange);
+        }
+    }
+
     private final ClipInfo info;
     private final double[] frameTimes;
     private final byte[][] grids;
@@ -51,9 +84,13 @@ public final class ClipAnalyzer {
     private final int sampleRate;
     private final double audioStart;
     private final float[] audio;
+    private final List<AudioFormat> audioFormats;
+    private final List<VideoFormat> videoFormats;
+    private final List<Double> errorTimes;
 
     private ClipAnalyzer(ClipInfo info, double[] frameTimes, byte[][] grids, double[] frameLuma, int decodeErrors,
-                         int sampleRate, double audioStart, float[] audio) {
+                         int sampleRate, double audioStart, float[] audio, List<AudioFormat> audioFormats,
+                         List<VideoFormat> videoFormats, List<Double> errorTimes) {
         this.info = info;
         this.frameTimes = frameTimes;
         this.grids = grids;
@@ -62,6 +99,9 @@ public final class ClipAnalyzer {
         this.sampleRate = sampleRate;
         this.audioStart = audioStart;
         this.audio = audio;
+        this.audioFormats = List.copyOf(audioFormats);
+        this.videoFormats = List.copyOf(videoFormats);
+        this.errorTimes = List.copyOf(errorTimes);
     }
 
     /** Probes (with the production {@link Prober} under default limits) and decodes {@code file} completely. */
@@ -89,6 +129,24 @@ public final class ClipAnalyzer {
     /** How many packets or frames the decoders reported as broken or corrupt. */
     public int decodeErrors() {
         return decodeErrors;
+    }
+
+    /**
+     * The instants (seconds) of the packets the decoders rejected or whose frames came out corrupt, one entry per
+     * error; NaN for an error while draining at the end.
+     */
+    public List<Double> decodeErrorInstants() {
+        return errorTimes;
+    }
+
+    /** The first decoded audio format and every change of channel count or sample rate after it. */
+    public List<AudioFormat> audioFormats() {
+        return audioFormats;
+    }
+
+    /** The first decoded picture format and every change of size or colour range after it. */
+    public List<VideoFormat> videoFormats() {
+        return videoFormats;
     }
 
     /** Whether every packet decoded without an error and no frame was flagged corrupt. */
@@ -179,6 +237,25 @@ public final class ClipAnalyzer {
         return audioPeak(from, to) < SILENCE_LEVEL;
     }
 
+    /**
+     * The longest stretch (seconds) between {@code from} and {@code to} seconds where the audio stays below
+     * {@value #SILENCE_LEVEL}: a gap in a background tone, whose own zero crossings last well under a millisecond.
+     */
+    public double longestSilence(double from, double to) {
+        if (audio.length == 0) {
+            throw new IllegalStateException("the clip has no audio");
+        }
+        int a = (int) Math.max(0, Math.floor((from - audioStart) * sampleRate));
+        int b = (int) Math.min(audio.length, Math.ceil((to - audioStart) * sampleRate));
+        int longest = 0;
+        int run = 0;
+        for (int i = a; i < b; i++) {
+            run = Math.abs(audio[i]) < SILENCE_LEVEL ? run + 1 : 0;
+            longest = Math.max(longest, run);
+        }
+        return longest / (double) sampleRate;
+    }
+
     private int frameAt(double seconds) {
         if (frameTimes.length == 0) {
             throw new IllegalStateException("the clip has no decoded video frame");
@@ -207,7 +284,12 @@ public final class ClipAnalyzer {
         private int sampleCount;
         private double audioStart = Double.NaN;
         private int sampleRate;
+        private double resampledUntil;
+        private float lastSample;
         private int errors;
+        private final List<Double> errorTimes = new ArrayList<>();
+        private final List<AudioFormat> audioFormats = new ArrayList<>();
+        private final List<VideoFormat> videoFormats = new ArrayList<>();
 
         Decoding(Path file, ClipInfo info) {
             this.file = file;
@@ -263,7 +345,8 @@ public final class ClipAnalyzer {
             }
             return new ClipAnalyzer(info, times.stream().mapToDouble(Double::doubleValue).toArray(),
                     grids.toArray(new byte[0][]), lumas.stream().mapToDouble(Double::doubleValue).toArray(), errors,
-                    sampleRate, Double.isNaN(audioStart) ? 0 : audioStart, Arrays.copyOf(samples, sampleCount));
+                    sampleRate, Double.isNaN(audioStart) ? 0 : audioStart, Arrays.copyOf(samples, sampleCount),
+                    audioFormats, videoFormats, errorTimes);
         }
 
         private static AVCodecContext open(AVStream st) {
@@ -281,9 +364,11 @@ public final class ClipAnalyzer {
         }
 
         private void feed(AVCodecContext ctx, AVPacket pkt, AVFrame frame, AVStream st, boolean video) {
+            double packetTime = pkt == null || pkt.pts() == avutil.AV_NOPTS_VALUE() ? Double.NaN
+                    : pkt.pts() * avutil.av_q2d(st.time_base());
             int sent = avcodec.avcodec_send_packet(ctx, pkt);
             if (sent < 0 && sent != avutil.AVERROR_EOF()) {
-                errors++;
+                error(packetTime);
                 return;
             }
             while (true) {
@@ -292,11 +377,11 @@ public final class ClipAnalyzer {
                     return;
                 }
                 if (got < 0) {
-                    errors++;
+                    error(packetTime);
                     return;
                 }
                 if (frame.decode_error_flags() != 0 || (frame.flags() & AV_FRAME_FLAG_CORRUPT) != 0) {
-                    errors++;
+                    error(packetTime);
                 }
                 double t = frame.best_effort_timestamp() == avutil.AV_NOPTS_VALUE() ? Double.NaN
                         : frame.best_effort_timestamp() * avutil.av_q2d(st.time_base());
@@ -307,6 +392,11 @@ public final class ClipAnalyzer {
                 }
                 avutil.av_frame_unref(frame);
             }
+        }
+
+        private void error(double packetTime) {
+            errors++;
+            errorTimes.add(packetTime);
         }
 
         private void picture(AVFrame frame, double t) {
@@ -321,6 +411,11 @@ public final class ClipAnalyzer {
             boolean fullRange = frame.color_range() == avutil.AVCOL_RANGE_JPEG
                     || format == avutil.AV_PIX_FMT_GRAY8 || format == avutil.AV_PIX_FMT_YUVJ420P
                     || format == avutil.AV_PIX_FMT_YUVJ422P || format == avutil.AV_PIX_FMT_YUVJ444P;
+            VideoFormat now = new VideoFormat(t, w, h, fullRange);
+            VideoFormat last = videoFormats.isEmpty() ? null : videoFormats.get(videoFormats.size() - 1);
+            if (last == null || last.width() != w || last.height() != h || last.fullRange() != fullRange) {
+                videoFormats.add(now);
+            }
             int rotation = info.rotation();
             int dw = rotation % 180 == 0 ? w : h;
             int dh = rotation % 180 == 0 ? h : w;
@@ -380,15 +475,20 @@ public final class ClipAnalyzer {
         private void sound(AVFrame frame, double t) {
             int n = frame.nb_samples();
             int channels = frame.ch_layout().nb_channels();
+            int rate = frame.sample_rate();
             int format = frame.format();
             if (Double.isNaN(audioStart)) {
                 audioStart = Double.isNaN(t) ? 0 : t;
-                sampleRate = frame.sample_rate();
+                sampleRate = rate;
+            }
+            AudioFormat last = audioFormats.isEmpty() ? null : audioFormats.get(audioFormats.size() - 1);
+            if (last == null || last.channels() != channels || last.sampleRate() != rate) {
+                audioFormats.add(new AudioFormat(t, channels, rate));
             }
             boolean planar = avutil.av_sample_fmt_is_planar(format) != 0;
             int bytes = avutil.av_get_bytes_per_sample(format);
             int packed = avutil.av_get_packed_sample_fmt(format);
-            ensure(sampleCount + n);
+            float[] mixed = new float[n];
             for (int i = 0; i < n; i++) {
                 double sum = 0;
                 for (int c = 0; c < channels; c++) {
@@ -396,8 +496,34 @@ public final class ClipAnalyzer {
                     long offset = (long) (planar ? i : i * channels + c) * bytes;
                     sum += sampleAt(p, offset, packed);
                 }
-                samples[sampleCount++] = (float) (sum / channels);
+                mixed[i] = (float) (sum / channels);
             }
+            if (rate == sampleRate) {
+                ensure(sampleCount + n);
+                System.arraycopy(mixed, 0, samples, sampleCount, n);
+                sampleCount += n;
+                resampledUntil = sampleCount / (double) sampleRate;
+            } else {
+                resample(mixed, rate);
+            }
+            lastSample = n > 0 ? mixed[n - 1] : lastSample;
+        }
+
+        /** Appends {@code mixed}, sampled at {@code rate}, at the first frame's rate (linear interpolation). */
+        private void resample(float[] mixed, int rate) {
+            double end = resampledUntil + mixed.length / (double) rate;
+            int target = (int) Math.round(end * sampleRate);
+            ensure(target);
+            for (int k = sampleCount; k < target; k++) {
+                double position = (k / (double) sampleRate - resampledUntil) * rate;
+                int i = (int) Math.floor(position);
+                double frac = position - i;
+                float a = i < 0 ? lastSample : mixed[Math.min(i, mixed.length - 1)];
+                float b = mixed[Math.max(0, Math.min(i + 1, mixed.length - 1))];
+                samples[k] = (float) (a + (b - a) * frac);
+            }
+            sampleCount = Math.max(sampleCount, target);
+            resampledUntil = end;
         }
 
         private static double sampleAt(BytePointer p, long offset, int packedFormat) {

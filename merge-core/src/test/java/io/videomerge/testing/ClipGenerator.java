@@ -9,7 +9,6 @@ import java.nio.ShortBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -93,6 +92,14 @@ public final class ClipGenerator {
     /** Writes {@code spec} into {@code dir} under {@code name} plus the format's extension. */
     public static Path write(ClipSpec spec, Path dir, String name) {
         return write(spec, dir.resolve(name + spec.format().extension()));
+    }
+
+    /**
+     * Where frame {@code index} has its moving dark block ({@value #DARK}), as a region of the upright
+     * {@code displayWidth x displayHeight} picture.
+     */
+    public static Region movingBlock(int index, int displayWidth, int displayHeight) {
+        return TestPattern.movingBlock(index, displayWidth, displayHeight);
     }
 
     /** The H.264 encoder this build of the natives offers: libx264 (GPL build) when present, else libopenh264. */
@@ -212,62 +219,23 @@ public final class ClipGenerator {
     }
 
     private static void paint(Frame frame, ClipSpec spec, int index, boolean flash) {
-        ByteBuffer pixels = (ByteBuffer) frame.image[0];
-        int stride = frame.imageStride;
-        fill(pixels, stride, 0, 0, spec.width(), spec.height(), flash ? WHITE : GREY);
-        if (flash) {
-            return;
-        }
-        int dw = spec.displayWidth();
-        int dh = spec.displayHeight();
-        uprightRect(pixels, stride, spec, 0, 0, dw / 4, dh / 4, WHITE);
-        int block = Math.max(4, dh / 8);
-        int slots = Math.max(1, dw / block);
-        int x = (index % slots) * block;
-        uprightRect(pixels, stride, spec, x, dh - 2 * block, x + block, dh - block, DARK);
+        TestPattern.paint((ByteBuffer) frame.image[0], frame.imageStride, spec.width(), spec.height(),
+                spec.rotation(), index, flash);
     }
 
-    /** Fills the rectangle [u0,u1)x[v0,v1) of the upright picture, mapped back into the coded picture. */
-    private static void uprightRect(ByteBuffer pixels, int stride, ClipSpec spec, int u0, int v0, int u1, int v1,
-                                    int luma) {
-        int w = spec.width();
-        int h = spec.height();
-        switch (spec.rotation()) {
-            // A player turns the coded picture clockwise by the rotation; undo that here.
-            case 90 -> fill(pixels, stride, v0, h - u1, v1, h - u0, luma);
-            case 180 -> fill(pixels, stride, w - u1, h - v1, w - u0, h - v0, luma);
-            case 270 -> fill(pixels, stride, w - v1, u0, w - v0, u1, luma);
-            default -> fill(pixels, stride, u0, v0, u1, v1, luma);
-        }
-    }
-
-    private static void fill(ByteBuffer pixels, int stride, int x0, int y0, int x1, int y1, int luma) {
-        if (x1 <= x0 || y1 <= y0) {
-            return;
-        }
-        byte[] line = new byte[x1 - x0];
-        Arrays.fill(line, (byte) luma);
-        for (int y = y0; y < y1; y++) {
-            pixels.put(y * stride + x0, line, 0, line.length);
-        }
-    }
-
-    /** Produces the interleaved 16-bit samples: silence or a quiet tone, with beeps at the event instants. */
+    /** Hands the recorder the interleaved 16-bit samples of the clip's {@link TestPattern.Sound}. */
     private static final class AudioSynth {
         private final ClipSpec spec;
         private final int channels;
-        private final long[] beepStarts;
-        private final long beepLength;
+        private final TestPattern.Sound sound;
         private final long total;
         private long written;
 
         AudioSynth(ClipSpec spec) {
             this.spec = spec;
             this.channels = spec.audio().channels();
-            this.beepStarts = spec.events().stream()
-                    .mapToLong(t -> Math.round(spec.eventInstant(t) * spec.sampleRate()))
-                    .toArray();
-            this.beepLength = Math.round(BEEP_SECONDS * spec.sampleRate());
+            this.sound = new TestPattern.Sound(spec.events().stream().map(spec::eventInstant).toList(),
+                    spec.backgroundTone());
             this.total = Math.round(spec.frameCount() * (double) spec.sampleRate() / spec.fps());
         }
 
@@ -279,7 +247,7 @@ public final class ClipGenerator {
             }
             ShortBuffer buffer = ShortBuffer.allocate(count * channels);
             for (long n = written; n < end; n++) {
-                short s = (short) Math.round(sample(n) * Short.MAX_VALUE);
+                short s = (short) Math.round(sound.sample(n, spec.sampleRate()) * Short.MAX_VALUE);
                 for (int c = 0; c < channels; c++) {
                     buffer.put(s);
                 }
@@ -287,16 +255,6 @@ public final class ClipGenerator {
             buffer.flip();
             recorder.recordSamples(spec.sampleRate(), channels, buffer);
             written = end;
-        }
-
-        private double sample(long n) {
-            double t = n / (double) spec.sampleRate();
-            for (long start : beepStarts) {
-                if (n >= start && n < start + beepLength) {
-                    return BEEP_AMPLITUDE * Math.sin(2 * Math.PI * BEEP_HZ * (n - start) / spec.sampleRate());
-                }
-            }
-            return spec.backgroundTone() ? TONE_AMPLITUDE * Math.sin(2 * Math.PI * 440.0 * t) : 0.0;
         }
     }
 }
