@@ -15,6 +15,7 @@ import io.videomerge.Quality;
 import io.videomerge.Transition;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.spi.Uploader;
+import io.videomerge.testing.ClipDamage;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipMutations;
 import io.videomerge.testing.ClipSpec;
@@ -137,7 +138,7 @@ class MergePipelineTest {
     @DisplayName("a clip whose first audio packet does not decode is merged, that packet skipped")
     void undecodableFirstAudioPacketIsSkipped() {
         Path broken = ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.0), work, "broken-audio");
-        ClipMutations.breakFirstAudioPacket(broken);
+        ClipDamage.corruptAudioPacket(broken, 0);
         MergeResult result = pipeline(Limits.defaults(), uploader())
                 .run(MergeRequest.of(urls(broken, good)).withTransition(Transition.none()), "out",
                         ProgressListener.NONE);

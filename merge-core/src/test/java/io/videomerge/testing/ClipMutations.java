@@ -9,18 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
-import org.bytedeco.ffmpeg.avcodec.AVPacket;
-import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.ffmpeg.global.avcodec;
-import org.bytedeco.ffmpeg.global.avformat;
-import org.bytedeco.ffmpeg.global.avutil;
-import org.bytedeco.javacpp.PointerPointer;
 
 /**
  * Damages or disguises a file {@link ClipGenerator} wrote, in place, the way real uploads come damaged or
  * disguised: a Matroska header claiming another length or none (a browser's MediaRecorder writes none), an MP4
- * whose media data was cut off after its index, a packet that does not decode.
+ * whose media data was cut off after its index. {@link ClipDamage} breaks single packets.
  *
  * <p>Matroska durations are written in the segment's timestamp scale as FFmpeg's muxer sets it (1 ms).
  */
@@ -86,54 +79,6 @@ public final class ClipMutations {
         int payload = mdat + 4;
         int keep = payload + (int) Math.round((bytes.length - payload) * share);
         return write(file, Arrays.copyOf(bytes, keep));
-    }
-
-    /**
-     * Overwrites the payload of the first audio packet of {@code file} with bytes no audio decoder accepts, and
-     * returns its presentation time in seconds.
-     *
-     * @throws IllegalArgumentException when the file has no audio
-     */
-    public static double breakFirstAudioPacket(Path file) {
-        long pos;
-        int size;
-        double seconds;
-        AVFormatContext fmt = avformat.avformat_alloc_context();
-        if (avformat.avformat_open_input(fmt, "file:" + file.toAbsolutePath(), null, null) < 0) {
-            throw new IllegalArgumentException("cannot open " + file.getFileName());
-        }
-        AVPacket pkt = avcodec.av_packet_alloc();
-        try {
-            avformat.avformat_find_stream_info(fmt, (PointerPointer<?>) null);
-            int audio = avformat.av_find_best_stream(fmt, avutil.AVMEDIA_TYPE_AUDIO, -1, -1, (AVCodec) null, 0);
-            if (audio < 0) {
-                throw new IllegalArgumentException(file.getFileName() + " has no audio");
-            }
-            while (true) {
-                if (avformat.av_read_frame(fmt, pkt) < 0) {
-                    throw new IllegalArgumentException(file.getFileName() + " has no audio packet");
-                }
-                boolean found = pkt.stream_index() == audio;
-                pos = pkt.pos();
-                size = pkt.size();
-                seconds = pkt.pts() * avutil.av_q2d(fmt.streams(audio).time_base());
-                avcodec.av_packet_unref(pkt);
-                if (found) {
-                    break;
-                }
-            }
-        } finally {
-            avcodec.av_packet_free(pkt);
-            avformat.avformat_close_input(fmt);
-        }
-        if (pos < 0 || size <= 0) {
-            throw new IllegalArgumentException("the first audio packet of " + file.getFileName() + " has no position");
-        }
-        byte[] bytes = read(file);
-        // All ones: an AAC frame of reserved element types, an Opus frame of an impossible configuration.
-        Arrays.fill(bytes, (int) pos, (int) pos + size, (byte) 0xff);
-        write(file, bytes);
-        return seconds;
     }
 
     /** Writes {@code seconds} into the Duration element of the Matroska bytes {@code bytes} of {@code file}. */

@@ -104,14 +104,6 @@ class ClipMutationsTest {
                 () -> assertTrue(opened.lastPacketEnd() > 2.0, "packets end at " + opened.lastPacketEnd()));
     }
 
-    @Test
-    @DisplayName("a broken first audio packet fails to decode, and only that one")
-    void brokenFirstAudioPacket() {
-        Path file = ClipGenerator.write(ClipSpec.defaults(), dir, "broken");
-        ClipMutations.breakFirstAudioPacket(file);
-        assertEquals(1, ClipAnalyzer.analyze(file).decodeErrors());
-    }
-
     @ParameterizedTest(name = "{0}")
     @EnumSource(value = ClipSpec.Format.class, names = {"MP4_AV1_AAC", "WEBM_AV1_OPUS"})
     @DisplayName("an AV1 clip is AV1 and decodes cleanly with its flash and beep in place")

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.videomerge.ErrorCode;
 import io.videomerge.Limits;
 import io.videomerge.MediaException;
+import io.videomerge.testing.ClipDamage;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipMutations;
 import io.videomerge.testing.ClipSpec;
@@ -249,7 +250,7 @@ class ProberTest {
         @DisplayName("a first audio packet that does not decode is skipped, as the CLI does")
         void undecodableFirstAudioPacket() {
             Path clip = ClipGenerator.write(ClipSpec.defaults(), dir, "bad-audio");
-            ClipMutations.breakFirstAudioPacket(clip);
+            ClipDamage.corruptAudioPacket(clip, 0);
             ClipInfo info = PROBER.probe(clip, 0);
             assertAll(
                     () -> assertTrue(info.hasAudio()),
