@@ -135,6 +135,19 @@ class MergePipelineTest {
     }
 
     @Test
+    @DisplayName("a clip cut within the tolerance, in a merge that would be a stream copy, is re-encoded, not copied")
+    void slightlyCutClipFallsBackToReencoding() {
+        ClipSpec spec = ClipSpec.of(1280, 720).withFps(30).withDuration(4);
+        Path whole = ClipGenerator.write(spec, work, "copy-whole");
+        Path cut = ClipMutations.truncateMediaData(ClipGenerator.write(spec, work, "copy-cut"), 0.9);
+        MergeRequest request = MergeRequest.of(urls(whole, cut)).withQuality(Quality.P720)
+                .withTransition(Transition.none());
+        MergeResult result = pipeline(Limits.defaults(), uploader()).run(request, "out", ProgressListener.NONE);
+        assertFalse(result.streamCopied(), "the copy refuses the damaged clip");
+        assertTrue(result.durationSeconds() > 7 && result.durationSeconds() < 8, "duration " + result.durationSeconds());
+    }
+
+    @Test
     @DisplayName("a clip whose first audio packet does not decode is merged, that packet skipped")
     void undecodableFirstAudioPacketIsSkipped() {
         Path broken = ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.0), work, "broken-audio");
