@@ -275,7 +275,8 @@ public final class Remuxer {
             // A clip whose audio outlasts its video pushes the next clip back, so that its audio is not cut.
             long length = Math.max(clipEnd, av_rescale_q(audioEnd, outAudioBase, outVideoBase));
             double reached = length * av_q2d(outVideoBase);
-            if (Completeness.isCutShort(reached, Math.max(indexed, clip.durationSeconds()))) {
+            double promised = Double.isNaN(indexed) ? clip.durationSeconds() : Math.max(indexed, clip.durationSeconds());
+            if (Completeness.isCutShort(reached, promised)) {
                 throw damaged(index, "its data stops short");
             }
             return length;
