@@ -40,9 +40,13 @@ public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long
     /** mov/mp4 and its kin, Matroska/WebM: what phones, cameras, screen recorders and browsers write. */
     public static final Set<String> DEFAULT_CONTAINERS = Set.of("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm");
 
-    /** The video and audio decoders of those sources. */
+    /**
+     * The video and audio decoders of those sources. AV1 has three names: {@code libdav1d} and {@code libaom-av1}
+     * decode it in software (the bundled natives carry libaom, which {@code avcodec_find_decoder} picks for AV1),
+     * {@code av1} is FFmpeg's own decoder, which only drives hardware decoding.
+     */
     public static final Set<String> DEFAULT_DECODERS = Set.of(
-            "h264", "hevc", "vp8", "vp9", "av1", "libdav1d", "mpeg4", "prores",
+            "h264", "hevc", "vp8", "vp9", "av1", "libdav1d", "libaom-av1", "mpeg4", "prores",
             "aac", "mp3float", "mp3", "opus", "libopus", "vorbis", "flac", "alac", "ac3", "eac3",
             "pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_f32le");
 

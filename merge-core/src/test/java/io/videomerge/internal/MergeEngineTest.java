@@ -18,6 +18,7 @@ import io.videomerge.internal.probe.ClipInfo;
 import io.videomerge.internal.probe.Prober;
 import io.videomerge.testing.ClipAnalyzer;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipMutations;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import io.videomerge.testing.Region;
@@ -35,6 +36,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The merge engine end to end on generated clips, each check made on the written file: stream copy,
@@ -274,5 +277,68 @@ class MergeEngineTest {
         for (int i = 0; i < landscape.size(); i++) {
             assertEquals(m.start(i) + EVENT, flashes.get(i), 1.5 * FRAME, "flash of clip " + i);
         }
+    }
+
+    /** A 2 s clip with a flash and beep at 0.5 s, disguised or damaged the way uploads come. */
+    enum Disguise {
+        HEADER_CLAIMS_600_S(ClipSpec.Format.MKV_H264_AAC, 0),
+        HEADER_CLAIMS_7000_S(ClipSpec.Format.MKV_H264_AAC, 0),
+        VP8_WITHOUT_HEADER_DURATION(ClipSpec.Format.WEBM_VP8_OPUS, 0),
+        VP9_WITHOUT_HEADER_DURATION(ClipSpec.Format.WEBM_VP9_OPUS, 0),
+        STARTS_AT_3_S(ClipSpec.Format.MKV_H264_AAC, 3),
+        AV1_IN_MP4(ClipSpec.Format.MP4_AV1_AAC, 0),
+        AV1_IN_WEBM(ClipSpec.Format.WEBM_AV1_OPUS, 0);
+
+        private final ClipSpec.Format format;
+        private final double start;
+
+        Disguise(ClipSpec.Format format, double start) {
+            this.format = format;
+            this.start = start;
+        }
+
+        Path write(Path dir) {
+            ClipSpec spec = ClipSpec.of(640, 360).withFps(30).withDuration(2).withEvents(0.5)
+                    .withFormat(format).withStart(start);
+            Path file = ClipGenerator.write(spec, dir, name().toLowerCase(java.util.Locale.ROOT));
+            switch (this) {
+                case HEADER_CLAIMS_600_S -> ClipMutations.claimDuration(file, 600);
+                case HEADER_CLAIMS_7000_S -> ClipMutations.claimDuration(file, 7_000);
+                case VP8_WITHOUT_HEADER_DURATION, VP9_WITHOUT_HEADER_DURATION -> ClipMutations.stripDuration(file);
+                default -> { }
+            }
+            return file;
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Disguise.class)
+    @DisplayName("(f) a clip whose header lies, says nothing, starts late or is AV1 lasts what its packets last: "
+            + "no frozen padding, flash and beep in place")
+    void clipLastsWhatItsPacketsLast(Disguise disguise) throws IOException {
+        URI odd = source(disguise.write(clips));
+        Merged m = merge(List.of(odd, mixed.get(5)), AspectRatio.LANDSCAPE_16_9, Fit.PAD, Transition.none());
+        assertEquals(2.0, m.inputs().get(0).durationSeconds(), FRAME, "the clip's proven length");
+        assertNormalised(m, new Canvas(1280, 720));
+        assertInSync(m.output(), 2);
+        List<Double> flashes = m.output().flashInstants();
+        assertEquals(0.5, flashes.get(0), 1.5 * FRAME, "flash of the odd clip");
+        assertEquals(2.0 + EVENT, flashes.get(1), 1.5 * FRAME, "flash of the clip after it");
+    }
+
+    @Test
+    @DisplayName("(g) identical clips starting 3 s into their Matroska timeline are stream-copied without a gap")
+    void lateClipsAreCopiedWithoutGap() throws IOException {
+        ClipSpec late = ClipSpec.of(1280, 720).withFps(30).withDuration(2.0).withEvents(0.5)
+                .withFormat(ClipSpec.Format.MKV_H264_AAC).withStart(3);
+        Path file = ClipGenerator.write(late, clips, "late");
+        Merged m = merge(List.of(source(file), source(Files.copy(file, clips.resolve("late-copy.mkv")))),
+                AspectRatio.LANDSCAPE_16_9, Fit.PAD, Transition.none());
+        assertTrue(m.result().streamCopied());
+        assertEquals(4.0, m.result().durationSeconds(), FRAME);
+        assertInSync(m.output(), 2);
+        List<Double> flashes = m.output().flashInstants();
+        assertEquals(0.5, flashes.get(0), FRAME);
+        assertEquals(2.5, flashes.get(1), FRAME);
     }
 }

@@ -10,11 +10,14 @@ import io.videomerge.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
+import io.videomerge.MergeResult;
 import io.videomerge.Quality;
 import io.videomerge.Transition;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.spi.Uploader;
+import io.videomerge.testing.ClipDamage;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipMutations;
 import io.videomerge.testing.ClipSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -112,6 +115,47 @@ class MergePipelineTest {
         assertEquals(ErrorCode.INVALID_MEDIA, e.code());
         assertEquals(1, e.inputIndex().orElseThrow());
         assertNoJobFiles();
+    }
+
+    @Test
+    @DisplayName("a clip cut after its front index, in a merge that would be a stream copy, fails as truncated naming it")
+    void truncatedClipOnTheCopyPathIsRefused() throws IOException {
+        ClipSpec spec = ClipSpec.of(1280, 720).withFps(30).withDuration(4);
+        Path whole = ClipGenerator.write(spec, work, "copy-whole");
+        Path cut = ClipMutations.truncateMediaData(ClipGenerator.write(spec, work, "copy-cut"), 0.7);
+        MergeRequest request = MergeRequest.of(urls(whole, cut)).withQuality(Quality.P720)
+                .withTransition(Transition.none());
+        MergeException e = assertThrows(MergeException.class,
+                () -> pipeline(Limits.defaults(), uploader()).run(request, "out", ProgressListener.NONE));
+        assertEquals(ErrorCode.INVALID_MEDIA, e.code());
+        assertEquals(1, e.inputIndex().orElseThrow());
+        assertTrue(e.getMessage().contains("truncated or partly undecodable"), e.getMessage());
+        assertNoJobFiles();
+        assertFalse(Files.exists(work.resolve("uploads").resolve("out.mp4")));
+    }
+
+    @Test
+    @DisplayName("a clip cut within the tolerance, in a merge that would be a stream copy, is re-encoded, not copied")
+    void slightlyCutClipFallsBackToReencoding() {
+        ClipSpec spec = ClipSpec.of(1280, 720).withFps(30).withDuration(4);
+        Path whole = ClipGenerator.write(spec, work, "copy-whole");
+        Path cut = ClipMutations.truncateMediaData(ClipGenerator.write(spec, work, "copy-cut"), 0.9);
+        MergeRequest request = MergeRequest.of(urls(whole, cut)).withQuality(Quality.P720)
+                .withTransition(Transition.none());
+        MergeResult result = pipeline(Limits.defaults(), uploader()).run(request, "out", ProgressListener.NONE);
+        assertFalse(result.streamCopied(), "the copy refuses the damaged clip");
+        assertTrue(result.durationSeconds() > 7 && result.durationSeconds() < 8, "duration " + result.durationSeconds());
+    }
+
+    @Test
+    @DisplayName("a clip whose first audio packet does not decode is merged, that packet skipped")
+    void undecodableFirstAudioPacketIsSkipped() {
+        Path broken = ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.0), work, "broken-audio");
+        ClipDamage.corruptAudioPacket(broken, 0);
+        MergeResult result = pipeline(Limits.defaults(), uploader())
+                .run(MergeRequest.of(urls(broken, good)).withTransition(Transition.none()), "out",
+                        ProgressListener.NONE);
+        assertEquals(2.0, result.durationSeconds(), 1.0 / 30);
     }
 
     @Test

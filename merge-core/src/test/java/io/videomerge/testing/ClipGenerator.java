@@ -36,6 +36,10 @@ import org.bytedeco.javacv.FrameRecorder;
  * </ul>
  * An event instant is snapped to the first frame boundary at or after it ({@link ClipSpec#eventInstant}):
  * the flash frame and the beep onset then coincide exactly.
+ *
+ * <p>MP4s are written with the index at the front ({@code movflags=+faststart}), as web uploads are; a clip with a
+ * start offset has every timestamp shifted by the muxer ({@code output_ts_offset}). {@link ClipMutations} then
+ * damages or disguises a written file.
  */
 public final class ClipGenerator {
 
@@ -75,8 +79,9 @@ public final class ClipGenerator {
         try {
             Files.deleteIfExists(target);
             encode(spec, target);
-            if (spec.format() == ClipSpec.Format.WEBM_VP9_OPUS && spec.audio() != ClipSpec.Audio.NONE) {
-                fixWebmDurations(target, spec.frameCount() / (double) spec.fps());
+            if (spec.format().matroska() && spec.audio() != ClipSpec.Audio.NONE) {
+                // FFmpeg's Matroska muxer counts the Duration from timestamp 0, the start offset included.
+                fixWebmDurations(target, spec.startSeconds() + spec.frameCount() / (double) spec.fps());
             }
             return target;
         } catch (IOException e) {
@@ -124,14 +129,7 @@ public final class ClipGenerator {
      */
     private static void fixWebmDurations(Path file, double seconds) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
-        boolean patched = false;
-        for (int i = 0; i + 11 <= bytes.length; i++) {
-            if ((bytes[i] & 0xff) == 0x44 && (bytes[i + 1] & 0xff) == 0x89 && (bytes[i + 2] & 0xff) == 0x88) {
-                ByteBuffer.wrap(bytes, i + 3, 8).putDouble(seconds * 1000.0);
-                patched = true;
-                break;
-            }
-        }
+        ClipMutations.writeDuration(bytes, seconds, file);
         long nanos = Math.round(seconds * 1e9);
         byte[] tag = String.format(Locale.ROOT, "%02d:%02d:%02d.%09d", nanos / 3_600_000_000_000L,
                 nanos / 60_000_000_000L % 60, nanos / 1_000_000_000L % 60, nanos % 1_000_000_000L)
@@ -141,30 +139,45 @@ public final class ClipGenerator {
         while (m.find()) {
             System.arraycopy(tag, 0, bytes, m.start(), tag.length);
         }
-        if (!patched) {
-            throw new IOException("no Matroska Duration element in " + file);
-        }
         Files.write(file, bytes);
     }
 
     private static void configure(FFmpegFrameRecorder recorder, ClipSpec spec) {
         recorder.setFormat(spec.format().muxer());
+        if (!spec.format().matroska()) {
+            // The index before the media, as web uploads have it, so that cutting the media leaves the index.
+            recorder.setOption("movflags", "+faststart");
+        }
         recorder.setFrameRate(spec.fps());
         recorder.setGopSize(spec.fps());
         recorder.setPixelFormat(avutil.AV_PIX_FMT_YUV420P);
         // Generous enough that a flash frame after grey frames is still coded close to white.
         long pixelsPerSecond = (long) spec.width() * spec.height() * spec.fps();
         recorder.setVideoBitrate((int) Math.min(8_000_000L, Math.max(400_000L, pixelsPerSecond / 3)));
-        if (spec.format() == ClipSpec.Format.MP4_H264_AAC) {
-            String encoder = h264Encoder();
-            recorder.setVideoCodecName(encoder);
-            if (encoder.equals("libx264")) {
-                recorder.setVideoOption("preset", "ultrafast");
+        switch (spec.format().video()) {
+            case H264 -> {
+                String encoder = h264Encoder();
+                recorder.setVideoCodecName(encoder);
+                if (encoder.equals("libx264")) {
+                    recorder.setVideoOption("preset", "ultrafast");
+                }
             }
-        } else {
-            recorder.setVideoCodecName("libvpx-vp9");
-            recorder.setVideoOption("deadline", "realtime");
-            recorder.setVideoOption("cpu-used", "8");
+            case VP8, VP9 -> {
+                recorder.setVideoCodecName(spec.format().video() == ClipSpec.Video.VP8 ? "libvpx" : "libvpx-vp9");
+                recorder.setVideoOption("deadline", "realtime");
+                recorder.setVideoOption("cpu-used", "8");
+            }
+            case AV1 -> {
+                // The fastest libaom settings: a test clip needs to be AV1, not to be small.
+                recorder.setVideoCodecName("libaom-av1");
+                recorder.setVideoOption("usage", "realtime");
+                recorder.setVideoOption("cpu-used", "8");
+                recorder.setVideoOption("lag-in-frames", "0");
+                recorder.setVideoOption("row-mt", "1");
+            }
+        }
+        if (spec.startSeconds() > 0) {
+            recorder.setOption("output_ts_offset", Long.toString(Math.round(spec.startSeconds() * 1e6)) + "us");
         }
         if (spec.rotation() != 0) {
             // setDisplayRotation takes the counterclockwise angle that av_display_rotation_get reads back;
@@ -174,12 +187,12 @@ public final class ClipGenerator {
         if (spec.audio() != ClipSpec.Audio.NONE) {
             recorder.setSampleRate(spec.sampleRate());
             recorder.setAudioChannels(spec.audio().channels());
-            if (spec.format() == ClipSpec.Format.MP4_H264_AAC) {
-                recorder.setAudioCodecName("aac");
-                recorder.setAudioBitrate(128_000);
-            } else {
+            if (spec.format().opus()) {
                 recorder.setAudioCodecName("libopus");
                 recorder.setAudioBitrate(96_000);
+            } else {
+                recorder.setAudioCodecName("aac");
+                recorder.setAudioBitrate(128_000);
             }
         }
     }

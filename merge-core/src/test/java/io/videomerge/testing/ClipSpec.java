@@ -25,9 +25,12 @@ import java.util.Set;
  * @param format          container and codecs
  * @param events          instants in seconds of a one-frame white flash and a 50 ms 1 kHz beep
  * @param backgroundTone  whether the audio between beeps carries a quiet 440 Hz tone instead of silence
+ * @param startSeconds    where the clip starts on its container's timeline: the muxer shifts every timestamp by
+ *                        it ({@code output_ts_offset}), as cameras and cut-out segments do; 0 to 60 s
  */
 public record ClipSpec(int width, int height, int fps, double durationSeconds, Audio audio, int sampleRate,
-                       int rotation, Format format, List<Double> events, boolean backgroundTone) {
+                       int rotation, Format format, List<Double> events, boolean backgroundTone,
+                       double startSeconds) {
 
     /** The audio track of a generated clip. */
     public enum Audio {
@@ -53,16 +56,43 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
     /** Container and codecs of a generated clip. */
     public enum Format {
         /** H.264 (libx264 when the GPL natives are present, else libopenh264) and AAC in MP4. */
-        MP4_H264_AAC("mp4", ".mp4"),
+        MP4_H264_AAC("mp4", ".mp4", Video.H264, false),
         /** VP9 (libvpx-vp9) and Opus (libopus) in WebM. */
-        WEBM_VP9_OPUS("webm", ".webm");
+        WEBM_VP9_OPUS("webm", ".webm", Video.VP9, true),
+        /** VP8 (libvpx) and Opus (libopus) in WebM: what browsers' MediaRecorder writes by default. */
+        WEBM_VP8_OPUS("webm", ".webm", Video.VP8, true),
+        /** H.264 and AAC in Matroska. */
+        MKV_H264_AAC("matroska", ".mkv", Video.H264, false),
+        /** AV1 (libaom-av1, fastest settings) and AAC in MP4. */
+        MP4_AV1_AAC("mp4", ".mp4", Video.AV1, false),
+        /** AV1 (libaom-av1, fastest settings) and Opus (libopus) in WebM. */
+        WEBM_AV1_OPUS("webm", ".webm", Video.AV1, true);
 
         private final String muxer;
         private final String extension;
+        private final Video video;
+        private final boolean opus;
 
-        Format(String muxer, String extension) {
+        Format(String muxer, String extension, Video video, boolean opus) {
             this.muxer = muxer;
             this.extension = extension;
+            this.video = video;
+            this.opus = opus;
+        }
+
+        /** The video codec written. */
+        public Video video() {
+            return video;
+        }
+
+        /** Whether the audio is Opus (else AAC). */
+        public boolean opus() {
+            return opus;
+        }
+
+        /** Whether the container is Matroska or WebM. */
+        public boolean matroska() {
+            return !muxer.equals("mp4");
         }
 
         /** The libavformat muxer name. */
@@ -74,6 +104,18 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
         public String extension() {
             return extension;
         }
+    }
+
+    /** The video codec of a generated clip. */
+    public enum Video {
+        /** H.264. */
+        H264,
+        /** VP8. */
+        VP8,
+        /** VP9. */
+        VP9,
+        /** AV1. */
+        AV1
     }
 
     private static final Set<Integer> OPUS_RATES = Set.of(8000, 12000, 16000, 24000, 48000);
@@ -93,11 +135,14 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
         if (audio != Audio.NONE && (sampleRate < 8000 || sampleRate > 96000)) {
             throw new IllegalArgumentException("sampleRate must be 8000..96000: " + sampleRate);
         }
-        if (audio != Audio.NONE && format == Format.WEBM_VP9_OPUS && !OPUS_RATES.contains(sampleRate)) {
+        if (audio != Audio.NONE && format.opus() && !OPUS_RATES.contains(sampleRate)) {
             throw new IllegalArgumentException("Opus takes 8, 12, 16, 24 or 48 kHz: " + sampleRate);
         }
         if (rotation != 0 && rotation != 90 && rotation != 180 && rotation != 270) {
             throw new IllegalArgumentException("rotation must be 0, 90, 180 or 270: " + rotation);
+        }
+        if (!(startSeconds >= 0) || startSeconds > 60) {
+            throw new IllegalArgumentException("startSeconds must be in [0, 60]: " + startSeconds);
         }
         events = List.copyOf(requireNonNull(events, "events"));
         for (double t : events) {
@@ -105,6 +150,12 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
                 throw new IllegalArgumentException("event outside the clip: " + t);
             }
         }
+    }
+
+    /** A clip starting at 0 on its container's timeline. */
+    public ClipSpec(int width, int height, int fps, double durationSeconds, Audio audio, int sampleRate,
+                    int rotation, Format format, List<Double> events, boolean backgroundTone) {
+        this(width, height, fps, durationSeconds, audio, sampleRate, rotation, format, events, backgroundTone, 0);
     }
 
     /** 320x240, 25 fps, 2 s, stereo 48 kHz, upright, H.264/AAC in MP4, no events, silent between events. */
@@ -118,25 +169,28 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
     }
 
     public ClipSpec withSize(int w, int h) {
-        return new ClipSpec(w, h, fps, durationSeconds, audio, sampleRate, rotation, format, events, backgroundTone);
+        return new ClipSpec(w, h, fps, durationSeconds, audio, sampleRate, rotation, format, events, backgroundTone,
+                startSeconds);
     }
 
     public ClipSpec withFps(int f) {
         return new ClipSpec(width, height, f, durationSeconds, audio, sampleRate, rotation, format, events,
-                backgroundTone);
+                backgroundTone, startSeconds);
     }
 
     public ClipSpec withDuration(double seconds) {
-        return new ClipSpec(width, height, fps, seconds, audio, sampleRate, rotation, format, events, backgroundTone);
+        return new ClipSpec(width, height, fps, seconds, audio, sampleRate, rotation, format, events, backgroundTone,
+                startSeconds);
     }
 
     public ClipSpec withAudio(Audio a) {
         return new ClipSpec(width, height, fps, durationSeconds, a, sampleRate, rotation, format, events,
-                backgroundTone);
+                backgroundTone, startSeconds);
     }
 
     public ClipSpec withAudio(Audio a, int rate) {
-        return new ClipSpec(width, height, fps, durationSeconds, a, rate, rotation, format, events, backgroundTone);
+        return new ClipSpec(width, height, fps, durationSeconds, a, rate, rotation, format, events, backgroundTone,
+                startSeconds);
     }
 
     public ClipSpec withoutAudio() {
@@ -145,28 +199,35 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
 
     public ClipSpec withRotation(int degreesClockwise) {
         return new ClipSpec(width, height, fps, durationSeconds, audio, sampleRate, degreesClockwise, format, events,
-                backgroundTone);
+                backgroundTone, startSeconds);
     }
 
+    /** Another container and codecs; Opus formats keep an Opus sample rate or get 48 kHz. */
     public ClipSpec withFormat(Format f) {
-        return new ClipSpec(width, height, fps, durationSeconds, audio, sampleRate, rotation, f, events,
-                backgroundTone);
+        int rate = !f.opus() || OPUS_RATES.contains(sampleRate) ? sampleRate : 48_000;
+        return new ClipSpec(width, height, fps, durationSeconds, audio, rate, rotation, f, events,
+                backgroundTone, startSeconds);
     }
 
     /** WebM (VP9/Opus); Opus needs one of its own sample rates, so 48 kHz is kept or forced. */
     public ClipSpec asWebm() {
-        int rate = OPUS_RATES.contains(sampleRate) ? sampleRate : 48_000;
-        return new ClipSpec(width, height, fps, durationSeconds, audio, rate, rotation, Format.WEBM_VP9_OPUS, events,
-                backgroundTone);
+        return withFormat(Format.WEBM_VP9_OPUS);
+    }
+
+    /** The clip shifted to start at {@code seconds} on its container's timeline. */
+    public ClipSpec withStart(double seconds) {
+        return new ClipSpec(width, height, fps, durationSeconds, audio, sampleRate, rotation, format, events,
+                backgroundTone, seconds);
     }
 
     public ClipSpec withEvents(double... seconds) {
         return new ClipSpec(width, height, fps, durationSeconds, audio, sampleRate, rotation, format,
-                Arrays.stream(seconds).boxed().toList(), backgroundTone);
+                Arrays.stream(seconds).boxed().toList(), backgroundTone, startSeconds);
     }
 
     public ClipSpec withBackgroundTone(boolean tone) {
-        return new ClipSpec(width, height, fps, durationSeconds, audio, sampleRate, rotation, format, events, tone);
+        return new ClipSpec(width, height, fps, durationSeconds, audio, sampleRate, rotation, format, events, tone,
+                startSeconds);
     }
 
     /** The number of video frames written. */

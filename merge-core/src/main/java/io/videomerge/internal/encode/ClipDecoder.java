@@ -16,6 +16,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.MediaException;
+import io.videomerge.internal.probe.Completeness;
 import io.videomerge.internal.probe.DecodingInput;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
@@ -186,8 +187,7 @@ final class ClipDecoder implements AutoCloseable {
         if (!atEnd && counts.packets < MIN_PACKETS_FOR_SHARE) {
             return;
         }
-        double allowance = Math.max(1, maxUndecodableShare * counts.packets);
-        if (counts.undecodable > allowance) {
+        if (Completeness.isTooDamaged(counts.undecodable, counts.packets, maxUndecodableShare)) {
             int index = input.index();
             throw new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " is partly undecodable ("
                     + counts.undecodable + " of " + counts.packets + " " + kind + " packets)", index);

@@ -1,11 +1,12 @@
 package io.videomerge.internal.encode;
 
-import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.MediaException;
 import io.videomerge.internal.plan.ClipPlan;
+import io.videomerge.internal.plan.Plan;
+import io.videomerge.internal.probe.Completeness;
 import io.videomerge.internal.probe.DecodingInput;
 import java.util.Arrays;
 import org.bytedeco.ffmpeg.avformat.AVStream;
@@ -20,14 +21,14 @@ import org.bytedeco.ffmpeg.avutil.AVFrame;
  * receives meanwhile (bounded by the file's interleaving).
  */
 final class ClipReader implements AutoCloseable {
-    private static final double TRUNCATION_TOLERANCE_SECONDS = 1.0;
-    private static final double TRUNCATION_TOLERANCE_SHARE = 0.1;
-
     private final int index;
     private final ClipDecoder decoder;
     private final VideoTrack video;
     private final AudioTrack audio;
     private final double originSeconds;
+    private final double durationSeconds;
+    private final double indexedEnd;
+    private final double frameSeconds;
     private final ClipDecoder.Sink sink;
     private boolean endOfFile;
     private DecodingInput input;
@@ -35,8 +36,11 @@ final class ClipReader implements AutoCloseable {
     ClipReader(DecodingInput input, ClipPlan plan, int filterThreads, double maxUndecodableShare) {
         this.index = plan.index();
         this.input = input;
-        long start = input.format().start_time();
-        this.originSeconds = start == AV_NOPTS_VALUE ? 0 : start / 1e6;
+        // The probe proved where the clip's first packet of a used stream sits; a stream we do not use (a
+        // subtitle, a second audio track) may start elsewhere and must not shift the clip.
+        this.originSeconds = plan.startSeconds();
+        this.durationSeconds = plan.durationSeconds();
+        this.indexedEnd = Completeness.indexedEnd(input.format(), input.videoStream(), input.audioStream());
         AVStream stream = input.stream(input.videoStream());
         double fps = stream.avg_frame_rate().num() > 0 && stream.avg_frame_rate().den() > 0
                 ? av_q2d(stream.avg_frame_rate()) : 30;
@@ -48,6 +52,7 @@ final class ClipReader implements AutoCloseable {
                 ? plan.videoFilter()
                 : plan.refit(frame.width(), frame.height(), frame.sample_aspect_ratio().num(),
                         frame.sample_aspect_ratio().den()).videoFilter();
+        this.frameSeconds = 1 / fps;
         this.video = new VideoTrack(index, filter, filterThreads, fps);
         this.audio = plan.hasAudio() && input.audioDecoder() != null ? new AudioTrack(index) : null;
         this.decoder = new ClipDecoder(input, maxUndecodableShare, originSeconds);
@@ -120,21 +125,16 @@ final class ClipReader implements AutoCloseable {
     }
 
     /**
-     * A video that stops well before the length its own header states is a truncated or damaged input, not a
-     * shorter clip.
+     * A clip whose streams stop well before what its index and the probe promised is a truncated or damaged input,
+     * not a shorter clip: the same rule as the probe's and the copy path's ({@link Completeness}).
      */
     private void requireComplete() {
-        AVStream stream = input.stream(input.videoStream());
-        if (stream.duration() == AV_NOPTS_VALUE || stream.duration() <= 0) {
-            return;
+        double reached = video.lastSeconds() + frameSeconds;
+        if (audio != null && audio.started()) {
+            reached = Math.max(reached, audio.end() / (double) Plan.SAMPLE_RATE);
         }
-        double stated = (stream.start_time() == AV_NOPTS_VALUE ? 0 : stream.start_time()) * av_q2d(stream.time_base())
-                + stream.duration() * av_q2d(stream.time_base()) - originSeconds;
-        double tolerance = Math.max(TRUNCATION_TOLERANCE_SECONDS, stated * TRUNCATION_TOLERANCE_SHARE);
-        if (video.lastSeconds() + tolerance < stated) {
-            throw new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " is truncated or partly undecodable",
-                    index);
-        }
+        double promised = Double.isNaN(indexedEnd) ? durationSeconds : Math.max(durationSeconds, indexedEnd - originSeconds);
+        Completeness.requireWhole(index, reached, promised);
     }
 
     @Override

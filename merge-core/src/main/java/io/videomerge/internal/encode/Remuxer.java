@@ -1,6 +1,7 @@
 package io.videomerge.internal.encode;
 
 import static java.util.Objects.requireNonNull;
+import static org.bytedeco.ffmpeg.global.avcodec.AV_PKT_FLAG_CORRUPT;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
@@ -31,7 +32,9 @@ import static org.bytedeco.ffmpeg.global.avutil.av_rescale_q;
 import io.videomerge.ErrorCode;
 import io.videomerge.MediaException;
 import io.videomerge.ProcessingException;
+import io.videomerge.internal.plan.ClipPlan;
 import io.videomerge.internal.plan.Plan;
+import io.videomerge.internal.probe.Completeness;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,6 +59,14 @@ import org.bytedeco.ffmpeg.avutil.AVRational;
  *
  * <p>Inputs are opened demux-only (no decoder runs while copying); the total length is counted from the
  * packets' timestamps as they are copied, so the duration limit holds on the data, not on what headers claim.
+ * Each clip is shifted by its proven start ({@link io.videomerge.internal.plan.ClipPlan#startSeconds()}), so a clip
+ * that starts late on its container's timeline gets no gap before it.
+ *
+ * <p>Copying cannot tell a damaged packet from a good one, so a clip that shows any sign of damage is not copied
+ * at all: a read error other than the end of the file, a packet flagged corrupt, timestamps that go back, or
+ * data that stops short of what the clip's index lists or its probe proved ({@link Completeness}). Then
+ * {@link NotCopyableException} hands the merge to the re-encode path, whose decoding rules decide, so both paths
+ * refuse the same inputs.
  */
 public final class Remuxer {
     private static final AVRational MICROSECONDS = av_make_q(1, 1_000_000);
@@ -63,7 +74,10 @@ public final class Remuxer {
     private final DemuxOpener opener;
     private final double maxSeconds;
 
-    /** Thrown before anything of the clip is written when a clip's streams cannot be joined to the first's. */
+    /**
+     * Thrown when a clip's streams cannot be joined to the first's (before anything of it is written) or when the
+     * clip turns out damaged while it is copied; the partial output is deleted either way.
+     */
     public static final class NotCopyableException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
@@ -88,7 +102,7 @@ public final class Remuxer {
      * Writes the clips' packets into {@code output}; deletes it on any failure or interruption.
      *
      * @throws NotCopyableException when a clip's codec parameters (extradata included) differ from the
-     *         first clip's, so that the caller can re-encode instead
+     *         first clip's, or a clip is damaged, so that the caller can re-encode instead
      * @throws io.videomerge.MergeException {@link ErrorCode#CANCELLED} on interruption,
      *         {@link ErrorCode#INVALID_MEDIA} naming an unreadable input, {@link ErrorCode#INPUT_TOO_LONG} when the
      *         copied packets last longer than allowed, {@link ErrorCode#PROCESSING_FAILED}
@@ -137,7 +151,7 @@ public final class Remuxer {
                     requireSame(firstVideo, in.streams(video).codecpar(), i);
                     requireSame(firstAudio, in.streams(audio).codecpar(), i);
                 }
-                offset += copyClip(i, video, audio, offset);
+                offset += copyClip(plan.clips().get(i), video, audio, offset);
                 closeInput();
                 inputDone += plan.clips().get(i).durationSeconds();
                 progress.progress(Math.min(1, inputDone / plan.inputSeconds()));
@@ -173,10 +187,14 @@ public final class Remuxer {
         }
 
         /** Copies one clip's packets; returns the clip's length (its longer stream) in the output video time base. */
-        private long copyClip(int index, int video, int audio, long offset) {
+        private long copyClip(ClipPlan clip, int video, int audio, long offset) {
+            int index = clip.index();
             AVRational videoBase = in.streams(video).time_base();
             AVRational audioBase = in.streams(audio).time_base();
-            long start = in.start_time() == AV_NOPTS_VALUE ? 0 : in.start_time();
+            double indexed = Completeness.indexedEnd(in, video, audio) - clip.startSeconds();
+            long start = Math.round(clip.startSeconds() * 1e6);
+            long lastInVideoDts = AV_NOPTS_VALUE;
+            long lastInAudioDts = AV_NOPTS_VALUE;
             long videoOrigin = av_rescale_q(start, MICROSECONDS, videoBase);
             long audioOrigin = av_rescale_q(start, MICROSECONDS, audioBase);
             AVRational outVideoBase = outVideo.time_base();
@@ -198,12 +216,15 @@ public final class Remuxer {
                     break;
                 }
                 if (ret < 0) {
-                    throw new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " could not be read", index);
+                    throw damaged(index, "a packet could not be read");
                 }
                 int stream = packet.stream_index();
                 if (stream != video && stream != audio) {
                     av_packet_unref(packet);
                     continue;
+                }
+                if ((packet.flags() & AV_PKT_FLAG_CORRUPT) != 0) {
+                    throw damaged(index, "a packet is flagged corrupt");
                 }
                 boolean isVideo = stream == video;
                 long origin = isVideo ? videoOrigin : audioOrigin;
@@ -214,6 +235,15 @@ public final class Remuxer {
                 if (pts == AV_NOPTS_VALUE) {
                     av_packet_unref(packet);
                     continue;
+                }
+                long previous = isVideo ? lastInVideoDts : lastInAudioDts;
+                if (previous != AV_NOPTS_VALUE && dts <= previous) {
+                    throw damaged(index, "timestamps go back");
+                }
+                if (isVideo) {
+                    lastInVideoDts = dts;
+                } else {
+                    lastInAudioDts = dts;
                 }
                 long localPts = av_rescale_q(pts - origin, from, to);
                 long localDts = av_rescale_q(dts - origin, from, to);
@@ -243,7 +273,18 @@ public final class Remuxer {
                 }
             }
             // A clip whose audio outlasts its video pushes the next clip back, so that its audio is not cut.
-            return Math.max(clipEnd, av_rescale_q(audioEnd, outAudioBase, outVideoBase));
+            long length = Math.max(clipEnd, av_rescale_q(audioEnd, outAudioBase, outVideoBase));
+            double reached = length * av_q2d(outVideoBase);
+            double promised = Double.isNaN(indexed) ? clip.durationSeconds() : Math.max(indexed, clip.durationSeconds());
+            if (Completeness.isCutShort(reached, promised)) {
+                throw damaged(index, "its data stops short");
+            }
+            return length;
+        }
+
+        private NotCopyableException damaged(int index, String why) {
+            av_packet_unref(packet);
+            return new NotCopyableException("input " + index + " is damaged (" + why + ")");
         }
 
         private MediaException tooLong(int index) {

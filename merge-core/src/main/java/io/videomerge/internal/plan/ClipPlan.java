@@ -10,6 +10,9 @@ import io.videomerge.Fit;
  * {@code scaledHeight} (square pixels), then padded or cropped to the canvas, centred.
  *
  * @param index           the clip's zero-based position in the request
+ * @param startSeconds    where the clip starts on its container's timeline ({@link
+ *                        io.videomerge.internal.probe.ClipInfo#startSeconds()}): readers shift its timestamps by
+ *                        this, so that the clip's own timeline starts at 0
  * @param durationSeconds the time the clip occupies on the output timeline before overlaps
  * @param rotation        clockwise rotation applied to make it upright: 0, 90, 180 or 270
  * @param scaledWidth     width after scaling, even
@@ -18,13 +21,16 @@ import io.videomerge.Fit;
  * @param fit             whether the scaled picture is padded ({@code <=} canvas) or cropped ({@code >=})
  * @param hasAudio        whether the clip's audio is used; without it the clip's segment is silent
  */
-public record ClipPlan(int index, double durationSeconds, int rotation, int scaledWidth, int scaledHeight,
+public record ClipPlan(int index, double startSeconds, double durationSeconds, int rotation, int scaledWidth, int scaledHeight,
                        Canvas canvas, Fit fit, boolean hasAudio) {
     public ClipPlan {
         requireNonNull(canvas, "canvas");
         requireNonNull(fit, "fit");
         if (index < 0) {
             throw new IllegalArgumentException("index must be >= 0: " + index);
+        }
+        if (!Double.isFinite(startSeconds)) {
+            throw new IllegalArgumentException("startSeconds must be finite: " + startSeconds);
         }
         if (!(durationSeconds > 0) || Double.isInfinite(durationSeconds)) {
             throw new IllegalArgumentException("durationSeconds must be finite and > 0: " + durationSeconds);
@@ -53,7 +59,7 @@ public record ClipPlan(int index, double durationSeconds, int rotation, int scal
         if (size[0] == scaledWidth && size[1] == scaledHeight) {
             return this;
         }
-        return new ClipPlan(index, durationSeconds, rotation, size[0], size[1], canvas, fit, hasAudio);
+        return new ClipPlan(index, startSeconds, durationSeconds, rotation, size[0], size[1], canvas, fit, hasAudio);
     }
 
     /** Left offset of the picture on the canvas (pad), or of the canvas in the picture (crop); even. */

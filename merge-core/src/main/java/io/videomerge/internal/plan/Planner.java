@@ -59,7 +59,8 @@ public final class Planner {
     static ClipPlan clipPlan(ClipInfo clip, Canvas canvas, Fit fit) {
         int rotation = ((clip.rotation() % 360) + 360) % 360;
         int[] size = scaledSize(clip.width(), clip.height(), clip.sarNum(), clip.sarDen(), rotation, canvas, fit);
-        return new ClipPlan(clip.index(), clip.durationSeconds(), rotation, size[0], size[1], canvas, fit, clip.hasAudio());
+        return new ClipPlan(clip.index(), clip.startSeconds(), clip.durationSeconds(), rotation, size[0], size[1], canvas,
+                fit, clip.hasAudio());
     }
 
     /**

@@ -5,7 +5,10 @@ package io.videomerge.internal.probe;
  *
  * @param index             the input's zero-based position in the request
  * @param container         the libavformat demuxer name (for example {@code "mov,mp4,m4a,3gp,3g2,mj2"})
- * @param durationSeconds   the input's duration
+ * @param startSeconds      where the clip's first packet (of the streams used) lies on the container's timeline,
+ *                          audio priming the decoder drops excluded: the offset a merge removes
+ * @param durationSeconds   the clip's length proven from its packets: the end of its last packets minus
+ *                          {@code startSeconds}, whatever the header claims
  * @param width             coded width of the video stream
  * @param height            coded height of the video stream
  * @param rotation          clockwise display rotation from the display matrix: 0, 90, 180 or 270
@@ -23,7 +26,7 @@ package io.videomerge.internal.probe;
  * @param sampleRate        audio sample rate in Hz, 0 without audio
  * @param channels          audio channel count, 0 without audio
  */
-public record ClipInfo(int index, String container, double durationSeconds, int width, int height, int rotation,
+public record ClipInfo(int index, String container, double startSeconds, double durationSeconds, int width, int height, int rotation,
                        int sarNum, int sarDen, String pixelFormat, double frameRate, boolean variableFrameRate,
                        String videoCodec, int videoProfile, int videoTimeBaseNum, int videoTimeBaseDen,
                        boolean hasAudio, String audioCodec, int sampleRate, int channels) {

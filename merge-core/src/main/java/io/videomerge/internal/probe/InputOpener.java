@@ -6,15 +6,10 @@ import io.videomerge.ErrorCode;
 import io.videomerge.Limits;
 import io.videomerge.MediaException;
 import java.nio.file.Path;
-import java.util.Map;
-import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.ffmpeg.avformat.AVStream;
-import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avformat;
-import org.bytedeco.ffmpeg.global.avutil;
 
 /**
  * The one way videomerge opens an untrusted input for decoding: the format context through the {@link Demuxer}
@@ -69,9 +64,9 @@ public final class InputOpener {
                     || (audioStream >= 0 && audioStream >= format.nb_streams())) {
                 throw invalid(index);
             }
-            video = openDecoder(format.streams(videoStream), index, options.decoder());
+            video = prober.openDecoder(format.streams(videoStream), index, options.decoder());
             if (audioStream >= 0) {
-                audio = openDecoder(format.streams(audioStream), index, options.decoder());
+                audio = prober.openDecoder(format.streams(audioStream), index, options.decoder());
             }
             return new DecodingInput(index, format, videoStream, video, audioStream, audio);
         } catch (RuntimeException e) {
@@ -80,35 +75,6 @@ public final class InputOpener {
             }
             avformat.avformat_close_input(format);
             throw e;
-        }
-    }
-
-    private static AVCodecContext openDecoder(AVStream stream, int index, Map<String, String> safety) {
-        AVCodec codec = avcodec.avcodec_find_decoder(stream.codecpar().codec_id());
-        if (codec == null || codec.isNull()) {
-            throw new MediaException(ErrorCode.UNSUPPORTED_CODEC, "input " + index + ": codec is not supported", index);
-        }
-        AVCodecContext ctx = avcodec.avcodec_alloc_context3(codec);
-        if (ctx == null || ctx.isNull()) {
-            throw new OutOfMemoryError("avcodec_alloc_context3");
-        }
-        AVDictionary dict = SafeOptions.dictionary(safety);
-        try {
-            if (avcodec.avcodec_parameters_to_context(ctx, stream.codecpar()) < 0) {
-                throw invalid(index);
-            }
-            ctx.pkt_timebase(stream.time_base());
-            // The whitelist and the pixel cap are FFmpeg's call here: a refusal is a decoder that will not open.
-            if (avcodec.avcodec_open2(ctx, codec, dict) < 0) {
-                throw invalid(index);
-            }
-            SafeOptions.requireConsumed(dict, safety, "avcodec_open2");
-            return ctx;
-        } catch (RuntimeException e) {
-            avcodec.avcodec_free_context(ctx);
-            throw e;
-        } finally {
-            avutil.av_dict_free(dict);
         }
     }
 

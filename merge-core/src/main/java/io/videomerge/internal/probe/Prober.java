@@ -6,6 +6,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.Limits;
 import io.videomerge.MediaException;
 import java.nio.file.Path;
+import java.util.Map;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
@@ -28,11 +29,15 @@ import org.bytedeco.javacpp.IntPointer;
  * <p>The file is opened with {@code protocol_whitelist=file}, the container whitelist, {@code max_streams} and a
  * bounded probe; every decoder (those libavformat opens to find the stream parameters included) gets the decoder
  * whitelist and {@code max_pixels}; the first video frame and the first audio frame are decoded, so a file that
- * FFmpeg refuses to decode is refused here, before a merge starts. Refusals are {@link MediaException}s naming
+ * FFmpeg refuses to decode is refused here, before a merge starts (a single bad packet among the first is skipped,
+ * as the CLI skips it). The clip's start and length are proven from its packets, never taken from the header
+ * ({@link ClipInfo#startSeconds()}, {@link ClipInfo#durationSeconds()}): a header that claims hours for seconds of
+ * content, or no length at all, changes nothing, and an input whose packets stop well before what its own index
+ * lists is refused as truncated ({@link Completeness}). Refusals are {@link MediaException}s naming
  * the input index: {@link ErrorCode#INVALID_MEDIA} (not media, a container outside the whitelist, no video, too
  * many streams, truncated or undecodable), {@link ErrorCode#UNSUPPORTED_CODEC} (a decoder outside the whitelist,
- * a picture over {@code max_pixels}) or {@link ErrorCode#INPUT_TOO_LONG} (one clip alone longer than the total
- * allowed). Messages never carry paths or FFmpeg's log.
+ * a picture over {@code max_pixels}) or {@link ErrorCode#INPUT_TOO_LONG} (one clip's proven length alone longer than
+ * the total allowed). Messages never carry paths or FFmpeg's log.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -46,12 +51,14 @@ public final class Prober {
     private final Demuxer demuxer;
     private final long maxPixels;
     private final double maxSeconds;
+    private final double maxUndecodableShare;
 
     public Prober(Limits limits) {
         this.options = new SafeOptions(requireNonNull(limits, "limits"));
         this.demuxer = new Demuxer(limits);
         this.maxPixels = limits.maxPixels();
         this.maxSeconds = limits.maxTotalDuration().toNanos() / 1e9;
+        this.maxUndecodableShare = limits.maxUndecodableShare();
         NativeLog.init();
     }
 
@@ -92,15 +99,29 @@ public final class Prober {
         int audio = avformat.av_find_best_stream(fmt, avutil.AVMEDIA_TYPE_AUDIO, -1, video, (AVCodec) null, 0);
         AVStream vst = fmt.streams(video);
         AVStream ast = audio >= 0 ? fmt.streams(audio) : null;
-        AVCodecContext vdec = openDecoder(vst, index);
+        AVCodecContext vdec = openDecoder(vst, index, options.probeDecoder());
         AVCodecContext adec = null;
         try {
-            adec = ast != null ? openDecoder(ast, index) : null;
+            adec = ast != null ? openDecoder(ast, index, options.probeDecoder()) : null;
             AVFrame first = avutil.av_frame_alloc();
             try {
-                decodeFirstFrames(fmt, vst, vdec, ast, adec, first, index);
-                ClipInfo info = facts(fmt, vst, ast, first, index);
-                // Early refusal on what the header claims; the merge counts real decoded time as well.
+                Extent extent = ast != null ? new Extent(fmt, video, audio) : new Extent(fmt, video);
+                double indexed = ast != null ? Completeness.indexedEnd(fmt, video, audio)
+                        : Completeness.indexedEnd(fmt, video);
+                decodeFirstFrames(fmt, vst, vdec, ast, adec, first, extent, index);
+                double start = extent.start();
+                // The audio format as the file starts: reading on to the end lets parsers rewrite the stream's
+                // parameters with those of its last frames (an AC-3 track that switched from 5.1 to stereo).
+                int sampleRate = ast != null ? ast.codecpar().sample_rate() : 0;
+                int channels = ast != null ? ast.codecpar().ch_layout().nb_channels() : 0;
+                double end = extent.end();
+                if (Double.isNaN(start) || Double.isNaN(end) || !(end - start > 0)) {
+                    throw invalid(index, "has no known duration", null);
+                }
+                // The index lists packets the file claims to hold: data that stops well before them is damage.
+                Completeness.requireWhole(index, end - start, indexed - start);
+                ClipInfo info = facts(fmt, vst, ast, first, start, end - start, sampleRate, channels, index);
+                // Early refusal on the proven length; the merge counts real decoded time as well.
                 if (info.durationSeconds() > maxSeconds) {
                     throw new MediaException(ErrorCode.INPUT_TOO_LONG, "input " + index + " is longer than the "
                             + Math.round(maxSeconds) + " s allowed in total", index);
@@ -117,7 +138,13 @@ public final class Prober {
         }
     }
 
-    private AVCodecContext openDecoder(AVStream stream, int index) {
+    /**
+     * Opens a decoder for {@code stream} of input {@code index} with the safety options {@code safety} (the
+     * probe's single-threaded set, or a merge's); the caller frees it.
+     *
+     * @throws MediaException when FFmpeg refuses the decoder or the picture, named as {@link #refusal} does
+     */
+    AVCodecContext openDecoder(AVStream stream, int index, Map<String, String> safety) {
         AVCodecParameters par = stream.codecpar();
         AVCodec codec = avcodec.avcodec_find_decoder(par.codec_id());
         if (codec == null || codec.isNull()) {
@@ -128,7 +155,7 @@ public final class Prober {
         if (ctx == null || ctx.isNull()) {
             throw new OutOfMemoryError("avcodec_alloc_context3");
         }
-        AVDictionary dict = SafeOptions.dictionary(options.probeDecoder());
+        AVDictionary dict = SafeOptions.dictionary(safety);
         try {
             if (avcodec.avcodec_parameters_to_context(ctx, par) < 0) {
                 throw invalid(index, "has unreadable stream parameters", null);
@@ -139,7 +166,7 @@ public final class Prober {
             if (avcodec.avcodec_open2(ctx, codec, dict) < 0) {
                 throw refusal(stream, codec.name().getString(), index);
             }
-            SafeOptions.requireConsumed(dict, options.probeDecoder(), "avcodec_open2");
+            SafeOptions.requireConsumed(dict, safety, "avcodec_open2");
             return ctx;
         } catch (RuntimeException e) {
             avcodec.avcodec_free_context(ctx);
@@ -149,43 +176,70 @@ public final class Prober {
         }
     }
 
-    /** Decodes until the first video frame (kept in {@code first}) and, if there is audio, one audio frame. */
+    /**
+     * Decodes until the first video frame (kept in {@code first}) and, if there is audio, one audio frame; every
+     * packet read also goes to {@code extent}, which proves the clip's start from them. A packet that does not
+     * decode is skipped and counted, as the CLI does; the stream is refused when no frame decodes within the
+     * packet bound, or when more of its packets failed than {@link Completeness} allows.
+     */
     private void decodeFirstFrames(AVFormatContext fmt, AVStream vst, AVCodecContext vdec, AVStream ast,
-                                   AVCodecContext adec, AVFrame first, int index) {
+                                   AVCodecContext adec, AVFrame first, Extent extent, int index) {
         AVPacket pkt = avcodec.av_packet_alloc();
         AVFrame scratch = avutil.av_frame_alloc();
-        boolean haveVideo = false;
-        boolean haveAudio = ast == null;
+        FirstFrame video = new FirstFrame(vst, vdec, first);
+        FirstFrame audio = ast != null ? new FirstFrame(ast, adec, scratch) : null;
         try {
-            for (int packets = 0; packets < MAX_PACKETS && !(haveVideo && haveAudio); packets++) {
+            for (int packets = 0; packets < MAX_PACKETS && !(video.found && (audio == null || audio.found));
+                 packets++) {
                 if (avformat.av_read_frame(fmt, pkt) < 0) {
                     break;
                 }
                 try {
-                    if (!haveVideo && pkt.stream_index() == vst.index()) {
-                        Decoded d = decode(vdec, pkt, first);
-                        if (d == Decoded.ERROR) {
-                            throw refusal(vst, vdec.codec().name().getString(), index);
-                        }
-                        haveVideo = d == Decoded.FRAME;
-                    } else if (!haveAudio && pkt.stream_index() == ast.index()) {
-                        Decoded d = decode(adec, pkt, scratch);
-                        if (d == Decoded.ERROR) {
-                            throw refusal(ast, adec.codec().name().getString(), index);
-                        }
-                        haveAudio = d == Decoded.FRAME;
+                    extent.atStart(pkt);
+                    if (pkt.stream_index() == vst.index()) {
+                        video.take(pkt, index);
+                    } else if (audio != null && pkt.stream_index() == ast.index()) {
+                        audio.take(pkt, index);
                     }
                 } finally {
                     avcodec.av_packet_unref(pkt);
                 }
             }
             // A decoder may hold its first picture back until it is drained (a very short or truncated file).
-            if (!haveVideo && decode(vdec, null, first) != Decoded.FRAME) {
+            if (!video.found && decode(vdec, null, first) != Decoded.FRAME) {
                 throw refusal(vst, vdec.codec().name().getString(), index);
             }
         } finally {
             avcodec.av_packet_free(pkt);
             avutil.av_frame_free(scratch);
+        }
+    }
+
+    /** One stream's search for its first decodable frame, counting the packets that fail on the way. */
+    private final class FirstFrame {
+        private final AVStream stream;
+        private final AVCodecContext decoder;
+        private final AVFrame frame;
+        private long packets;
+        private long undecodable;
+        private boolean found;
+
+        FirstFrame(AVStream stream, AVCodecContext decoder, AVFrame frame) {
+            this.stream = stream;
+            this.decoder = decoder;
+            this.frame = frame;
+        }
+
+        void take(AVPacket pkt, int index) {
+            if (found) {
+                return;
+            }
+            packets++;
+            Decoded d = decode(decoder, pkt, frame);
+            if (d == Decoded.ERROR && Completeness.isTooDamaged(++undecodable, packets, maxUndecodableShare)) {
+                throw refusal(stream, decoder.codec().name().getString(), index);
+            }
+            found = d == Decoded.FRAME;
         }
     }
 
@@ -222,7 +276,8 @@ public final class Prober {
         return invalid(index, "has " + kind + " that cannot be decoded", null);
     }
 
-    private static ClipInfo facts(AVFormatContext fmt, AVStream vst, AVStream ast, AVFrame first, int index) {
+    private static ClipInfo facts(AVFormatContext fmt, AVStream vst, AVStream ast, AVFrame first, double start,
+                                  double duration, int sampleRate, int channels, int index) {
         AVCodecParameters vpar = vst.codecpar();
         int width = vpar.width() > 0 ? vpar.width() : first.width();
         int height = vpar.height() > 0 ? vpar.height() : first.height();
@@ -240,28 +295,14 @@ public final class Prober {
         if (!(fps > 0) || Double.isInfinite(fps)) {
             throw invalid(index, "has no known frame rate", null);
         }
-        double duration = duration(fmt, vst);
-        if (!(duration > 0)) {
-            throw invalid(index, "has no known duration", null);
-        }
         AVCodecParameters apar = ast != null ? ast.codecpar() : null;
-        return new ClipInfo(index, fmt.iformat().name().getString(), duration, width, height, rotation(vst),
+        return new ClipInfo(index, fmt.iformat().name().getString(), start, duration, width, height, rotation(vst),
                 sarKnown ? sar.num() : 1, sarKnown ? sar.den() : 1,
                 pixName == null || pixName.isNull() ? "unknown" : pixName.getString(),
                 fps, variable, avcodec.avcodec_get_name(vpar.codec_id()).getString(), vpar.profile(),
                 vst.time_base().num(), vst.time_base().den(),
                 apar != null, apar != null ? avcodec.avcodec_get_name(apar.codec_id()).getString() : "",
-                apar != null ? apar.sample_rate() : 0, apar != null ? apar.ch_layout().nb_channels() : 0);
-    }
-
-    private static double duration(AVFormatContext fmt, AVStream vst) {
-        if (fmt.duration() != avutil.AV_NOPTS_VALUE() && fmt.duration() > 0) {
-            return fmt.duration() / (double) avutil.AV_TIME_BASE;
-        }
-        if (vst.duration() != avutil.AV_NOPTS_VALUE() && vst.duration() > 0) {
-            return vst.duration() * avutil.av_q2d(vst.time_base());
-        }
-        return 0;
+                sampleRate, channels);
     }
 
     /**

@@ -84,7 +84,7 @@ class ClipReaderTest {
     private static ClipReader open(Path clip, Limits limits) {
         Prober.Inspection inspection = new Prober(limits).inspect(clip, 0);
         ClipInfo info = inspection.info();
-        ClipPlan plan = new ClipPlan(0, info.durationSeconds(), 0, 320, 240, new Canvas(320, 240), Fit.PAD, true);
+        ClipPlan plan = new ClipPlan(0, info.startSeconds(), info.durationSeconds(), 0, 320, 240, new Canvas(320, 240), Fit.PAD, true);
         return new ClipReader(new InputOpener(limits).open(clip, inspection), plan, 1, limits.maxUndecodableShare());
     }
 

@@ -4,14 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeout;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.Limits;
 import io.videomerge.MediaException;
+import io.videomerge.testing.ClipDamage;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipMutations;
 import io.videomerge.testing.ClipSpec;
 import io.videomerge.testing.ClipSpec.Audio;
+import io.videomerge.testing.ClipSpec.Format;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -33,6 +37,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("Prober")
@@ -169,6 +174,91 @@ class ProberTest {
     }
 
     @Nested
+    @DisplayName("proves a clip's extent from its packets, not its header")
+    class Extents {
+        private static final double FRAME = 1.0 / 25;
+
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(value = Format.class, names = {"MKV_H264_AAC", "WEBM_VP9_OPUS"})
+        @DisplayName("a header claiming 600 s on 2 s of content is ignored: 2 s, within a frame")
+        void overstatedHeader(Format format) {
+            Path clip = ClipGenerator.write(ClipSpec.defaults().withFormat(format), dir, "claims-600");
+            ClipMutations.claimDuration(clip, 600);
+            ClipInfo info = PROBER.probe(clip, 0);
+            assertAll(
+                    () -> assertEquals(2.0, info.durationSeconds(), FRAME),
+                    () -> assertEquals(0.0, info.startSeconds(), FRAME));
+        }
+
+        @Test
+        @DisplayName("a header claiming 7,000 s, more than the limit, is neither trusted nor refused, and costs no time")
+        void headerBeyondTheLimit() {
+            Path clip = ClipGenerator.write(ClipSpec.defaults().withFormat(Format.MKV_H264_AAC), dir, "claims-7000");
+            ClipMutations.claimDuration(clip, 7_000);
+            Prober hour = new Prober(Limits.builder().maxTotalDuration(Duration.ofHours(1)).build());
+            ClipInfo info = assertTimeout(Duration.ofSeconds(10), () -> hour.probe(clip, 2));
+            assertEquals(2.0, info.durationSeconds(), FRAME);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(value = Format.class, names = {"WEBM_VP8_OPUS", "WEBM_VP9_OPUS"})
+        @DisplayName("a browser recording without a duration in its header is measured and accepted")
+        void noHeaderDuration(Format format) {
+            Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(3).withFormat(format), dir, "live");
+            ClipMutations.stripDuration(clip);
+            ClipInfo info = PROBER.probe(clip, 1);
+            assertAll(
+                    () -> assertEquals(3.0, info.durationSeconds(), FRAME),
+                    () -> assertEquals(format == Format.WEBM_VP8_OPUS ? "vp8" : "vp9", info.videoCodec()),
+                    () -> assertEquals("opus", info.audioCodec()));
+        }
+
+        @Test
+        @DisplayName("a longer recording without a header duration is measured from a seek near its end")
+        void longRecordingWithoutHeaderDuration() throws IOException {
+            Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(40).withFormat(Format.WEBM_VP8_OPUS),
+                    dir, "long");
+            ClipMutations.stripDuration(clip);
+            assertTrue(Files.size(clip) > 96 * 1024, "larger than the first window (64 KiB): " + Files.size(clip));
+            assertEquals(40.0, PROBER.probe(clip, 0).durationSeconds(), FRAME);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(value = Format.class, names = {"MKV_H264_AAC", "WEBM_VP9_OPUS"})
+        @DisplayName("a clip starting 3 s into its timeline reports that start and its own length")
+        void lateStart(Format format) {
+            Path clip = ClipGenerator.write(ClipSpec.defaults().withFormat(format).withStart(3), dir, "late");
+            ClipInfo info = PROBER.probe(clip, 0);
+            assertAll(
+                    () -> assertEquals(3.0, info.startSeconds(), FRAME),
+                    () -> assertEquals(2.0, info.durationSeconds(), FRAME));
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(value = Format.class, names = {"MP4_AV1_AAC", "WEBM_AV1_OPUS"})
+        @DisplayName("an AV1 clip (decoded by libaom) with its length")
+        void av1(Format format) {
+            Path clip = ClipGenerator.write(ClipSpec.defaults().withFormat(format), dir, "av1");
+            ClipInfo info = PROBER.probe(clip, 0);
+            assertAll(
+                    () -> assertEquals("av1", info.videoCodec()),
+                    () -> assertEquals("yuv420p", info.pixelFormat()),
+                    () -> assertEquals(2.0, info.durationSeconds(), FRAME));
+        }
+
+        @Test
+        @DisplayName("a first audio packet that does not decode is skipped, as the CLI does")
+        void undecodableFirstAudioPacket() {
+            Path clip = ClipGenerator.write(ClipSpec.defaults(), dir, "bad-audio");
+            ClipDamage.corruptAudioPacket(clip, 0);
+            ClipInfo info = PROBER.probe(clip, 0);
+            assertAll(
+                    () -> assertTrue(info.hasAudio()),
+                    () -> assertEquals(2.0, info.durationSeconds(), FRAME));
+        }
+    }
+
+    @Nested
     @DisplayName("refuses")
     class Refusals {
 
@@ -262,10 +352,21 @@ class ProberTest {
             Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(1), dir, "whole");
             byte[] bytes = Files.readAllBytes(clip);
             int mdat = indexOf(bytes, "mdat".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            // Zero the media payload: the index still points there, but no picture can be decoded from it.
-            Arrays.fill(bytes, mdat + 4, bytes.length - 2_000, (byte) 0);
+            // Zero the media payload (after the index, which comes first): the index still points there, but no
+            // picture can be decoded from it.
+            Arrays.fill(bytes, mdat + 4, bytes.length, (byte) 0);
             Path file = Files.write(dir.resolve("blank.mp4"), bytes);
             assertRefused(ErrorCode.INVALID_MEDIA, 0, () -> PROBER.probe(file, 0));
+        }
+
+        @Test
+        @DisplayName("an MP4 whose index lists 4 s and whose media data stops near 2.8 s (INVALID_MEDIA)")
+        void mediaDataCutAfterIndex() {
+            Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(4), dir, "cut");
+            ClipMutations.truncateMediaData(clip, 0.7);
+            MediaException e = assertThrows(MediaException.class, () -> PROBER.probe(clip, 3));
+            assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+            assertRefused(ErrorCode.INVALID_MEDIA, 3, () -> PROBER.probe(clip, 3));
         }
 
         @Test
