@@ -13,16 +13,6 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_open2;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_from_context;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_receive_packet;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_send_frame;
-import static org.bytedeco.ffmpeg.global.avformat.AVFMT_GLOBALHEADER;
-import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
-import static org.bytedeco.ffmpeg.global.avformat.av_interleaved_write_frame;
-import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
-import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
-import static org.bytedeco.ffmpeg.global.avformat.avio_open;
 import static org.bytedeco.ffmpeg.global.avutil.AVCOL_RANGE_MPEG;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EAGAIN;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
@@ -48,8 +38,6 @@ import java.util.Map;
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
-import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
@@ -67,7 +55,7 @@ final class Mp4Writer implements AutoCloseable {
     private final AVPacket packet = av_packet_alloc();
     private final AVFrame videoFrame = av_frame_alloc();
     private final AVFrame audioFrame = av_frame_alloc();
-    private AVFormatContext format;
+    private Mp4Output output;
     private AVCodecContext video;
     private AVCodecContext audio;
     private AVStream videoStream;
@@ -86,9 +74,8 @@ final class Mp4Writer implements AutoCloseable {
     }
 
     private void setUp(Path file, Canvas canvas, VideoEncoding encoding) {
-        format = new AVFormatContext(null);
-        check(avformat_alloc_output_context2(format, null, "mp4", file.toString()), "create the output");
-        boolean globalHeader = (format.oformat().flags() & AVFMT_GLOBALHEADER) != 0;
+        output = new Mp4Output(file);
+        boolean globalHeader = output.wantsGlobalHeader();
 
         AVCodec h264 = avcodec_find_encoder_by_name(encoding.encoder());
         if (h264 == null) {
@@ -124,36 +111,27 @@ final class Mp4Writer implements AutoCloseable {
         open(audio, aac, Map.of());
         audioFrameSize = audio.frame_size() > 0 ? audio.frame_size() : 1024;
 
-        videoStream = avformat_new_stream(format, null);
-        check(avcodec_parameters_from_context(videoStream.codecpar(), video), "set up the video stream");
+        videoStream = output.addStream();
+        NativeCall.check(avcodec_parameters_from_context(videoStream.codecpar(), video), "set up the video stream");
         videoStream.time_base(video.time_base());
-        audioStream = avformat_new_stream(format, null);
-        check(avcodec_parameters_from_context(audioStream.codecpar(), audio), "set up the audio stream");
+        audioStream = output.addStream();
+        NativeCall.check(avcodec_parameters_from_context(audioStream.codecpar(), audio), "set up the audio stream");
         audioStream.time_base(audio.time_base());
 
         audioFrame.nb_samples(audioFrameSize);
         audioFrame.format(AV_SAMPLE_FMT_FLTP);
         audioFrame.sample_rate(Plan.SAMPLE_RATE);
         av_channel_layout_default(audioFrame.ch_layout(), Plan.CHANNELS);
-        check(av_frame_get_buffer(audioFrame, 0), "allocate audio frames");
+        NativeCall.check(av_frame_get_buffer(audioFrame, 0), "allocate audio frames");
 
-        AVIOContext io = new AVIOContext(null);
-        check(avio_open(io, file.toString(), AVIO_FLAG_WRITE), "open the output file");
-        format.pb(io);
-        AVDictionary options = new AVDictionary(null);
-        av_dict_set(options, "movflags", "+faststart", 0);
-        try {
-            check(avformat_write_header(format, options), "write the output header");
-        } finally {
-            av_dict_free(options);
-        }
+        output.start();
     }
 
     private static void open(AVCodecContext context, AVCodec codec, Map<String, String> privateOptions) {
         AVDictionary options = new AVDictionary(null);
         privateOptions.forEach((k, v) -> av_dict_set(options, k, v, 0));
         try {
-            check(avcodec_open2(context, codec, options), "open the encoder");
+            NativeCall.check(avcodec_open2(context, codec, options), "open the encoder");
         } finally {
             av_dict_free(options);
         }
@@ -161,14 +139,14 @@ final class Mp4Writer implements AutoCloseable {
 
     /** Encodes {@code frame} (not modified, still owned by the caller) as output frame number {@code index}. */
     void writeVideo(AVFrame frame, long index) {
-        check(av_frame_ref(videoFrame, frame), "reference a frame");
+        NativeCall.check(av_frame_ref(videoFrame, frame), "reference a frame");
         videoFrame.pts(index);
         videoFrame.duration(1);
         // Keyframes are the encoder's choice, not a copy of the source's.
         videoFrame.pict_type(AV_PICTURE_TYPE_NONE);
         videoFrame.flags(videoFrame.flags() & ~AV_FRAME_FLAG_KEY);
         try {
-            check(avcodec_send_frame(video, videoFrame), "encode video");
+            NativeCall.check(avcodec_send_frame(video, videoFrame), "encode video");
         } finally {
             av_frame_unref(videoFrame);
         }
@@ -180,7 +158,7 @@ final class Mp4Writer implements AutoCloseable {
         int offset = 0;
         while (offset < count) {
             if (audioFill == 0) {
-                check(av_frame_make_writable(audioFrame), "prepare an audio frame");
+                NativeCall.check(av_frame_make_writable(audioFrame), "prepare an audio frame");
             }
             int n = Math.min(count - offset, audioFrameSize - audioFill);
             new FloatPointer(audioFrame.data(0)).position(audioFill).put(left, offset, n);
@@ -198,7 +176,7 @@ final class Mp4Writer implements AutoCloseable {
         audioFrame.pts(audioPts);
         audioPts += audioFill;
         audioFill = 0;
-        check(avcodec_send_frame(audio, audioFrame), "encode audio");
+        NativeCall.check(avcodec_send_frame(audio, audioFrame), "encode audio");
         drain(audio, audioStream);
     }
 
@@ -207,11 +185,11 @@ final class Mp4Writer implements AutoCloseable {
         if (audioFill > 0) {
             sendAudio();
         }
-        check(avcodec_send_frame(video, null), "flush video");
+        NativeCall.check(avcodec_send_frame(video, null), "flush video");
         drain(video, videoStream);
-        check(avcodec_send_frame(audio, null), "flush audio");
+        NativeCall.check(avcodec_send_frame(audio, null), "flush audio");
         drain(audio, audioStream);
-        check(av_write_trailer(format), "finish the output");
+        output.finish();
     }
 
     private void drain(AVCodecContext codec, AVStream stream) {
@@ -220,20 +198,14 @@ final class Mp4Writer implements AutoCloseable {
             if (ret == AVERROR_EAGAIN() || ret == AVERROR_EOF) {
                 return;
             }
-            check(ret, "encode");
+            NativeCall.check(ret, "encode");
             if (codec == video && packet.duration() <= 0) {
                 // Some encoders (libopenh264) leave it unset; the MP4 then ends a frame early.
                 packet.duration(1);
             }
             av_packet_rescale_ts(packet, codec.time_base(), stream.time_base());
             packet.stream_index(stream.index());
-            check(av_interleaved_write_frame(format, packet), "write the output");
-        }
-    }
-
-    private static void check(int ret, String what) {
-        if (ret < 0) {
-            throw new ProcessingException("could not " + what, null);
+            output.write(packet);
         }
     }
 
@@ -250,13 +222,9 @@ final class Mp4Writer implements AutoCloseable {
             avcodec_free_context(audio);
             audio = null;
         }
-        if (format != null && !format.isNull()) {
-            if (format.pb() != null) {
-                avio_closep(format.pb());
-                format.pb(null);
-            }
-            avformat_free_context(format);
+        if (output != null) {
+            output.close();
+            output = null;
         }
-        format = null;
     }
 }

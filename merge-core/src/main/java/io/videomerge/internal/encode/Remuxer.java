@@ -6,32 +6,20 @@ import static org.bytedeco.ffmpeg.global.avcodec.av_packet_alloc;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_free;
 import static org.bytedeco.ffmpeg.global.avcodec.av_packet_unref;
 import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_copy;
-import static org.bytedeco.ffmpeg.global.avformat.AVIO_FLAG_WRITE;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
-import static org.bytedeco.ffmpeg.global.avformat.av_interleaved_write_frame;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
-import static org.bytedeco.ffmpeg.global.avformat.av_write_trailer;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_alloc_output_context2;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_free_context;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_new_stream;
-import static org.bytedeco.ffmpeg.global.avformat.avformat_write_header;
-import static org.bytedeco.ffmpeg.global.avformat.avio_closep;
-import static org.bytedeco.ffmpeg.global.avformat.avio_open;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
 import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EAGAIN;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
 import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
-import static org.bytedeco.ffmpeg.global.avutil.av_dict_free;
-import static org.bytedeco.ffmpeg.global.avutil.av_dict_set;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
 import static org.bytedeco.ffmpeg.global.avutil.av_rescale_q;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.MediaException;
-import io.videomerge.ProcessingException;
 import io.videomerge.internal.plan.ClipPlan;
 import io.videomerge.internal.plan.Plan;
 import io.videomerge.internal.probe.Completeness;
@@ -42,9 +30,7 @@ import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.avcodec.AVCodecParameters;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
-import org.bytedeco.ffmpeg.avformat.AVIOContext;
 import org.bytedeco.ffmpeg.avformat.AVStream;
-import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVRational;
 
 /**
@@ -117,7 +103,7 @@ public final class Remuxer {
         private final Path output;
         private final ProgressListener progress;
         private final AVPacket packet = av_packet_alloc();
-        private AVFormatContext out;
+        private Mp4Output out;
         private AVStream outVideo;
         private AVStream outAudio;
         private AVCodecParameters firstVideo;
@@ -156,31 +142,21 @@ public final class Remuxer {
                 inputDone += plan.clips().get(i).durationSeconds();
                 progress.progress(Math.min(1, inputDone / plan.inputSeconds()));
             }
-            check(av_write_trailer(out), "finish the output");
+            out.finish();
         }
 
         private void openOutput(AVStream video, AVStream audio) {
-            out = new AVFormatContext(null);
-            check(avformat_alloc_output_context2(out, null, "mp4", output.toString()), "create the output");
+            out = new Mp4Output(output);
             outVideo = newStream(video);
             outAudio = newStream(audio);
             firstVideo = outVideo.codecpar();
             firstAudio = outAudio.codecpar();
-            AVIOContext io = new AVIOContext(null);
-            check(avio_open(io, output.toString(), AVIO_FLAG_WRITE), "open the output file");
-            out.pb(io);
-            AVDictionary options = new AVDictionary(null);
-            av_dict_set(options, "movflags", "+faststart", 0);
-            try {
-                check(avformat_write_header(out, options), "write the output header");
-            } finally {
-                av_dict_free(options);
-            }
+            out.start();
         }
 
         private AVStream newStream(AVStream in) {
-            AVStream stream = avformat_new_stream(out, null);
-            check(avcodec_parameters_copy(stream.codecpar(), in.codecpar()), "copy stream parameters");
+            AVStream stream = out.addStream();
+            NativeCall.check(avcodec_parameters_copy(stream.codecpar(), in.codecpar()), "copy stream parameters");
             stream.codecpar().codec_tag(0);
             stream.time_base(in.time_base());
             return stream;
@@ -299,9 +275,7 @@ public final class Remuxer {
             packet.duration(duration);
             packet.pos(-1);
             packet.stream_index(stream.index());
-            int ret = av_interleaved_write_frame(out, packet);
-            av_packet_unref(packet);
-            check(ret, "write the output");
+            out.write(packet);
         }
 
         private static void requireSame(AVCodecParameters first, AVCodecParameters other, int index) {
@@ -333,22 +307,12 @@ public final class Remuxer {
             }
         }
 
-        private static void check(int ret, String what) {
-            if (ret < 0) {
-                throw new ProcessingException("could not " + what, null);
-            }
-        }
-
         @Override
         public void close() {
             closeInput();
             av_packet_free(packet);
-            if (out != null && !out.isNull()) {
-                if (out.pb() != null) {
-                    avio_closep(out.pb());
-                    out.pb(null);
-                }
-                avformat_free_context(out);
+            if (out != null) {
+                out.close();
                 out = null;
             }
         }

@@ -15,6 +15,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_strdup;
 
+import io.videomerge.ProcessingException;
 import org.bytedeco.ffmpeg.avfilter.AVFilterContext;
 import org.bytedeco.ffmpeg.avfilter.AVFilterGraph;
 import org.bytedeco.ffmpeg.avfilter.AVFilterInOut;
@@ -55,18 +56,19 @@ final class VideoFilter implements AutoCloseable {
     /**
      * Filters {@code frame} (left untouched) into a new frame the caller frees.
      *
-     * @throws IllegalStateException when libavfilter refuses the frame or the graph
+     * @throws ProcessingException when libavfilter refuses the frame or the graph
      */
     AVFrame apply(AVFrame frame) {
         if (graph == null || !sameFormat(frame)) {
             build(frame);
         }
-        check(av_buffersrc_add_frame_flags(source, frame, AV_BUFFERSRC_FLAG_KEEP_REF), "feed the video filter");
+        NativeCall.check(av_buffersrc_add_frame_flags(source, frame, AV_BUFFERSRC_FLAG_KEEP_REF),
+                "feed the video filter");
         AVFrame out = av_frame_alloc();
         int ret = av_buffersink_get_frame(sink, out);
         if (ret < 0) {
             av_frame_free(out);
-            check(ret, "read the video filter");
+            NativeCall.check(ret, "read the video filter");
         }
         return out;
     }
@@ -92,32 +94,28 @@ final class VideoFilter implements AutoCloseable {
                 + ":colorspace=" + colorspace + ":range=" + range;
         graph = avfilter_graph_alloc();
         if (graph == null) {
-            throw new IllegalStateException("could not allocate a filter graph");
+            throw new ProcessingException("could not allocate a filter graph", null);
         }
         graph.nb_threads(threads);
         source = new AVFilterContext();
         sink = new AVFilterContext();
-        check(avfilter_graph_create_filter(source, avfilter_get_by_name("buffer"), "in", args, null, graph),
+        NativeCall.check(
+                avfilter_graph_create_filter(source, avfilter_get_by_name("buffer"), "in", args, null, graph),
                 "create the filter source");
-        check(avfilter_graph_create_filter(sink, avfilter_get_by_name("buffersink"), "out", null, null, graph),
+        NativeCall.check(
+                avfilter_graph_create_filter(sink, avfilter_get_by_name("buffersink"), "out", null, null, graph),
                 "create the filter sink");
         AVFilterInOut outputs = avfilter_inout_alloc();
         AVFilterInOut inputs = avfilter_inout_alloc();
         try {
             outputs.name(av_strdup(new BytePointer("in"))).filter_ctx(source).pad_idx(0).next(null);
             inputs.name(av_strdup(new BytePointer("out"))).filter_ctx(sink).pad_idx(0).next(null);
-            check(avfilter_graph_parse_ptr(graph, description.forFrame(frame), inputs, outputs, null),
+            NativeCall.check(avfilter_graph_parse_ptr(graph, description.forFrame(frame), inputs, outputs, null),
                     "parse the video filter");
-            check(avfilter_graph_config(graph, null), "configure the video filter");
+            NativeCall.check(avfilter_graph_config(graph, null), "configure the video filter");
         } finally {
             avfilter_inout_free(inputs);
             avfilter_inout_free(outputs);
-        }
-    }
-
-    private static void check(int ret, String what) {
-        if (ret < 0) {
-            throw new IllegalStateException("could not " + what + " (error " + ret + ")");
         }
     }
 

@@ -5,6 +5,7 @@ import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.MediaException;
+import io.videomerge.ProcessingException;
 import io.videomerge.internal.plan.Plan;
 import java.util.ArrayDeque;
 import java.util.function.BooleanSupplier;
@@ -91,7 +92,7 @@ final class VideoTrack implements AutoCloseable {
         if (shown == null) {
             try {
                 shown = filter.apply(current.frame());
-            } catch (IllegalStateException e) {
+            } catch (ProcessingException e) {
                 throw new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " could not be decoded", index, e);
             }
         }
