@@ -165,8 +165,8 @@ public final class Isolation {
             return Optional.empty();
         }
         return Optional.of(new ChildSettings(javaExecutable.orElseGet(ChildSettings::currentJava),
-                classPath.orElseGet(() -> System.getProperty("java.class.path")), maxHeapBytes, timeout, jvmOptions,
-                warmSpare, mainClass));
+                ChildSettings.absolute(classPath.orElseGet(() -> System.getProperty("java.class.path"))), maxHeapBytes,
+                timeout, jvmOptions, warmSpare, mainClass));
     }
 
     @Override

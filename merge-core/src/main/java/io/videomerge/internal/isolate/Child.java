@@ -25,7 +25,11 @@ final class Child {
     private static final long REAP_SECONDS = 10;
     private static final int REPORT_LINES = 12;
 
+    /** Lines of stderr kept for the log of a crash or a failed start. */
+    private static final int STDERR_TAIL = 20;
+
     final Process process;
+    private final java.util.Deque<String> stderrTail = new java.util.ArrayDeque<>();
     final BlockingQueue<Protocol.Frame> frames = new LinkedBlockingQueue<>();
     private final Path workDirectory;
 
@@ -35,6 +39,13 @@ final class Child {
         long pid = process.pid();
         daemon("videomerge-child-" + pid + "-out", () -> readFrames(process.getInputStream(), marker, pid));
         daemon("videomerge-child-" + pid + "-err", () -> drain(process.getErrorStream(), pid));
+    }
+
+    /** The last lines the child wrote to stderr. */
+    String stderrTail() {
+        synchronized (stderrTail) {
+            return String.join("\n", stderrTail);
+        }
     }
 
     void send(String request) throws IOException {
@@ -102,8 +113,9 @@ final class Child {
                 LOG.debug("removing a crash report", e);
             }
         }
-        LOG.warn("merge process {} ended without an outcome (exit status {}) on input {}{}", process.pid(), status,
-                input, summary.isEmpty() ? "" : ":\n" + summary);
+        String tail = stderrTail();
+        LOG.warn("merge process {} ended without an outcome (exit status {}) on input {}{}{}", process.pid(), status,
+                input, summary.isEmpty() ? "" : ":\n" + summary, tail.isEmpty() ? "" : "\nlast stderr lines:\n" + tail);
     }
 
     private void readFrames(InputStream out, String marker, long pid) {
@@ -124,11 +136,17 @@ final class Child {
         }
     }
 
-    private static void drain(InputStream err, long pid) {
+    private void drain(InputStream err, long pid) {
         try {
             Optional<String> line;
             while ((line = Protocol.readLine(err)).isPresent()) {
                 LOG.debug("merge process {}: {}", pid, line.get());
+                synchronized (stderrTail) {
+                    if (stderrTail.size() == STDERR_TAIL) {
+                        stderrTail.removeFirst();
+                    }
+                    stderrTail.addLast(line.get().length() > 1000 ? line.get().substring(0, 1000) : line.get());
+                }
             }
         } catch (IOException e) {
             LOG.debug("merge process {} stderr", pid, e);

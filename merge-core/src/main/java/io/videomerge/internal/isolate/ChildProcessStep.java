@@ -138,7 +138,7 @@ public final class ChildProcessStep implements MediaStep {
                         // close() killed it: not the input's fault, nothing to report.
                         checkOpen();
                         int status = child.awaitExit();
-                        child.reportCrash(status, input);
+                        child.reportCrash(status, accepted ? input : -1);
                         throw new ChildCrashed(accepted, input);
                     }
                     default -> throw new IllegalStateException("unknown frame " + frame.kind());

@@ -2,8 +2,10 @@ package io.videomerge.internal.isolate;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,6 +33,24 @@ public record ChildSettings(Path java, String classPath, long maxHeapBytes, Dura
         if (maxHeapBytes <= 0 || timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("maxHeapBytes and timeout must be > 0");
         }
+    }
+
+    /**
+     * {@code classPath} with every entry made absolute against this JVM's working folder: children run in the
+     * work folder, where a relative entry ({@code java -jar target/app.jar} gives one) would name nothing.
+     */
+    public static String absolute(String classPath) {
+        List<String> entries = new ArrayList<>();
+        for (String entry : classPath.split(File.pathSeparator)) {
+            if (entry.isEmpty()) {
+                continue;
+            }
+            // A trailing "*" (all jars of a folder) is kept as it is: the JVM expands it, Path would not.
+            entries.add(entry.endsWith("*") && !Path.of(entry).isAbsolute()
+                    ? Path.of("").toAbsolutePath() + File.separator + entry
+                    : Path.of(entry).toAbsolutePath().toString());
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     /** This JVM's own {@code java}. */
