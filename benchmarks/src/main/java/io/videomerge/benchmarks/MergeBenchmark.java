@@ -2,6 +2,7 @@ package io.videomerge.benchmarks;
 
 import io.videomerge.AspectRatio;
 import io.videomerge.FileSystemUploader;
+import io.videomerge.Isolation;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
@@ -59,6 +60,10 @@ public class MergeBenchmark {
         MergeRequest request;
 
         void start(ClipSpec spec, int clips, Transition transition) {
+            start(spec, clips, transition, Isolation.inProcess());
+        }
+
+        void start(ClipSpec spec, int clips, Transition transition, Isolation isolation) {
             corpus = Corpus.create();
             server = ClipServer.serve(corpus.folder());
             request = MergeRequest.of(corpus.identical(spec, "clip", clips).stream().map(server::url).toList())
@@ -74,6 +79,7 @@ public class MergeBenchmark {
                     .limits(Limits.builder().allowLoopbackUrls(true).build())
                     .uploader(new FileSystemUploader(output.resolve("merged"), output.resolve("merged").toUri()))
                     .workDirectory(output.resolve("work"))
+                    .isolation(isolation)
                     .build();
         }
 
