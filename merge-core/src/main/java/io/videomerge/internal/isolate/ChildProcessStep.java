@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -201,8 +202,8 @@ public final class ChildProcessStep implements MediaStep {
         command.add("-cp");
         command.add(settings.classPath());
         command.add(settings.mainClass());
-        String token = Long.toHexString(Double.doubleToLongBits(Math.random()))
-                + Long.toHexString(System.nanoTime());
+        // Tells this child's frames from anything else on its stdout; not a secret.
+        String token = UUID.randomUUID().toString().replace("-", "");
         command.add(token);
         try {
             Files.createDirectories(workDirectory);
@@ -267,8 +268,8 @@ public final class ChildProcessStep implements MediaStep {
     /** The child ended without an outcome. */
     private static final class ChildCrashed extends RuntimeException {
         private static final long serialVersionUID = 1L;
-        final transient boolean accepted;
-        final transient int input;
+        final boolean accepted;
+        final int input;
 
         ChildCrashed(boolean accepted, int input) {
             super(null, null, false, false);
