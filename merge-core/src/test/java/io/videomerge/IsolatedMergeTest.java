@@ -103,6 +103,20 @@ class IsolatedMergeTest {
     }
 
     @Test
+    @DisplayName("the library's builder runs merges in-process unless isolation is asked for, and starts no child")
+    void libraryDefaultIsInProcess() {
+        try (MergeService service = MergeService.builder()
+                .uploader(new FileSystemUploader(dir.resolve("out"), URI.create("https://cdn.example.com/")))
+                .workDirectory(dir.resolve("work"))
+                .build()) {
+            assertFalse(((DefaultMergeService) service).media() instanceof ChildProcessStep);
+        }
+        assertThrows(NullPointerException.class, () -> MergeService.builder().isolation(null));
+        assertThrows(IllegalArgumentException.class, () -> Isolation.process().withMaxHeapBytes(1 << 20));
+        assertThrows(IllegalArgumentException.class, () -> Isolation.process().withTimeout(Duration.ZERO));
+    }
+
+    @Test
     @DisplayName("an isolated merge gives the same result as an in-process one")
     void isolatedMergeMatchesInProcess() throws IOException {
         MergeRequest request = request("a.mp4", "b.mp4").withQuality(Quality.P720);
