@@ -24,7 +24,13 @@ public enum ErrorCode {
     INVALID_MEDIA,
     /** An input uses a codec outside the decoder whitelist, or too many pixels. */
     UNSUPPORTED_CODEC,
-    /** Decoding, filtering or encoding failed. */
+    /**
+     * The media code crashed (a native fault, an abort, out of memory) while reading the inputs, twice:
+     * an input that brings the decoder down. Reported only when merges run isolated
+     * ({@link Isolation#process()}); in-process, such a crash ends the whole JVM.
+     */
+    INPUT_CRASHED_DECODER,
+    /** Decoding, filtering or encoding failed, or the merge outlasted its time budget. */
     PROCESSING_FAILED,
     /** The merged file could not be stored by the {@link io.videomerge.spi.Uploader}. */
     UPLOAD_FAILED,

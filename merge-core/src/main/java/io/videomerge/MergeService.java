@@ -115,6 +115,7 @@ public interface MergeService extends AutoCloseable {
         private Duration pollInterval = Duration.ofSeconds(1);
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private String ownerId;
+        private Isolation isolation = Isolation.inProcess();
 
         Builder() {
         }
@@ -227,6 +228,16 @@ public interface MergeService extends AutoCloseable {
         }
 
         /**
+         * Where each merge's media work runs (default {@link Isolation#inProcess()}): {@link Isolation#process()}
+         * runs it in a child JVM per merge, so that a native crash or an out-of-memory on a hostile input fails
+         * that merge alone instead of ending this JVM; see {@link Isolation} for what that costs.
+         */
+        public Builder isolation(Isolation isolation) {
+            this.isolation = requireNonNull(isolation, "isolation");
+            return this;
+        }
+
+        /**
          * The service, its worker started when a job store was given.
          *
          * @throws IllegalStateException when no uploader was set
@@ -240,7 +251,8 @@ public interface MergeService extends AutoCloseable {
             Optional<JobSettings> jobs = Optional.ofNullable(jobStore).map(store -> new JobSettings(store, workers,
                     leaseTime, heartbeat, maxAttempts, retryBackoff, retention, heartbeat, pollInterval, shutdownGrace,
                     ownerId != null ? ownerId : JobSettings.defaultOwner(), clock));
-            return new DefaultMergeService(new ServiceConfig(limits, uploader, workDirectory, clock, jobs));
+            return new DefaultMergeService(new ServiceConfig(limits, uploader, workDirectory, clock, jobs,
+                    isolation.childSettings()));
         }
     }
 }

@@ -2,7 +2,7 @@ package io.videomerge.benchmarks;
 
 import static java.util.Objects.requireNonNull;
 
-import io.videomerge.internal.MergePipeline;
+import io.videomerge.internal.job.FileTrees;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipSpec;
 import java.io.IOException;
@@ -71,6 +71,6 @@ final class Corpus implements AutoCloseable {
     /** Removes the folder and everything in it. */
     @Override
     public void close() {
-        MergePipeline.deleteTree(folder);
+        FileTrees.deleteTree(folder);
     }
 }

@@ -2,13 +2,14 @@ package io.videomerge.benchmarks;
 
 import io.videomerge.AspectRatio;
 import io.videomerge.FileSystemUploader;
+import io.videomerge.Isolation;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.Quality;
 import io.videomerge.Transition;
-import io.videomerge.internal.MergePipeline;
+import io.videomerge.internal.job.FileTrees;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import java.io.IOException;
@@ -59,6 +60,10 @@ public class MergeBenchmark {
         MergeRequest request;
 
         void start(ClipSpec spec, int clips, Transition transition) {
+            start(spec, clips, transition, Isolation.inProcess());
+        }
+
+        void start(ClipSpec spec, int clips, Transition transition, Isolation isolation) {
             corpus = Corpus.create();
             server = ClipServer.serve(corpus.folder());
             request = MergeRequest.of(corpus.identical(spec, "clip", clips).stream().map(server::url).toList())
@@ -74,6 +79,7 @@ public class MergeBenchmark {
                     .limits(Limits.builder().allowLoopbackUrls(true).build())
                     .uploader(new FileSystemUploader(output.resolve("merged"), output.resolve("merged").toUri()))
                     .workDirectory(output.resolve("work"))
+                    .isolation(isolation)
                     .build();
         }
 
@@ -89,7 +95,7 @@ public class MergeBenchmark {
         /** Merged files pile up otherwise: ten 100 s outputs per iteration. */
         @TearDown(Level.Iteration)
         public void removeOutputs() {
-            MergePipeline.deleteTree(output.resolve("merged"));
+            FileTrees.deleteTree(output.resolve("merged"));
         }
 
         @TearDown(Level.Trial)
@@ -97,7 +103,7 @@ public class MergeBenchmark {
             service.close();
             server.close();
             corpus.close();
-            MergePipeline.deleteTree(output);
+            FileTrees.deleteTree(output);
         }
     }
 

@@ -11,14 +11,15 @@ import io.videomerge.MergeService;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
 import io.videomerge.internal.encode.ProgressListener;
+import io.videomerge.internal.isolate.ChildProcessStep;
 import io.videomerge.internal.job.AsyncMerges;
 import io.videomerge.internal.job.InstanceFolder;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The in-process {@link MergeService}: {@link #merge} runs the {@link MergePipeline} in the calling
- * thread; with a job store, the asynchronous methods record jobs that {@link AsyncMerges}' worker runs
+ * The {@link MergeService} of this library: {@link #merge} runs the {@link MergePipeline} in the calling
+ * thread (its media work in this JVM or in a child process, as configured); with a job store, the asynchronous methods record jobs that {@link AsyncMerges}' worker runs
  * through the same pipeline. Merges keep their temp folders in this instance's {@link InstanceFolder}.
  */
 public final class DefaultMergeService implements MergeService {
@@ -27,6 +28,7 @@ public final class DefaultMergeService implements MergeService {
     private final ServiceConfig config;
     private final InstanceFolder folder;
     private final UrlDownloads downloads;
+    private final MediaStep media;
     private final MergePipeline pipeline;
     private final Optional<AsyncMerges> async;
 
@@ -35,7 +37,11 @@ public final class DefaultMergeService implements MergeService {
         this.config = requireNonNull(config, "config");
         this.folder = InstanceFolder.open(config.workDirectory());
         this.downloads = UrlDownloads.create(config.limits());
-        this.pipeline = new MergePipeline(config.limits(), config.uploader(), folder.path(), config.clock(), downloads);
+        this.media = config.isolation()
+                .<MediaStep>map(child -> ChildProcessStep.open(child, config.limits(), folder.path()))
+                .orElseGet(() -> MediaStep.local(config.limits()));
+        this.pipeline = new MergePipeline(config.limits(), config.uploader(), folder.path(), config.clock(), downloads,
+                media);
         this.async = config.jobs().map(settings -> new AsyncMerges(settings,
                 (id, request, progress) -> pipeline.run(request, id.value(), progress::accept), this::validate));
     }
@@ -100,14 +106,26 @@ public final class DefaultMergeService implements MergeService {
         jobs().ping();
     }
 
-    /** Stops the worker (running merges get the grace period, then go back to the store), then the folder. */
+    /** The media step merges run through: in this JVM or in child processes. */
+    public MediaStep media() {
+        return media;
+    }
+
+    /**
+     * Stops the worker (running merges get the grace period, then go back to the store), then the media step
+     * (no child process outlives the service), then the folder.
+     */
     @Override
     public void close() {
         try {
             async.ifPresent(AsyncMerges::close);
         } finally {
-            downloads.close();
-            folder.close();
+            try {
+                media.close();
+            } finally {
+                downloads.close();
+                folder.close();
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.videomerge.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.Limits;
+import io.videomerge.internal.isolate.ChildSettings;
 import io.videomerge.internal.job.JobSettings;
 import io.videomerge.spi.Uploader;
 import java.nio.file.Path;
@@ -17,19 +18,27 @@ import java.util.Optional;
  * @param workDirectory the folder holding each merge's temporary folder
  * @param clock         the clock of processing times
  * @param jobs          how asynchronous jobs are stored and run; empty when no job store was given
+ * @param isolation     how child merge processes are launched; empty when merges run in this JVM
  */
 public record ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock,
-                            Optional<JobSettings> jobs) {
+                            Optional<JobSettings> jobs, Optional<ChildSettings> isolation) {
     public ServiceConfig {
         requireNonNull(limits, "limits");
         requireNonNull(uploader, "uploader");
         requireNonNull(workDirectory, "workDirectory");
         requireNonNull(clock, "clock");
         requireNonNull(jobs, "jobs");
+        requireNonNull(isolation, "isolation");
+    }
+
+    /** A configuration whose merges run in this JVM. */
+    public ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock,
+                         Optional<JobSettings> jobs) {
+        this(limits, uploader, workDirectory, clock, jobs, Optional.empty());
     }
 
     /** A configuration without asynchronous jobs. */
     public ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock) {
-        this(limits, uploader, workDirectory, clock, Optional.empty());
+        this(limits, uploader, workDirectory, clock, Optional.empty(), Optional.empty());
     }
 }

@@ -12,7 +12,8 @@ import java.util.OptionalInt;
  *       UNSUPPORTED_SCHEME) and the duration limit (INPUT_TOO_LONG), as the synchronous API answered;</li>
  *   <li>422: the request is well formed but its inputs cannot be used: a URL that may not be fetched or
  *       could not be (URL_FORBIDDEN, DOWNLOAD_FAILED, DOWNLOAD_TIMEOUT, INPUT_TOO_LARGE) and media that is
- *       not acceptable (INVALID_MEDIA, UNSUPPORTED_CODEC);</li>
+ *       not acceptable (INVALID_MEDIA, UNSUPPORTED_CODEC, and INPUT_CRASHED_DECODER: an input that crashed the
+ *       isolated decoder twice);</li>
  *   <li>500: our side failed (PROCESSING_FAILED, UPLOAD_FAILED, WORKER_LOST);</li>
  *   <li>410: the task was cancelled, so its result will never exist (CANCELLED);</li>
  *   <li>429 and 503 with {@code Retry-After}: try again later (QUEUE_FULL, STORE_UNAVAILABLE);</li>
@@ -32,7 +33,7 @@ final class ErrorStatus {
         return switch (code) {
             case INVALID_REQUEST, UNSUPPORTED_SCHEME, INPUT_TOO_LONG -> 400;
             case URL_FORBIDDEN, DOWNLOAD_FAILED, DOWNLOAD_TIMEOUT, INPUT_TOO_LARGE, INVALID_MEDIA,
-                 UNSUPPORTED_CODEC -> 422;
+                 UNSUPPORTED_CODEC, INPUT_CRASHED_DECODER -> 422;
             case PROCESSING_FAILED, UPLOAD_FAILED, WORKER_LOST -> 500;
             case CANCELLED -> 410;
             case QUEUE_FULL -> 429;

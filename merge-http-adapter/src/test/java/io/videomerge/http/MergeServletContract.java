@@ -452,7 +452,7 @@ abstract class MergeServletContract {
     @CsvSource({
             "INVALID_REQUEST, 400", "UNSUPPORTED_SCHEME, 400", "INPUT_TOO_LONG, 400",
             "URL_FORBIDDEN, 422", "DOWNLOAD_FAILED, 422", "DOWNLOAD_TIMEOUT, 422", "INPUT_TOO_LARGE, 422",
-            "INVALID_MEDIA, 422", "UNSUPPORTED_CODEC, 422",
+            "INVALID_MEDIA, 422", "UNSUPPORTED_CODEC, 422", "INPUT_CRASHED_DECODER, 422",
             "PROCESSING_FAILED, 500", "UPLOAD_FAILED, 500", "WORKER_LOST, 500",
             "CANCELLED, 410"})
     @DisplayName("The result of a failed task answers the status of its code with {success: false, error, reason}")

@@ -2,8 +2,10 @@ package io.videomerge.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.videomerge.Isolation;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -26,9 +28,10 @@ import java.util.Optional;
  * @param apiKeys           accepted {@code X-API-Key} values; none means open
  * @param workers           merges run at once (default: half the processors, at least 1)
  * @param allowLoopbackUrls whether video URLs may point at this machine (default false)
+ * @param isolation         where merges' media work runs (default: a child process per merge, 512 MiB heap, 2 h)
  */
 record ServerConfig(String store, String host, int port, Path dataDir, Optional<URI> publicUrl, List<String> apiKeys,
-                    int workers, boolean allowLoopbackUrls) {
+                    int workers, boolean allowLoopbackUrls, Isolation isolation) {
 
     /** The embedded default store. */
     static final String DEFAULT_STORE = "sqlite";
@@ -45,7 +48,13 @@ record ServerConfig(String store, String host, int port, Path dataDir, Optional<
             new Option("api-keys", "VIDEOMERGE_API_KEYS", "comma-separated X-API-Key values (none: open)", ""),
             new Option("workers", "VIDEOMERGE_WORKERS", "merges run at once", "half the processors"),
             new Option("allow-loopback-urls", "VIDEOMERGE_ALLOW_LOOPBACK_URLS",
-                    "let video URLs point at this machine (local demos and tests only)", "false"));
+                    "let video URLs point at this machine (local demos and tests only)", "false"),
+            new Option("isolation", "VIDEOMERGE_ISOLATION",
+                    "process: each merge in a child JVM (a decoder crash fails one job) | in-process", "process"),
+            new Option("merge-heap", "VIDEOMERGE_MERGE_HEAP", "heap cap of a merge's child JVM (512m, 1g, ...)",
+                    "512m"),
+            new Option("merge-timeout", "VIDEOMERGE_MERGE_TIMEOUT",
+                    "seconds a merge may run in its child before it is killed", "7200"));
 
     private record Option(String flag, String env, String help, String fallback) {
     }
@@ -55,6 +64,7 @@ record ServerConfig(String store, String host, int port, Path dataDir, Optional<
         requireNonNull(host, "host");
         requireNonNull(dataDir, "dataDir");
         requireNonNull(publicUrl, "publicUrl");
+        requireNonNull(isolation, "isolation");
         apiKeys = List.copyOf(apiKeys);
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
@@ -104,7 +114,49 @@ record ServerConfig(String store, String host, int port, Path dataDir, Optional<
         int defaultWorkers = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         return new ServerConfig(values.getOrDefault("store", DEFAULT_STORE), values.getOrDefault("host", "0.0.0.0"),
                 port, Path.of(values.getOrDefault("data-dir", "./data")), publicUrl, keys,
-                integer(values, "workers", defaultWorkers), bool(values, "allow-loopback-urls"));
+                integer(values, "workers", defaultWorkers), bool(values, "allow-loopback-urls"), isolation(values));
+    }
+
+    /** A copy with other isolation settings (tests choose a crashing child this way). */
+    ServerConfig withIsolation(Isolation other) {
+        return new ServerConfig(store, host, port, dataDir, publicUrl, apiKeys, workers, allowLoopbackUrls, other);
+    }
+
+    private static Isolation isolation(Map<String, String> values) {
+        String mode = values.getOrDefault("isolation", "process").toLowerCase(Locale.ROOT);
+        Isolation isolation = switch (mode) {
+            case "process", "" -> Isolation.process();
+            case "in-process" -> Isolation.inProcess();
+            default -> throw new IllegalArgumentException("isolation must be process or in-process: " + mode);
+        };
+        if (values.containsKey("merge-heap") && !values.get("merge-heap").isEmpty()) {
+            isolation = isolation.withMaxHeapBytes(bytes("merge-heap", values.get("merge-heap")));
+        }
+        int timeout = integer(values, "merge-timeout", (int) Isolation.DEFAULT_TIMEOUT.toSeconds());
+        if (timeout < 1) {
+            throw new IllegalArgumentException("merge-timeout must be at least 1 second: " + timeout);
+        }
+        return isolation.withTimeout(Duration.ofSeconds(timeout));
+    }
+
+    /** A size such as {@code 536870912}, {@code 512m} or {@code 1g}, at least 16 MiB. */
+    private static long bytes(String name, String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        long unit = 1;
+        if (v.endsWith("k") || v.endsWith("m") || v.endsWith("g")) {
+            unit = 1L << (v.endsWith("k") ? 10 : v.endsWith("m") ? 20 : 30);
+            v = v.substring(0, v.length() - 1);
+        }
+        long size;
+        try {
+            size = Math.multiplyExact(Long.parseLong(v), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException(name + " must be a size such as 512m or 1g: " + value);
+        }
+        if (size < 16L << 20) {
+            throw new IllegalArgumentException(name + " must be at least 16m: " + value);
+        }
+        return size;
     }
 
     private static Map<String, String> flags(String[] args) {

@@ -62,6 +62,7 @@ final class ServiceFactory {
                     .workDirectory(workFolder(config))
                     .jobStore(store)
                     .workers(config.workers())
+                    .isolation(config.isolation())
                     // Status readers see progress as often as heartbeats carry it to the store.
                     .heartbeat(HEARTBEAT)
                     .build();

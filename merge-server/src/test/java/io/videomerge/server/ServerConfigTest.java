@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.videomerge.Isolation;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -29,6 +31,26 @@ class ServerConfigTest {
         assertEquals(List.of(), config.apiKeys());
         assertTrue(config.workers() >= 1);
         assertFalse(config.allowLoopbackUrls());
+        assertEquals(Isolation.process(), config.isolation());
+    }
+
+    @Test
+    @DisplayName("Isolation is on unless turned off; the child's heap cap and time budget are settings")
+    void isolationSettings() {
+        ServerConfig off = ServerConfig.parse(new String[] {"--isolation", "in-process"}, Map.of());
+        ServerConfig tuned = ServerConfig.parse(new String[] {"--merge-heap=1g"},
+                Map.of("VIDEOMERGE_ISOLATION", "process", "VIDEOMERGE_MERGE_TIMEOUT", "600"));
+
+        assertFalse(off.isolation().isProcess());
+        assertTrue(tuned.isolation().isProcess());
+        assertEquals(1L << 30, tuned.isolation().maxHeapBytes());
+        assertEquals(Duration.ofMinutes(10), tuned.isolation().timeout());
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--isolation", "thread"}, Map.of())).getMessage()
+                .contains("isolation"));
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--merge-heap", "1x"}, Map.of())).getMessage()
+                .contains("merge-heap"));
     }
 
     @Test

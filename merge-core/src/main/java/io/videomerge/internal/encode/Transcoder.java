@@ -62,11 +62,6 @@ public final class Transcoder {
         PartialOutput.write(plan, inputs, output, progress, Run::new);
     }
 
-    static void checkInterrupted() {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new MergeException(ErrorCode.CANCELLED, "the merge was interrupted");
-        }
-    }
 
     /** The state of one transcode. */
     private final class Run implements PartialOutput.Pass {
@@ -117,7 +112,7 @@ public final class Transcoder {
             writer = new PipelinedWriter(new Mp4Writer(output, plan.canvas(), VideoEncoding.forCanvas(plan.canvas())));
             long audioDone = 0;
             for (long k = 0; k < frames; k++) {
-                checkInterrupted();
+                Interruption.check();
                 double t = (double) k / Plan.FRAME_RATE;
                 writeVideo(k, t);
                 long audioTarget = k == frames - 1 ? samples : Math.min(samples, (k + 1) * SAMPLES_PER_FRAME);

@@ -2,7 +2,6 @@ package io.videomerge.internal.job;
 
 import static java.util.Objects.requireNonNull;
 
-import io.videomerge.internal.MergePipeline;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -94,7 +93,7 @@ public final class InstanceFolder implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        MergePipeline.deleteTree(folder);
+        FileTrees.deleteTree(folder);
         try {
             Files.deleteIfExists(lockFile);
             lock.release();
@@ -117,7 +116,7 @@ public final class InstanceFolder implements AutoCloseable {
             for (Path folder : folders) {
                 if (Files.isDirectory(folder) && !Files.exists(root.resolve(folder.getFileName() + LOCK_SUFFIX))) {
                     LOG.info("removing the temp files of a finished instance: {}", folder.getFileName());
-                    MergePipeline.deleteTree(folder);
+                    FileTrees.deleteTree(folder);
                 }
             }
         }
@@ -136,7 +135,7 @@ public final class InstanceFolder implements AutoCloseable {
             }
             try {
                 LOG.info("removing the temp files of a dead instance: {}", folder.getFileName());
-                MergePipeline.deleteTree(folder);
+                FileTrees.deleteTree(folder);
                 Files.deleteIfExists(lockFile);
             } finally {
                 lock.release();

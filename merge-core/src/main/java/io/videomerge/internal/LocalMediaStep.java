@@ -1,0 +1,131 @@
+package io.videomerge.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.Limits;
+import io.videomerge.MediaException;
+import io.videomerge.MergeRequest;
+import io.videomerge.ProcessingException;
+import io.videomerge.internal.encode.Interruption;
+import io.videomerge.internal.encode.ClipOpener;
+import io.videomerge.internal.encode.ProgressListener;
+import io.videomerge.internal.encode.Remuxer;
+import io.videomerge.internal.encode.Transcoder;
+import io.videomerge.internal.plan.Plan;
+import io.videomerge.internal.plan.Planner;
+import io.videomerge.internal.probe.ClipInfo;
+import io.videomerge.internal.probe.Demuxer;
+import io.videomerge.internal.probe.InputOpener;
+import io.videomerge.internal.probe.Prober;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link MediaStep} in this JVM: probe → plan → encode or remux → measure, in the calling thread. */
+final class LocalMediaStep implements MediaStep {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalMediaStep.class);
+
+    private final Limits limits;
+    private final Prober prober;
+    private final InputOpener inputs;
+    private final Demuxer demuxer;
+
+    LocalMediaStep(Limits limits) {
+        this.limits = requireNonNull(limits, "limits");
+        this.prober = new Prober(limits);
+        this.inputs = new InputOpener(limits);
+        this.demuxer = new Demuxer(limits);
+    }
+
+    @Override
+    public MediaOutcome run(MergeRequest request, List<Path> files, Path output, Observer observer) {
+        requireNonNull(request, "request");
+        requireNonNull(files, "files");
+        requireNonNull(output, "output");
+        requireNonNull(observer, "observer");
+        List<ClipInfo> clips = new ArrayList<>();
+        List<Prober.Inspection> inspections = new ArrayList<>();
+        double total = 0;
+        for (int i = 0; i < files.size(); i++) {
+            Interruption.check();
+            observer.input(i);
+            Prober.Inspection inspection = prober.inspect(files.get(i), i);
+            inspections.add(inspection);
+            clips.add(inspection.info());
+            total += inspection.info().durationSeconds();
+        }
+        double max = limits.maxTotalDuration().toMillis() / 1000.0;
+        if (total > max) {
+            throw new MediaException(ErrorCode.INPUT_TOO_LONG, String.format(Locale.ROOT,
+                    "the inputs last %.1f s together, more than the limit of %.0f s", total, max), -1);
+        }
+        Plan plan = Planner.plan(clips, request);
+        ProgressListener progress = new InputTracker(clips, observer);
+        observer.input(0);
+        boolean copied = false;
+        if (plan.streamCopy()) {
+            try {
+                new Remuxer(demuxer::open, max).remux(plan, files, output, progress);
+                copied = true;
+            } catch (Remuxer.NotCopyableException e) {
+                LOG.debug("stream copy not possible, re-encoding: {}", e.getMessage());
+                plan = new Plan(plan.canvas(), plan.clips(), 0, false);
+            }
+        }
+        if (!copied) {
+            // Each file was probed above: the opener starts its decoders on the inspected streams directly.
+            ClipOpener opener = (file, index) -> inputs.open(file, inspections.get(index));
+            new Transcoder(opener, limits.maxUndecodableShare()).transcode(plan, files, output, progress);
+        }
+        Interruption.check();
+        observer.input(-1);
+        return new MediaOutcome(clips.size(), measure(output), copied);
+    }
+
+    private double measure(Path output) {
+        try {
+            return prober.probe(output, 0).durationSeconds();
+        } catch (MediaException e) {
+            throw new ProcessingException("the merged file is unreadable", e);
+        }
+    }
+
+
+    /**
+     * Progress is the share of input time done, so the input being read is the one whose span of the summed
+     * durations holds that share: the encoders need not know about inputs for a crash to be blamed on one.
+     */
+    private static final class InputTracker implements ProgressListener {
+        private final double[] ends;
+        private final Observer observer;
+        private int current;
+
+        InputTracker(List<ClipInfo> clips, Observer observer) {
+            this.ends = new double[clips.size()];
+            double total = clips.stream().mapToDouble(ClipInfo::durationSeconds).sum();
+            double sum = 0;
+            for (int i = 0; i < ends.length; i++) {
+                sum += clips.get(i).durationSeconds();
+                ends[i] = total > 0 ? sum / total : 1;
+            }
+            this.observer = observer;
+        }
+
+        @Override
+        public void progress(double fraction) {
+            int i = current;
+            while (i < ends.length - 1 && fraction >= ends[i]) {
+                i++;
+            }
+            if (i != current) {
+                current = i;
+                observer.input(i);
+            }
+            observer.progress(fraction);
+        }
+    }
+}

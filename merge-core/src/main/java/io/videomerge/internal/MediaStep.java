@@ -1,0 +1,60 @@
+package io.videomerge.internal;
+
+import io.videomerge.Limits;
+import io.videomerge.MergeException;
+import io.videomerge.MergeRequest;
+import io.videomerge.internal.encode.ProgressListener;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The part of a merge that feeds local files to FFmpeg: probe every input, plan, encode or remux into
+ * {@code output}, and measure the written file. Fetching before it and uploading after it stay with the
+ * {@link MergePipeline}; this seam is where a merge can be moved into a child process
+ * ({@link io.videomerge.internal.isolate}) so that a native crash takes only that process down.
+ *
+ * <p>Implementations are thread-safe: each call works on its own files.
+ */
+public interface MediaStep extends AutoCloseable {
+
+    /** The step in this JVM: the media code runs in the calling thread. */
+    static MediaStep local(Limits limits) {
+        return new LocalMediaStep(limits);
+    }
+
+    /**
+     * Merges {@code inputs}, in order, into {@code output}.
+     *
+     * @param inputs   the downloaded inputs; index {@code i} is the request's URL {@code i}
+     * @param output   the file to write, in the job's folder (absent on entry)
+     * @param observer receives progress and which input is being worked on (-1: the output)
+     * @throws MergeException with the failing stage's code, naming the input where one applies;
+     *         {@link io.videomerge.ErrorCode#CANCELLED} when the calling thread was interrupted
+     */
+    MediaOutcome run(MergeRequest request, List<Path> inputs, Path output, Observer observer);
+
+    /** Releases what the step keeps between merges (a waiting child process, for one); idempotent. */
+    @Override
+    default void close() {
+    }
+
+    /** What a successful step reports about the file it wrote. */
+    record MediaOutcome(int clipsMerged, double durationSeconds, boolean streamCopied) {
+        public MediaOutcome {
+            if (clipsMerged < 1) {
+                throw new IllegalArgumentException("clipsMerged must be >= 1: " + clipsMerged);
+            }
+            if (!(durationSeconds >= 0)) {
+                throw new IllegalArgumentException("durationSeconds must be >= 0: " + durationSeconds);
+            }
+        }
+    }
+
+    /** Progress of a step, plus the input it is on (so that a crash can be blamed on one input). */
+    @FunctionalInterface
+    interface Observer extends ProgressListener {
+        /** The step now works on input {@code index} (-1: on the output); called again when that changes. */
+        default void input(int index) {
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.videomerge.internal.isolate;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.videomerge.ErrorCode;
+import io.videomerge.MediaException;
+import io.videomerge.MergeException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class ProtocolTest {
+    private static final String MARKER = Protocol.marker("t0ken");
+
+    private static List<Protocol.Frame> frames(String stdout) throws IOException {
+        InputStream in = new ByteArrayInputStream(stdout.getBytes(StandardCharsets.UTF_8));
+        List<Protocol.Frame> frames = new ArrayList<>();
+        Optional<String> line;
+        while ((line = Protocol.readLine(in)).isPresent()) {
+            Protocol.frame(line.get(), MARKER).ifPresent(frames::add);
+        }
+        return frames;
+    }
+
+    @Test
+    @DisplayName("native text around frames is ignored, even when it shares a frame's line")
+    void junkAroundFramesIsIgnored() throws IOException {
+        String stdout = "[h264 @ 0x1] some native complaint\n"
+                + "no newline from C" + MARKER + Protocol.input(1) + "\n"
+                + Protocol.marker("other") + Protocol.progress(0.9) + "\n"
+                + MARKER + "{not json\n"
+                + MARKER + Protocol.progress(0.5) + "\n";
+        List<Protocol.Frame> frames = frames(stdout);
+        assertEquals(2, frames.size());
+        assertEquals(1, frames.get(0).index());
+        assertEquals(0.5, frames.get(1).fraction());
+    }
+
+    @Test
+    @DisplayName("a line of endless junk keeps bounded memory and the frame that ends it is still found")
+    void overlongJunkIsCutFromTheFront() throws IOException {
+        String stdout = "x".repeat(Protocol.MAX_LINE_BYTES * 3) + MARKER + Protocol.input(4) + "\n";
+        List<Protocol.Frame> frames = frames(stdout);
+        assertEquals(1, frames.size());
+        assertEquals(4, frames.get(0).index());
+    }
+
+    @Test
+    @DisplayName("an error frame becomes the exception the child threw: code, message, input, retryability")
+    void errorFrameKeepsTheFailure() throws IOException {
+        String line = MARKER + Protocol.error(new MediaException(ErrorCode.UNSUPPORTED_CODEC, "input 2 uses x", 2))
+                + "\n";
+        MergeException e = frames(line).get(0).failure();
+        assertTrue(e instanceof MediaException);
+        assertEquals(ErrorCode.UNSUPPORTED_CODEC, e.code());
+        assertEquals("input 2 uses x", e.getMessage());
+        assertEquals(2, e.inputIndex().orElseThrow());
+    }
+}
