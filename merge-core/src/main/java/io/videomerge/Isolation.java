@@ -2,7 +2,6 @@ package io.videomerge;
 
 import static java.util.Objects.requireNonNull;
 
-import io.videomerge.internal.isolate.ChildSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -37,9 +36,9 @@ public final class Isolation {
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(2);
 
     private static final Isolation IN_PROCESS = new Isolation(false, DEFAULT_MAX_HEAP_BYTES, DEFAULT_TIMEOUT,
-            List.of(), Optional.empty(), Optional.empty(), true, ChildSettings.DEFAULT_MAIN_CLASS);
+            List.of(), Optional.empty(), Optional.empty(), true, Optional.empty());
     private static final Isolation PROCESS = new Isolation(true, DEFAULT_MAX_HEAP_BYTES, DEFAULT_TIMEOUT,
-            List.of(), Optional.empty(), Optional.empty(), true, ChildSettings.DEFAULT_MAIN_CLASS);
+            List.of(), Optional.empty(), Optional.empty(), true, Optional.empty());
     private static final long MIN_HEAP_BYTES = 16L << 20;
 
     private final boolean process;
@@ -49,11 +48,12 @@ public final class Isolation {
     private final Optional<Path> javaExecutable;
     private final Optional<String> classPath;
     private final boolean warmSpare;
-    // The entry point of the child; only tests of the isolation itself choose another one.
-    private final String mainClass;
+    // The entry point of the child when not videomerge's own; only tests of the isolation itself choose one.
+    private final Optional<String> mainClass;
 
     private Isolation(boolean process, long maxHeapBytes, Duration timeout, List<String> jvmOptions,
-                      Optional<Path> javaExecutable, Optional<String> classPath, boolean warmSpare, String mainClass) {
+                      Optional<Path> javaExecutable, Optional<String> classPath, boolean warmSpare,
+                      Optional<String> mainClass) {
         if (maxHeapBytes < MIN_HEAP_BYTES) {
             throw new IllegalArgumentException("maxHeapBytes must be at least 16 MiB: " + maxHeapBytes);
         }
@@ -158,17 +158,12 @@ public final class Isolation {
     /** A copy whose children start {@code className} instead of videomerge's entry point: tests only. */
     Isolation withMainClass(String className) {
         return new Isolation(process, maxHeapBytes, timeout, jvmOptions, javaExecutable, classPath, warmSpare,
-                className);
+                Optional.of(className));
     }
 
-    /** How the child processes are launched, for the service; empty when merges run in this JVM. */
-    Optional<ChildSettings> childSettings() {
-        if (!process) {
-            return Optional.empty();
-        }
-        return Optional.of(new ChildSettings(javaExecutable.orElseGet(ChildSettings::currentJava),
-                ChildSettings.absolute(classPath.orElseGet(() -> System.getProperty("java.class.path"))), maxHeapBytes,
-                timeout, jvmOptions, warmSpare, mainClass));
+    /** The child's entry point chosen by a test, empty for videomerge's own: read by the service's builder. */
+    Optional<String> mainClass() {
+        return mainClass;
     }
 
     @Override

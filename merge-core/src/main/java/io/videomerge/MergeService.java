@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.videomerge.internal.DefaultMergeService;
 import io.videomerge.internal.ServiceConfig;
+import io.videomerge.internal.isolate.ChildSettings;
 import io.videomerge.internal.job.JobSettings;
 import io.videomerge.internal.job.RetryBackoff;
 import io.videomerge.spi.JobStore;
@@ -251,8 +252,13 @@ public interface MergeService extends AutoCloseable {
             Optional<JobSettings> jobs = Optional.ofNullable(jobStore).map(store -> new JobSettings(store, workers,
                     leaseTime, heartbeat, maxAttempts, retryBackoff, retention, heartbeat, pollInterval, shutdownGrace,
                     ownerId != null ? ownerId : JobSettings.defaultOwner(), clock));
-            return new DefaultMergeService(new ServiceConfig(limits, uploader, workDirectory, clock, jobs,
-                    isolation.childSettings()));
+            Optional<ChildSettings> children = !isolation.isProcess() ? Optional.empty()
+                    : Optional.of(new ChildSettings(isolation.javaExecutable().orElseGet(ChildSettings::currentJava),
+                            ChildSettings.absolute(isolation.classPath()
+                                    .orElseGet(() -> System.getProperty("java.class.path"))),
+                            isolation.maxHeapBytes(), isolation.timeout(), isolation.jvmOptions(),
+                            isolation.warmSpare(), isolation.mainClass().orElse(ChildSettings.DEFAULT_MAIN_CLASS)));
+            return new DefaultMergeService(new ServiceConfig(limits, uploader, workDirectory, clock, jobs, children));
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.videomerge;
 
+import io.videomerge.upload.FileSystemUploader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

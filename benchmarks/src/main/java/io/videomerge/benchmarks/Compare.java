@@ -1,7 +1,7 @@
 package io.videomerge.benchmarks;
 
 import io.videomerge.AspectRatio;
-import io.videomerge.FileSystemUploader;
+import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;

@@ -1,6 +1,6 @@
 package io.videomerge.benchmarks;
 
-import io.videomerge.FileSystemUploader;
+import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Isolation;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;

@@ -10,6 +10,7 @@ import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
+import io.videomerge.internal.media.MediaStep;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.isolate.ChildProcessStep;
 import io.videomerge.internal.job.AsyncMerges;

@@ -8,6 +8,7 @@ import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.ProcessingException;
+import io.videomerge.internal.media.MediaStep;
 import io.videomerge.internal.encode.Interruption;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.fetch.ByteBudget;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.ErrorCode;
-import io.videomerge.FileSystemUploader;
+import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;

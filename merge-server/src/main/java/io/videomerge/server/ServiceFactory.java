@@ -1,6 +1,6 @@
 package io.videomerge.server;
 
-import io.videomerge.FileSystemUploader;
+import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeService;
 import io.videomerge.spi.JobStore;

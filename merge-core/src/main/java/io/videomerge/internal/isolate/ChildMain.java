@@ -2,8 +2,8 @@ package io.videomerge.internal.isolate;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.MergeException;
-import io.videomerge.internal.MediaStep;
-import io.videomerge.internal.MediaStep.MediaOutcome;
+import io.videomerge.internal.media.MediaStep;
+import io.videomerge.internal.media.MediaStep.MediaOutcome;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;

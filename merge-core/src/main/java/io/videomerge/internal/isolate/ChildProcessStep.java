@@ -8,7 +8,7 @@ import io.videomerge.MediaException;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.ProcessingException;
-import io.videomerge.internal.MediaStep;
+import io.videomerge.internal.media.MediaStep;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

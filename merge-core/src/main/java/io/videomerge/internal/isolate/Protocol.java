@@ -11,7 +11,7 @@ import io.videomerge.MediaException;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.ProcessingException;
-import io.videomerge.internal.MediaStep.MediaOutcome;
+import io.videomerge.internal.media.MediaStep.MediaOutcome;
 import io.videomerge.spi.JobCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

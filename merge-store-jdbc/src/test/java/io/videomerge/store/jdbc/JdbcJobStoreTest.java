@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.ErrorCode;
-import io.videomerge.FileSystemUploader;
+import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.MergeService;
 import io.videomerge.StoreUnavailableException;
 import io.videomerge.spi.Job;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.AspectRatio;
-import io.videomerge.FileSystemUploader;
+import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Fit;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;

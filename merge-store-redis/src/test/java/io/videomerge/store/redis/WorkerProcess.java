@@ -1,6 +1,6 @@
 package io.videomerge.store.redis;
 
-import io.videomerge.FileSystemUploader;
+import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeService;
 import java.net.URI;

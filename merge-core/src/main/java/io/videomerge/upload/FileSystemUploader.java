@@ -1,4 +1,4 @@
-package io.videomerge;
+package io.videomerge.upload;
 
 import static java.util.Objects.requireNonNull;
 

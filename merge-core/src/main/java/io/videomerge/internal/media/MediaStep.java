@@ -1,4 +1,4 @@
-package io.videomerge.internal;
+package io.videomerge.internal.media;
 
 import io.videomerge.Limits;
 import io.videomerge.MergeException;
