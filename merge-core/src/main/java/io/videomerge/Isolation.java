@@ -35,10 +35,24 @@ public final class Isolation {
     /** Default wall-clock budget of one merge in a child: generous, it only stops a merge that hangs. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(2);
 
-    private static final Isolation IN_PROCESS = new Isolation(false, DEFAULT_MAX_HEAP_BYTES, DEFAULT_TIMEOUT,
-            List.of(), Optional.empty(), Optional.empty(), true, Optional.empty());
-    private static final Isolation PROCESS = new Isolation(true, DEFAULT_MAX_HEAP_BYTES, DEFAULT_TIMEOUT,
-            List.of(), Optional.empty(), Optional.empty(), true, Optional.empty());
+    private static final Isolation IN_PROCESS = new Isolation(
+            false,
+            DEFAULT_MAX_HEAP_BYTES,
+            DEFAULT_TIMEOUT,
+            List.of(),
+            Optional.empty(),
+            Optional.empty(),
+            true,
+            Optional.empty());
+    private static final Isolation PROCESS = new Isolation(
+            true,
+            DEFAULT_MAX_HEAP_BYTES,
+            DEFAULT_TIMEOUT,
+            List.of(),
+            Optional.empty(),
+            Optional.empty(),
+            true,
+            Optional.empty());
     private static final long MIN_HEAP_BYTES = 16L << 20;
 
     private final boolean process;
@@ -51,9 +65,15 @@ public final class Isolation {
     // The entry point of the child when not videomerge's own; only tests of the isolation itself choose one.
     private final Optional<String> mainClass;
 
-    private Isolation(boolean process, long maxHeapBytes, Duration timeout, List<String> jvmOptions,
-                      Optional<Path> javaExecutable, Optional<String> classPath, boolean warmSpare,
-                      Optional<String> mainClass) {
+    private Isolation(
+            boolean process,
+            long maxHeapBytes,
+            Duration timeout,
+            List<String> jvmOptions,
+            Optional<Path> javaExecutable,
+            Optional<String> classPath,
+            boolean warmSpare,
+            Optional<String> mainClass) {
         if (maxHeapBytes < MIN_HEAP_BYTES) {
             throw new IllegalArgumentException("maxHeapBytes must be at least 16 MiB: " + maxHeapBytes);
         }
@@ -129,8 +149,8 @@ public final class Isolation {
 
     /** A copy with another wall-clock budget per merge. @throws IllegalArgumentException when not positive */
     public Isolation withTimeout(Duration budget) {
-        return new Isolation(process, maxHeapBytes, budget, jvmOptions, javaExecutable, classPath, warmSpare,
-                mainClass);
+        return new Isolation(
+                process, maxHeapBytes, budget, jvmOptions, javaExecutable, classPath, warmSpare, mainClass);
     }
 
     /** A copy whose children get these extra JVM options (for example {@code -XX:ActiveProcessorCount=2}). */
@@ -140,14 +160,28 @@ public final class Isolation {
 
     /** A copy whose children run with this {@code java} executable. */
     public Isolation withJavaExecutable(Path java) {
-        return new Isolation(process, maxHeapBytes, timeout, jvmOptions, Optional.of(requireNonNull(java, "java")),
-                classPath, warmSpare, mainClass);
+        return new Isolation(
+                process,
+                maxHeapBytes,
+                timeout,
+                jvmOptions,
+                Optional.of(requireNonNull(java, "java")),
+                classPath,
+                warmSpare,
+                mainClass);
     }
 
     /** A copy whose children run with this class path (it must hold videomerge and the FFmpeg natives). */
     public Isolation withClassPath(String path) {
-        return new Isolation(process, maxHeapBytes, timeout, jvmOptions, javaExecutable,
-                Optional.of(requireNonNull(path, "path")), warmSpare, mainClass);
+        return new Isolation(
+                process,
+                maxHeapBytes,
+                timeout,
+                jvmOptions,
+                javaExecutable,
+                Optional.of(requireNonNull(path, "path")),
+                warmSpare,
+                mainClass);
     }
 
     /** A copy with or without a warm spare child. */
@@ -157,7 +191,14 @@ public final class Isolation {
 
     /** A copy whose children start {@code className} instead of videomerge's entry point: tests only. */
     Isolation withMainClass(String className) {
-        return new Isolation(process, maxHeapBytes, timeout, jvmOptions, javaExecutable, classPath, warmSpare,
+        return new Isolation(
+                process,
+                maxHeapBytes,
+                timeout,
+                jvmOptions,
+                javaExecutable,
+                classPath,
+                warmSpare,
                 Optional.of(className));
     }
 
@@ -168,21 +209,28 @@ public final class Isolation {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Isolation other && process == other.process && maxHeapBytes == other.maxHeapBytes
-                && timeout.equals(other.timeout) && jvmOptions.equals(other.jvmOptions)
-                && javaExecutable.equals(other.javaExecutable) && classPath.equals(other.classPath)
-                && warmSpare == other.warmSpare && mainClass.equals(other.mainClass);
+        return o instanceof Isolation other
+                && process == other.process
+                && maxHeapBytes == other.maxHeapBytes
+                && timeout.equals(other.timeout)
+                && jvmOptions.equals(other.jvmOptions)
+                && javaExecutable.equals(other.javaExecutable)
+                && classPath.equals(other.classPath)
+                && warmSpare == other.warmSpare
+                && mainClass.equals(other.mainClass);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(process, maxHeapBytes, timeout, jvmOptions, javaExecutable, classPath,
-                warmSpare, mainClass);
+        return java.util.Objects.hash(
+                process, maxHeapBytes, timeout, jvmOptions, javaExecutable, classPath, warmSpare, mainClass);
     }
 
     @Override
     public String toString() {
-        return process ? "Isolation[process, maxHeap=" + (maxHeapBytes >> 20) + " MiB, timeout=" + timeout
-                + ", warmSpare=" + warmSpare + "]" : "Isolation[in-process]";
+        return process
+                ? "Isolation[process, maxHeap=" + (maxHeapBytes >> 20) + " MiB, timeout=" + timeout + ", warmSpare="
+                        + warmSpare + "]"
+                : "Isolation[in-process]";
     }
 }

@@ -31,11 +31,24 @@ import java.util.Set;
  *                             as partly undecodable (default 0.02); below it, a bad packet is skipped and
  *                             counted, and a stream always may lose one
  */
-public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long maxBytesPerFile,
-                     long maxBytesPerJob, Duration connectTimeout, Duration readTimeout, Duration downloadTimeout,
-                     int maxRedirects, long maxPixels, int maxStreams, long probeSizeBytes,
-                     Duration analyzeDuration, Set<String> allowedContainers, Set<String> allowedDecoders,
-                     boolean allowLoopbackUrls, double maxUndecodableShare) {
+public record Limits(
+        int minClips,
+        int maxClips,
+        Duration maxTotalDuration,
+        long maxBytesPerFile,
+        long maxBytesPerJob,
+        Duration connectTimeout,
+        Duration readTimeout,
+        Duration downloadTimeout,
+        int maxRedirects,
+        long maxPixels,
+        int maxStreams,
+        long probeSizeBytes,
+        Duration analyzeDuration,
+        Set<String> allowedContainers,
+        Set<String> allowedDecoders,
+        boolean allowLoopbackUrls,
+        double maxUndecodableShare) {
 
     /** mov/mp4 and its kin, Matroska/WebM: what phones, cameras, screen recorders and browsers write. */
     public static final Set<String> DEFAULT_CONTAINERS = Set.of("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm");
@@ -46,9 +59,29 @@ public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long
      * {@code av1} is FFmpeg's own decoder, which only drives hardware decoding.
      */
     public static final Set<String> DEFAULT_DECODERS = Set.of(
-            "h264", "hevc", "vp8", "vp9", "av1", "libdav1d", "libaom-av1", "mpeg4", "prores",
-            "aac", "mp3float", "mp3", "opus", "libopus", "vorbis", "flac", "alac", "ac3", "eac3",
-            "pcm_s16le", "pcm_s16be", "pcm_s24le", "pcm_f32le");
+            "h264",
+            "hevc",
+            "vp8",
+            "vp9",
+            "av1",
+            "libdav1d",
+            "libaom-av1",
+            "mpeg4",
+            "prores",
+            "aac",
+            "mp3float",
+            "mp3",
+            "opus",
+            "libopus",
+            "vorbis",
+            "flac",
+            "alac",
+            "ac3",
+            "eac3",
+            "pcm_s16le",
+            "pcm_s16be",
+            "pcm_s24le",
+            "pcm_f32le");
 
     public Limits {
         positive(minClips, "minClips");
@@ -123,8 +156,7 @@ public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long
         private boolean allowLoopbackUrls;
         private double maxUndecodableShare = 0.02;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         private Builder(Limits l) {
             minClips = l.minClips;
@@ -233,9 +265,24 @@ public record Limits(int minClips, int maxClips, Duration maxTotalDuration, long
         }
 
         public Limits build() {
-            return new Limits(minClips, maxClips, maxTotalDuration, maxBytesPerFile, maxBytesPerJob, connectTimeout,
-                    readTimeout, downloadTimeout, maxRedirects, maxPixels, maxStreams, probeSizeBytes,
-                    analyzeDuration, allowedContainers, allowedDecoders, allowLoopbackUrls, maxUndecodableShare);
+            return new Limits(
+                    minClips,
+                    maxClips,
+                    maxTotalDuration,
+                    maxBytesPerFile,
+                    maxBytesPerJob,
+                    connectTimeout,
+                    readTimeout,
+                    downloadTimeout,
+                    maxRedirects,
+                    maxPixels,
+                    maxStreams,
+                    probeSizeBytes,
+                    analyzeDuration,
+                    allowedContainers,
+                    allowedDecoders,
+                    allowLoopbackUrls,
+                    maxUndecodableShare);
         }
     }
 }

@@ -12,8 +12,8 @@ import java.util.List;
  * <p>The record checks its own shape; the configured {@link Limits} (how many clips, which URLs) are
  * checked by {@link MergeService} before anything runs.
  */
-public record MergeRequest(List<URI> videoUrls, Quality quality, AspectRatio aspectRatio, Fit fit,
-                           Transition transition) {
+public record MergeRequest(
+        List<URI> videoUrls, Quality quality, AspectRatio aspectRatio, Fit fit, Transition transition) {
     public MergeRequest {
         requireNonNull(videoUrls, "videoUrls");
         videoUrls = List.copyOf(videoUrls);

@@ -14,8 +14,8 @@ import java.time.Duration;
  * @param clipsMerged     how many input clips the output holds
  * @param streamCopied    whether the merge remuxed packets without decoding or encoding
  */
-public record MergeResult(URI mergedUrl, double durationSeconds, Duration processingTime, int clipsMerged,
-                          boolean streamCopied) {
+public record MergeResult(
+        URI mergedUrl, double durationSeconds, Duration processingTime, int clipsMerged, boolean streamCopied) {
     public MergeResult {
         requireNonNull(mergedUrl, "mergedUrl");
         requireNonNull(processingTime, "processingTime");

@@ -118,8 +118,7 @@ public interface MergeService extends AutoCloseable {
         private String ownerId;
         private Isolation isolation = Isolation.inProcess();
 
-        Builder() {
-        }
+        Builder() {}
 
         /** The limits every request and input is checked against (default {@link Limits#defaults()}). */
         public Builder limits(Limits limits) {
@@ -193,8 +192,8 @@ public interface MergeService extends AutoCloseable {
          * {@code max}, up to half of it taken off at random (default 2 s and 5 min).
          */
         public Builder retryBackoff(Duration initial, Duration max) {
-            this.retryBackoff = new RetryBackoff(requireNonNull(initial, "initial"), requireNonNull(max, "max"),
-                    RetryBackoff.DEFAULT.jitter());
+            this.retryBackoff = new RetryBackoff(
+                    requireNonNull(initial, "initial"), requireNonNull(max, "max"), RetryBackoff.DEFAULT.jitter());
             return this;
         }
 
@@ -249,15 +248,31 @@ public interface MergeService extends AutoCloseable {
             if (uploader == null) {
                 throw new IllegalStateException("an uploader is required");
             }
-            Optional<JobSettings> jobs = Optional.ofNullable(jobStore).map(store -> new JobSettings(store, workers,
-                    leaseTime, heartbeat, maxAttempts, retryBackoff, retention, heartbeat, pollInterval, shutdownGrace,
-                    ownerId != null ? ownerId : JobSettings.defaultOwner(), clock));
-            Optional<ChildSettings> children = !isolation.isProcess() ? Optional.empty()
-                    : Optional.of(new ChildSettings(isolation.javaExecutable().orElseGet(ChildSettings::currentJava),
-                            ChildSettings.absolute(isolation.classPath()
-                                    .orElseGet(() -> System.getProperty("java.class.path"))),
-                            isolation.maxHeapBytes(), isolation.timeout(), isolation.jvmOptions(),
-                            isolation.warmSpare(), isolation.mainClass().orElse(ChildSettings.DEFAULT_MAIN_CLASS)));
+            Optional<JobSettings> jobs = Optional.ofNullable(jobStore)
+                    .map(store -> new JobSettings(
+                            store,
+                            workers,
+                            leaseTime,
+                            heartbeat,
+                            maxAttempts,
+                            retryBackoff,
+                            retention,
+                            heartbeat,
+                            pollInterval,
+                            shutdownGrace,
+                            ownerId != null ? ownerId : JobSettings.defaultOwner(),
+                            clock));
+            Optional<ChildSettings> children = !isolation.isProcess()
+                    ? Optional.empty()
+                    : Optional.of(new ChildSettings(
+                            isolation.javaExecutable().orElseGet(ChildSettings::currentJava),
+                            ChildSettings.absolute(
+                                    isolation.classPath().orElseGet(() -> System.getProperty("java.class.path"))),
+                            isolation.maxHeapBytes(),
+                            isolation.timeout(),
+                            isolation.jvmOptions(),
+                            isolation.warmSpare(),
+                            isolation.mainClass().orElse(ChildSettings.DEFAULT_MAIN_CLASS)));
             return new DefaultMergeService(new ServiceConfig(limits, uploader, workDirectory, clock, jobs, children));
         }
     }

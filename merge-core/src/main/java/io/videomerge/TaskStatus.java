@@ -16,8 +16,14 @@ import java.util.Optional;
  * @param updatedAt when it last changed
  * @param reason    why it failed, once failed (CANCELLED for a cancelled task)
  */
-public record TaskStatus(TaskId taskId, Status status, String message, double progress, Instant createdAt,
-                         Instant updatedAt, Optional<ErrorCode> reason) {
+public record TaskStatus(
+        TaskId taskId,
+        Status status,
+        String message,
+        double progress,
+        Instant createdAt,
+        Instant updatedAt,
+        Optional<ErrorCode> reason) {
     /** The four states of the wire contract. */
     public enum Status {
         PENDING("pending"),

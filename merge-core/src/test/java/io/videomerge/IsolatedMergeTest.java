@@ -1,6 +1,5 @@
 package io.videomerge;
 
-import io.videomerge.upload.FileSystemUploader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -13,6 +12,7 @@ import io.videomerge.internal.isolate.ScriptedChild;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -98,8 +98,12 @@ class IsolatedMergeTest {
 
     private void assertWorkFolderEmpty() throws IOException {
         try (Stream<Path> left = Files.walk(dir.resolve("work"))) {
-            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("job-")
-                    || p.getFileName().toString().startsWith("hs_err")).toList(), "no job folder or crash report is left");
+            assertEquals(
+                    List.of(),
+                    left.filter(p -> p.getFileName().toString().startsWith("job-")
+                                    || p.getFileName().toString().startsWith("hs_err"))
+                            .toList(),
+                    "no job folder or crash report is left");
         }
     }
 
@@ -132,7 +136,8 @@ class IsolatedMergeTest {
         assertEquals(local.durationSeconds(), isolated.durationSeconds(), 1e-9);
         assertEquals(local.clipsMerged(), isolated.clipsMerged());
         assertEquals(local.streamCopied(), isolated.streamCopied());
-        Path file = dir.resolve("out").resolve(Path.of(isolated.mergedUrl().getPath()).getFileName().toString());
+        Path file = dir.resolve("out")
+                .resolve(Path.of(isolated.mergedUrl().getPath()).getFileName().toString());
         assertTrue(Files.size(file) > 0);
         assertWorkFolderEmpty();
     }
@@ -156,8 +161,7 @@ class IsolatedMergeTest {
             + "children tried; the next merge of the same service completes")
     void crashingChildFailsItsMergeAlone() throws IOException {
         try (MergeService service = service(scripted(Isolation.process()))) {
-            MergeException e = assertThrows(MergeException.class,
-                    () -> service.merge(request("a.mp4", "crash.mp4")));
+            MergeException e = assertThrows(MergeException.class, () -> service.merge(request("a.mp4", "crash.mp4")));
             assertEquals(ErrorCode.INPUT_CRASHED_DECODER, e.code());
             assertEquals(1, e.inputIndex().orElseThrow());
             assertFalse(e.isRetryable());
@@ -173,10 +177,9 @@ class IsolatedMergeTest {
     @Test
     @DisplayName("a child that runs out of heap counts as a crash: INPUT_CRASHED_DECODER after two children")
     void outOfMemoryIsACrash() throws IOException {
-        try (MergeService service = service(scripted(Isolation.process().withWarmSpare(false)
-                .withMaxHeapBytes(64L << 20)))) {
-            MergeException e = assertThrows(MergeException.class,
-                    () -> service.merge(request("oom.mp4", "a.mp4")));
+        try (MergeService service =
+                service(scripted(Isolation.process().withWarmSpare(false).withMaxHeapBytes(64L << 20)))) {
+            MergeException e = assertThrows(MergeException.class, () -> service.merge(request("oom.mp4", "a.mp4")));
             assertEquals(ErrorCode.INPUT_CRASHED_DECODER, e.code());
             assertEquals(0, e.inputIndex().orElseThrow());
             assertEquals(2, markedPids().size());
@@ -204,7 +207,9 @@ class IsolatedMergeTest {
             assertFalse(merging.isAlive(), "the merge stopped");
             assertFalse(alive(pid), "the child is gone");
         }
-        assertEquals(ErrorCode.CANCELLED, assertInstanceOf(MergeException.class, thrown.get()).code());
+        assertEquals(
+                ErrorCode.CANCELLED,
+                assertInstanceOf(MergeException.class, thrown.get()).code());
         assertWorkFolderEmpty();
     }
 
@@ -222,8 +227,9 @@ class IsolatedMergeTest {
             }
         });
         merging.start();
-        awaitCondition(() -> !pids().isEmpty() && step.livePids().size() == 2, "the child took the request and a "
-                + "spare waits");
+        awaitCondition(
+                () -> !pids().isEmpty() && step.livePids().size() == 2,
+                "the child took the request and a " + "spare waits");
         List<Long> children = step.livePids();
         service.close();
         merging.join(DEADLINE.toMillis());
@@ -232,15 +238,17 @@ class IsolatedMergeTest {
             assertFalse(alive(pid), "child " + pid + " is gone");
         }
         assertEquals(List.of(), step.livePids());
-        assertEquals(ErrorCode.CANCELLED, assertInstanceOf(MergeException.class, thrown.get()).code());
+        assertEquals(
+                ErrorCode.CANCELLED,
+                assertInstanceOf(MergeException.class, thrown.get()).code());
     }
 
     @Test
-    @DisplayName("a child over its wall-clock budget is killed and the merge fails with PROCESSING_FAILED, "
-            + "not retried")
+    @DisplayName(
+            "a child over its wall-clock budget is killed and the merge fails with PROCESSING_FAILED, " + "not retried")
     void childOverBudgetIsKilled() throws IOException {
-        try (MergeService service = service(scripted(Isolation.process().withWarmSpare(false)
-                .withTimeout(Duration.ofSeconds(5))))) {
+        try (MergeService service =
+                service(scripted(Isolation.process().withWarmSpare(false).withTimeout(Duration.ofSeconds(5))))) {
             ChildProcessStep step = (ChildProcessStep) ((DefaultMergeService) service).media();
             MergeException e = assertThrows(MergeException.class, () -> service.merge(request("a.mp4", "hang.mp4")));
             assertEquals(ErrorCode.PROCESSING_FAILED, e.code());

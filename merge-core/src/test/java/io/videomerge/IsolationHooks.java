@@ -10,8 +10,7 @@ import java.util.List;
  * modules' tests use it to run a service whose children crash on purpose.
  */
 public final class IsolationHooks {
-    private IsolationHooks() {
-    }
+    private IsolationHooks() {}
 
     /**
      * {@code isolation} with {@link ScriptedChild} as the children's entry point, marking each child that takes a

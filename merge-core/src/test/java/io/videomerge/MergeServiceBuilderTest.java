@@ -1,9 +1,9 @@
 package io.videomerge;
 
-import io.videomerge.upload.FileSystemUploader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.videomerge.upload.FileSystemUploader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +25,8 @@ class MergeServiceBuilderTest {
 
     private static List<URI> urls(int n) {
         return java.util.stream.IntStream.range(0, n)
-                .mapToObj(i -> URI.create("https://example.com/clip-" + i + ".mp4")).toList();
+                .mapToObj(i -> URI.create("https://example.com/clip-" + i + ".mp4"))
+                .toList();
     }
 
     @Test
@@ -51,12 +52,14 @@ class MergeServiceBuilderTest {
     @DisplayName("validate and merge refuse a URL that is not http or https before anything runs, naming its index")
     void schemeIsChecked() {
         try (MergeService service = service(Limits.defaults())) {
-            MergeRequest request = MergeRequest.of(List.of(URI.create("https://example.com/a.mp4"),
-                    URI.create("file:///etc/passwd")));
+            MergeRequest request =
+                    MergeRequest.of(List.of(URI.create("https://example.com/a.mp4"), URI.create("file:///etc/passwd")));
             MergeException e = assertThrows(MergeException.class, () -> service.validate(request));
             assertEquals(ErrorCode.UNSUPPORTED_SCHEME, e.code());
-            assertEquals(ErrorCode.UNSUPPORTED_SCHEME, assertThrows(MergeException.class,
-                    () -> service.merge(request)).code());
+            assertEquals(
+                    ErrorCode.UNSUPPORTED_SCHEME,
+                    assertThrows(MergeException.class, () -> service.merge(request))
+                            .code());
         }
     }
 
@@ -64,8 +67,8 @@ class MergeServiceBuilderTest {
     @DisplayName("without a job store the asynchronous methods say what is missing")
     void asynchronousMethodsNeedAJobStore() {
         try (MergeService service = service(Limits.defaults())) {
-            UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
-                    () -> service.submit(MergeRequest.of(urls(2))));
+            UnsupportedOperationException e =
+                    assertThrows(UnsupportedOperationException.class, () -> service.submit(MergeRequest.of(urls(2))));
             assertEquals("asynchronous jobs need a JobStore", e.getMessage());
             assertThrows(UnsupportedOperationException.class, () -> service.status(TaskId.random()));
         }

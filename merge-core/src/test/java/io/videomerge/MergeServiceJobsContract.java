@@ -1,6 +1,5 @@
 package io.videomerge;
 
-import io.videomerge.upload.FileSystemUploader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -15,6 +14,7 @@ import io.videomerge.spi.JobState;
 import io.videomerge.spi.JobStore;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -29,8 +29,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -56,6 +56,7 @@ public abstract class MergeServiceJobsContract {
 
     @TempDir
     static Path clips;
+
     private static Path clipA;
     private static Path clipB;
 
@@ -125,7 +126,8 @@ public abstract class MergeServiceJobsContract {
     }
 
     private int hits(HttpExchange exchange) {
-        return hits.computeIfAbsent(exchange.getRequestURI().getPath(), k -> new AtomicInteger()).incrementAndGet();
+        return hits.computeIfAbsent(exchange.getRequestURI().getPath(), k -> new AtomicInteger())
+                .incrementAndGet();
     }
 
     private int hits(String path) {
@@ -157,8 +159,12 @@ public abstract class MergeServiceJobsContract {
     }
 
     private MergeRequest request(String second) {
-        return new MergeRequest(List.of(url("/clip/a"), url(second)), Quality.P480, AspectRatio.LANDSCAPE_16_9,
-                Fit.PAD, Transition.DEFAULT);
+        return new MergeRequest(
+                List.of(url("/clip/a"), url(second)),
+                Quality.P480,
+                AspectRatio.LANDSCAPE_16_9,
+                Fit.PAD,
+                Transition.DEFAULT);
     }
 
     private MergeService service() {
@@ -205,7 +211,8 @@ public abstract class MergeServiceJobsContract {
     }
 
     @Test
-    @DisplayName("a submitted merge is pending, then processing with rising progress, then completed with a file that probes")
+    @DisplayName(
+            "a submitted merge is pending, then processing with rising progress, then completed with a file that probes")
     void submitRunsToCompletion() throws Exception {
         MergeService service = service();
 
@@ -256,7 +263,8 @@ public abstract class MergeServiceJobsContract {
         assertEquals(Status.FAILED, status.status());
         assertEquals(java.util.Optional.of(ErrorCode.DOWNLOAD_FAILED), status.reason());
         assertEquals(1, job(id).attempt());
-        MergeException e = org.junit.jupiter.api.Assertions.assertThrows(MergeException.class, () -> service.result(id));
+        MergeException e =
+                org.junit.jupiter.api.Assertions.assertThrows(MergeException.class, () -> service.result(id));
         assertEquals(ErrorCode.DOWNLOAD_FAILED, e.code());
         assertEquals(List.of(), jobFolders());
     }
@@ -293,7 +301,8 @@ public abstract class MergeServiceJobsContract {
     }
 
     @Test
-    @DisplayName("closing a service during a merge hands the task back; a second instance on the same store completes it")
+    @DisplayName(
+            "closing a service during a merge hands the task back; a second instance on the same store completes it")
     void closeHandsTaskToAnotherInstance() throws Exception {
         MergeService first = service();
         TaskId id = first.submit(request("/held/b"));

@@ -1,6 +1,5 @@
 package io.videomerge;
 
-import io.videomerge.upload.FileSystemUploader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,12 +9,12 @@ import io.videomerge.testing.ClipAnalyzer;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
@@ -62,8 +61,12 @@ class MergeServiceTest {
 
     private void assertWorkFolderEmpty() throws IOException {
         try (Stream<Path> left = Files.walk(dir.resolve("work"))) {
-            assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("job-")
-                    || p.getFileName().toString().startsWith("clip-")).toList(), "no job folder is left");
+            assertEquals(
+                    List.of(),
+                    left.filter(p -> p.getFileName().toString().startsWith("job-")
+                                    || p.getFileName().toString().startsWith("clip-"))
+                            .toList(),
+                    "no job folder is left");
         }
     }
 
@@ -72,12 +75,18 @@ class MergeServiceTest {
     void mergesOverHttp() throws IOException {
         MergeResult result;
         try (MergeService service = service()) {
-            result = service.merge(new MergeRequest(List.of(url("a.mp4"), url("b.mp4")), Quality.P720,
-                    AspectRatio.LANDSCAPE_16_9, Fit.PAD, Transition.DEFAULT));
+            result = service.merge(new MergeRequest(
+                    List.of(url("a.mp4"), url("b.mp4")),
+                    Quality.P720,
+                    AspectRatio.LANDSCAPE_16_9,
+                    Fit.PAD,
+                    Transition.DEFAULT));
         }
-        assertTrue(result.mergedUrl().toString().matches("https://cdn\\.example\\.com/merged/[a-z0-9-]+\\.mp4"),
+        assertTrue(
+                result.mergedUrl().toString().matches("https://cdn\\.example\\.com/merged/[a-z0-9-]+\\.mp4"),
                 result.mergedUrl().toString());
-        Path file = dir.resolve("out").resolve(Path.of(result.mergedUrl().getPath()).getFileName().toString());
+        Path file = dir.resolve("out")
+                .resolve(Path.of(result.mergedUrl().getPath()).getFileName().toString());
         ClipAnalyzer out = ClipAnalyzer.analyze(file);
         assertEquals(1280, out.info().width());
         assertEquals(1.5 + 1.5 - 0.5, result.durationSeconds(), 1.0 / 30);
@@ -92,7 +101,8 @@ class MergeServiceTest {
     @DisplayName("a URL answering 404 fails the merge with DOWNLOAD_FAILED naming its index")
     void missingInputNamesItsIndex() throws IOException {
         try (MergeService service = service()) {
-            MergeException e = assertThrows(MergeException.class,
+            MergeException e = assertThrows(
+                    MergeException.class,
                     () -> service.merge(MergeRequest.of(List.of(url("a.mp4"), url("missing.mp4")))));
             assertEquals(ErrorCode.DOWNLOAD_FAILED, e.code());
             assertEquals(1, e.inputIndex().orElseThrow());
@@ -107,8 +117,8 @@ class MergeServiceTest {
                 .uploader(new FileSystemUploader(dir.resolve("out"), URI.create("https://cdn.example.com/")))
                 .workDirectory(dir.resolve("work"))
                 .build()) {
-            MergeException e = assertThrows(MergeException.class,
-                    () -> service.merge(MergeRequest.of(List.of(url("a.mp4"), url("b.mp4")))));
+            MergeException e = assertThrows(
+                    MergeException.class, () -> service.merge(MergeRequest.of(List.of(url("a.mp4"), url("b.mp4")))));
             assertEquals(ErrorCode.URL_FORBIDDEN, e.code());
         }
     }

@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class PackageCyclesTest {
     /** The one class of the public API allowed to name internal types: it builds the implementation. */
     private static final String BUILDER = "io.videomerge.MergeService$Builder";
+
     private static final Pattern EDGE = Pattern.compile("^\\s+(io\\.videomerge\\S*)\\s+->\\s+(io\\.videomerge\\S*)\\s");
 
     /** Class-level dependencies inside io.videomerge: from class to the classes it uses. */
@@ -38,13 +39,17 @@ class PackageCyclesTest {
 
     @BeforeAll
     static void readDependencies() throws URISyntaxException {
-        Path compiled = Path.of(MergeService.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        ToolProvider jdeps = ToolProvider.findFirst("jdeps")
-                .orElseThrow(() -> new AssertionError("this JDK has no jdeps tool"));
+        Path compiled = Path.of(MergeService.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        ToolProvider jdeps =
+                ToolProvider.findFirst("jdeps").orElseThrow(() -> new AssertionError("this JDK has no jdeps tool"));
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int status = jdeps.run(new PrintWriter(out), new PrintWriter(err), "-verbose:class", "-filter:none",
-                compiled.toString());
+        int status = jdeps.run(
+                new PrintWriter(out), new PrintWriter(err), "-verbose:class", "-filter:none", compiled.toString());
         assertEquals(0, status, err.toString());
         classes = new TreeMap<>();
         for (String line : out.toString().split("\n")) {
@@ -66,11 +71,13 @@ class PackageCyclesTest {
             }
             for (String to : targets) {
                 if (!packageOf(from).equals(packageOf(to))) {
-                    packages.computeIfAbsent(packageOf(from), k -> new TreeSet<>()).add(packageOf(to));
+                    packages.computeIfAbsent(packageOf(from), k -> new TreeSet<>())
+                            .add(packageOf(to));
                 }
             }
         });
-        List<List<String>> cycles = stronglyConnected(packages).stream().filter(c -> c.size() > 1).toList();
+        List<List<String>> cycles =
+                stronglyConnected(packages).stream().filter(c -> c.size() > 1).toList();
         assertEquals(List.of(), cycles, "package cycles: " + packages);
     }
 
@@ -79,14 +86,17 @@ class PackageCyclesTest {
     void onlyTheBuilderReachesInternals() {
         Set<String> offenders = new TreeSet<>();
         classes.forEach((from, targets) -> {
-            boolean api = packageOf(from).equals("io.videomerge") || packageOf(from).equals("io.videomerge.spi");
+            boolean api =
+                    packageOf(from).equals("io.videomerge") || packageOf(from).equals("io.videomerge.spi");
             if (api && !isBuilder(from)) {
-                targets.stream().filter(to -> to.startsWith("io.videomerge.internal")).forEach(to ->
-                        offenders.add(from + " -> " + to));
+                targets.stream()
+                        .filter(to -> to.startsWith("io.videomerge.internal"))
+                        .forEach(to -> offenders.add(from + " -> " + to));
             }
         });
         assertEquals(Set.of(), offenders);
-        assertTrue(classes.get(BUILDER).stream().anyMatch(to -> to.startsWith("io.videomerge.internal.")),
+        assertTrue(
+                classes.get(BUILDER).stream().anyMatch(to -> to.startsWith("io.videomerge.internal.")),
                 "control: the builder does build the implementation");
     }
 
@@ -117,9 +127,15 @@ class PackageCyclesTest {
         return components;
     }
 
-    private static void connect(String v, Map<String, Set<String>> graph, Map<String, Integer> index,
-                                Map<String, Integer> low, Deque<String> stack, Set<String> onStack,
-                                List<List<String>> components, int[] counter) {
+    private static void connect(
+            String v,
+            Map<String, Set<String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            Set<String> onStack,
+            List<List<String>> components,
+            int[] counter) {
         index.put(v, counter[0]);
         low.put(v, counter[0]);
         counter[0]++;

@@ -1,7 +1,6 @@
 package io.videomerge.benchmarks;
 
 import io.videomerge.AspectRatio;
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
@@ -10,6 +9,7 @@ import io.videomerge.Quality;
 import io.videomerge.Transition;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
+import io.videomerge.upload.FileSystemUploader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -24,8 +24,7 @@ import java.util.List;
  * {@code stream_copied=…}, and the H.264 encoder the natives offer ({@code h264_encoder=…}), one per line.
  */
 public final class Compare {
-    private Compare() {
-    }
+    private Compare() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 6) {
@@ -48,12 +47,16 @@ public final class Compare {
 
         Files.createDirectories(out);
         try (ClipServer server = ClipServer.serve(corpus);
-             MergeService service = MergeService.builder()
-                     .limits(Limits.builder().allowLoopbackUrls(true).clips(1, 64).build())
-                     .uploader(new FileSystemUploader(out, out.toUri()))
-                     .workDirectory(out.resolve("work"))
-                     .build()) {
-            MergeRequest request = MergeRequest.of(files.stream().map(server::url).toList())
+                MergeService service = MergeService.builder()
+                        .limits(Limits.builder()
+                                .allowLoopbackUrls(true)
+                                .clips(1, 64)
+                                .build())
+                        .uploader(new FileSystemUploader(out, out.toUri()))
+                        .workDirectory(out.resolve("work"))
+                        .build()) {
+            MergeRequest request = MergeRequest.of(
+                            files.stream().map(server::url).toList())
                     .withQuality(Quality.P720)
                     .withAspectRatio(AspectRatio.LANDSCAPE_16_9)
                     .withTransition(transition);

@@ -18,8 +18,8 @@ import java.util.List;
  */
 final class Corpus implements AutoCloseable {
     /** 1280x720, 30 fps, 10 s, H.264 + AAC stereo 48 kHz with a quiet tone: a clip that matches the 720p canvas. */
-    static final ClipSpec CLIP_720P = ClipSpec.of(1280, 720).withFps(30).withDuration(10)
-            .withBackgroundTone(true);
+    static final ClipSpec CLIP_720P =
+            ClipSpec.of(1280, 720).withFps(30).withDuration(10).withBackgroundTone(true);
 
     private final Path folder;
 

@@ -24,7 +24,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * merge with a warm spare started ahead ({@code process}), and in a child started cold for each merge
  * ({@code process-cold}). Compare the three in one run: the machine's load moves them together.
  */
-@Fork(value = 1, jvmArgsAppend = {"-Xms64m", "-Xmx512m"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms64m", "-Xmx512m"})
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)

@@ -1,6 +1,5 @@
 package io.videomerge.benchmarks;
 
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Isolation;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
@@ -9,6 +8,7 @@ import io.videomerge.Quality;
 import io.videomerge.Transition;
 import io.videomerge.internal.job.FileTrees;
 import io.videomerge.testing.ClipServer;
+import io.videomerge.upload.FileSystemUploader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,8 +26,7 @@ import java.util.Map;
  * <pre>java -Xmx512m -cp benchmarks/target/benchmarks.jar io.videomerge.benchmarks.IsolationOverhead [rounds=6]</pre>
  */
 public final class IsolationOverhead {
-    private IsolationOverhead() {
-    }
+    private IsolationOverhead() {}
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 6;
@@ -36,18 +35,26 @@ public final class IsolationOverhead {
         modes.put("process", Isolation.process());
         modes.put("process-cold", Isolation.process().withWarmSpare(false));
         Path output = Files.createTempDirectory("videomerge-overhead-");
-        try (Corpus corpus = Corpus.create(); ClipServer server = ClipServer.serve(corpus.folder())) {
+        try (Corpus corpus = Corpus.create();
+                ClipServer server = ClipServer.serve(corpus.folder())) {
             MergeRequest request = MergeRequest.of(corpus.identical(Corpus.CLIP_720P, "clip", 6).stream()
-                    .map(server::url).toList()).withQuality(Quality.P720).withTransition(Transition.DEFAULT);
+                            .map(server::url)
+                            .toList())
+                    .withQuality(Quality.P720)
+                    .withTransition(Transition.DEFAULT);
             Map<String, MergeService> services = new LinkedHashMap<>();
             Map<String, List<Double>> times = new LinkedHashMap<>();
             for (Map.Entry<String, Isolation> mode : modes.entrySet()) {
-                services.put(mode.getKey(), MergeService.builder()
-                        .limits(Limits.builder().allowLoopbackUrls(true).build())
-                        .uploader(new FileSystemUploader(output.resolve("merged"), output.resolve("merged").toUri()))
-                        .workDirectory(output.resolve("work-" + mode.getKey()))
-                        .isolation(mode.getValue())
-                        .build());
+                services.put(
+                        mode.getKey(),
+                        MergeService.builder()
+                                .limits(Limits.builder().allowLoopbackUrls(true).build())
+                                .uploader(new FileSystemUploader(
+                                        output.resolve("merged"),
+                                        output.resolve("merged").toUri()))
+                                .workDirectory(output.resolve("work-" + mode.getKey()))
+                                .isolation(mode.getValue())
+                                .build());
                 times.put(mode.getKey(), new ArrayList<>());
             }
             try {
@@ -71,8 +78,8 @@ public final class IsolationOverhead {
             double base = median(times.get("in-process"));
             for (Map.Entry<String, List<Double>> t : times.entrySet()) {
                 double m = median(t.getValue());
-                System.out.printf(Locale.ROOT, "%-13s median %.2f s  ratio %.3f  (+%.2f s)%n", t.getKey(), m, m / base,
-                        m - base);
+                System.out.printf(
+                        Locale.ROOT, "%-13s median %.2f s  ratio %.3f  (+%.2f s)%n", t.getKey(), m, m / base, m - base);
             }
         } finally {
             FileTrees.deleteTree(output);

@@ -58,8 +58,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 5)
 @Fork(1)
 public class JdbcStoreRoundTripBenchmark {
-    private static final MergeRequest REQUEST = MergeRequest.of(
-            List.of(URI.create("https://example.com/a.mp4"), URI.create("https://example.com/b.mp4")));
+    private static final MergeRequest REQUEST =
+            MergeRequest.of(List.of(URI.create("https://example.com/a.mp4"), URI.create("https://example.com/b.mp4")));
     private static final MergeResult RESULT =
             new MergeResult(URI.create("https://cdn.example.com/out.mp4"), 10, Duration.ofMillis(1), 2, false);
     private static final Duration LEASE = Duration.ofMinutes(5);
@@ -77,9 +77,11 @@ public class JdbcStoreRoundTripBenchmark {
         @Setup(Level.Trial)
         public void create() throws SQLException, IOException {
             if ("postgresql".equals(engine)) {
-                String base = System.getenv().getOrDefault("VIDEOMERGE_TEST_POSTGRES_URL",
-                        "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
-                schema = "vm_bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+                String base = System.getenv()
+                        .getOrDefault(
+                                "VIDEOMERGE_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
+                schema = "vm_bench_"
+                        + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
                 execute(base, "CREATE SCHEMA " + schema);
                 url = base + (base.contains("?") ? "&" : "?") + "currentSchema=" + schema;
             } else {
@@ -108,7 +110,8 @@ public class JdbcStoreRoundTripBenchmark {
         }
 
         private static void execute(String url, String sql) throws SQLException {
-            try (Connection connection = DriverManager.getConnection(url); Statement statement = connection.createStatement()) {
+            try (Connection connection = DriverManager.getConnection(url);
+                    Statement statement = connection.createStatement()) {
                 statement.execute(sql);
             }
         }

@@ -43,8 +43,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 3, time = 5)
 @Fork(1)
 public class MemoryStoreRoundTripBenchmark {
-    private static final MergeRequest REQUEST = MergeRequest.of(
-            List.of(URI.create("https://example.com/a.mp4"), URI.create("https://example.com/b.mp4")));
+    private static final MergeRequest REQUEST =
+            MergeRequest.of(List.of(URI.create("https://example.com/a.mp4"), URI.create("https://example.com/b.mp4")));
     private static final MergeResult RESULT =
             new MergeResult(URI.create("https://cdn.example.com/out.mp4"), 10, Duration.ofMillis(1), 2, false);
     private static final Duration LEASE = Duration.ofSeconds(30);

@@ -1,7 +1,6 @@
 package io.videomerge.benchmarks;
 
 import io.videomerge.AspectRatio;
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Isolation;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
@@ -12,6 +11,7 @@ import io.videomerge.Transition;
 import io.videomerge.internal.job.FileTrees;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -44,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  * Each invocation is one whole merge ({@link Mode#SingleShotTime}); the clips are generated once per trial.
  */
-@Fork(value = 1, jvmArgsAppend = {"-Xms64m", "-Xmx512m"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"-Xms64m", "-Xmx512m"})
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)
@@ -66,7 +68,9 @@ public class MergeBenchmark {
         void start(ClipSpec spec, int clips, Transition transition, Isolation isolation) {
             corpus = Corpus.create();
             server = ClipServer.serve(corpus.folder());
-            request = MergeRequest.of(corpus.identical(spec, "clip", clips).stream().map(server::url).toList())
+            request = MergeRequest.of(corpus.identical(spec, "clip", clips).stream()
+                            .map(server::url)
+                            .toList())
                     .withQuality(Quality.P720)
                     .withAspectRatio(AspectRatio.LANDSCAPE_16_9)
                     .withTransition(transition);
@@ -77,7 +81,8 @@ public class MergeBenchmark {
             }
             service = MergeService.builder()
                     .limits(Limits.builder().allowLoopbackUrls(true).build())
-                    .uploader(new FileSystemUploader(output.resolve("merged"), output.resolve("merged").toUri()))
+                    .uploader(new FileSystemUploader(
+                            output.resolve("merged"), output.resolve("merged").toUri()))
                     .workDirectory(output.resolve("work"))
                     .isolation(isolation)
                     .build();
@@ -86,8 +91,8 @@ public class MergeBenchmark {
         MergeResult merge(boolean expectCopy) {
             MergeResult result = service.merge(request);
             if (result.streamCopied() != expectCopy) {
-                throw new IllegalStateException("expected " + (expectCopy ? "a stream copy" : "a re-encode")
-                        + " but the engine did the other");
+                throw new IllegalStateException(
+                        "expected " + (expectCopy ? "a stream copy" : "a re-encode") + " but the engine did the other");
             }
             return result;
         }

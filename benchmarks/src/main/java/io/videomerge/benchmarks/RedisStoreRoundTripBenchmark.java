@@ -3,7 +3,6 @@ package io.videomerge.benchmarks;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.videomerge.MergeRequest;
@@ -60,7 +59,10 @@ public class RedisStoreRoundTripBenchmark {
 
     @Setup(Level.Trial)
     public void open() {
-        store = RedisJobStore.builder(redisUri()).keyPrefix(prefix).retention(Duration.ofMinutes(1)).build();
+        store = RedisJobStore.builder(redisUri())
+                .keyPrefix(prefix)
+                .retention(Duration.ofMinutes(1))
+                .build();
         store.ping();
     }
 

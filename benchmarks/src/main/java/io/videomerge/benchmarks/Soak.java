@@ -37,8 +37,7 @@ public final class Soak {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final int SAMPLE_EVERY = 10;
 
-    private Soak() {
-    }
+    private Soak() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
@@ -61,41 +60,62 @@ public final class Soak {
     private static List<String> clips(Path files) {
         List<String> names = new ArrayList<>();
         names.add(ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.0), files, "landscape")
-                .getFileName().toString());
+                .getFileName()
+                .toString());
         names.add(ClipGenerator.write(ClipSpec.of(240, 320).withFps(24).withDuration(1.2), files, "portrait")
-                .getFileName().toString());
+                .getFileName()
+                .toString());
         names.add(ClipGenerator.write(ClipSpec.of(320, 320).withDuration(0.8).withoutAudio(), files, "silent")
-                .getFileName().toString());
-        names.add(ClipGenerator.write(ClipSpec.of(320, 180).withDuration(1.0).withAudio(ClipSpec.Audio.MONO, 44_100),
-                files, "mono").getFileName().toString());
+                .getFileName()
+                .toString());
+        names.add(ClipGenerator.write(
+                        ClipSpec.of(320, 180).withDuration(1.0).withAudio(ClipSpec.Audio.MONO, 44_100), files, "mono")
+                .getFileName()
+                .toString());
         names.add(ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.0).asWebm(), files, "webm")
-                .getFileName().toString());
+                .getFileName()
+                .toString());
         return names;
     }
 
-    private static void run(Path jar, Path data, int count, int workers, Duration budget, int warmup)
-            throws Exception {
+    private static void run(Path jar, Path data, int count, int workers, Duration budget, int warmup) throws Exception {
         List<String> clips = clips(Files.createDirectories(data.resolve("files")));
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
         }
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process server = new ProcessBuilder(java.toString(), "-Xmx256m", "-jar", jar.toString(),
-                "--port", String.valueOf(port), "--host", "127.0.0.1", "--store", "memory",
-                "--data-dir", data.toString(), "--allow-loopback-urls", "--workers", String.valueOf(workers))
-                .redirectErrorStream(true).redirectOutput(data.resolve("server.log").toFile()).start();
+        Process server = new ProcessBuilder(
+                        java.toString(),
+                        "-Xmx256m",
+                        "-jar",
+                        jar.toString(),
+                        "--port",
+                        String.valueOf(port),
+                        "--host",
+                        "127.0.0.1",
+                        "--store",
+                        "memory",
+                        "--data-dir",
+                        data.toString(),
+                        "--allow-loopback-urls",
+                        "--workers",
+                        String.valueOf(workers))
+                .redirectErrorStream(true)
+                .redirectOutput(data.resolve("server.log").toFile())
+                .start();
         // A soak stopped by a signal must not leave its server behind.
         Thread reaper = new Thread(server::destroyForcibly, "soak-server-reaper");
         Runtime.getRuntime().addShutdownHook(reaper);
         URI base = URI.create("http://127.0.0.1:" + port);
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient http =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         ObjectMapper json = new ObjectMapper();
         long deadline = System.nanoTime() + budget.toNanos();
         try {
             awaitHealth(http, base, deadline);
-            System.out.printf(Locale.ROOT, "server pid %d, %d merges, %d workers, isolated%n", server.pid(), count,
-                    workers);
+            System.out.printf(
+                    Locale.ROOT, "server pid %d, %d merges, %d workers, isolated%n", server.pid(), count, workers);
             Deque<String> inFlight = new ArrayDeque<>();
             int submitted = 0;
             int completed = 0;
@@ -105,9 +125,11 @@ public final class Soak {
             while ((completed + failed) < count && System.nanoTime() < deadline) {
                 while (inFlight.size() < workers * 2 && submitted < count) {
                     String body = request(base, clips, submitted);
-                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
-                            .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse<String> r = http.send(
+                            HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(body))
+                                    .build(),
                             HttpResponse.BodyHandlers.ofString());
                     if (r.statusCode() != 202) {
                         throw new IllegalStateException("submit answered " + r.statusCode() + ": " + r.body());
@@ -116,9 +138,11 @@ public final class Soak {
                     submitted++;
                 }
                 String task = inFlight.poll();
-                JsonNode status = json.readTree(http.send(HttpRequest.newBuilder(
-                        base.resolve("/api/v1/merge/" + task + "/status")).build(),
-                        HttpResponse.BodyHandlers.ofString()).body());
+                JsonNode status = json.readTree(http.send(
+                                HttpRequest.newBuilder(base.resolve("/api/v1/merge/" + task + "/status"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body());
                 String state = status.path("status").asText();
                 if (state.equals("completed") || state.equals("failed")) {
                     if (state.equals("completed")) {
@@ -132,8 +156,12 @@ public final class Soak {
                     if (done % SAMPLE_EVERY == 0) {
                         long rss = rssKib(server.pid());
                         samples.add(new long[] {done, rss});
-                        System.out.printf(Locale.ROOT, "%4d merges  %7.1f s  VmRSS %7.1f MiB%n", done,
-                                (System.nanoTime() - started) / 1e9, rss / 1024.0);
+                        System.out.printf(
+                                Locale.ROOT,
+                                "%4d merges  %7.1f s  VmRSS %7.1f MiB%n",
+                                done,
+                                (System.nanoTime() - started) / 1e9,
+                                rss / 1024.0);
                     }
                 } else {
                     inFlight.add(task);
@@ -153,8 +181,12 @@ public final class Soak {
         int size = 2 + n % 3;
         StringBuilder urls = new StringBuilder();
         for (int i = 0; i < size; i++) {
-            urls.append(i == 0 ? "" : ",").append('"').append(base).append("/files/")
-                    .append(clips.get((n + i * 2) % clips.size())).append('"');
+            urls.append(i == 0 ? "" : ",")
+                    .append('"')
+                    .append(base)
+                    .append("/files/")
+                    .append(clips.get((n + i * 2) % clips.size()))
+                    .append('"');
         }
         String[] qualities = {"480", "720"};
         String[] ratios = {"16:9", "9:16", "1:1"};
@@ -173,21 +205,30 @@ public final class Soak {
         double n = after.size();
         double mx = after.stream().mapToDouble(s -> s[0]).sum() / n;
         double my = after.stream().mapToDouble(s -> s[1] / 1024.0).sum() / n;
-        double sxy = after.stream().mapToDouble(s -> (s[0] - mx) * (s[1] / 1024.0 - my)).sum();
+        double sxy = after.stream()
+                .mapToDouble(s -> (s[0] - mx) * (s[1] / 1024.0 - my))
+                .sum();
         double sxx = after.stream().mapToDouble(s -> (s[0] - mx) * (s[0] - mx)).sum();
         long max = after.stream().mapToLong(s -> s[1]).max().orElseThrow();
         long min = after.stream().mapToLong(s -> s[1]).min().orElseThrow();
-        System.out.printf(Locale.ROOT, "after %d merges of warm-up: first %.1f MiB, last %.1f MiB, min %.1f MiB, "
-                        + "max %.1f MiB (spread %.1f MiB), slope %.2f MiB per 100 merges%n", warmup,
-                after.get(0)[1] / 1024.0, after.get(after.size() - 1)[1] / 1024.0, min / 1024.0, max / 1024.0,
-                (max - min) / 1024.0, 100 * sxy / sxx);
+        System.out.printf(
+                Locale.ROOT,
+                "after %d merges of warm-up: first %.1f MiB, last %.1f MiB, min %.1f MiB, "
+                        + "max %.1f MiB (spread %.1f MiB), slope %.2f MiB per 100 merges%n",
+                warmup,
+                after.get(0)[1] / 1024.0,
+                after.get(after.size() - 1)[1] / 1024.0,
+                min / 1024.0,
+                max / 1024.0,
+                (max - min) / 1024.0,
+                100 * sxy / sxx);
     }
 
     private static void awaitHealth(HttpClient http, URI base, long deadline) throws InterruptedException {
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/health")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(base.resolve("/health")).build(), HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;
                 }

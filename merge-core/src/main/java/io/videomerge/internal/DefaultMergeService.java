@@ -10,11 +10,11 @@ import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
-import io.videomerge.internal.media.MediaStep;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.isolate.ChildProcessStep;
 import io.videomerge.internal.job.AsyncMerges;
 import io.videomerge.internal.job.InstanceFolder;
+import io.videomerge.internal.media.MediaStep;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -41,10 +41,13 @@ public final class DefaultMergeService implements MergeService {
         this.media = config.isolation()
                 .<MediaStep>map(child -> ChildProcessStep.open(child, config.limits(), folder.path()))
                 .orElseGet(() -> MediaStep.local(config.limits()));
-        this.pipeline = new MergePipeline(config.limits(), config.uploader(), folder.path(), config.clock(), downloads,
-                media);
-        this.async = config.jobs().map(settings -> new AsyncMerges(settings,
-                (id, request, progress) -> pipeline.run(request, id.value(), progress::accept), this::validate));
+        this.pipeline =
+                new MergePipeline(config.limits(), config.uploader(), folder.path(), config.clock(), downloads, media);
+        this.async = config.jobs()
+                .map(settings -> new AsyncMerges(
+                        settings,
+                        (id, request, progress) -> pipeline.run(request, id.value(), progress::accept),
+                        this::validate));
     }
 
     /** The pipeline merges run through, for the job layer. */
@@ -64,8 +67,10 @@ public final class DefaultMergeService implements MergeService {
         Limits limits = config.limits();
         int n = request.videoUrls().size();
         if (n < limits.minClips() || n > limits.maxClips()) {
-            throw new InvalidRequestException(ErrorCode.INVALID_REQUEST, "video_urls must list between "
-                    + limits.minClips() + " and " + limits.maxClips() + " URLs, got " + n);
+            throw new InvalidRequestException(
+                    ErrorCode.INVALID_REQUEST,
+                    "video_urls must list between " + limits.minClips() + " and " + limits.maxClips() + " URLs, got "
+                            + n);
         }
         for (int i = 0; i < n; i++) {
             UrlDownloads.check(request.videoUrls().get(i), i, limits);

@@ -8,11 +8,11 @@ import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.ProcessingException;
-import io.videomerge.internal.media.MediaStep;
 import io.videomerge.internal.encode.Interruption;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.fetch.ByteBudget;
 import io.videomerge.internal.job.FileTrees;
+import io.videomerge.internal.media.MediaStep;
 import io.videomerge.spi.Uploader;
 import java.io.IOException;
 import java.net.URI;
@@ -66,8 +66,8 @@ public final class MergePipeline {
      * A pipeline whose probe, plan, encode and measure run in {@code media}; fetching and uploading stay in
      * the calling thread. The pipeline does not close {@code media}.
      */
-    public MergePipeline(Limits limits, Uploader uploader, Path workDirectory, Clock clock, Download download,
-                         MediaStep media) {
+    public MergePipeline(
+            Limits limits, Uploader uploader, Path workDirectory, Clock clock, Download download, MediaStep media) {
         this.limits = requireNonNull(limits, "limits");
         this.uploader = requireNonNull(uploader, "uploader");
         this.workDirectory = requireNonNull(workDirectory, "workDirectory").toAbsolutePath();
@@ -113,8 +113,13 @@ public final class MergePipeline {
         }
     }
 
-    private MergeResult mergeFiles(MergeRequest request, List<Path> files, Path jobDir, String name,
-                                   ProgressListener progress, Instant started) {
+    private MergeResult mergeFiles(
+            MergeRequest request,
+            List<Path> files,
+            Path jobDir,
+            String name,
+            ProgressListener progress,
+            Instant started) {
         MediaStep.MediaOutcome outcome = media.run(request, files, jobDir.resolve("merged.mp4"), progress::progress);
         Interruption.check();
         URI url;
@@ -127,8 +132,12 @@ public final class MergePipeline {
             throw new ProcessingException(ErrorCode.UPLOAD_FAILED, "the uploader returned no URL", -1, false, null);
         }
         Duration took = Duration.between(started, clock.instant());
-        return new MergeResult(url, outcome.durationSeconds(), took.isNegative() ? Duration.ZERO : took,
-                outcome.clipsMerged(), outcome.streamCopied());
+        return new MergeResult(
+                url,
+                outcome.durationSeconds(),
+                took.isNegative() ? Duration.ZERO : took,
+                outcome.clipsMerged(),
+                outcome.streamCopied());
     }
 
     private Path createJobDirectory() {
@@ -139,7 +148,6 @@ public final class MergePipeline {
             throw new ProcessingException(ErrorCode.PROCESSING_FAILED, "no room for the merge's files", -1, true, e);
         }
     }
-
 
     private static MergeException cancelled(Throwable cause) {
         return new MergeException(ErrorCode.CANCELLED, "the merge was interrupted", -1, false, cause);

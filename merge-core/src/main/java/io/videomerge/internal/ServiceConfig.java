@@ -20,8 +20,13 @@ import java.util.Optional;
  * @param jobs          how asynchronous jobs are stored and run; empty when no job store was given
  * @param isolation     how child merge processes are launched; empty when merges run in this JVM
  */
-public record ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock,
-                            Optional<JobSettings> jobs, Optional<ChildSettings> isolation) {
+public record ServiceConfig(
+        Limits limits,
+        Uploader uploader,
+        Path workDirectory,
+        Clock clock,
+        Optional<JobSettings> jobs,
+        Optional<ChildSettings> isolation) {
     public ServiceConfig {
         requireNonNull(limits, "limits");
         requireNonNull(uploader, "uploader");
@@ -32,8 +37,8 @@ public record ServiceConfig(Limits limits, Uploader uploader, Path workDirectory
     }
 
     /** A configuration whose merges run in this JVM. */
-    public ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock,
-                         Optional<JobSettings> jobs) {
+    public ServiceConfig(
+            Limits limits, Uploader uploader, Path workDirectory, Clock clock, Optional<JobSettings> jobs) {
         this(limits, uploader, workDirectory, clock, jobs, Optional.empty());
     }
 

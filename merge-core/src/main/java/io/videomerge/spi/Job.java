@@ -28,10 +28,23 @@ import java.util.Optional;
  * @param updatedAt       when it last changed
  * @param finishedAt      when it reached a final state
  */
-public record Job(TaskId id, JobState state, MergeRequest request, Optional<String> idempotencyKey, int attempt,
-                  int maxAttempts, Instant notBefore, Optional<Lease> lease, boolean cancelRequested, double progress,
-                  String message, Optional<MergeResult> result, Optional<JobError> error, Instant createdAt,
-                  Instant updatedAt, Optional<Instant> finishedAt) {
+public record Job(
+        TaskId id,
+        JobState state,
+        MergeRequest request,
+        Optional<String> idempotencyKey,
+        int attempt,
+        int maxAttempts,
+        Instant notBefore,
+        Optional<Lease> lease,
+        boolean cancelRequested,
+        double progress,
+        String message,
+        Optional<MergeResult> result,
+        Optional<JobError> error,
+        Instant createdAt,
+        Instant updatedAt,
+        Optional<Instant> finishedAt) {
     public Job {
         requireNonNull(id, "id");
         requireNonNull(state, "state");
@@ -55,67 +68,232 @@ public record Job(TaskId id, JobState state, MergeRequest request, Optional<Stri
 
     /** A copy with the state replaced. */
     public Job withState(JobState state) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 
     /** A copy with the attempt number replaced. */
     public Job withAttempt(int attempt) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 
     /** A copy with the earliest claim time replaced. */
     public Job withNotBefore(Instant notBefore) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 
     /** A copy with the lease replaced. */
     public Job withLease(Optional<Lease> lease) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 
     /** A copy with whether cancellation was requested replaced. */
     public Job withCancelRequested(boolean cancelRequested) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 
     /** A copy with the progress replaced. */
     public Job withProgress(double progress) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 
     /** A copy with the status line replaced. */
     public Job withMessage(String message) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 
     /** A copy with the result replaced. */
     public Job withResult(Optional<MergeResult> result) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 
     /** A copy with the error replaced. */
     public Job withError(Optional<JobError> error) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 
     /** A copy with the time of the last change replaced. */
     public Job withUpdatedAt(Instant updatedAt) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 
     /** A copy with the finish time replaced. */
     public Job withFinishedAt(Optional<Instant> finishedAt) {
-        return new Job(id, state, request, idempotencyKey, attempt, maxAttempts, notBefore, lease, cancelRequested,
-                progress, message, result, error, createdAt, updatedAt, finishedAt);
+        return new Job(
+                id,
+                state,
+                request,
+                idempotencyKey,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt);
     }
 }

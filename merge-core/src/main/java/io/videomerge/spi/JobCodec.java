@@ -23,8 +23,7 @@ import java.util.List;
 public final class JobCodec {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private JobCodec() {
-    }
+    private JobCodec() {}
 
     /** The request as a JSON document. */
     public static String writeRequest(MergeRequest request) {
@@ -45,9 +44,14 @@ public final class JobCodec {
         List<URI> urls = new ArrayList<>();
         root.get("video_urls").forEach(u -> urls.add(URI.create(u.asText())));
         String kind = root.get("transition").asText();
-        Double seconds = Transition.Kind.NONE.wire().equals(kind) ? null : root.get("transition_duration").asDouble();
-        return new MergeRequest(urls, Quality.fromWire(root.get("quality").asText()),
-                AspectRatio.fromWire(root.get("aspect_ratio").asText()), Fit.fromWire(root.get("fit").asText()),
+        Double seconds = Transition.Kind.NONE.wire().equals(kind)
+                ? null
+                : root.get("transition_duration").asDouble();
+        return new MergeRequest(
+                urls,
+                Quality.fromWire(root.get("quality").asText()),
+                AspectRatio.fromWire(root.get("aspect_ratio").asText()),
+                Fit.fromWire(root.get("fit").asText()),
                 Transition.fromWire(kind, seconds));
     }
 
@@ -65,8 +69,11 @@ public final class JobCodec {
     /** The result a {@link #writeResult} document describes. */
     public static MergeResult readResult(String json) {
         JsonNode root = parse(json);
-        return new MergeResult(URI.create(root.get("merged_url").asText()), root.get("duration_seconds").asDouble(),
-                Duration.ofMillis(root.get("processing_time_ms").asLong()), root.get("clips_merged").asInt(),
+        return new MergeResult(
+                URI.create(root.get("merged_url").asText()),
+                root.get("duration_seconds").asDouble(),
+                Duration.ofMillis(root.get("processing_time_ms").asLong()),
+                root.get("clips_merged").asInt(),
                 root.path("stream_copied").asBoolean(false));
     }
 

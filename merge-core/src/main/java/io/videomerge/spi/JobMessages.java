@@ -40,9 +40,8 @@ public final class JobMessages {
     /** The error of a cancelled job. */
     public static final JobError CANCELLED = new JobError(ErrorCode.CANCELLED, "The task was cancelled");
     /** The error of a job whose worker stopped answering on every attempt. */
-    public static final JobError WORKER_LOST = new JobError(ErrorCode.WORKER_LOST,
-            "The task's worker stopped answering on every attempt");
+    public static final JobError WORKER_LOST =
+            new JobError(ErrorCode.WORKER_LOST, "The task's worker stopped answering on every attempt");
 
-    private JobMessages() {
-    }
+    private JobMessages() {}
 }

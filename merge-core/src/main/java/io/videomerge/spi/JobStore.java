@@ -139,6 +139,5 @@ public interface JobStore extends AutoCloseable {
 
     /** Releases connections this store opened itself; a store given a client or pool leaves it open. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.AspectRatio;
 import io.videomerge.Canvas;
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Fit;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
@@ -23,6 +22,7 @@ import io.videomerge.testing.SegmentedClip;
 import io.videomerge.testing.SegmentedClipSpec.Container;
 import io.videomerge.testing.SegmentedClipSpec.Segment;
 import io.videomerge.testing.SegmentedClipWriter;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -52,6 +52,7 @@ class FormatChangeMergeTest {
     private static final double MAX_GAP = 0.030;
     /** Flash and beep may be a frame apart, plus the rounding of the audio frame edges. */
     private static final double SYNC = 0.034;
+
     private static final Canvas CANVAS = Quality.P480.canvas(AspectRatio.LANDSCAPE_16_9);
 
     @TempDir
@@ -65,8 +66,11 @@ class FormatChangeMergeTest {
 
     @BeforeAll
     static void generateOrdinaryClips() {
-        ClipSpec ordinary = ClipSpec.of(640, 360).withFps(30).withDuration(ORDINARY_SECONDS)
-                .withEvents(ORDINARY_EVENT).withBackgroundTone(true);
+        ClipSpec ordinary = ClipSpec.of(640, 360)
+                .withFps(30)
+                .withDuration(ORDINARY_SECONDS)
+                .withEvents(ORDINARY_EVENT)
+                .withBackgroundTone(true);
         before = ClipGenerator.write(ordinary, clips, "before");
         after = ClipGenerator.write(ordinary, clips, "after");
     }
@@ -91,9 +95,12 @@ class FormatChangeMergeTest {
                 throw new UncheckedIOException(e);
             }
         };
-        return new MergePipeline(Limits.defaults(),
+        return new MergePipeline(
+                Limits.defaults(),
                 new FileSystemUploader(work.resolve("uploads"), URI.create("http://files.invalid/")),
-                work.resolve("jobs"), Clock.systemUTC(), local);
+                work.resolve("jobs"),
+                Clock.systemUTC(),
+                local);
     }
 
     @ParameterizedTest(name = "{0} in {1}, {2}")
@@ -101,11 +108,13 @@ class FormatChangeMergeTest {
     @DisplayName("a clip changing format part-way merges between two others: right length, unbroken tone, "
             + "beeps on their flashes, pictures scaled and in range after the change")
     void clipChangingFormatMerges(FormatChange change, Container container, Transition transition) {
-        SegmentedClip changing = SegmentedClipWriter.write(change.spec(container), clips,
-                change + "-" + container);
+        SegmentedClip changing = SegmentedClipWriter.write(change.spec(container), clips, change + "-" + container);
         MergeRequest request = new MergeRequest(
                 List.of(before.toUri(), changing.file().toUri(), after.toUri()),
-                Quality.P480, AspectRatio.LANDSCAPE_16_9, Fit.PAD, transition);
+                Quality.P480,
+                AspectRatio.LANDSCAPE_16_9,
+                Fit.PAD,
+                transition);
 
         MergeResult result = pipeline().run(request, "out", ProgressListener.NONE);
         ClipAnalyzer out = ClipAnalyzer.analyze(work.resolve("uploads").resolve("out.mp4"));
@@ -116,7 +125,9 @@ class FormatChangeMergeTest {
         double expectedDuration = lastStart + ORDINARY_SECONDS;
         List<Double> events = new ArrayList<>();
         events.add(ORDINARY_EVENT);
-        changing.spec().events().forEach(t -> events.add(middleStart + changing.spec().eventInstant(t)));
+        changing.spec()
+                .events()
+                .forEach(t -> events.add(middleStart + changing.spec().eventInstant(t)));
         events.add(lastStart + ORDINARY_EVENT);
 
         assertAll(
@@ -124,8 +135,11 @@ class FormatChangeMergeTest {
                 () -> assertEquals(expectedDuration, out.frameCount() * FRAME, FRAME, "frames written"),
                 () -> assertEquals(expectedDuration, out.audioDuration(), 2 * FRAME, "audio lasts the whole output"),
                 () -> assertTrue(out.decodedCleanly(), "output decode errors at " + out.decodeErrorInstants()),
-                () -> assertEquals(0, out.longestSilence(middleStart + fade + 0.05,
-                        middleStart + changing.durationSeconds() - fade - 0.05), MAX_GAP,
+                () -> assertEquals(
+                        0,
+                        out.longestSilence(
+                                middleStart + fade + 0.05, middleStart + changing.durationSeconds() - fade - 0.05),
+                        MAX_GAP,
                         "longest gap in the tone of the changing clip (change at "
                                 + (middleStart + changing.audioChanges().get(0)) + ")"),
                 () -> assertInSync(out, events),
@@ -159,7 +173,8 @@ class FormatChangeMergeTest {
         // The encoder may shift the picture by a frame; the block is in one of three neighbouring places.
         double block = Double.MAX_VALUE;
         for (int f = frame - 1; f <= frame + 1; f++) {
-            Region r = ClipGenerator.movingBlock(f, segment.width(), segment.height()).inner(0.5);
+            Region r = ClipGenerator.movingBlock(f, segment.width(), segment.height())
+                    .inner(0.5);
             block = Math.min(block, out.meanLuma(t, placed(r, segment)));
         }
         double dark = block;
@@ -171,13 +186,11 @@ class FormatChangeMergeTest {
 
     /** Where {@code region} of a segment's picture lands on the canvas once fitted with padding. */
     private static Region placed(Region region, Segment segment) {
-        double scale = Math.min(CANVAS.width() / (double) segment.width(),
-                CANVAS.height() / (double) segment.height());
+        double scale = Math.min(CANVAS.width() / (double) segment.width(), CANVAS.height() / (double) segment.height());
         double w = segment.width() * scale / CANVAS.width();
         double h = segment.height() * scale / CANVAS.height();
         double left = (1 - w) / 2;
         double top = (1 - h) / 2;
-        return new Region(left + region.left() * w, top + region.top() * h, region.width() * w,
-                region.height() * h);
+        return new Region(left + region.left() * w, top + region.top() * h, region.width() * w, region.height() * h);
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.AspectRatio;
 import io.videomerge.Canvas;
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Fit;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
@@ -22,6 +21,7 @@ import io.videomerge.testing.ClipMutations;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import io.videomerge.testing.Region;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -64,25 +64,39 @@ class MergeEngineTest {
     @BeforeAll
     static void generateClips() throws IOException {
         server = ClipServer.serve(clips);
-        ClipSpec base = ClipSpec.of(1280, 720).withFps(30).withDuration(2.0).withEvents(0.5, 1.5)
+        ClipSpec base = ClipSpec.of(1280, 720)
+                .withFps(30)
+                .withDuration(2.0)
+                .withEvents(0.5, 1.5)
                 .withBackgroundTone(true);
         Path hd = ClipGenerator.write(base, clips, "hd");
         identical = List.of(source(hd), source(copy(hd, "same-1")), source(copy(hd, "same-2")));
 
-        ClipSpec mixedBase = ClipSpec.defaults().withDuration(CLIP_SECONDS).withEvents(EVENT).withBackgroundTone(true);
+        ClipSpec mixedBase =
+                ClipSpec.defaults().withDuration(CLIP_SECONDS).withEvents(EVENT).withBackgroundTone(true);
         mixed = List.of(
                 source(ClipGenerator.write(mixedBase.withSize(1920, 1080).withFps(30), clips, "full-hd")),
                 source(ClipGenerator.write(mixedBase.withSize(720, 1280).withFps(24), clips, "portrait")),
-                source(ClipGenerator.write(mixedBase.withSize(640, 480).withFps(25).withoutAudio(), clips, "mute")),
-                source(ClipGenerator.write(mixedBase.withSize(640, 360).withFps(30).asWebm(), clips, "webm")),
-                source(ClipGenerator.write(mixedBase.withSize(360, 640).withFps(30).withRotation(90), clips, "rotated")),
-                source(ClipGenerator.write(mixedBase.withSize(640, 360).withFps(25)
-                        .withAudio(ClipSpec.Audio.MONO, 22_050), clips, "mono")));
+                source(ClipGenerator.write(
+                        mixedBase.withSize(640, 480).withFps(25).withoutAudio(), clips, "mute")),
+                source(ClipGenerator.write(
+                        mixedBase.withSize(640, 360).withFps(30).asWebm(), clips, "webm")),
+                source(ClipGenerator.write(
+                        mixedBase.withSize(360, 640).withFps(30).withRotation(90), clips, "rotated")),
+                source(ClipGenerator.write(
+                        mixedBase.withSize(640, 360).withFps(25).withAudio(ClipSpec.Audio.MONO, 22_050),
+                        clips,
+                        "mono")));
 
         // Canvas-filling clips of different rates, so that every flash is bright enough to find.
-        landscape = List.of(mixed.get(0), mixed.get(3), mixed.get(5),
-                source(ClipGenerator.write(mixedBase.withSize(960, 540).withFps(24)
-                        .withAudio(ClipSpec.Audio.STEREO, 44_100), clips, "qhd")));
+        landscape = List.of(
+                mixed.get(0),
+                mixed.get(3),
+                mixed.get(5),
+                source(ClipGenerator.write(
+                        mixedBase.withSize(960, 540).withFps(24).withAudio(ClipSpec.Audio.STEREO, 44_100),
+                        clips,
+                        "qhd")));
     }
 
     private static Path copy(Path file, String name) throws IOException {
@@ -130,7 +144,10 @@ class MergeEngineTest {
                 .build()) {
             result = service.merge(request);
             try (Stream<Path> left = Files.walk(work.resolve("work"))) {
-                assertEquals(List.of(), left.filter(p -> p.getFileName().toString().startsWith("job-")).toList(),
+                assertEquals(
+                        List.of(),
+                        left.filter(p -> p.getFileName().toString().startsWith("job-"))
+                                .toList(),
                         "the job folder is removed");
             }
         }
@@ -198,13 +215,15 @@ class MergeEngineTest {
     }
 
     @Test
-    @DisplayName("(b) a mixed set fades into 1280x720: square pixels, 30 fps, sum minus the fades, silence, pillarbox, upright")
+    @DisplayName(
+            "(b) a mixed set fades into 1280x720: square pixels, 30 fps, sum minus the fades, silence, pillarbox, upright")
     void mixedSetIsNormalisedWithPadding() throws IOException {
         Merged m = merge(mixed, AspectRatio.LANDSCAPE_16_9, Fit.PAD, Transition.DEFAULT);
         assertNormalised(m, new Canvas(1280, 720));
         ClipAnalyzer out = m.output();
         // The clip without audio is silent between its fades; its neighbours carry their tone there.
-        assertTrue(out.isSilent(m.start(2) + 0.55, m.start(2) + m.inputs().get(2).durationSeconds() - 0.55));
+        assertTrue(
+                out.isSilent(m.start(2) + 0.55, m.start(2) + m.inputs().get(2).durationSeconds() - 0.55));
         assertFalse(out.isSilent(m.middle(1) - 0.1, m.middle(1) + 0.1));
         // The portrait clip: black bars left and right, its grey picture centred.
         double portrait = m.middle(1) + 0.1;
@@ -231,8 +250,11 @@ class MergeEngineTest {
         assertNormalised(m, new Canvas(1280, 720));
         for (int i = 0; i < mixed.size(); i++) {
             double t = m.middle(i) + 0.1;
-            for (Region edge : List.of(new Region(0, 0.3, 0.05, 0.4), new Region(0.95, 0.3, 0.05, 0.4),
-                    new Region(0.3, 0, 0.4, 0.05), new Region(0.3, 0.95, 0.4, 0.05))) {
+            for (Region edge : List.of(
+                    new Region(0, 0.3, 0.05, 0.4),
+                    new Region(0.95, 0.3, 0.05, 0.4),
+                    new Region(0.3, 0, 0.4, 0.05),
+                    new Region(0.3, 0.95, 0.4, 0.05))) {
                 assertTrue(m.output().meanLuma(t, edge) > 60, "clip " + i + " edge " + edge);
             }
         }
@@ -298,14 +320,18 @@ class MergeEngineTest {
         }
 
         Path write(Path dir) {
-            ClipSpec spec = ClipSpec.of(640, 360).withFps(30).withDuration(2).withEvents(0.5)
-                    .withFormat(format).withStart(start);
+            ClipSpec spec = ClipSpec.of(640, 360)
+                    .withFps(30)
+                    .withDuration(2)
+                    .withEvents(0.5)
+                    .withFormat(format)
+                    .withStart(start);
             Path file = ClipGenerator.write(spec, dir, name().toLowerCase(java.util.Locale.ROOT));
             switch (this) {
                 case HEADER_CLAIMS_600_S -> ClipMutations.claimDuration(file, 600);
                 case HEADER_CLAIMS_7000_S -> ClipMutations.claimDuration(file, 7_000);
                 case VP8_WITHOUT_HEADER_DURATION, VP9_WITHOUT_HEADER_DURATION -> ClipMutations.stripDuration(file);
-                default -> { }
+                default -> {}
             }
             return file;
         }
@@ -329,11 +355,18 @@ class MergeEngineTest {
     @Test
     @DisplayName("(g) identical clips starting 3 s into their Matroska timeline are stream-copied without a gap")
     void lateClipsAreCopiedWithoutGap() throws IOException {
-        ClipSpec late = ClipSpec.of(1280, 720).withFps(30).withDuration(2.0).withEvents(0.5)
-                .withFormat(ClipSpec.Format.MKV_H264_AAC).withStart(3);
+        ClipSpec late = ClipSpec.of(1280, 720)
+                .withFps(30)
+                .withDuration(2.0)
+                .withEvents(0.5)
+                .withFormat(ClipSpec.Format.MKV_H264_AAC)
+                .withStart(3);
         Path file = ClipGenerator.write(late, clips, "late");
-        Merged m = merge(List.of(source(file), source(Files.copy(file, clips.resolve("late-copy.mkv")))),
-                AspectRatio.LANDSCAPE_16_9, Fit.PAD, Transition.none());
+        Merged m = merge(
+                List.of(source(file), source(Files.copy(file, clips.resolve("late-copy.mkv")))),
+                AspectRatio.LANDSCAPE_16_9,
+                Fit.PAD,
+                Transition.none());
         assertTrue(m.result().streamCopied());
         assertEquals(4.0, m.result().durationSeconds(), FRAME);
         assertInSync(m.output(), 2);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.ErrorCode;
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
@@ -19,6 +18,7 @@ import io.videomerge.testing.ClipDamage;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipMutations;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -54,7 +54,9 @@ class MergePipelineTest {
     static void generateClips() throws IOException {
         good = ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.0), clips, "good");
         longer = ClipGenerator.write(ClipSpec.of(320, 240).withDuration(6.0).withFps(30), clips, "longer");
-        garbage = Files.write(clips.resolve("garbage.mp4"), "this is not a video, only text".repeat(100).getBytes());
+        garbage = Files.write(
+                clips.resolve("garbage.mp4"),
+                "this is not a video, only text".repeat(100).getBytes());
     }
 
     private static List<URI> urls(Path... files) {
@@ -91,7 +93,8 @@ class MergePipelineTest {
     @DisplayName("an input that is not media fails with INVALID_MEDIA naming its index, and no path in the message")
     void invalidMediaNamesTheInput() throws IOException {
         MergeRequest request = MergeRequest.of(urls(good, garbage));
-        MergeException e = assertThrows(MergeException.class,
+        MergeException e = assertThrows(
+                MergeException.class,
                 () -> pipeline(Limits.defaults(), uploader()).run(request, "out", ProgressListener.NONE));
         assertEquals(ErrorCode.INVALID_MEDIA, e.code());
         assertEquals(1, e.inputIndex().orElseThrow());
@@ -110,7 +113,8 @@ class MergePipelineTest {
         Path cut = Files.write(work.resolve("cut.mp4"), java.util.Arrays.copyOf(whole, whole.length / 2));
 
         MergeRequest second = MergeRequest.of(urls(good, cut)).withQuality(Quality.P480);
-        MergeException e = assertThrows(MergeException.class,
+        MergeException e = assertThrows(
+                MergeException.class,
                 () -> pipeline(Limits.defaults(), uploader()).run(second, "out", ProgressListener.NONE));
         assertEquals(ErrorCode.INVALID_MEDIA, e.code());
         assertEquals(1, e.inputIndex().orElseThrow());
@@ -118,14 +122,16 @@ class MergePipelineTest {
     }
 
     @Test
-    @DisplayName("a clip cut after its front index, in a merge that would be a stream copy, fails as truncated naming it")
+    @DisplayName(
+            "a clip cut after its front index, in a merge that would be a stream copy, fails as truncated naming it")
     void truncatedClipOnTheCopyPathIsRefused() throws IOException {
         ClipSpec spec = ClipSpec.of(1280, 720).withFps(30).withDuration(4);
         Path whole = ClipGenerator.write(spec, work, "copy-whole");
         Path cut = ClipMutations.truncateMediaData(ClipGenerator.write(spec, work, "copy-cut"), 0.7);
-        MergeRequest request = MergeRequest.of(urls(whole, cut)).withQuality(Quality.P720)
-                .withTransition(Transition.none());
-        MergeException e = assertThrows(MergeException.class,
+        MergeRequest request =
+                MergeRequest.of(urls(whole, cut)).withQuality(Quality.P720).withTransition(Transition.none());
+        MergeException e = assertThrows(
+                MergeException.class,
                 () -> pipeline(Limits.defaults(), uploader()).run(request, "out", ProgressListener.NONE));
         assertEquals(ErrorCode.INVALID_MEDIA, e.code());
         assertEquals(1, e.inputIndex().orElseThrow());
@@ -140,11 +146,12 @@ class MergePipelineTest {
         ClipSpec spec = ClipSpec.of(1280, 720).withFps(30).withDuration(4);
         Path whole = ClipGenerator.write(spec, work, "copy-whole");
         Path cut = ClipMutations.truncateMediaData(ClipGenerator.write(spec, work, "copy-cut"), 0.9);
-        MergeRequest request = MergeRequest.of(urls(whole, cut)).withQuality(Quality.P720)
-                .withTransition(Transition.none());
+        MergeRequest request =
+                MergeRequest.of(urls(whole, cut)).withQuality(Quality.P720).withTransition(Transition.none());
         MergeResult result = pipeline(Limits.defaults(), uploader()).run(request, "out", ProgressListener.NONE);
         assertFalse(result.streamCopied(), "the copy refuses the damaged clip");
-        assertTrue(result.durationSeconds() > 7 && result.durationSeconds() < 8, "duration " + result.durationSeconds());
+        assertTrue(
+                result.durationSeconds() > 7 && result.durationSeconds() < 8, "duration " + result.durationSeconds());
     }
 
     @Test
@@ -153,7 +160,9 @@ class MergePipelineTest {
         Path broken = ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.0), work, "broken-audio");
         ClipDamage.corruptAudioPacket(broken, 0);
         MergeResult result = pipeline(Limits.defaults(), uploader())
-                .run(MergeRequest.of(urls(broken, good)).withTransition(Transition.none()), "out",
+                .run(
+                        MergeRequest.of(urls(broken, good)).withTransition(Transition.none()),
+                        "out",
                         ProgressListener.NONE);
         assertEquals(2.0, result.durationSeconds(), 1.0 / 30);
     }
@@ -162,8 +171,10 @@ class MergePipelineTest {
     @DisplayName("inputs lasting longer together than the limit fail with INPUT_TOO_LONG before encoding")
     void totalDurationIsLimited() throws IOException {
         Limits limits = Limits.builder().maxTotalDuration(Duration.ofSeconds(5)).build();
-        MergeException e = assertThrows(MergeException.class, () -> pipeline(limits, uploader())
-                .run(MergeRequest.of(urls(good, longer)), "out", ProgressListener.NONE));
+        MergeException e = assertThrows(
+                MergeException.class,
+                () -> pipeline(limits, uploader())
+                        .run(MergeRequest.of(urls(good, longer)), "out", ProgressListener.NONE));
         assertEquals(ErrorCode.INPUT_TOO_LONG, e.code());
         assertNoJobFiles();
         assertFalse(Files.exists(work.resolve("uploads").resolve("out.mp4")));
@@ -175,8 +186,13 @@ class MergePipelineTest {
         Uploader broken = (file, name) -> {
             throw new IOException("disk full");
         };
-        MergeException e = assertThrows(MergeException.class, () -> pipeline(Limits.defaults(), broken)
-                .run(MergeRequest.of(urls(good, good)).withTransition(Transition.none()), "out", ProgressListener.NONE));
+        MergeException e = assertThrows(
+                MergeException.class,
+                () -> pipeline(Limits.defaults(), broken)
+                        .run(
+                                MergeRequest.of(urls(good, good)).withTransition(Transition.none()),
+                                "out",
+                                ProgressListener.NONE));
         assertEquals(ErrorCode.UPLOAD_FAILED, e.code());
         assertTrue(e.isRetryable());
         assertNoJobFiles();

@@ -50,6 +50,7 @@ import org.junit.jupiter.api.Test;
 public abstract class JobStoreContract {
     /** The lease time every claim and heartbeat of this suite asks for. */
     protected static final Duration LEASE = Duration.ofSeconds(30);
+
     private static final Duration STEP = Duration.ofSeconds(1);
     private static final Duration MILLI = Duration.ofMillis(1);
     private static final long RACE_TIMEOUT_SECONDS = 60;
@@ -106,8 +107,8 @@ public abstract class JobStoreContract {
     }
 
     private static MergeResult result() {
-        return new MergeResult(URI.create("https://cdn.example.com/merged/a-1.mp4"), 12.5, Duration.ofMillis(3456), 2,
-                false);
+        return new MergeResult(
+                URI.create("https://cdn.example.com/merged/a-1.mp4"), 12.5, Duration.ofMillis(3456), 2, false);
     }
 
     private static JobError error(ErrorCode code) {
@@ -188,14 +189,19 @@ public abstract class JobStoreContract {
             for (int i = 0; i < 10; i++) {
                 urls.add(URI.create("https://media.example.com:8443/a%20b/clip-" + i + ".mp4?sig=x%2By&n=" + i));
             }
-            MergeRequest fancy = new MergeRequest(urls, Quality.P720, AspectRatio.PORTRAIT_9_16, Fit.CROP,
-                    Transition.fade(Duration.ofMillis(1250)));
-            MergeRequest cut = new MergeRequest(List.of(URI.create("http://a.example/1.mp4"),
-                    URI.create("http://b.example/2.webm")), Quality.P2160, AspectRatio.SQUARE_1_1, Fit.PAD,
+            MergeRequest fancy = new MergeRequest(
+                    urls, Quality.P720, AspectRatio.PORTRAIT_9_16, Fit.CROP, Transition.fade(Duration.ofMillis(1250)));
+            MergeRequest cut = new MergeRequest(
+                    List.of(URI.create("http://a.example/1.mp4"), URI.create("http://b.example/2.webm")),
+                    Quality.P2160,
+                    AspectRatio.SQUARE_1_1,
+                    Fit.PAD,
                     Transition.none());
 
-            TaskId fancyId = store.create(new NewJob(TaskId.random(), fancy, Optional.of("key-1"), 7)).id();
-            TaskId cutId = store.create(new NewJob(TaskId.random(), cut, Optional.empty(), 1)).id();
+            TaskId fancyId = store.create(new NewJob(TaskId.random(), fancy, Optional.of("key-1"), 7))
+                    .id();
+            TaskId cutId = store.create(new NewJob(TaskId.random(), cut, Optional.empty(), 1))
+                    .id();
 
             assertEquals(fancy, get(fancyId).request());
             assertEquals(Optional.of("key-1"), get(fancyId).idempotencyKey());
@@ -561,8 +567,12 @@ public abstract class JobStoreContract {
             Lease lease = createAndClaim();
             store.renew(lease, LEASE, 0.5, "encoding");
             clock.advance(Duration.ofSeconds(7));
-            MergeResult copied = new MergeResult(URI.create("https://cdn.example.com/merged/%C3%A9-1.mp4?v=2"),
-                    3601.375, Duration.ofMillis(987_654), 10, true);
+            MergeResult copied = new MergeResult(
+                    URI.create("https://cdn.example.com/merged/%C3%A9-1.mp4?v=2"),
+                    3601.375,
+                    Duration.ofMillis(987_654),
+                    10,
+                    true);
 
             assertTrue(store.complete(lease, copied));
 
@@ -593,8 +603,8 @@ public abstract class JobStoreContract {
             Job done = get(lease.taskId());
             clock.advance(STEP);
 
-            assertFalse(store.complete(lease, new MergeResult(URI.create("https://x.example/b.mp4"), 1, Duration.ZERO,
-                    2, false)));
+            assertFalse(store.complete(
+                    lease, new MergeResult(URI.create("https://x.example/b.mp4"), 1, Duration.ZERO, 2, false)));
             assertEquals(done, get(lease.taskId()));
         }
 
@@ -1209,7 +1219,9 @@ public abstract class JobStoreContract {
             for (int i = 0; i < count; i++) {
                 leases.add(lease(claim()));
             }
-            assertEquals(Set.copyOf(ids), Set.copyOf(leases.stream().map(Lease::taskId).toList()));
+            assertEquals(
+                    Set.copyOf(ids),
+                    Set.copyOf(leases.stream().map(Lease::taskId).toList()));
             return leases;
         }
 
@@ -1307,7 +1319,8 @@ public abstract class JobStoreContract {
                     return 0;
                 });
 
-                int totalRequeued = requeued.stream().mapToInt(Integer::intValue).sum();
+                int totalRequeued =
+                        requeued.stream().mapToInt(Integer::intValue).sum();
                 int pending = 0;
                 for (Lease lease : leases) {
                     Job job = get(lease.taskId());
@@ -1328,7 +1341,8 @@ public abstract class JobStoreContract {
         }
 
         @Test
-        @DisplayName("heartbeats racing the requeue of their expired leases either keep each lease or lose it, never both")
+        @DisplayName(
+                "heartbeats racing the requeue of their expired leases either keep each lease or lose it, never both")
         void heartbeatsRacingRequeue() throws Exception {
             for (int round = 0; round < ROUNDS / 4; round++) {
                 List<Lease> leases = claimMany(JOBS_PER_ROUND);
@@ -1347,7 +1361,8 @@ public abstract class JobStoreContract {
                     return 0;
                 });
 
-                int totalRequeued = requeued.stream().mapToInt(Integer::intValue).sum();
+                int totalRequeued =
+                        requeued.stream().mapToInt(Integer::intValue).sum();
                 int pending = 0;
                 for (Lease lease : leases) {
                     Job job = get(lease.taskId());
@@ -1408,7 +1423,9 @@ public abstract class JobStoreContract {
                 if (race.second().isPresent()) {
                     assertEquals(JobState.PROCESSING, job.state());
                     assertTrue(job.cancelRequested());
-                    assertEquals(Renewal.CANCEL_REQUESTED, store.renew(lease(race.second().get()), LEASE, 0, "x"));
+                    assertEquals(
+                            Renewal.CANCEL_REQUESTED,
+                            store.renew(lease(race.second().get()), LEASE, 0, "x"));
                     assertTrue(store.release(lease(race.second().get())));
                 } else {
                     assertEquals(JobState.CANCELLED, job.state());
@@ -1422,8 +1439,7 @@ public abstract class JobStoreContract {
     // Racing threads
 
     /** What two racing calls answered. */
-    private record Race<A, B>(A first, B second) {
-    }
+    private record Race<A, B>(A first, B second) {}
 
     /** A call made by thread number {@code n} of a race. */
     @FunctionalInterface

@@ -88,9 +88,18 @@ public final class ClipAnalyzer {
     private final List<VideoFormat> videoFormats;
     private final List<Double> errorTimes;
 
-    private ClipAnalyzer(ClipInfo info, double[] frameTimes, byte[][] grids, double[] frameLuma, int decodeErrors,
-                         int sampleRate, double audioStart, float[] audio, List<AudioFormat> audioFormats,
-                         List<VideoFormat> videoFormats, List<Double> errorTimes) {
+    private ClipAnalyzer(
+            ClipInfo info,
+            double[] frameTimes,
+            byte[][] grids,
+            double[] frameLuma,
+            int decodeErrors,
+            int sampleRate,
+            double audioStart,
+            float[] audio,
+            List<AudioFormat> audioFormats,
+            List<VideoFormat> videoFormats,
+            List<Double> errorTimes) {
         this.info = info;
         this.frameTimes = frameTimes;
         this.grids = grids;
@@ -343,10 +352,18 @@ public final class ClipAnalyzer {
                 }
                 avformat.avformat_close_input(fmt);
             }
-            return new ClipAnalyzer(info, times.stream().mapToDouble(Double::doubleValue).toArray(),
-                    grids.toArray(new byte[0][]), lumas.stream().mapToDouble(Double::doubleValue).toArray(), errors,
-                    sampleRate, Double.isNaN(audioStart) ? 0 : audioStart, Arrays.copyOf(samples, sampleCount),
-                    audioFormats, videoFormats, errorTimes);
+            return new ClipAnalyzer(
+                    info,
+                    times.stream().mapToDouble(Double::doubleValue).toArray(),
+                    grids.toArray(new byte[0][]),
+                    lumas.stream().mapToDouble(Double::doubleValue).toArray(),
+                    errors,
+                    sampleRate,
+                    Double.isNaN(audioStart) ? 0 : audioStart,
+                    Arrays.copyOf(samples, sampleCount),
+                    audioFormats,
+                    videoFormats,
+                    errorTimes);
         }
 
         private static AVCodecContext open(AVStream st) {
@@ -364,7 +381,8 @@ public final class ClipAnalyzer {
         }
 
         private void feed(AVCodecContext ctx, AVPacket pkt, AVFrame frame, AVStream st, boolean video) {
-            double packetTime = pkt == null || pkt.pts() == avutil.AV_NOPTS_VALUE() ? Double.NaN
+            double packetTime = pkt == null || pkt.pts() == avutil.AV_NOPTS_VALUE()
+                    ? Double.NaN
                     : pkt.pts() * avutil.av_q2d(st.time_base());
             int sent = avcodec.avcodec_send_packet(ctx, pkt);
             if (sent < 0 && sent != avutil.AVERROR_EOF()) {
@@ -383,7 +401,8 @@ public final class ClipAnalyzer {
                 if (frame.decode_error_flags() != 0 || (frame.flags() & AV_FRAME_FLAG_CORRUPT) != 0) {
                     error(packetTime);
                 }
-                double t = frame.best_effort_timestamp() == avutil.AV_NOPTS_VALUE() ? Double.NaN
+                double t = frame.best_effort_timestamp() == avutil.AV_NOPTS_VALUE()
+                        ? Double.NaN
                         : frame.best_effort_timestamp() * avutil.av_q2d(st.time_base());
                 if (video) {
                     picture(frame, t);
@@ -409,8 +428,10 @@ public final class ClipAnalyzer {
                         + avutil.av_get_pix_fmt_name(format).getString());
             }
             boolean fullRange = frame.color_range() == avutil.AVCOL_RANGE_JPEG
-                    || format == avutil.AV_PIX_FMT_GRAY8 || format == avutil.AV_PIX_FMT_YUVJ420P
-                    || format == avutil.AV_PIX_FMT_YUVJ422P || format == avutil.AV_PIX_FMT_YUVJ444P;
+                    || format == avutil.AV_PIX_FMT_GRAY8
+                    || format == avutil.AV_PIX_FMT_YUVJ420P
+                    || format == avutil.AV_PIX_FMT_YUVJ422P
+                    || format == avutil.AV_PIX_FMT_YUVJ444P;
             VideoFormat now = new VideoFormat(t, w, h, fullRange);
             VideoFormat last = videoFormats.isEmpty() ? null : videoFormats.get(videoFormats.size() - 1);
             if (last == null || last.width() != w || last.height() != h || last.fullRange() != fullRange) {

@@ -27,8 +27,7 @@ public final class ClipDamage {
     /** How far past libavformat's packet position the payload may start (container block headers). */
     private static final int SEARCH = 64;
 
-    private ClipDamage() {
-    }
+    private ClipDamage() {}
 
     /**
      * Overwrites the payload of the {@code index}-th packet (from 0) of {@code file}'s audio stream with garbage
@@ -61,8 +60,7 @@ public final class ClipDamage {
         }
     }
 
-    private record Located(long pos, byte[] data, double seconds) {
-    }
+    private record Located(long pos, byte[] data, double seconds) {}
 
     private static Located locate(Path file, int index) {
         AVFormatContext fmt = avformat.avformat_alloc_context();

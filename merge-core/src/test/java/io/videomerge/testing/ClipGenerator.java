@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.bytedeco.ffmpeg.avcodec.AVCodec;
 import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avutil;
@@ -65,8 +64,7 @@ public final class ClipGenerator {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
     }
 
-    private ClipGenerator() {
-    }
+    private ClipGenerator() {}
 
     /**
      * Encodes the clip {@code spec} describes into {@code target} (replacing it) and returns {@code target}.
@@ -131,8 +129,13 @@ public final class ClipGenerator {
         byte[] bytes = Files.readAllBytes(file);
         ClipMutations.writeDuration(bytes, seconds, file);
         long nanos = Math.round(seconds * 1e9);
-        byte[] tag = String.format(Locale.ROOT, "%02d:%02d:%02d.%09d", nanos / 3_600_000_000_000L,
-                nanos / 60_000_000_000L % 60, nanos / 1_000_000_000L % 60, nanos % 1_000_000_000L)
+        byte[] tag = String.format(
+                        Locale.ROOT,
+                        "%02d:%02d:%02d.%09d",
+                        nanos / 3_600_000_000_000L,
+                        nanos / 60_000_000_000L % 60,
+                        nanos / 1_000_000_000L % 60,
+                        nanos % 1_000_000_000L)
                 .getBytes(StandardCharsets.US_ASCII);
         Matcher m = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{9}")
                 .matcher(new String(bytes, StandardCharsets.ISO_8859_1));
@@ -219,8 +222,14 @@ public final class ClipGenerator {
     }
 
     private static void paint(Frame frame, ClipSpec spec, int index, boolean flash) {
-        TestPattern.paint((ByteBuffer) frame.image[0], frame.imageStride, spec.width(), spec.height(),
-                spec.rotation(), index, flash);
+        TestPattern.paint(
+                (ByteBuffer) frame.image[0],
+                frame.imageStride,
+                spec.width(),
+                spec.height(),
+                spec.rotation(),
+                index,
+                flash);
     }
 
     /** Hands the recorder the interleaved 16-bit samples of the clip's {@link TestPattern.Sound}. */
@@ -234,8 +243,8 @@ public final class ClipGenerator {
         AudioSynth(ClipSpec spec) {
             this.spec = spec;
             this.channels = spec.audio().channels();
-            this.sound = new TestPattern.Sound(spec.events().stream().map(spec::eventInstant).toList(),
-                    spec.backgroundTone());
+            this.sound = new TestPattern.Sound(
+                    spec.events().stream().map(spec::eventInstant).toList(), spec.backgroundTone());
             this.total = Math.round(spec.frameCount() * (double) spec.sampleRate() / spec.fps());
         }
 

@@ -41,7 +41,8 @@ class ClipGeneratorTest {
     @ValueSource(ints = {0, 90, 180, 270})
     @DisplayName("the marker is in the top-left corner of the upright picture whatever the rotation")
     void markerIsTopLeftWhenUpright(int rotation) {
-        ClipSpec spec = ClipSpec.of(320, 180).withRotation(rotation).withoutAudio().withDuration(0.4);
+        ClipSpec spec =
+                ClipSpec.of(320, 180).withRotation(rotation).withoutAudio().withDuration(0.4);
         ClipAnalyzer clip = ClipAnalyzer.analyze(ClipGenerator.write(spec, dir, "rot" + rotation));
 
         assertEquals(rotation, clip.info().rotation());
@@ -59,10 +60,14 @@ class ClipGeneratorTest {
     @DisplayName("a background tone is not silence, and a clip without audio has none")
     void backgroundToneAndNoAudio() {
         ClipAnalyzer toned = ClipAnalyzer.analyze(ClipGenerator.write(
-                ClipSpec.defaults().withAudio(Audio.MONO, 22_050).withBackgroundTone(true).withDuration(1), dir,
+                ClipSpec.defaults()
+                        .withAudio(Audio.MONO, 22_050)
+                        .withBackgroundTone(true)
+                        .withDuration(1),
+                dir,
                 "tone"));
-        ClipAnalyzer mute = ClipAnalyzer.analyze(ClipGenerator.write(
-                ClipSpec.defaults().withoutAudio().withDuration(1), dir, "mute"));
+        ClipAnalyzer mute = ClipAnalyzer.analyze(
+                ClipGenerator.write(ClipSpec.defaults().withoutAudio().withDuration(1), dir, "mute"));
 
         assertAll(
                 () -> assertFalse(toned.isSilent(0.2, 0.8)),

@@ -25,8 +25,7 @@ public final class ClipMutations {
     /** How far into a file the segment Info is looked for. */
     private static final int HEADER_BYTES = 64 * 1024;
 
-    private ClipMutations() {
-    }
+    private ClipMutations() {}
 
     /**
      * Rewrites the Duration element of the Matroska or WebM file {@code file} to claim {@code seconds}, whatever

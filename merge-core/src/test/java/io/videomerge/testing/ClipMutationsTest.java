@@ -28,8 +28,8 @@ class ClipMutationsTest {
     Path dir;
 
     /** What libavformat says about a file: its header duration and start, and where its packets end. */
-    private record Opened(long headerMicros, double startSeconds, double lastPacketEnd, double indexedSeconds,
-                          boolean readError) {
+    private record Opened(
+            long headerMicros, double startSeconds, double lastPacketEnd, double indexedSeconds, boolean readError) {
         static Opened of(Path file) {
             AVFormatContext fmt = avformat.avformat_alloc_context();
             assertTrue(avformat.avformat_open_input(fmt, "file:" + file.toAbsolutePath(), null, null) >= 0);
@@ -38,7 +38,8 @@ class ClipMutationsTest {
                 assertTrue(avformat.avformat_find_stream_info(fmt, (PointerPointer<?>) null) >= 0);
                 int video = avformat.av_find_best_stream(fmt, avutil.AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
                 AVStream st = fmt.streams(video);
-                double indexed = st.duration() == avutil.AV_NOPTS_VALUE() ? Double.NaN
+                double indexed = st.duration() == avutil.AV_NOPTS_VALUE()
+                        ? Double.NaN
                         : (st.start_time() + st.duration()) * avutil.av_q2d(st.time_base());
                 double end = Double.NaN;
                 int ret;
@@ -57,7 +58,9 @@ class ClipMutationsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = ClipSpec.Format.class, names = {"MKV_H264_AAC", "WEBM_VP8_OPUS"})
+    @EnumSource(
+            value = ClipSpec.Format.class,
+            names = {"MKV_H264_AAC", "WEBM_VP8_OPUS"})
     @DisplayName("a Matroska header claims the duration written, while the packets still end at 2 s")
     void claimedDuration(ClipSpec.Format format) {
         Path file = ClipGenerator.write(ClipSpec.defaults().withFormat(format), dir, "claim");
@@ -80,7 +83,9 @@ class ClipMutationsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = ClipSpec.Format.class, names = {"MKV_H264_AAC", "WEBM_VP9_OPUS"})
+    @EnumSource(
+            value = ClipSpec.Format.class,
+            names = {"MKV_H264_AAC", "WEBM_VP9_OPUS"})
     @DisplayName("a clip with a start offset starts 3 s into its container's timeline")
     void startOffset(ClipSpec.Format format) {
         Path file = ClipGenerator.write(ClipSpec.defaults().withFormat(format).withStart(3), dir, "late");
@@ -105,7 +110,9 @@ class ClipMutationsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @EnumSource(value = ClipSpec.Format.class, names = {"MP4_AV1_AAC", "WEBM_AV1_OPUS"})
+    @EnumSource(
+            value = ClipSpec.Format.class,
+            names = {"MP4_AV1_AAC", "WEBM_AV1_OPUS"})
     @DisplayName("an AV1 clip is AV1 and decodes cleanly with its flash and beep in place")
     void av1(ClipSpec.Format format) {
         ClipSpec spec = ClipSpec.defaults().withFormat(format).withEvents(0.8);

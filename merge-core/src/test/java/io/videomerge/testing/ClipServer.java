@@ -67,7 +67,8 @@ public final class ClipServer implements AutoCloseable {
                 exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
                 exchange.sendResponseHeaders(200, Files.size(file));
                 // Large writes: the JDK server's stream is slow with Files.copy's 8 KiB chunks.
-                try (InputStream in = Files.newInputStream(file); OutputStream body = exchange.getResponseBody()) {
+                try (InputStream in = Files.newInputStream(file);
+                        OutputStream body = exchange.getResponseBody()) {
                     byte[] buffer = new byte[1 << 20];
                     for (int n; (n = in.read(buffer)) > 0; ) {
                         body.write(buffer, 0, n);

@@ -28,9 +28,18 @@ import java.util.Set;
  * @param startSeconds    where the clip starts on its container's timeline: the muxer shifts every timestamp by
  *                        it ({@code output_ts_offset}), as cameras and cut-out segments do; 0 to 60 s
  */
-public record ClipSpec(int width, int height, int fps, double durationSeconds, Audio audio, int sampleRate,
-                       int rotation, Format format, List<Double> events, boolean backgroundTone,
-                       double startSeconds) {
+public record ClipSpec(
+        int width,
+        int height,
+        int fps,
+        double durationSeconds,
+        Audio audio,
+        int sampleRate,
+        int rotation,
+        Format format,
+        List<Double> events,
+        boolean backgroundTone,
+        double startSeconds) {
 
     /** The audio track of a generated clip. */
     public enum Audio {
@@ -153,8 +162,17 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
     }
 
     /** A clip starting at 0 on its container's timeline. */
-    public ClipSpec(int width, int height, int fps, double durationSeconds, Audio audio, int sampleRate,
-                    int rotation, Format format, List<Double> events, boolean backgroundTone) {
+    public ClipSpec(
+            int width,
+            int height,
+            int fps,
+            double durationSeconds,
+            Audio audio,
+            int sampleRate,
+            int rotation,
+            Format format,
+            List<Double> events,
+            boolean backgroundTone) {
         this(width, height, fps, durationSeconds, audio, sampleRate, rotation, format, events, backgroundTone, 0);
     }
 
@@ -169,28 +187,48 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
     }
 
     public ClipSpec withSize(int w, int h) {
-        return new ClipSpec(w, h, fps, durationSeconds, audio, sampleRate, rotation, format, events, backgroundTone,
-                startSeconds);
+        return new ClipSpec(
+                w, h, fps, durationSeconds, audio, sampleRate, rotation, format, events, backgroundTone, startSeconds);
     }
 
     public ClipSpec withFps(int f) {
-        return new ClipSpec(width, height, f, durationSeconds, audio, sampleRate, rotation, format, events,
-                backgroundTone, startSeconds);
+        return new ClipSpec(
+                width,
+                height,
+                f,
+                durationSeconds,
+                audio,
+                sampleRate,
+                rotation,
+                format,
+                events,
+                backgroundTone,
+                startSeconds);
     }
 
     public ClipSpec withDuration(double seconds) {
-        return new ClipSpec(width, height, fps, seconds, audio, sampleRate, rotation, format, events, backgroundTone,
-                startSeconds);
+        return new ClipSpec(
+                width, height, fps, seconds, audio, sampleRate, rotation, format, events, backgroundTone, startSeconds);
     }
 
     public ClipSpec withAudio(Audio a) {
-        return new ClipSpec(width, height, fps, durationSeconds, a, sampleRate, rotation, format, events,
-                backgroundTone, startSeconds);
+        return new ClipSpec(
+                width,
+                height,
+                fps,
+                durationSeconds,
+                a,
+                sampleRate,
+                rotation,
+                format,
+                events,
+                backgroundTone,
+                startSeconds);
     }
 
     public ClipSpec withAudio(Audio a, int rate) {
-        return new ClipSpec(width, height, fps, durationSeconds, a, rate, rotation, format, events, backgroundTone,
-                startSeconds);
+        return new ClipSpec(
+                width, height, fps, durationSeconds, a, rate, rotation, format, events, backgroundTone, startSeconds);
     }
 
     public ClipSpec withoutAudio() {
@@ -198,15 +236,25 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
     }
 
     public ClipSpec withRotation(int degreesClockwise) {
-        return new ClipSpec(width, height, fps, durationSeconds, audio, sampleRate, degreesClockwise, format, events,
-                backgroundTone, startSeconds);
+        return new ClipSpec(
+                width,
+                height,
+                fps,
+                durationSeconds,
+                audio,
+                sampleRate,
+                degreesClockwise,
+                format,
+                events,
+                backgroundTone,
+                startSeconds);
     }
 
     /** Another container and codecs; Opus formats keep an Opus sample rate or get 48 kHz. */
     public ClipSpec withFormat(Format f) {
         int rate = !f.opus() || OPUS_RATES.contains(sampleRate) ? sampleRate : 48_000;
-        return new ClipSpec(width, height, fps, durationSeconds, audio, rate, rotation, f, events,
-                backgroundTone, startSeconds);
+        return new ClipSpec(
+                width, height, fps, durationSeconds, audio, rate, rotation, f, events, backgroundTone, startSeconds);
     }
 
     /** WebM (VP9/Opus); Opus needs one of its own sample rates, so 48 kHz is kept or forced. */
@@ -216,18 +264,38 @@ public record ClipSpec(int width, int height, int fps, double durationSeconds, A
 
     /** The clip shifted to start at {@code seconds} on its container's timeline. */
     public ClipSpec withStart(double seconds) {
-        return new ClipSpec(width, height, fps, durationSeconds, audio, sampleRate, rotation, format, events,
-                backgroundTone, seconds);
+        return new ClipSpec(
+                width,
+                height,
+                fps,
+                durationSeconds,
+                audio,
+                sampleRate,
+                rotation,
+                format,
+                events,
+                backgroundTone,
+                seconds);
     }
 
     public ClipSpec withEvents(double... seconds) {
-        return new ClipSpec(width, height, fps, durationSeconds, audio, sampleRate, rotation, format,
-                Arrays.stream(seconds).boxed().toList(), backgroundTone, startSeconds);
+        return new ClipSpec(
+                width,
+                height,
+                fps,
+                durationSeconds,
+                audio,
+                sampleRate,
+                rotation,
+                format,
+                Arrays.stream(seconds).boxed().toList(),
+                backgroundTone,
+                startSeconds);
     }
 
     public ClipSpec withBackgroundTone(boolean tone) {
-        return new ClipSpec(width, height, fps, durationSeconds, audio, sampleRate, rotation, format, events, tone,
-                startSeconds);
+        return new ClipSpec(
+                width, height, fps, durationSeconds, audio, sampleRate, rotation, format, events, tone, startSeconds);
     }
 
     /** The number of video frames written. */

@@ -47,7 +47,8 @@ public enum FormatChange {
 
     /** The clip of this change in {@code container}. */
     public SegmentedClipSpec spec(Container container) {
-        return SegmentedClipSpec.of(container, codec, before, after).withEvents(EVENTS.stream().mapToDouble(Double::doubleValue).toArray());
+        return SegmentedClipSpec.of(container, codec, before, after)
+                .withEvents(EVENTS.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     /** Whether the change is in the audio stream (else it is in the video stream). */

@@ -12,10 +12,14 @@ package io.videomerge.testing;
 public record Region(double left, double top, double width, double height) {
 
     public Region {
-        if (left < 0 || top < 0 || !(width > 0) || !(height > 0) || left + width > 1 + 1e-9
+        if (left < 0
+                || top < 0
+                || !(width > 0)
+                || !(height > 0)
+                || left + width > 1 + 1e-9
                 || top + height > 1 + 1e-9) {
-            throw new IllegalArgumentException("region outside the unit square: " + left + "," + top + " "
-                    + width + "x" + height);
+            throw new IllegalArgumentException(
+                    "region outside the unit square: " + left + "," + top + " " + width + "x" + height);
         }
     }
 

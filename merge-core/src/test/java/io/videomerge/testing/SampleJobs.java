@@ -19,8 +19,7 @@ public final class SampleJobs {
     public static final MergeResult RESULT =
             new MergeResult(URI.create("https://files.example/out.mp4"), 12.5, Duration.ofSeconds(3), 2, false);
 
-    private SampleJobs() {
-    }
+    private SampleJobs() {}
 
     /** A new job of {@link #REQUEST} with three attempts and no idempotency key. */
     public static NewJob newJob() {

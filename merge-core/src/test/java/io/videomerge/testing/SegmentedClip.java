@@ -15,8 +15,12 @@ import java.util.List;
  *                             audio frame boundary at or after the video change
  * @param audioDurationSeconds length of the audio stream (whole audio frames, so it may pass the video's end)
  */
-public record SegmentedClip(Path file, SegmentedClipSpec spec, List<Double> videoChanges, List<Double> audioChanges,
-                            double audioDurationSeconds) {
+public record SegmentedClip(
+        Path file,
+        SegmentedClipSpec spec,
+        List<Double> videoChanges,
+        List<Double> audioChanges,
+        double audioDurationSeconds) {
 
     public SegmentedClip {
         requireNonNull(file, "file");

@@ -19,8 +19,13 @@ import java.util.Set;
  *                       like {@link ClipSpec#eventInstant})
  * @param backgroundTone whether the audio between beeps carries a quiet 440 Hz tone instead of silence
  */
-public record SegmentedClipSpec(Container container, AudioCodec audioCodec, int fps, List<Segment> segments,
-                                List<Double> events, boolean backgroundTone) {
+public record SegmentedClipSpec(
+        Container container,
+        AudioCodec audioCodec,
+        int fps,
+        List<Segment> segments,
+        List<Double> events,
+        boolean backgroundTone) {
 
     /** The container of a segmented clip. */
     public enum Container {
@@ -149,7 +154,12 @@ public record SegmentedClipSpec(Container container, AudioCodec audioCodec, int 
     }
 
     public SegmentedClipSpec withEvents(double... seconds) {
-        return new SegmentedClipSpec(container, audioCodec, fps, segments, Arrays.stream(seconds).boxed().toList(),
+        return new SegmentedClipSpec(
+                container,
+                audioCodec,
+                fps,
+                segments,
+                Arrays.stream(seconds).boxed().toList(),
                 backgroundTone);
     }
 

@@ -63,18 +63,21 @@ class SegmentedClipTest {
         if (change.audio()) {
             assertEquals(2, audio.size(), "audio formats " + audio);
             assertAll(
-                    () -> assertEquals(new AudioFormat(0, before.channels(), before.sampleRate()),
+                    () -> assertEquals(
+                            new AudioFormat(0, before.channels(), before.sampleRate()),
                             audio.get(0).withTime(0)),
                     () -> assertEquals(after.channels(), audio.get(1).channels(), "channels after " + audio),
                     () -> assertEquals(after.sampleRate(), audio.get(1).sampleRate(), "rate after " + audio),
-                    () -> assertEquals(written.audioChanges().get(0), audio.get(1).time(), FRAME, "change " + audio),
+                    () -> assertEquals(
+                            written.audioChanges().get(0), audio.get(1).time(), FRAME, "change " + audio),
                     () -> assertEquals(1, video.size(), "video formats " + video));
         } else {
             assertEquals(2, video.size(), "video formats " + video);
             assertAll(
-                    () -> assertEquals(new VideoFormat(0, before.width(), before.height(), before.fullRange()),
-                            video.get(0)),
-                    () -> assertEquals(new VideoFormat(1.5, after.width(), after.height(), after.fullRange()),
+                    () -> assertEquals(
+                            new VideoFormat(0, before.width(), before.height(), before.fullRange()), video.get(0)),
+                    () -> assertEquals(
+                            new VideoFormat(1.5, after.width(), after.height(), after.fullRange()),
                             video.get(1).withTime(1.5)),
                     () -> assertEquals(1.5, video.get(1).time(), FRAME, "change " + video),
                     () -> assertEquals(1, audio.size(), "audio formats " + audio));
@@ -86,7 +89,8 @@ class SegmentedClipTest {
     @DisplayName("the sound and the pictures continue across the change: tone without gaps, beeps on their flashes")
     void contentContinuesAcrossTheChange(FormatChange change, Container container) {
         SegmentedClipSpec spec = change.spec(container);
-        ClipAnalyzer clip = ClipAnalyzer.analyze(SegmentedClipWriter.write(spec, dir, change.name()).file());
+        ClipAnalyzer clip = ClipAnalyzer.analyze(
+                SegmentedClipWriter.write(spec, dir, change.name()).file());
 
         List<Double> expected = spec.events().stream().map(spec::eventInstant).toList();
         List<Double> flashes = clip.flashInstants();
@@ -100,11 +104,15 @@ class SegmentedClipTest {
         assertEquals(0, clip.longestSilence(0.05, spec.durationSeconds() - 0.05), 0.010, "longest gap in the tone");
         Segment after = spec.segments().get(1);
         double t = 60.0 / spec.fps();
-        Region block = ClipGenerator.movingBlock(60, after.width(), after.height()).inner(0.5);
+        Region block =
+                ClipGenerator.movingBlock(60, after.width(), after.height()).inner(0.5);
         assertAll(
                 () -> assertEquals(spec.durationSeconds(), clip.info().durationSeconds(), FRAME, "stated length"),
                 () -> assertTrue(clip.meanLuma(t, ClipGenerator.MARKER.inner(0.8)) > 200, "marker after the change"),
-                () -> assertEquals(ClipGenerator.GREY, clip.meanLuma(t, new Region(0.5, 0.1, 0.4, 0.3)), 6,
+                () -> assertEquals(
+                        ClipGenerator.GREY,
+                        clip.meanLuma(t, new Region(0.5, 0.1, 0.4, 0.3)),
+                        6,
                         "background after the change"),
                 () -> assertEquals(ClipGenerator.DARK, clip.meanLuma(t, block), 8, "moving block, range-sensitive"));
     }

@@ -27,7 +27,6 @@ import org.bytedeco.ffmpeg.global.avcodec;
 import org.bytedeco.ffmpeg.global.avformat;
 import org.bytedeco.ffmpeg.global.avutil;
 import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
 
 /**
  * Writes one file whose video and audio streams change format part-way, as broadcast recordings do: each
@@ -51,15 +50,16 @@ import org.bytedeco.javacpp.Pointer;
 public final class SegmentedClipWriter {
     /** libavformat's AVFMT_FLAG_AUTO_BSF (avformat.h), which the presets do not export. */
     private static final int AVFMT_FLAG_AUTO_BSF = 0x200000;
-    private static final int[] AAC_RATES = {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000,
-        11025, 8000, 7350};
+
+    private static final int[] AAC_RATES = {
+        96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350
+    };
 
     static {
         avutil.av_log_set_level(avutil.AV_LOG_ERROR);
     }
 
-    private SegmentedClipWriter() {
-    }
+    private SegmentedClipWriter() {}
 
     /**
      * Encodes {@code spec} into {@code target} (replacing it).
@@ -83,8 +83,7 @@ public final class SegmentedClipWriter {
     }
 
     /** An encoded packet waiting to be muxed, its place given in seconds. */
-    private record Packet(byte[] data, double start, double end, boolean key, boolean video) {
-    }
+    private record Packet(byte[] data, double start, double end, boolean key, boolean video) {}
 
     /** One run of the writer. */
     private static final class Encoding {
@@ -102,8 +101,8 @@ public final class SegmentedClipWriter {
         Encoding(SegmentedClipSpec spec, Path target) {
             this.spec = spec;
             this.target = target;
-            this.sound = new TestPattern.Sound(spec.events().stream().map(spec::eventInstant).toList(),
-                    spec.backgroundTone());
+            this.sound = new TestPattern.Sound(
+                    spec.events().stream().map(spec::eventInstant).toList(), spec.backgroundTone());
             this.flash = new boolean[spec.frameCount()];
             for (double t : spec.events()) {
                 flash[spec.eventFrame(t)] = true;
@@ -222,8 +221,8 @@ public final class SegmentedClipWriter {
                     parameterSets = parameterSets(data);
                 }
                 double start = pkt.pts() / (double) spec.fps();
-                packets.add(new Packet(data, start, start + 1.0 / spec.fps(),
-                        (pkt.flags() & avcodec.AV_PKT_FLAG_KEY) != 0, true));
+                packets.add(new Packet(
+                        data, start, start + 1.0 / spec.fps(), (pkt.flags() & avcodec.AV_PKT_FLAG_KEY) != 0, true));
                 avcodec.av_packet_unref(pkt);
             }
         }
@@ -312,7 +311,10 @@ public final class SegmentedClipWriter {
                     for (int c = 0; c < channels; c++) {
                         // 5.1 in FFmpeg's order is FL FR FC LFE SL SR: a 1 kHz beep has no place in the LFE.
                         boolean lfe = channels == 6 && c == 3;
-                        frame.data(c).capacity(4L * frameSize).asByteBuffer().asFloatBuffer()
+                        frame.data(c)
+                                .capacity(4L * frameSize)
+                                .asByteBuffer()
+                                .asFloatBuffer()
                                 .put(lfe ? new float[frameSize] : plane);
                     }
                     frame.pts(written);
@@ -337,8 +339,18 @@ public final class SegmentedClipWriter {
             };
         }
 
-        private void drainAudio(AVCodecContext ctx, AVPacket pkt, Segment segment, int index, double start, int lead,
-                                long dropped, long kept, int padding, int frameSize) throws IOException {
+        private void drainAudio(
+                AVCodecContext ctx,
+                AVPacket pkt,
+                Segment segment,
+                int index,
+                double start,
+                int lead,
+                long dropped,
+                long kept,
+                int padding,
+                int frameSize)
+                throws IOException {
             while (true) {
                 int got = avcodec.avcodec_receive_packet(ctx, pkt);
                 if (got == avutil.AVERROR_EAGAIN() || got == avutil.AVERROR_EOF()) {
@@ -389,8 +401,13 @@ public final class SegmentedClipWriter {
 
         private void mux() throws IOException {
             AVFormatContext out = new AVFormatContext(null);
-            check(avformat.avformat_alloc_output_context2(out, null, spec.container().muxer(),
-                    target.toAbsolutePath().toString()), "output context");
+            check(
+                    avformat.avformat_alloc_output_context2(
+                            out,
+                            null,
+                            spec.container().muxer(),
+                            target.toAbsolutePath().toString()),
+                    "output context");
             try {
                 // The muxers would turn the ADTS-framed AAC back into raw frames, losing the in-band config.
                 out.flags(out.flags() & ~AVFMT_FLAG_AUTO_BSF);

@@ -10,8 +10,7 @@ import java.util.List;
  */
 final class TestPattern {
 
-    private TestPattern() {
-    }
+    private TestPattern() {}
 
     /**
      * Paints frame {@code index} as full-range luma into a {@code width x height} plane, drawn so that it looks
@@ -28,8 +27,8 @@ final class TestPattern {
         int block = Math.max(4, dh / 8);
         int slots = Math.max(1, dw / block);
         int x = (index % slots) * block;
-        uprightRect(pixels, stride, width, height, rotation, x, dh - 2 * block, x + block, dh - block,
-                ClipGenerator.DARK);
+        uprightRect(
+                pixels, stride, width, height, rotation, x, dh - 2 * block, x + block, dh - block, ClipGenerator.DARK);
     }
 
     /** Where frame {@code index} of an upright {@code width x height} picture has its moving dark block. */
@@ -37,13 +36,16 @@ final class TestPattern {
         int block = Math.max(4, height / 8);
         int slots = Math.max(1, width / block);
         int x = (index % slots) * block;
-        return new Region(x / (double) width, (height - 2 * block) / (double) height, block / (double) width,
+        return new Region(
+                x / (double) width,
+                (height - 2 * block) / (double) height,
+                block / (double) width,
                 block / (double) height);
     }
 
     /** Fills the rectangle [u0,u1)x[v0,v1) of the upright picture, mapped back into the coded picture. */
-    private static void uprightRect(ByteBuffer pixels, int stride, int w, int h, int rotation, int u0, int v0,
-                                    int u1, int v1, int luma) {
+    private static void uprightRect(
+            ByteBuffer pixels, int stride, int w, int h, int rotation, int u0, int v0, int u1, int v1, int luma) {
         switch (rotation) {
             // A player turns the coded picture clockwise by the rotation; undo that here.
             case 90 -> fill(pixels, stride, v0, h - u1, v1, h - u0, luma);

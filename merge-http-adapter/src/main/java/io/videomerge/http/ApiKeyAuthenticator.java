@@ -19,13 +19,15 @@ final class ApiKeyAuthenticator implements Authenticator {
 
     ApiKeyAuthenticator(Collection<String> keys) {
         requireNonNull(keys, "keys");
-        this.digests = keys.stream().map(k -> {
-            requireNonNull(k, "key");
-            if (k.isBlank()) {
-                throw new IllegalArgumentException("an API key must not be blank");
-            }
-            return sha256(k);
-        }).toList();
+        this.digests = keys.stream()
+                .map(k -> {
+                    requireNonNull(k, "key");
+                    if (k.isBlank()) {
+                        throw new IllegalArgumentException("an API key must not be blank");
+                    }
+                    return sha256(k);
+                })
+                .toList();
     }
 
     boolean isOpen() {

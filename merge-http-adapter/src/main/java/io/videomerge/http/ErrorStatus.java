@@ -26,14 +26,18 @@ final class ErrorStatus {
     /** Seconds a client should wait before trying again after a 429 or 503. */
     static final int RETRY_AFTER_SECONDS = 5;
 
-    private ErrorStatus() {
-    }
+    private ErrorStatus() {}
 
     static int of(ErrorCode code) {
         return switch (code) {
             case INVALID_REQUEST, UNSUPPORTED_SCHEME, INPUT_TOO_LONG -> 400;
-            case URL_FORBIDDEN, DOWNLOAD_FAILED, DOWNLOAD_TIMEOUT, INPUT_TOO_LARGE, INVALID_MEDIA,
-                 UNSUPPORTED_CODEC, INPUT_CRASHED_DECODER -> 422;
+            case URL_FORBIDDEN,
+                    DOWNLOAD_FAILED,
+                    DOWNLOAD_TIMEOUT,
+                    INPUT_TOO_LARGE,
+                    INVALID_MEDIA,
+                    UNSUPPORTED_CODEC,
+                    INPUT_CRASHED_DECODER -> 422;
             case PROCESSING_FAILED, UPLOAD_FAILED, WORKER_LOST -> 500;
             case CANCELLED -> 410;
             case QUEUE_FULL -> 429;

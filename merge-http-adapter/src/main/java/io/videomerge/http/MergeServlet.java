@@ -190,8 +190,7 @@ public final class MergeServlet extends HttpServlet {
 
     /** Malformed and unknown ids answer alike, so the shape of an id tells a caller nothing. */
     private static TaskId task(String text) {
-        return TaskId.parse(text).orElseThrow(
-                () -> new ApiError(404, ErrorCode.TASK_NOT_FOUND.name(), NO_SUCH_TASK));
+        return TaskId.parse(text).orElseThrow(() -> new ApiError(404, ErrorCode.TASK_NOT_FOUND.name(), NO_SUCH_TASK));
     }
 
     private void submit(HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -10,24 +10,24 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.videomerge.AspectRatio;
-import io.videomerge.upload.FileSystemUploader;
+import io.videomerge.ErrorCode;
+import io.videomerge.Fit;
+import io.videomerge.InvalidRequestException;
 import io.videomerge.Limits;
+import io.videomerge.MergeException;
+import io.videomerge.MergeRequest;
+import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
+import io.videomerge.Quality;
+import io.videomerge.TaskId;
+import io.videomerge.Transition;
 import io.videomerge.internal.probe.ClipInfo;
 import io.videomerge.internal.probe.Prober;
 import io.videomerge.store.memory.InMemoryJobStore;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
-import io.videomerge.ErrorCode;
-import io.videomerge.Fit;
-import io.videomerge.InvalidRequestException;
-import io.videomerge.MergeException;
-import io.videomerge.MergeRequest;
-import io.videomerge.MergeResult;
-import io.videomerge.Quality;
-import io.videomerge.TaskId;
-import io.videomerge.Transition;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -66,8 +66,10 @@ abstract class MergeServletContract {
     static final Duration DEADLINE = Duration.ofSeconds(30);
 
     final ObjectMapper json = new ObjectMapper();
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(10)).build();
+    final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
 
     OnDemandMergeService service;
     ServletContainer container;
@@ -110,12 +112,17 @@ abstract class MergeServletContract {
     }
 
     Reply send(HttpRequest.Builder builder) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(builder.timeout(DEADLINE).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> response = http.send(
+                builder.timeout(DEADLINE).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         JsonNode body = response.body().isEmpty() ? json.createObjectNode() : json.readTree(response.body());
         if (!response.body().isEmpty()) {
-            assertEquals("application/json",
-                    response.headers().firstValue("Content-Type").orElse("").split(";")[0].trim(),
+            assertEquals(
+                    "application/json",
+                    response.headers()
+                            .firstValue("Content-Type")
+                            .orElse("")
+                            .split(";")[0]
+                            .trim(),
                     "every answer is JSON");
         }
         return new Reply(response.statusCode(), response, body);
@@ -130,7 +137,8 @@ abstract class MergeServletContract {
     }
 
     Reply post(String body, String... headers) throws IOException, InterruptedException {
-        HttpRequest.Builder b = request("/api/v1/merge").header("Content-Type", "application/json")
+        HttpRequest.Builder b = request("/api/v1/merge")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             b.headers(headers);
@@ -149,8 +157,8 @@ abstract class MergeServletContract {
     }
 
     static MergeResult sampleResult() {
-        return new MergeResult(URI.create("https://cdn.example.com/merged/x.mp4"), 12.5, Duration.ofMillis(3250), 2,
-                false);
+        return new MergeResult(
+                URI.create("https://cdn.example.com/merged/x.mp4"), 12.5, Duration.ofMillis(3250), 2, false);
     }
 
     void assertError(Reply reply, int status, String code) {
@@ -169,7 +177,8 @@ abstract class MergeServletContract {
     // ---------------------------------------------------------------- submit
 
     @Test
-    @DisplayName("A valid request is accepted with 202, a random task id, \"Merge started\" and the status URL in Location")
+    @DisplayName(
+            "A valid request is accepted with 202, a random task id, \"Merge started\" and the status URL in Location")
     void submitIsAccepted() throws Exception {
         Reply reply = post(VALID);
 
@@ -178,16 +187,21 @@ abstract class MergeServletContract {
         assertTrue(TaskId.parse(id).isPresent(), id);
         assertEquals("Merge started", reply.body().get("message").asText());
         assertEquals(MOUNT + "/api/v1/merge/" + id + "/status", reply.header("Location"));
-        assertEquals(200, send(HttpRequest.newBuilder(URI.create(root + reply.header("Location")))).status());
+        assertEquals(
+                200,
+                send(HttpRequest.newBuilder(URI.create(root + reply.header("Location"))))
+                        .status());
     }
 
     @Test
-    @DisplayName("An omitted quality, aspect ratio, fit and transition take the defaults 1080, 16:9, pad and a 0.5 s fade")
+    @DisplayName(
+            "An omitted quality, aspect ratio, fit and transition take the defaults 1080, 16:9, pad and a 0.5 s fade")
     void defaultsApply() throws Exception {
         post(VALID);
 
         MergeRequest got = service.lastRequest();
-        assertEquals(List.of(URI.create("https://example.com/a.mp4"), URI.create("https://example.com/b.mp4")),
+        assertEquals(
+                List.of(URI.create("https://example.com/a.mp4"), URI.create("https://example.com/b.mp4")),
                 got.videoUrls());
         assertEquals(Quality.P1080, got.quality());
         assertEquals(AspectRatio.LANDSCAPE_16_9, got.aspectRatio());
@@ -198,17 +212,21 @@ abstract class MergeServletContract {
     @Test
     @DisplayName("quality, aspect_ratio, fit, transition and transition_duration reach the service")
     void optionalFieldsApply() throws Exception {
-        assertEquals(202, post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"quality\":\"720\","
-                + "\"aspect_ratio\":\"9:16\",\"fit\":\"crop\",\"transition\":\"fade\",\"transition_duration\":1.5}")
-                .status());
+        assertEquals(
+                202,
+                post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"quality\":\"720\","
+                                + "\"aspect_ratio\":\"9:16\",\"fit\":\"crop\",\"transition\":\"fade\",\"transition_duration\":1.5}")
+                        .status());
         MergeRequest got = service.lastRequest();
         assertEquals(Quality.P720, got.quality());
         assertEquals(AspectRatio.PORTRAIT_9_16, got.aspectRatio());
         assertEquals(Fit.CROP, got.fit());
         assertEquals(Transition.fade(Duration.ofMillis(1500)), got.transition());
 
-        assertEquals(202, post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"transition\":\"none\"}")
-                .status());
+        assertEquals(
+                202,
+                post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"transition\":\"none\"}")
+                        .status());
         assertEquals(Transition.none(), service.lastRequest().transition());
     }
 
@@ -243,7 +261,8 @@ abstract class MergeServletContract {
             trailing content                    | {"video_urls":["https://e.com/a"]} {}                           | not valid JSON
             duplicate key                       | {"video_urls":["https://e.com/a","https://e.com/b"],"quality":"720","quality":"1080"} | "quality"
             """)
-    @DisplayName("A malformed request is 400 INVALID_REQUEST naming the field or the allowed values, and records nothing")
+    @DisplayName(
+            "A malformed request is 400 INVALID_REQUEST naming the field or the allowed values, and records nothing")
     void malformedRequestIsRefused(String what, String body, String named) throws Exception {
         Reply reply = post(body);
 
@@ -297,8 +316,8 @@ abstract class MergeServletContract {
     @Test
     @DisplayName("A declared body over 64 KiB is 413 and is not parsed")
     void largeBodyIsRefused() throws Exception {
-        String body = "{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"pad\":\""
-                + "x".repeat(70 * 1024) + "\"}";
+        String body =
+                "{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"pad\":\"" + "x".repeat(70 * 1024) + "\"}";
 
         assertError(post(body), 413, "PAYLOAD_TOO_LARGE");
         assertEquals(0, service.size());
@@ -308,8 +327,10 @@ abstract class MergeServletContract {
     @DisplayName("A chunked body that grows past 64 KiB is 413, counted while reading")
     void largeChunkedBodyIsRefused() throws Exception {
         byte[] bytes = ("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"pad\":["
-                + "\"xxxxxxxx\",".repeat(7 * 1024) + "1]}").getBytes(StandardCharsets.UTF_8);
-        HttpRequest.Builder b = request("/api/v1/merge").header("Content-Type", "application/json")
+                        + "\"xxxxxxxx\",".repeat(7 * 1024) + "1]}")
+                .getBytes(StandardCharsets.UTF_8);
+        HttpRequest.Builder b = request("/api/v1/merge")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)));
 
         assertError(send(b), 413, "PAYLOAD_TOO_LARGE");
@@ -320,7 +341,8 @@ abstract class MergeServletContract {
     @DisplayName("A chunked body under the limit is read and accepted")
     void smallChunkedBodyIsAccepted() throws Exception {
         byte[] bytes = VALID.getBytes(StandardCharsets.UTF_8);
-        HttpRequest.Builder b = request("/api/v1/merge").header("Content-Type", "application/json")
+        HttpRequest.Builder b = request("/api/v1/merge")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(bytes)));
 
         assertEquals(202, send(b).status());
@@ -329,15 +351,21 @@ abstract class MergeServletContract {
     @Test
     @DisplayName("A body that is not application/json is 415, whatever it contains")
     void wrongContentTypeIsRefused() throws Exception {
-        Reply text = send(request("/api/v1/merge").header("Content-Type", "text/plain")
+        Reply text = send(request("/api/v1/merge")
+                .header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString(VALID)));
         Reply none = send(request("/api/v1/merge").POST(HttpRequest.BodyPublishers.ofString(VALID)));
 
         assertError(text, 415, "UNSUPPORTED_MEDIA_TYPE");
         assertError(none, 415, "UNSUPPORTED_MEDIA_TYPE");
         assertEquals(202, post(VALID).status(), "application/json is accepted");
-        assertEquals(202, send(request("/api/v1/merge").header("Content-Type", "application/json; charset=UTF-8")
-                .POST(HttpRequest.BodyPublishers.ofString(VALID))).status(), "a charset parameter is fine");
+        assertEquals(
+                202,
+                send(request("/api/v1/merge")
+                                .header("Content-Type", "application/json; charset=UTF-8")
+                                .POST(HttpRequest.BodyPublishers.ofString(VALID)))
+                        .status(),
+                "a charset parameter is fine");
     }
 
     // ---------------------------------------------------------------- admission (429, 503)
@@ -396,8 +424,8 @@ abstract class MergeServletContract {
         TaskId id = submit();
 
         JsonNode pending = get("/api/v1/merge/" + id + "/status").body();
-        assertEquals(Set.of("task_id", "status", "message", "progress", "created_at", "updated_at"),
-                fieldNames(pending));
+        assertEquals(
+                Set.of("task_id", "status", "message", "progress", "created_at", "updated_at"), fieldNames(pending));
         assertEquals(id.value(), pending.get("task_id").asText());
         assertEquals("pending", pending.get("status").asText());
         assertEquals(0.0, pending.get("progress").asDouble());
@@ -438,10 +466,13 @@ abstract class MergeServletContract {
         Reply reply = get("/api/v1/merge/" + id + "/result");
 
         assertEquals(200, reply.status());
-        assertEquals(Set.of("success", "merged_url", "duration_seconds", "processing_time", "clips_merged"),
+        assertEquals(
+                Set.of("success", "merged_url", "duration_seconds", "processing_time", "clips_merged"),
                 fieldNames(reply.body()));
         assertTrue(reply.body().get("success").asBoolean());
-        assertEquals("https://cdn.example.com/merged/x.mp4", reply.body().get("merged_url").asText());
+        assertEquals(
+                "https://cdn.example.com/merged/x.mp4",
+                reply.body().get("merged_url").asText());
         assertEquals(12.5, reply.body().get("duration_seconds").asDouble());
         assertTrue(reply.body().get("processing_time").isNumber());
         assertEquals(3.25, reply.body().get("processing_time").asDouble());
@@ -450,11 +481,21 @@ abstract class MergeServletContract {
 
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
-            "INVALID_REQUEST, 400", "UNSUPPORTED_SCHEME, 400", "INPUT_TOO_LONG, 400",
-            "URL_FORBIDDEN, 422", "DOWNLOAD_FAILED, 422", "DOWNLOAD_TIMEOUT, 422", "INPUT_TOO_LARGE, 422",
-            "INVALID_MEDIA, 422", "UNSUPPORTED_CODEC, 422", "INPUT_CRASHED_DECODER, 422",
-            "PROCESSING_FAILED, 500", "UPLOAD_FAILED, 500", "WORKER_LOST, 500",
-            "CANCELLED, 410"})
+        "INVALID_REQUEST, 400",
+        "UNSUPPORTED_SCHEME, 400",
+        "INPUT_TOO_LONG, 400",
+        "URL_FORBIDDEN, 422",
+        "DOWNLOAD_FAILED, 422",
+        "DOWNLOAD_TIMEOUT, 422",
+        "INPUT_TOO_LARGE, 422",
+        "INVALID_MEDIA, 422",
+        "UNSUPPORTED_CODEC, 422",
+        "INPUT_CRASHED_DECODER, 422",
+        "PROCESSING_FAILED, 500",
+        "UPLOAD_FAILED, 500",
+        "WORKER_LOST, 500",
+        "CANCELLED, 410"
+    })
     @DisplayName("The result of a failed task answers the status of its code with {success: false, error, reason}")
     void failedResult(ErrorCode code, int status) throws Exception {
         TaskId id = submit();
@@ -475,11 +516,18 @@ abstract class MergeServletContract {
     @Test
     @DisplayName("An unknown id and a malformed id answer the same 404 on every task endpoint")
     void unknownAndMalformedIdsLookAlike() throws Exception {
-        List<String> unknown = List.of(TaskId.random().value(), "42", "not-an-id", "%20",
-                TaskId.random().value().toUpperCase(), "123e4567-e89b-12d3-a456-426614174000");
+        List<String> unknown = List.of(
+                TaskId.random().value(),
+                "42",
+                "not-an-id",
+                "%20",
+                TaskId.random().value().toUpperCase(),
+                "123e4567-e89b-12d3-a456-426614174000");
         List<String> bodies = new ArrayList<>();
         for (String id : unknown) {
-            for (Reply reply : List.of(get("/api/v1/merge/" + id + "/status"), get("/api/v1/merge/" + id + "/result"),
+            for (Reply reply : List.of(
+                    get("/api/v1/merge/" + id + "/status"),
+                    get("/api/v1/merge/" + id + "/result"),
                     delete("/api/v1/merge/" + id))) {
                 assertError(reply, 404, "TASK_NOT_FOUND");
                 bodies.add(reply.raw().body());
@@ -517,9 +565,13 @@ abstract class MergeServletContract {
     @Test
     @DisplayName("Prefer: wait answers 200 with the result when the merge completes within the wait")
     void preferWaitReturnsTheResult() throws Exception {
-        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(request("/api/v1/merge")
-                .header("Content-Type", "application/json").header("Prefer", "respond-async, wait=20")
-                .timeout(DEADLINE).POST(HttpRequest.BodyPublishers.ofString(VALID)).build(),
+        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(
+                request("/api/v1/merge")
+                        .header("Content-Type", "application/json")
+                        .header("Prefer", "respond-async, wait=20")
+                        .timeout(DEADLINE)
+                        .POST(HttpRequest.BodyPublishers.ofString(VALID))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(service.awaitTasks(1, DEADLINE));
         TaskId id = service.ids().iterator().next();
@@ -530,17 +582,25 @@ abstract class MergeServletContract {
 
         assertEquals(200, response.statusCode(), response.body());
         assertTrue(body.get("success").asBoolean());
-        assertEquals("https://cdn.example.com/merged/x.mp4", body.get("merged_url").asText());
-        assertEquals("wait=20", response.headers().firstValue("Preference-Applied").orElse(null));
-        assertEquals(MOUNT + "/api/v1/merge/" + id + "/status", response.headers().firstValue("Location").orElse(null));
+        assertEquals(
+                "https://cdn.example.com/merged/x.mp4", body.get("merged_url").asText());
+        assertEquals(
+                "wait=20", response.headers().firstValue("Preference-Applied").orElse(null));
+        assertEquals(
+                MOUNT + "/api/v1/merge/" + id + "/status",
+                response.headers().firstValue("Location").orElse(null));
     }
 
     @Test
     @DisplayName("Prefer: wait answers the failure's status when the merge fails within the wait")
     void preferWaitReturnsTheFailure() throws Exception {
-        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(request("/api/v1/merge")
-                .header("Content-Type", "application/json").header("Prefer", "wait=20")
-                .timeout(DEADLINE).POST(HttpRequest.BodyPublishers.ofString(VALID)).build(),
+        CompletableFuture<HttpResponse<String>> pending = http.sendAsync(
+                request("/api/v1/merge")
+                        .header("Content-Type", "application/json")
+                        .header("Prefer", "wait=20")
+                        .timeout(DEADLINE)
+                        .POST(HttpRequest.BodyPublishers.ofString(VALID))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertTrue(service.awaitTasks(1, DEADLINE));
         service.fail(service.ids().iterator().next(), new MergeException(ErrorCode.DOWNLOAD_FAILED, "input 0: 404"));
@@ -566,8 +626,10 @@ abstract class MergeServletContract {
     @Test
     @DisplayName("Prefer: wait is capped by the configured maximum")
     void preferWaitIsCapped() throws Exception {
-        mount(new MergeServlet(service, MergeServlet.Options.defaults().withMaxWait(Duration.ofSeconds(1))),
-                CONTEXT, MAPPING);
+        mount(
+                new MergeServlet(service, MergeServlet.Options.defaults().withMaxWait(Duration.ofSeconds(1))),
+                CONTEXT,
+                MAPPING);
 
         Reply reply = post(VALID, "Prefer", "wait=3600");
 
@@ -638,8 +700,8 @@ abstract class MergeServletContract {
     void wrongMethodIs405() throws Exception {
         Reply getMerge = get("/api/v1/merge");
         Reply postHealth = send(request("/health").POST(HttpRequest.BodyPublishers.noBody()));
-        Reply putStatus = send(request("/api/v1/merge/" + TaskId.random() + "/status")
-                .PUT(HttpRequest.BodyPublishers.noBody()));
+        Reply putStatus =
+                send(request("/api/v1/merge/" + TaskId.random() + "/status").PUT(HttpRequest.BodyPublishers.noBody()));
 
         assertError(getMerge, 405, "METHOD_NOT_ALLOWED");
         assertEquals("POST", getMerge.header("Allow"));
@@ -673,8 +735,11 @@ abstract class MergeServletContract {
     @Test
     @DisplayName("With API keys configured the merge endpoints need one in X-API-Key; health and the document do not")
     void keysAreRequired() throws Exception {
-        mount(new MergeServlet(service, MergeServlet.Options.defaults().withApiKeys(List.of("alpha-key", "beta-key"))),
-                CONTEXT, MAPPING);
+        mount(
+                new MergeServlet(
+                        service, MergeServlet.Options.defaults().withApiKeys(List.of("alpha-key", "beta-key"))),
+                CONTEXT,
+                MAPPING);
 
         Reply missing = post(VALID);
         Reply wrong = post(VALID, "X-API-Key", "alpha-kez");
@@ -701,8 +766,13 @@ abstract class MergeServletContract {
     @Test
     @DisplayName("A custom Authenticator decides instead of the API keys")
     void customAuthenticator() throws Exception {
-        mount(new MergeServlet(service, MergeServlet.Options.defaults().withAuthenticator(
-                r -> "Bearer good".equals(r.getHeader("Authorization")))), CONTEXT, MAPPING);
+        mount(
+                new MergeServlet(
+                        service,
+                        MergeServlet.Options.defaults()
+                                .withAuthenticator(r -> "Bearer good".equals(r.getHeader("Authorization")))),
+                CONTEXT,
+                MAPPING);
 
         assertError(post(VALID, "X-API-Key", "anything"), 401, "UNAUTHORIZED");
         assertEquals(202, post(VALID, "Authorization", "Bearer good").status());
@@ -715,10 +785,13 @@ abstract class MergeServletContract {
     void mountsAtTheRoot() throws Exception {
         mount(new MergeServlet(service), "", "/");
 
-        HttpResponse<String> health = http.send(HttpRequest.newBuilder(URI.create(root + "/health")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> submit = http.send(HttpRequest.newBuilder(URI.create(root + "/api/v1/merge"))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(VALID)).build(),
+        HttpResponse<String> health = http.send(
+                HttpRequest.newBuilder(URI.create(root + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> submit = http.send(
+                HttpRequest.newBuilder(URI.create(root + "/api/v1/merge"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(VALID))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertEquals(200, health.statusCode());
@@ -738,7 +811,9 @@ abstract class MergeServletContract {
         Set<String> documented = new TreeSet<>();
         for (Iterator<String> paths = doc.get("paths").fieldNames(); paths.hasNext(); ) {
             String path = paths.next();
-            doc.get("paths").get(path).fieldNames()
+            doc.get("paths")
+                    .get(path)
+                    .fieldNames()
                     .forEachRemaining(method -> documented.add(method.toUpperCase() + " " + path));
         }
         Set<String> routes = new TreeSet<>();
@@ -771,8 +846,12 @@ abstract class MergeServletContract {
     @DisplayName("Every error code the document names for errors is one the servlet can produce")
     void documentNamesTheErrorCodes() throws Exception {
         JsonNode doc = get("/api/v1/openapi.json").body();
-        String described = doc.at("/components/schemas/Error/properties/code/description").asText();
-        for (ErrorCode code : List.of(ErrorCode.INVALID_REQUEST, ErrorCode.QUEUE_FULL, ErrorCode.STORE_UNAVAILABLE,
+        String described =
+                doc.at("/components/schemas/Error/properties/code/description").asText();
+        for (ErrorCode code : List.of(
+                ErrorCode.INVALID_REQUEST,
+                ErrorCode.QUEUE_FULL,
+                ErrorCode.STORE_UNAVAILABLE,
                 ErrorCode.TASK_NOT_FOUND)) {
             assertTrue(described.contains(code.name()), code.name());
         }
@@ -795,15 +874,16 @@ abstract class MergeServletContract {
     }
 
     @Test
-    @DisplayName("On the real service without workers: idempotency, status, 409 result, cancel to 410, and its own validation")
+    @DisplayName(
+            "On the real service without workers: idempotency, status, 409 result, cancel to 410, and its own validation")
     void taskLifecycleOnTheRealService(@TempDir Path tmp) throws Exception {
         try (InMemoryJobStore store = new InMemoryJobStore();
-             MergeService real = MergeService.builder()
-                     .uploader(new FileSystemUploader(tmp.resolve("out"), URI.create("https://cdn.example.com/")))
-                     .workDirectory(tmp.resolve("work"))
-                     .jobStore(store)
-                     .workers(0) // records tasks and answers for them; nothing runs them
-                     .build()) {
+                MergeService real = MergeService.builder()
+                        .uploader(new FileSystemUploader(tmp.resolve("out"), URI.create("https://cdn.example.com/")))
+                        .workDirectory(tmp.resolve("work"))
+                        .jobStore(store)
+                        .workers(0) // records tasks and answers for them; nothing runs them
+                        .build()) {
             mount(new MergeServlet(real), CONTEXT, MAPPING);
 
             Reply first = post(VALID, "Idempotency-Key", "real-1");
@@ -839,22 +919,25 @@ abstract class MergeServletContract {
     // ---------------------------------------------------------------- the whole flow, on the real service
 
     @Test
-    @DisplayName("On the real service: submit, status with rising progress, result, and a merged file that downloads and probes right")
+    @DisplayName(
+            "On the real service: submit, status with rising progress, result, and a merged file that downloads and probes right")
     void wholeFlowOnTheRealService(@TempDir Path tmp) throws Exception {
         Path media = Files.createDirectories(tmp.resolve("media"));
         ClipSpec clip = ClipSpec.of(320, 240).withDuration(2.0);
         ClipGenerator.write(clip, media, "a");
         ClipGenerator.write(clip.withSize(240, 320), media, "b");
         try (ClipServer files = ClipServer.serve(media);
-             InMemoryJobStore store = new InMemoryJobStore();
-             MergeService real = MergeService.builder()
-                     .limits(Limits.defaults().toBuilder().allowLoopbackUrls(true).build())
-                     .uploader(new FileSystemUploader(media.resolve("out"), files.url("out/")))
-                     .workDirectory(tmp.resolve("work"))
-                     .jobStore(store)
-                     .workers(1)
-                     .heartbeat(Duration.ofMillis(100)) // progress reaches the store with each heartbeat
-                     .build()) {
+                InMemoryJobStore store = new InMemoryJobStore();
+                MergeService real = MergeService.builder()
+                        .limits(Limits.defaults().toBuilder()
+                                .allowLoopbackUrls(true)
+                                .build())
+                        .uploader(new FileSystemUploader(media.resolve("out"), files.url("out/")))
+                        .workDirectory(tmp.resolve("work"))
+                        .jobStore(store)
+                        .workers(1)
+                        .heartbeat(Duration.ofMillis(100)) // progress reaches the store with each heartbeat
+                        .build()) {
             mount(new MergeServlet(real), CONTEXT, MAPPING);
 
             Reply submit = post("{\"video_urls\":[\"" + files.url("a.mp4") + "\",\"" + files.url("b.mp4")
@@ -872,7 +955,8 @@ abstract class MergeServletContract {
                 progress.add(status.get("progress").asDouble());
                 // Paces the polling: returns as soon as the task is final, else after 20 ms.
                 real.await(id, Duration.ofMillis(20));
-            } while (!Set.of("completed", "failed").contains(status.get("status").asText())
+            } while (!Set.of("completed", "failed")
+                            .contains(status.get("status").asText())
                     && System.nanoTime() < deadline);
             assertEquals("completed", status.get("status").asText(), status.toString());
             for (int i = 1; i < progress.size(); i++) {
@@ -891,7 +975,9 @@ abstract class MergeServletContract {
 
             Path merged = tmp.resolve("merged.mp4");
             HttpResponse<Path> download = http.send(
-                    HttpRequest.newBuilder(URI.create(result.body().get("merged_url").asText())).build(),
+                    HttpRequest.newBuilder(
+                                    URI.create(result.body().get("merged_url").asText()))
+                            .build(),
                     HttpResponse.BodyHandlers.ofFile(merged));
             assertEquals(200, download.statusCode());
             ClipInfo info = new Prober(Limits.defaults()).probe(merged, 0);

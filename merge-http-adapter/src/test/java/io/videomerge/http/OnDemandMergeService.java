@@ -149,8 +149,7 @@ final class OnDemandMergeService implements MergeService {
     }
 
     @Override
-    public void validate(MergeRequest request) {
-    }
+    public void validate(MergeRequest request) {}
 
     @Override
     public synchronized TaskStatus status(TaskId id) {
@@ -161,7 +160,13 @@ final class OnDemandMergeService implements MergeService {
             case COMPLETED -> "Merge completed";
             case FAILED -> t.failure.getMessage();
         };
-        return new TaskStatus(id, t.status, message, t.progress, t.createdAt, t.updatedAt,
+        return new TaskStatus(
+                id,
+                t.status,
+                message,
+                t.progress,
+                t.createdAt,
+                t.updatedAt,
                 t.failure == null ? Optional.empty() : Optional.of(t.failure.code()));
     }
 
@@ -210,6 +215,5 @@ final class OnDemandMergeService implements MergeService {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -13,8 +13,7 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) throws Exception {
         if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
@@ -39,11 +38,14 @@ public final class Main {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("Stopping: no new requests; unfinished merges go back to the store");
-            server.close();
-            stopped.countDown();
-        }, "videomerge-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("Stopping: no new requests; unfinished merges go back to the store");
+                            server.close();
+                            stopped.countDown();
+                        },
+                        "videomerge-shutdown"));
         stopped.await();
     }
 }

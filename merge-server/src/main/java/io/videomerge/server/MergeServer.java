@@ -45,7 +45,9 @@ final class MergeServer implements AutoCloseable {
         MergeServer server = new MergeServer(config.host(), config.port());
         try {
             ServiceFactory.Running running = ServiceFactory.create(config, config.publicUrl(server.port()));
-            server.start(running, MergeServlet.Options.defaults().withApiKeys(config.apiKeys()),
+            server.start(
+                    running,
+                    MergeServlet.Options.defaults().withApiKeys(config.apiKeys()),
                     ServiceFactory.filesFolder(config));
             return server;
         } catch (Exception | Error e) {

@@ -30,34 +30,56 @@ import java.util.Optional;
  * @param allowLoopbackUrls whether video URLs may point at this machine (default false)
  * @param isolation         where merges' media work runs (default: a child process per merge, 512 MiB heap, 2 h)
  */
-record ServerConfig(String store, String host, int port, Path dataDir, Optional<URI> publicUrl, List<String> apiKeys,
-                    int workers, boolean allowLoopbackUrls, Isolation isolation) {
+record ServerConfig(
+        String store,
+        String host,
+        int port,
+        Path dataDir,
+        Optional<URI> publicUrl,
+        List<String> apiKeys,
+        int workers,
+        boolean allowLoopbackUrls,
+        Isolation isolation) {
 
     /** The embedded default store. */
     static final String DEFAULT_STORE = "sqlite";
 
     private static final List<Option> OPTIONS = List.of(
-            new Option("store", "VIDEOMERGE_STORE", "memory | sqlite | jdbc:postgresql://... | redis://...",
+            new Option(
+                    "store",
+                    "VIDEOMERGE_STORE",
+                    "memory | sqlite | jdbc:postgresql://... | redis://...",
                     DEFAULT_STORE),
             new Option("host", "VIDEOMERGE_HOST", "address to listen on", "0.0.0.0"),
             new Option("port", "VIDEOMERGE_PORT", "port to listen on (0: any free port)", "8080"),
-            new Option("data-dir", "VIDEOMERGE_DATA_DIR", "folder of merged files, work files and the SQLite file",
+            new Option(
+                    "data-dir",
+                    "VIDEOMERGE_DATA_DIR",
+                    "folder of merged files, work files and the SQLite file",
                     "./data"),
-            new Option("public-url", "VIDEOMERGE_PUBLIC_URL", "URL clients reach this server at",
-                    "http://localhost:PORT"),
+            new Option(
+                    "public-url", "VIDEOMERGE_PUBLIC_URL", "URL clients reach this server at", "http://localhost:PORT"),
             new Option("api-keys", "VIDEOMERGE_API_KEYS", "comma-separated X-API-Key values (none: open)", ""),
             new Option("workers", "VIDEOMERGE_WORKERS", "merges run at once", "half the processors"),
-            new Option("allow-loopback-urls", "VIDEOMERGE_ALLOW_LOOPBACK_URLS",
-                    "let video URLs point at this machine (local demos and tests only)", "false"),
-            new Option("isolation", "VIDEOMERGE_ISOLATION",
-                    "process: each merge in a child JVM (a decoder crash fails one job) | in-process", "process"),
-            new Option("merge-heap", "VIDEOMERGE_MERGE_HEAP", "heap cap of a merge's child JVM (512m, 1g, ...)",
-                    "512m"),
-            new Option("merge-timeout", "VIDEOMERGE_MERGE_TIMEOUT",
-                    "seconds a merge may run in its child before it is killed", "7200"));
+            new Option(
+                    "allow-loopback-urls",
+                    "VIDEOMERGE_ALLOW_LOOPBACK_URLS",
+                    "let video URLs point at this machine (local demos and tests only)",
+                    "false"),
+            new Option(
+                    "isolation",
+                    "VIDEOMERGE_ISOLATION",
+                    "process: each merge in a child JVM (a decoder crash fails one job) | in-process",
+                    "process"),
+            new Option(
+                    "merge-heap", "VIDEOMERGE_MERGE_HEAP", "heap cap of a merge's child JVM (512m, 1g, ...)", "512m"),
+            new Option(
+                    "merge-timeout",
+                    "VIDEOMERGE_MERGE_TIMEOUT",
+                    "seconds a merge may run in its child before it is killed",
+                    "7200"));
 
-    private record Option(String flag, String env, String help, String fallback) {
-    }
+    private record Option(String flag, String env, String help, String fallback) {}
 
     ServerConfig {
         requireNonNull(store, "store");
@@ -72,8 +94,11 @@ record ServerConfig(String store, String host, int port, Path dataDir, Optional<
         if (workers < 1 || workers > 256) {
             throw new IllegalArgumentException("workers must be between 1 and 256: " + workers);
         }
-        if (!store.equals("memory") && !store.equals("sqlite") && !store.startsWith("jdbc:")
-                && !store.startsWith("redis://") && !store.startsWith("rediss://")) {
+        if (!store.equals("memory")
+                && !store.equals("sqlite")
+                && !store.startsWith("jdbc:")
+                && !store.startsWith("redis://")
+                && !store.startsWith("rediss://")) {
             throw new IllegalArgumentException("store must be memory, sqlite, a jdbc: URL or a redis:// URI");
         }
     }
@@ -82,8 +107,8 @@ record ServerConfig(String store, String host, int port, Path dataDir, Optional<
     static String usage() {
         StringBuilder text = new StringBuilder("Usage: java -jar merge-server.jar [--flag value]...\n\n");
         for (Option o : OPTIONS) {
-            text.append(String.format(Locale.ROOT, "  --%-21s %-32s %s (default: %s)%n", o.flag(), o.env(), o.help(),
-                    o.fallback()));
+            text.append(String.format(
+                    Locale.ROOT, "  --%-21s %-32s %s (default: %s)%n", o.flag(), o.env(), o.help(), o.fallback()));
         }
         return text.append("\nFlags win over environment variables.\n").toString();
     }
@@ -103,7 +128,8 @@ record ServerConfig(String store, String host, int port, Path dataDir, Optional<
             }
         }
         int port = integer(values, "port", 8080);
-        Optional<URI> publicUrl = Optional.ofNullable(values.get("public-url")).filter(v -> !v.isEmpty())
+        Optional<URI> publicUrl = Optional.ofNullable(values.get("public-url"))
+                .filter(v -> !v.isEmpty())
                 .map(ServerConfig::parseUrl);
         List<String> keys = new ArrayList<>();
         for (String key : values.getOrDefault("api-keys", "").split(",")) {
@@ -112,9 +138,16 @@ record ServerConfig(String store, String host, int port, Path dataDir, Optional<
             }
         }
         int defaultWorkers = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
-        return new ServerConfig(values.getOrDefault("store", DEFAULT_STORE), values.getOrDefault("host", "0.0.0.0"),
-                port, Path.of(values.getOrDefault("data-dir", "./data")), publicUrl, keys,
-                integer(values, "workers", defaultWorkers), bool(values, "allow-loopback-urls"), isolation(values));
+        return new ServerConfig(
+                values.getOrDefault("store", DEFAULT_STORE),
+                values.getOrDefault("host", "0.0.0.0"),
+                port,
+                Path.of(values.getOrDefault("data-dir", "./data")),
+                publicUrl,
+                keys,
+                integer(values, "workers", defaultWorkers),
+                bool(values, "allow-loopback-urls"),
+                isolation(values));
     }
 
     /** A copy with other isolation settings (tests choose a crashing child this way). */
@@ -175,11 +208,14 @@ record ServerConfig(String store, String host, int port, Path dataDir, Optional<
                 name = name.substring(0, eq);
             }
             if (!known.contains(name)) {
-                throw new IllegalArgumentException("unknown flag --" + name + "; known: --" + String.join(", --", known));
+                throw new IllegalArgumentException(
+                        "unknown flag --" + name + "; known: --" + String.join(", --", known));
             }
             if (value == null) {
                 boolean takesValue = !name.equals("allow-loopback-urls");
-                if (takesValue || (i + 1 < args.length && Arrays.asList("true", "false").contains(args[i + 1]))) {
+                if (takesValue
+                        || (i + 1 < args.length
+                                && Arrays.asList("true", "false").contains(args[i + 1]))) {
                     if (i + 1 >= args.length) {
                         throw new IllegalArgumentException("--" + name + " needs a value");
                     }

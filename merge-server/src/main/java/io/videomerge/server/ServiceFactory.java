@@ -1,12 +1,12 @@
 package io.videomerge.server;
 
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeService;
 import io.videomerge.spi.JobStore;
 import io.videomerge.store.jdbc.JdbcJobStore;
 import io.videomerge.store.memory.InMemoryJobStore;
 import io.videomerge.store.redis.RedisJobStore;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -19,10 +19,10 @@ import org.sqlite.SQLiteDataSource;
 final class ServiceFactory {
     /** The SQLite file of the embedded default store, in the data folder. */
     static final String SQLITE_FILE = "videomerge.db";
+
     private static final Duration HEARTBEAT = Duration.ofSeconds(2);
 
-    private ServiceFactory() {
-    }
+    private ServiceFactory() {}
 
     /** A service and the store it runs on; closing closes both, the service first. */
     record Running(MergeService service, JobStore store) implements AutoCloseable {
@@ -49,7 +49,8 @@ final class ServiceFactory {
     /** The URL merged files are published under: the public URL plus {@code /files/}. */
     static URI filesUrl(URI publicUrl) {
         String base = publicUrl.toString();
-        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + MergeServer.FILES_PATH + "/");
+        return URI.create(
+                (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + MergeServer.FILES_PATH + "/");
     }
 
     static Running create(ServerConfig config, URI publicUrl) throws IOException {
@@ -57,7 +58,9 @@ final class ServiceFactory {
         JobStore store = store(config);
         try {
             MergeService service = MergeService.builder()
-                    .limits(Limits.defaults().toBuilder().allowLoopbackUrls(config.allowLoopbackUrls()).build())
+                    .limits(Limits.defaults().toBuilder()
+                            .allowLoopbackUrls(config.allowLoopbackUrls())
+                            .build())
                     .uploader(new FileSystemUploader(filesFolder(config), filesUrl(publicUrl)))
                     .workDirectory(workFolder(config))
                     .jobStore(store)

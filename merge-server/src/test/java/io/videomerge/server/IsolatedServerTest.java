@@ -34,7 +34,8 @@ class IsolatedServerTest {
     @TempDir
     Path data;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ObjectMapper json = new ObjectMapper();
     private MergeServer server;
 
@@ -51,7 +52,8 @@ class IsolatedServerTest {
 
     private JsonNode merge(URI base, String first, String second) throws Exception {
         HttpResponse<String> response = send(HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
-                .header("Content-Type", "application/json").header("Prefer", "wait=150")
+                .header("Content-Type", "application/json")
+                .header("Prefer", "wait=150")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"" + base + "/files/" + first + "\",\""
                         + base + "/files/" + second + "\"],\"quality\":\"480\"}")));
         JsonNode body = json.readTree(response.body());
@@ -66,21 +68,37 @@ class IsolatedServerTest {
         ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.5), files, "a");
         ClipGenerator.write(ClipSpec.of(240, 320).withDuration(1.5), files, "b");
         Files.writeString(files.resolve("poison.mp4"), ScriptedChild.CRASH + " a decoder-crashing upload");
-        ServerConfig config = ServerConfig.parse(new String[] {"--port", "0", "--host", "127.0.0.1", "--data-dir",
-            data.toString(), "--store", "memory", "--allow-loopback-urls", "--workers", "1"}, Map.of());
+        ServerConfig config = ServerConfig.parse(
+                new String[] {
+                    "--port",
+                    "0",
+                    "--host",
+                    "127.0.0.1",
+                    "--data-dir",
+                    data.toString(),
+                    "--store",
+                    "memory",
+                    "--allow-loopback-urls",
+                    "--workers",
+                    "1"
+                },
+                Map.of());
         assertTrue(config.isolation().isProcess(), "isolated by default");
         Isolation crashing = IsolationHooks.scripted(config.isolation(), data.resolve("markers"));
         server = MergeServer.start(config.withIsolation(crashing));
         URI base = server.localUri();
 
         JsonNode crashed = merge(base, "a.mp4", "poison.mp4");
-        int childrenOfTheCrashedJob = ScriptedChild.markedPids(data.resolve("markers")).size();
+        int childrenOfTheCrashedJob =
+                ScriptedChild.markedPids(data.resolve("markers")).size();
         HttpResponse<String> health = send(HttpRequest.newBuilder(base.resolve("/health")));
         JsonNode next = merge(base, "a.mp4", "b.mp4");
 
         assertEquals(422, crashed.get("status").asInt(), crashed.toString());
         assertEquals("INPUT_CRASHED_DECODER", crashed.at("/body/reason").asText(), crashed.toString());
-        assertEquals("the decoder crashed on input 1, twice", crashed.at("/body/error").asText());
+        assertEquals(
+                "the decoder crashed on input 1, twice",
+                crashed.at("/body/error").asText());
         assertFalse(crashed.toString().contains("SIGSEGV"), "no native text reaches the client");
         assertEquals(2, childrenOfTheCrashedJob, "two children took the job");
         assertEquals(200, health.statusCode(), health.body());

@@ -33,7 +33,8 @@ class MergeServerTest {
     @TempDir
     Path data;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ObjectMapper json = new ObjectMapper();
     private MergeServer server;
 
@@ -46,8 +47,12 @@ class MergeServerTest {
 
     private URI start(String... flags) throws Exception {
         String[] all = new String[flags.length + 8];
-        System.arraycopy(new String[] {"--port", "0", "--host", "127.0.0.1", "--data-dir", data.toString(),
-            "--store", "memory"}, 0, all, 0, 8);
+        System.arraycopy(
+                new String[] {"--port", "0", "--host", "127.0.0.1", "--data-dir", data.toString(), "--store", "memory"},
+                0,
+                all,
+                0,
+                8);
         System.arraycopy(flags, 0, all, 8, flags.length);
         server = MergeServer.start(ServerConfig.parse(all, Map.of()));
         return server.localUri();
@@ -58,7 +63,8 @@ class MergeServerTest {
     }
 
     @Test
-    @DisplayName("A merge of clips served under /files/ completes in one call with Prefer: wait, and its merged_url downloads")
+    @DisplayName(
+            "A merge of clips served under /files/ completes in one call with Prefer: wait, and its merged_url downloads")
     void mergesAndServesTheResult() throws Exception {
         Path files = Files.createDirectories(data.resolve("files"));
         ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.5), files, "a");
@@ -66,9 +72,10 @@ class MergeServerTest {
         URI base = start("--allow-loopback-urls", "--workers", "1");
 
         HttpResponse<String> merged = send(HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
-                .header("Content-Type", "application/json").header("Prefer", "wait=120")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"" + base + "/files/a.mp4\",\""
-                        + base + "/files/b.mp4\"],\"quality\":\"480\",\"aspect_ratio\":\"1:1\"}")));
+                .header("Content-Type", "application/json")
+                .header("Prefer", "wait=120")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"" + base + "/files/a.mp4\",\"" + base
+                        + "/files/b.mp4\"],\"quality\":\"480\",\"aspect_ratio\":\"1:1\"}")));
         JsonNode body = json.readTree(merged.body());
 
         assertEquals(200, merged.statusCode(), merged.body());
@@ -77,8 +84,8 @@ class MergeServerTest {
         assertEquals("/files/", mergedUrl.getPath().substring(0, 7), mergedUrl.toString());
         assertEquals(server.port(), mergedUrl.getPort());
         Path download = data.resolve("download.mp4");
-        HttpResponse<Path> file = http.send(HttpRequest.newBuilder(mergedUrl).build(),
-                HttpResponse.BodyHandlers.ofFile(download));
+        HttpResponse<Path> file =
+                http.send(HttpRequest.newBuilder(mergedUrl).build(), HttpResponse.BodyHandlers.ofFile(download));
         assertEquals(200, file.statusCode());
         assertEquals("video/mp4", file.headers().firstValue("Content-Type").orElse(""));
         ClipInfo info = new Prober(Limits.defaults()).probe(download, 0);
@@ -94,8 +101,8 @@ class MergeServerTest {
 
         HttpResponse<String> refused = send(HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"" + base + "/files/a.mp4\",\""
-                        + base + "/files/b.mp4\"]}")));
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"video_urls\":[\"" + base + "/files/a.mp4\",\"" + base + "/files/b.mp4\"]}")));
 
         assertEquals(422, refused.statusCode(), refused.body());
         assertEquals("URL_FORBIDDEN", json.readTree(refused.body()).get("code").asText());
@@ -110,9 +117,10 @@ class MergeServerTest {
         Files.writeString(data.resolve("secret.txt"), "do not serve");
         Files.writeString(data.resolve("files").resolve("x.mp4"), "not really a video");
 
-        assertEquals(200, send(HttpRequest.newBuilder(base.resolve("/files/x.mp4"))).statusCode());
-        for (String path : List.of("/files/", "/files/..%2fsecret.txt", "/files/%2e%2e/secret.txt",
-                "/files/../secret.txt")) {
+        assertEquals(
+                200, send(HttpRequest.newBuilder(base.resolve("/files/x.mp4"))).statusCode());
+        for (String path :
+                List.of("/files/", "/files/..%2fsecret.txt", "/files/%2e%2e/secret.txt", "/files/../secret.txt")) {
             HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + path)));
             assertNotEquals(200, response.statusCode(), path);
             assertFalse(response.body().contains("do not serve"), path);
@@ -139,15 +147,16 @@ class MergeServerTest {
         URI base = start("--api-keys", "k-one,k-two");
         HttpRequest.Builder submit = HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"https://example.com/a.mp4\","
-                        + "\"https://example.com/b.mp4\"]}"));
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"video_urls\":[\"https://example.com/a.mp4\"," + "\"https://example.com/b.mp4\"]}"));
 
         assertEquals(401, send(submit).statusCode());
         assertEquals(202, send(submit.header("X-API-Key", "k-two")).statusCode());
     }
 
     @Test
-    @DisplayName("With a store that does not answer, health and submit are 503 STORE_UNAVAILABLE and nothing is accepted")
+    @DisplayName(
+            "With a store that does not answer, health and submit are 503 STORE_UNAVAILABLE and nothing is accepted")
     void storeDownIs503() throws Exception {
         // A Redis URI on a port where nothing listens: a real store client that cannot reach its server.
         URI base = start("--store", "redis://127.0.0.1:1");
@@ -155,13 +164,14 @@ class MergeServerTest {
         HttpResponse<String> health = send(HttpRequest.newBuilder(base.resolve("/health")));
         HttpResponse<String> submit = send(HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"https://example.com/a.mp4\","
-                        + "\"https://example.com/b.mp4\"]}")));
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"video_urls\":[\"https://example.com/a.mp4\"," + "\"https://example.com/b.mp4\"]}")));
 
         assertEquals(503, health.statusCode(), health.body());
         assertEquals("5", health.headers().firstValue("Retry-After").orElse(""));
         assertEquals(503, submit.statusCode(), submit.body());
-        assertEquals("STORE_UNAVAILABLE", json.readTree(submit.body()).get("code").asText());
+        assertEquals(
+                "STORE_UNAVAILABLE", json.readTree(submit.body()).get("code").asText());
         assertFalse(submit.body().contains("127.0.0.1"), "no address in the answer: " + submit.body());
     }
 }

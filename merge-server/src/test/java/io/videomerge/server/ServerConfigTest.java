@@ -38,29 +38,48 @@ class ServerConfigTest {
     @DisplayName("Isolation is on unless turned off; the child's heap cap and time budget are settings")
     void isolationSettings() {
         ServerConfig off = ServerConfig.parse(new String[] {"--isolation", "in-process"}, Map.of());
-        ServerConfig tuned = ServerConfig.parse(new String[] {"--merge-heap=1g"},
+        ServerConfig tuned = ServerConfig.parse(
+                new String[] {"--merge-heap=1g"},
                 Map.of("VIDEOMERGE_ISOLATION", "process", "VIDEOMERGE_MERGE_TIMEOUT", "600"));
 
         assertFalse(off.isolation().isProcess());
         assertTrue(tuned.isolation().isProcess());
         assertEquals(1L << 30, tuned.isolation().maxHeapBytes());
         assertEquals(Duration.ofMinutes(10), tuned.isolation().timeout());
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.parse(new String[] {"--isolation", "thread"}, Map.of())).getMessage()
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(new String[] {"--isolation", "thread"}, Map.of()))
+                .getMessage()
                 .contains("isolation"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.parse(new String[] {"--merge-heap", "1x"}, Map.of())).getMessage()
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(new String[] {"--merge-heap", "1x"}, Map.of()))
+                .getMessage()
                 .contains("merge-heap"));
     }
 
     @Test
     @DisplayName("Environment variables set every option")
     void environment() {
-        ServerConfig config = ServerConfig.parse(new String[0], Map.of(
-                "VIDEOMERGE_STORE", "redis://127.0.0.1:6379", "VIDEOMERGE_PORT", "9090",
-                "VIDEOMERGE_DATA_DIR", "/srv/vm", "VIDEOMERGE_PUBLIC_URL", "https://vm.example.com/video",
-                "VIDEOMERGE_API_KEYS", "a1, b2 ,", "VIDEOMERGE_WORKERS", "3",
-                "VIDEOMERGE_ALLOW_LOOPBACK_URLS", "true", "VIDEOMERGE_HOST", "127.0.0.1"));
+        ServerConfig config = ServerConfig.parse(
+                new String[0],
+                Map.of(
+                        "VIDEOMERGE_STORE",
+                        "redis://127.0.0.1:6379",
+                        "VIDEOMERGE_PORT",
+                        "9090",
+                        "VIDEOMERGE_DATA_DIR",
+                        "/srv/vm",
+                        "VIDEOMERGE_PUBLIC_URL",
+                        "https://vm.example.com/video",
+                        "VIDEOMERGE_API_KEYS",
+                        "a1, b2 ,",
+                        "VIDEOMERGE_WORKERS",
+                        "3",
+                        "VIDEOMERGE_ALLOW_LOOPBACK_URLS",
+                        "true",
+                        "VIDEOMERGE_HOST",
+                        "127.0.0.1"));
 
         assertEquals("redis://127.0.0.1:6379", config.store());
         assertEquals(9090, config.port());
@@ -76,8 +95,9 @@ class ServerConfigTest {
     @DisplayName("Flags win over environment variables, in both --flag value and --flag=value forms")
     void flagsWin() {
         ServerConfig config = ServerConfig.parse(
-                new String[] {"--port=7070", "--store", "jdbc:postgresql://db/vm", "--allow-loopback-urls",
-                    "--workers", "2"},
+                new String[] {
+                    "--port=7070", "--store", "jdbc:postgresql://db/vm", "--allow-loopback-urls", "--workers", "2"
+                },
                 Map.of("VIDEOMERGE_PORT", "9090", "VIDEOMERGE_STORE", "memory", "VIDEOMERGE_WORKERS", "5"));
 
         assertEquals(7070, config.port());
@@ -89,28 +109,45 @@ class ServerConfigTest {
     @Test
     @DisplayName("A wrong setting is refused with a message naming it")
     void wrongSettingsAreNamed() {
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.parse(new String[] {"--port", "http"}, Map.of())).getMessage().contains("port"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.parse(new String[] {"--colour", "red"}, Map.of())).getMessage().contains("--colour"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.parse(new String[] {"--store", "mongodb://x"}, Map.of())).getMessage()
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(new String[] {"--port", "http"}, Map.of()))
+                .getMessage()
+                .contains("port"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(new String[] {"--colour", "red"}, Map.of()))
+                .getMessage()
+                .contains("--colour"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(new String[] {"--store", "mongodb://x"}, Map.of()))
+                .getMessage()
                 .contains("store"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_PUBLIC_URL", "ftp://x"))).getMessage()
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_PUBLIC_URL", "ftp://x")))
+                .getMessage()
                 .contains("public-url"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_WORKERS", "0"))).getMessage()
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_WORKERS", "0")))
+                .getMessage()
                 .contains("workers"));
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> ServerConfig.parse(new String[] {"--port"}, Map.of())).getMessage().contains("--port"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--port"}, Map.of()))
+                .getMessage()
+                .contains("--port"));
     }
 
     @Test
     @DisplayName("Merged files are published under the public URL's /files/, below any path it has")
     void filesUrlFollowsThePublicUrl() {
-        assertEquals(URI.create("http://localhost:8080/files/"), ServiceFactory.filesUrl(URI.create("http://localhost:8080")));
-        assertEquals(URI.create("https://vm.example.com/video/files/"),
+        assertEquals(
+                URI.create("http://localhost:8080/files/"),
+                ServiceFactory.filesUrl(URI.create("http://localhost:8080")));
+        assertEquals(
+                URI.create("https://vm.example.com/video/files/"),
                 ServiceFactory.filesUrl(URI.create("https://vm.example.com/video/")));
     }
 
@@ -118,8 +155,17 @@ class ServerConfigTest {
     @DisplayName("The usage text names every flag and its environment variable")
     void usageNamesEverything() {
         String usage = ServerConfig.usage();
-        for (String name : List.of("--store", "VIDEOMERGE_STORE", "--port", "--data-dir", "--public-url", "--api-keys",
-                "VIDEOMERGE_API_KEYS", "--workers", "--allow-loopback-urls", "--host")) {
+        for (String name : List.of(
+                "--store",
+                "VIDEOMERGE_STORE",
+                "--port",
+                "--data-dir",
+                "--public-url",
+                "--api-keys",
+                "VIDEOMERGE_API_KEYS",
+                "--workers",
+                "--allow-loopback-urls",
+                "--host")) {
             assertTrue(usage.contains(name), name);
         }
     }

@@ -46,7 +46,8 @@ class ServerProcessTest {
     @TempDir
     Path tmp;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ObjectMapper json = new ObjectMapper();
     private final List<Process> processes = new ArrayList<>();
     private final CountDownLatch downloadStarted = new CountDownLatch(1);
@@ -63,35 +64,49 @@ class ServerProcessTest {
     }
 
     /** A running server process and the lines it printed. */
-    private record Server(Process process, URI base, StringBuffer log) {
-    }
+    private record Server(Process process, URI base, StringBuffer log) {}
 
     private Server startServer(Path data) throws Exception {
         Path jar = Path.of(System.getProperty("videomerge.server.jar", "target/merge-server.jar"));
         assertTrue(Files.isRegularFile(jar), "the packaged jar " + jar + " exists (mvn verify packages it first)");
-        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "--port", "0", "--host", "127.0.0.1", "--data-dir", data.toString(),
-                "--store", "sqlite", "--workers", "1", "--allow-loopback-urls")
-                .redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar",
+                        jar.toString(),
+                        "--port",
+                        "0",
+                        "--host",
+                        "127.0.0.1",
+                        "--data-dir",
+                        data.toString(),
+                        "--store",
+                        "sqlite",
+                        "--workers",
+                        "1",
+                        "--allow-loopback-urls")
+                .redirectErrorStream(true)
+                .start();
         processes.add(process);
         StringBuffer log = new StringBuffer();
         CountDownLatch listening = new CountDownLatch(1);
         int[] port = new int[1];
-        Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(
-                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    log.append(line).append('\n');
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        port[0] = Integer.parseInt(m.group(1));
-                        listening.countDown();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader in = new BufferedReader(
+                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = in.readLine()) != null; ) {
+                            log.append(line).append('\n');
+                            Matcher m = LISTENING.matcher(line);
+                            if (m.find()) {
+                                port[0] = Integer.parseInt(m.group(1));
+                                listening.countDown();
+                            }
+                        }
+                    } catch (IOException e) {
+                        log.append("(output ended: ").append(e).append(")\n");
                     }
-                }
-            } catch (IOException e) {
-                log.append("(output ended: ").append(e).append(")\n");
-            }
-        }, "server-output");
+                },
+                "server-output");
         reader.setDaemon(true);
         reader.start();
         assertTrue(listening.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the server started:\n" + log);
@@ -132,8 +147,10 @@ class ServerProcessTest {
     }
 
     private JsonNode status(Server server, String id) throws Exception {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                server.base().resolve("/api/v1/merge/" + id + "/status")).timeout(DEADLINE).build(),
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(server.base().resolve("/api/v1/merge/" + id + "/status"))
+                        .timeout(DEADLINE)
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         return json.readTree(response.body());
@@ -141,7 +158,8 @@ class ServerProcessTest {
 
     private static HttpRequest.Builder submit(Server server, URI clipBase) {
         return HttpRequest.newBuilder(server.base().resolve("/api/v1/merge"))
-                .header("Content-Type", "application/json").header("Idempotency-Key", "restart-test")
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", "restart-test")
                 .timeout(DEADLINE)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"" + clipBase.resolve("a.mp4") + "\",\""
                         + clipBase.resolve("b.mp4") + "\"],\"quality\":\"480\"}"));
@@ -157,14 +175,16 @@ class ServerProcessTest {
         Path data = tmp.resolve("data");
 
         Server first = startServer(data);
-        HttpResponse<String> submitted = http.send(submit(first, clipBase).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> submitted =
+                http.send(submit(first, clipBase).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, submitted.statusCode(), submitted.body());
         String id = json.readTree(submitted.body()).get("task_id").asText();
         assertTrue(downloadStarted.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the merge started:\n" + first.log());
         assertEquals("processing", status(first, id).get("status").asText());
 
         first.process().destroy(); // SIGTERM
-        assertTrue(first.process().waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS),
+        assertTrue(
+                first.process().waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS),
                 "the server stopped on SIGTERM:\n" + first.log());
         // 128 + 15: the JVM ran its shutdown hooks on SIGTERM and exited; a crash or a forced kill reads otherwise.
         assertEquals(143, first.process().exitValue(), first.log().toString());
@@ -176,15 +196,20 @@ class ServerProcessTest {
         HttpResponse<String> result;
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         do {
-            result = http.send(submit(second, clipBase).header("Prefer", "wait=60").build(),
-                    HttpResponse.BodyHandlers.ofString());
+            result = http.send(
+                    submit(second, clipBase).header("Prefer", "wait=60").build(), HttpResponse.BodyHandlers.ofString());
         } while (result.statusCode() == 202 && System.nanoTime() < deadline);
         assertEquals(200, result.statusCode(), result.body() + "\n" + second.log());
-        assertEquals(MOUNT_FREE_STATUS.replace("ID", id), result.headers().firstValue("Location").orElse(""));
+        assertEquals(
+                MOUNT_FREE_STATUS.replace("ID", id),
+                result.headers().firstValue("Location").orElse(""));
         JsonNode body = json.readTree(result.body());
         assertEquals(2, body.get("clips_merged").asInt());
-        HttpResponse<byte[]> file = http.send(HttpRequest.newBuilder(URI.create(body.get("merged_url").asText()))
-                .timeout(DEADLINE).build(), HttpResponse.BodyHandlers.ofByteArray());
+        HttpResponse<byte[]> file = http.send(
+                HttpRequest.newBuilder(URI.create(body.get("merged_url").asText()))
+                        .timeout(DEADLINE)
+                        .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, file.statusCode());
         assertTrue(file.body().length > 1000);
     }

@@ -123,7 +123,8 @@ final class AudioTrack implements AutoCloseable {
     }
 
     private boolean sameFormat(AVFrame frame) {
-        return frame.sample_rate() == inRate && frame.format() == inFormat
+        return frame.sample_rate() == inRate
+                && frame.format() == inFormat
                 && av_channel_layout_compare(frame.ch_layout(), inLayout) == 0;
     }
 
@@ -146,8 +147,8 @@ final class AudioTrack implements AutoCloseable {
             source = fallback;
         }
         resampler = new SwrContext(null);
-        int ret = swr_alloc_set_opts2(resampler, outLayout, AV_SAMPLE_FMT_FLTP, Plan.SAMPLE_RATE,
-                source, inFormat, inRate, 0, null);
+        int ret = swr_alloc_set_opts2(
+                resampler, outLayout, AV_SAMPLE_FMT_FLTP, Plan.SAMPLE_RATE, source, inFormat, inRate, 0, null);
         av_channel_layout_uninit(outLayout);
         if (fallback != null) {
             av_channel_layout_uninit(fallback);

@@ -153,8 +153,11 @@ final class ClipDecoder implements AutoCloseable {
                 continue;
             }
             try {
-                if (video ? frame.width() > 0 && frame.height() > 0 && frame.format() >= 0
-                        : frame.nb_samples() > 0 && frame.sample_rate() > 0 && frame.ch_layout().nb_channels() > 0) {
+                if (video
+                        ? frame.width() > 0 && frame.height() > 0 && frame.format() >= 0
+                        : frame.nb_samples() > 0
+                                && frame.sample_rate() > 0
+                                && frame.ch_layout().nb_channels() > 0) {
                     double seconds = seconds(frame, video);
                     if (video) {
                         sink.video(frame, seconds);
@@ -189,8 +192,11 @@ final class ClipDecoder implements AutoCloseable {
         }
         if (Completeness.isTooDamaged(counts.undecodable, counts.packets, maxUndecodableShare)) {
             int index = input.index();
-            throw new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " is partly undecodable ("
-                    + counts.undecodable + " of " + counts.packets + " " + kind + " packets)", index);
+            throw new MediaException(
+                    ErrorCode.INVALID_MEDIA,
+                    "input " + index + " is partly undecodable (" + counts.undecodable + " of " + counts.packets + " "
+                            + kind + " packets)",
+                    index);
         }
     }
 

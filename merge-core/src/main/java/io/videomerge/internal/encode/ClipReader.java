@@ -2,8 +2,6 @@ package io.videomerge.internal.encode;
 
 import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 
-import io.videomerge.ErrorCode;
-import io.videomerge.MediaException;
 import io.videomerge.internal.plan.ClipPlan;
 import io.videomerge.internal.plan.Plan;
 import io.videomerge.internal.probe.Completeness;
@@ -42,16 +40,22 @@ final class ClipReader implements AutoCloseable {
         this.durationSeconds = plan.durationSeconds();
         this.indexedEnd = Completeness.indexedEnd(input.format(), input.videoStream(), input.audioStream());
         AVStream stream = input.stream(input.videoStream());
-        double fps = stream.avg_frame_rate().num() > 0 && stream.avg_frame_rate().den() > 0
-                ? av_q2d(stream.avg_frame_rate()) : 30;
+        double fps =
+                stream.avg_frame_rate().num() > 0 && stream.avg_frame_rate().den() > 0
+                        ? av_q2d(stream.avg_frame_rate())
+                        : 30;
         int codedWidth = input.videoDecoder().width();
         int codedHeight = input.videoDecoder().height();
         // Pictures of the probed size use the plan as it is; a stream whose size changes mid-way is refitted, so
         // the new pictures keep their proportions.
         VideoFilter.Description filter = frame -> frame.width() == codedWidth && frame.height() == codedHeight
                 ? plan.videoFilter()
-                : plan.refit(frame.width(), frame.height(), frame.sample_aspect_ratio().num(),
-                        frame.sample_aspect_ratio().den()).videoFilter();
+                : plan.refit(
+                                frame.width(),
+                                frame.height(),
+                                frame.sample_aspect_ratio().num(),
+                                frame.sample_aspect_ratio().den())
+                        .videoFilter();
         this.frameSeconds = 1 / fps;
         this.video = new VideoTrack(index, filter, filterThreads, fps);
         this.audio = plan.hasAudio() && input.audioDecoder() != null ? new AudioTrack(index) : null;
@@ -133,7 +137,8 @@ final class ClipReader implements AutoCloseable {
         if (audio != null && audio.started()) {
             reached = Math.max(reached, audio.end() / (double) Plan.SAMPLE_RATE);
         }
-        double promised = Double.isNaN(indexedEnd) ? durationSeconds : Math.max(durationSeconds, indexedEnd - originSeconds);
+        double promised =
+                Double.isNaN(indexedEnd) ? durationSeconds : Math.max(durationSeconds, indexedEnd - originSeconds);
         Completeness.requireWhole(index, reached, promised);
     }
 

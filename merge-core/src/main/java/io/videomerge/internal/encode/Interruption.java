@@ -8,8 +8,7 @@ import io.videomerge.MergeException;
  * packet): an interrupted thread (a cancel, a lost lease, a closing service) stops there.
  */
 public final class Interruption {
-    private Interruption() {
-    }
+    private Interruption() {}
 
     /**
      * Throws when the current thread was interrupted, leaving its interrupt flag set.

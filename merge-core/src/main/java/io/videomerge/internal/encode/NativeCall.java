@@ -4,8 +4,7 @@ import io.videomerge.ProcessingException;
 
 /** The one way the encode stage turns an FFmpeg return code into an exception. */
 final class NativeCall {
-    private NativeCall() {
-    }
+    private NativeCall() {}
 
     /**
      * Throws a {@link ProcessingException} naming {@code what} when an FFmpeg call returned an error code; FFmpeg's

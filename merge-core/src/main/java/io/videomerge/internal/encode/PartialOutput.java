@@ -31,8 +31,7 @@ final class PartialOutput {
         Pass open(Plan plan, List<Path> inputs, Path output, ProgressListener progress);
     }
 
-    private PartialOutput() {
-    }
+    private PartialOutput() {}
 
     /** Checks the arguments, runs the pass, and deletes {@code output} unless the pass ran to its end. */
     static void write(Plan plan, List<Path> inputs, Path output, ProgressListener progress, Opener opener) {

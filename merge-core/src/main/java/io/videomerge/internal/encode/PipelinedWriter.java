@@ -21,17 +21,13 @@ final class PipelinedWriter implements AutoCloseable {
     private static final int QUEUE = 6;
     private static final long POLL_MILLIS = 100;
 
-    private sealed interface Item permits Video, Audio, End {
-    }
+    private sealed interface Item permits Video, Audio, End {}
 
-    private record Video(AVFrame frame, long index) implements Item {
-    }
+    private record Video(AVFrame frame, long index) implements Item {}
 
-    private record Audio(float[] left, float[] right, int count) implements Item {
-    }
+    private record Audio(float[] left, float[] right, int count) implements Item {}
 
-    private record End() implements Item {
-    }
+    private record End() implements Item {}
 
     private final Mp4Writer writer;
     private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(QUEUE);

@@ -4,7 +4,7 @@ package io.videomerge.internal.encode;
 @FunctionalInterface
 public interface ProgressListener {
     /** A listener that ignores progress. */
-    ProgressListener NONE = fraction -> { };
+    ProgressListener NONE = fraction -> {};
 
     /** Called from the merging thread; must return quickly. */
     void progress(double fraction);

@@ -9,13 +9,13 @@ import static org.bytedeco.ffmpeg.global.avcodec.avcodec_parameters_copy;
 import static org.bytedeco.ffmpeg.global.avformat.av_find_best_stream;
 import static org.bytedeco.ffmpeg.global.avformat.av_read_frame;
 import static org.bytedeco.ffmpeg.global.avformat.avformat_close_input;
-import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
-import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EAGAIN;
 import static org.bytedeco.ffmpeg.global.avutil.AVERROR_EOF;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_AUDIO;
+import static org.bytedeco.ffmpeg.global.avutil.AVMEDIA_TYPE_VIDEO;
 import static org.bytedeco.ffmpeg.global.avutil.AV_NOPTS_VALUE;
-import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
+import static org.bytedeco.ffmpeg.global.avutil.av_q2d;
 import static org.bytedeco.ffmpeg.global.avutil.av_rescale_q;
 
 import io.videomerge.ErrorCode;
@@ -176,8 +176,12 @@ public final class Remuxer {
             AVRational outVideoBase = outVideo.time_base();
             AVRational outAudioBase = outAudio.time_base();
             long audioOffset = av_rescale_q(offset, outVideoBase, outAudioBase);
-            long frameTicks = av_rescale_q(1, av_make_q(in.streams(video).avg_frame_rate().den(),
-                    Math.max(1, in.streams(video).avg_frame_rate().num())), outVideoBase);
+            long frameTicks = av_rescale_q(
+                    1,
+                    av_make_q(
+                            in.streams(video).avg_frame_rate().den(),
+                            Math.max(1, in.streams(video).avg_frame_rate().num())),
+                    outVideoBase);
             // The output may reach this (in the output video time base) before the limit is exceeded.
             long limit = (long) Math.floor(maxSeconds / av_q2d(outVideoBase));
             long clipEnd = 0;
@@ -225,7 +229,8 @@ public final class Remuxer {
                 long localDts = av_rescale_q(dts - origin, from, to);
                 long duration = av_rescale_q(packet.duration(), from, to);
                 if (isVideo) {
-                    long outDts = Math.max(localDts + offset, lastVideoDts == Long.MIN_VALUE ? Long.MIN_VALUE : lastVideoDts + 1);
+                    long outDts = Math.max(
+                            localDts + offset, lastVideoDts == Long.MIN_VALUE ? Long.MIN_VALUE : lastVideoDts + 1);
                     long outPts = Math.max(localPts + offset, outDts);
                     lastVideoDts = outDts;
                     clipEnd = Math.max(clipEnd, localPts + (duration > 0 ? duration : frameTicks));
@@ -251,7 +256,8 @@ public final class Remuxer {
             // A clip whose audio outlasts its video pushes the next clip back, so that its audio is not cut.
             long length = Math.max(clipEnd, av_rescale_q(audioEnd, outAudioBase, outVideoBase));
             double reached = length * av_q2d(outVideoBase);
-            double promised = Double.isNaN(indexed) ? clip.durationSeconds() : Math.max(indexed, clip.durationSeconds());
+            double promised =
+                    Double.isNaN(indexed) ? clip.durationSeconds() : Math.max(indexed, clip.durationSeconds());
             if (Completeness.isCutShort(reached, promised)) {
                 throw damaged(index, "its data stops short");
             }
@@ -264,8 +270,10 @@ public final class Remuxer {
         }
 
         private MediaException tooLong(int index) {
-            return new MediaException(ErrorCode.INPUT_TOO_LONG, "the inputs last longer than the "
-                    + Math.round(maxSeconds) + " s allowed in total", index);
+            return new MediaException(
+                    ErrorCode.INPUT_TOO_LONG,
+                    "the inputs last longer than the " + Math.round(maxSeconds) + " s allowed in total",
+                    index);
         }
 
         /** Writes the packet just read, retimed; the muxer takes its data over (no copy) and resets it. */
@@ -280,7 +288,8 @@ public final class Remuxer {
 
         private static void requireSame(AVCodecParameters first, AVCodecParameters other, int index) {
             boolean same = first.codec_id() == other.codec_id()
-                    && first.width() == other.width() && first.height() == other.height()
+                    && first.width() == other.width()
+                    && first.height() == other.height()
                     && first.format() == other.format()
                     && first.sample_rate() == other.sample_rate()
                     && first.ch_layout().nb_channels() == other.ch_layout().nb_channels()

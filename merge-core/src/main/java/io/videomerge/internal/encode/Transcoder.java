@@ -62,7 +62,6 @@ public final class Transcoder {
         PartialOutput.write(plan, inputs, output, progress, Run::new);
     }
 
-
     /** The state of one transcode. */
     private final class Run implements PartialOutput.Pass {
         private final Plan plan;

@@ -1,5 +1,6 @@
 package io.videomerge.internal.encode;
 
+import static org.bytedeco.ffmpeg.global.avfilter.AV_BUFFERSRC_FLAG_KEEP_REF;
 import static org.bytedeco.ffmpeg.global.avfilter.av_buffersink_get_frame;
 import static org.bytedeco.ffmpeg.global.avfilter.av_buffersrc_add_frame_flags;
 import static org.bytedeco.ffmpeg.global.avfilter.avfilter_get_by_name;
@@ -10,7 +11,6 @@ import static org.bytedeco.ffmpeg.global.avfilter.avfilter_graph_free;
 import static org.bytedeco.ffmpeg.global.avfilter.avfilter_graph_parse_ptr;
 import static org.bytedeco.ffmpeg.global.avfilter.avfilter_inout_alloc;
 import static org.bytedeco.ffmpeg.global.avfilter.avfilter_inout_free;
-import static org.bytedeco.ffmpeg.global.avfilter.AV_BUFFERSRC_FLAG_KEEP_REF;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
 import static org.bytedeco.ffmpeg.global.avutil.av_strdup;
@@ -62,8 +62,8 @@ final class VideoFilter implements AutoCloseable {
         if (graph == null || !sameFormat(frame)) {
             build(frame);
         }
-        NativeCall.check(av_buffersrc_add_frame_flags(source, frame, AV_BUFFERSRC_FLAG_KEEP_REF),
-                "feed the video filter");
+        NativeCall.check(
+                av_buffersrc_add_frame_flags(source, frame, AV_BUFFERSRC_FLAG_KEEP_REF), "feed the video filter");
         AVFrame out = av_frame_alloc();
         int ret = av_buffersink_get_frame(sink, out);
         if (ret < 0) {
@@ -74,9 +74,13 @@ final class VideoFilter implements AutoCloseable {
     }
 
     private boolean sameFormat(AVFrame frame) {
-        return frame.width() == width && frame.height() == height && frame.format() == format
-                && frame.color_range() == range && frame.colorspace() == colorspace
-                && frame.sample_aspect_ratio().num() == sarNum && frame.sample_aspect_ratio().den() == sarDen;
+        return frame.width() == width
+                && frame.height() == height
+                && frame.format() == format
+                && frame.color_range() == range
+                && frame.colorspace() == colorspace
+                && frame.sample_aspect_ratio().num() == sarNum
+                && frame.sample_aspect_ratio().den() == sarDen;
     }
 
     private void build(AVFrame frame) {
@@ -108,9 +112,16 @@ final class VideoFilter implements AutoCloseable {
         AVFilterInOut outputs = avfilter_inout_alloc();
         AVFilterInOut inputs = avfilter_inout_alloc();
         try {
-            outputs.name(av_strdup(new BytePointer("in"))).filter_ctx(source).pad_idx(0).next(null);
-            inputs.name(av_strdup(new BytePointer("out"))).filter_ctx(sink).pad_idx(0).next(null);
-            NativeCall.check(avfilter_graph_parse_ptr(graph, description.forFrame(frame), inputs, outputs, null),
+            outputs.name(av_strdup(new BytePointer("in")))
+                    .filter_ctx(source)
+                    .pad_idx(0)
+                    .next(null);
+            inputs.name(av_strdup(new BytePointer("out")))
+                    .filter_ctx(sink)
+                    .pad_idx(0)
+                    .next(null);
+            NativeCall.check(
+                    avfilter_graph_parse_ptr(graph, description.forFrame(frame), inputs, outputs, null),
                     "parse the video filter");
             NativeCall.check(avfilter_graph_config(graph, null), "configure the video filter");
         } finally {

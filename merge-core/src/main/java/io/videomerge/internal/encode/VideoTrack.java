@@ -27,8 +27,7 @@ final class VideoTrack implements AutoCloseable {
     private Decoded pending;
     private AVFrame shown;
 
-    private record Decoded(AVFrame frame, double seconds) {
-    }
+    private record Decoded(AVFrame frame, double seconds) {}
 
     /**
      * @param frameRate the clip's frame rate, which places a frame the decoder gave no timestamp
@@ -41,9 +40,7 @@ final class VideoTrack implements AutoCloseable {
 
     /** Keeps a reference to {@code frame}, decoded for {@code seconds} (NaN when unknown). */
     void add(AVFrame frame, double seconds) {
-        double at = Double.isNaN(seconds)
-                ? (Double.isInfinite(lastSeconds) ? 0 : lastSeconds + frameSeconds)
-                : seconds;
+        double at = Double.isNaN(seconds) ? (Double.isInfinite(lastSeconds) ? 0 : lastSeconds + frameSeconds) : seconds;
         lastSeconds = Math.max(lastSeconds, at);
         queue.add(new Decoded(av_frame_clone(frame), at));
     }

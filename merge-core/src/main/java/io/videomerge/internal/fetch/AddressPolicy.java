@@ -44,8 +44,8 @@ final class AddressPolicy {
                 return true;
             }
         }
-        if (allowLoopback && (ForbiddenRanges.LOOPBACK_V4.contains(address)
-                || ForbiddenRanges.LOOPBACK_V6.contains(address))) {
+        if (allowLoopback
+                && (ForbiddenRanges.LOOPBACK_V4.contains(address) || ForbiddenRanges.LOOPBACK_V6.contains(address))) {
             return true;
         }
         return ForbiddenRanges.match(address).isEmpty();

@@ -76,6 +76,7 @@ public final class Fetcher implements AutoCloseable {
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
     /** Response head limits: HttpClient's defaults are unbounded, and a header line can stream forever. */
     private static final int MAX_HEADER_LINE = 8 * 1024;
+
     private static final int MAX_HEADERS = 100;
 
     private final Limits limits;
@@ -232,16 +233,23 @@ public final class Fetcher implements AutoCloseable {
                 throw deadline(null);
             }
             HttpGet get = new HttpGet(uri);
-            ScheduledFuture<?> deadlineTask = watchdog.schedule(() -> {
-                deadlinePassed.set(true);
-                get.cancel();
-            }, remaining, TimeUnit.NANOSECONDS);
-            ScheduledFuture<?> interruptTask = watchdog.scheduleWithFixedDelay(() -> {
-                if (caller.isInterrupted()) {
-                    interrupted.set(true);
-                    get.cancel();
-                }
-            }, INTERRUPT_POLL_MILLIS, INTERRUPT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> deadlineTask = watchdog.schedule(
+                    () -> {
+                        deadlinePassed.set(true);
+                        get.cancel();
+                    },
+                    remaining,
+                    TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> interruptTask = watchdog.scheduleWithFixedDelay(
+                    () -> {
+                        if (caller.isInterrupted()) {
+                            interrupted.set(true);
+                            get.cancel();
+                        }
+                    },
+                    INTERRUPT_POLL_MILLIS,
+                    INTERRUPT_POLL_MILLIS,
+                    TimeUnit.MILLISECONDS);
             ClassicHttpResponse response = null;
             boolean bodyComplete = false;
             try {
@@ -354,8 +362,11 @@ public final class Fetcher implements AutoCloseable {
 
         private OutputStream open() {
             try {
-                return Files.newOutputStream(target, StandardOpenOption.CREATE,
-                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                return Files.newOutputStream(
+                        target,
+                        StandardOpenOption.CREATE,
+                        StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE);
             } catch (IOException e) {
                 throw failed("the download could not be stored", true, e);
             }
@@ -389,18 +400,31 @@ public final class Fetcher implements AutoCloseable {
             }
             LOG.debug("download of input {} failed", index, e);
             if (e instanceof ForbiddenAddressException) {
-                return new FetchException(ErrorCode.URL_FORBIDDEN,
-                        "Input " + index + ": the host resolves to an address that may not be fetched", index, false, e);
+                return new FetchException(
+                        ErrorCode.URL_FORBIDDEN,
+                        "Input " + index + ": the host resolves to an address that may not be fetched",
+                        index,
+                        false,
+                        e);
             }
             if (e instanceof ConnectTimeoutException) {
-                return new FetchException(ErrorCode.DOWNLOAD_TIMEOUT, "Input " + index
-                        + ": could not connect within the connect timeout of " + describe(limits.connectTimeout()),
-                        index, true, e);
+                return new FetchException(
+                        ErrorCode.DOWNLOAD_TIMEOUT,
+                        "Input " + index + ": could not connect within the connect timeout of "
+                                + describe(limits.connectTimeout()),
+                        index,
+                        true,
+                        e);
             }
             if (e instanceof SocketTimeoutException) {
-                return new FetchException(ErrorCode.DOWNLOAD_TIMEOUT, "Input " + index
-                        + ": the server sent nothing for longer than the read timeout of "
-                        + describe(limits.readTimeout()), index, true, e);
+                return new FetchException(
+                        ErrorCode.DOWNLOAD_TIMEOUT,
+                        "Input " + index
+                                + ": the server sent nothing for longer than the read timeout of "
+                                + describe(limits.readTimeout()),
+                        index,
+                        true,
+                        e);
             }
             if (e instanceof UnknownHostException) {
                 return failed("the host name could not be resolved", true, e);
@@ -421,31 +445,40 @@ public final class Fetcher implements AutoCloseable {
         }
 
         private FetchException failed(String what, boolean retryable, Throwable cause) {
-            return new FetchException(ErrorCode.DOWNLOAD_FAILED, "Input " + index + ": " + what, index, retryable,
-                    cause);
+            return new FetchException(
+                    ErrorCode.DOWNLOAD_FAILED, "Input " + index + ": " + what, index, retryable, cause);
         }
 
         private FetchException deadline(Throwable cause) {
-            return new FetchException(ErrorCode.DOWNLOAD_TIMEOUT, "Input " + index
-                    + ": the download did not finish within the overall deadline of "
-                    + describe(limits.downloadTimeout()), index, true, cause);
+            return new FetchException(
+                    ErrorCode.DOWNLOAD_TIMEOUT,
+                    "Input " + index
+                            + ": the download did not finish within the overall deadline of "
+                            + describe(limits.downloadTimeout()),
+                    index,
+                    true,
+                    cause);
         }
 
         private FetchException perFileTooLarge() {
-            return new FetchException(ErrorCode.INPUT_TOO_LARGE, "Input " + index + " is larger than "
-                    + limits.maxBytesPerFile() + " bytes", index);
+            return new FetchException(
+                    ErrorCode.INPUT_TOO_LARGE,
+                    "Input " + index + " is larger than " + limits.maxBytesPerFile() + " bytes",
+                    index);
         }
 
         private FetchException jobTooLarge() {
-            return new FetchException(ErrorCode.INPUT_TOO_LARGE, "Input " + index
-                    + ": the inputs together are larger than " + budget.limit() + " bytes", index);
+            return new FetchException(
+                    ErrorCode.INPUT_TOO_LARGE,
+                    "Input " + index + ": the inputs together are larger than " + budget.limit() + " bytes",
+                    index);
         }
 
         private MergeException cancelled(Throwable cause) {
             // Keep the flag: the job layer's cancel relies on seeing the interruption.
             Thread.currentThread().interrupt();
-            return new MergeException(ErrorCode.CANCELLED, "Input " + index + ": the download was cancelled", index,
-                    false, cause);
+            return new MergeException(
+                    ErrorCode.CANCELLED, "Input " + index + ": the download was cancelled", index, false, cause);
         }
     }
 }

@@ -35,7 +35,6 @@ final class ForbiddenRanges {
             AddressRange.of("224.0.0.0/4", "multicast"),
             AddressRange.of("240.0.0.0/4", "reserved"),
             AddressRange.of("255.255.255.255/32", "broadcast"),
-
             AddressRange.of("::/128", "unspecified"),
             LOOPBACK_V6,
             AddressRange.of("::ffff:0:0/96", "IPv4-mapped"),
@@ -57,8 +56,7 @@ final class ForbiddenRanges {
             AddressRange.of("4000::/2", "outside IPv6 global unicast"),
             AddressRange.of("8000::/1", "outside IPv6 global unicast")));
 
-    private ForbiddenRanges() {
-    }
+    private ForbiddenRanges() {}
 
     /** The narrowest forbidden range holding {@code address} (4 or 16 raw bytes), if any. */
     static Optional<AddressRange> match(byte[] address) {

@@ -16,8 +16,7 @@ final class IpLiterals {
     private static final Pattern HEX_GROUP = Pattern.compile("[0-9a-fA-F]{1,4}");
     private static final Pattern NUMERIC_LABEL = Pattern.compile("[0-9]+|0[xX][0-9a-fA-F]*");
 
-    private IpLiterals() {
-    }
+    private IpLiterals() {}
 
     /** Four decimal parts 0-255 without leading zeros, nothing else (no octal, hex, short or 32-bit forms). */
     static Optional<byte[]> parseCanonicalIpv4(String text) {

@@ -14,11 +14,10 @@ final class UrlRules {
     /** Longer URLs are refused; browsers and CDNs cap around here, and a clip URL has no need for more. */
     static final int MAX_URL_LENGTH = 2048;
 
-    private static final Pattern HOST_NAME =
-            Pattern.compile("(?=.{1,253}\\.?$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
+    private static final Pattern HOST_NAME = Pattern.compile(
+            "(?=.{1,253}\\.?$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
 
-    private UrlRules() {
-    }
+    private UrlRules() {}
 
     static void check(URI url, int index, AddressPolicy policy) {
         requireNonNull(url, "url");
@@ -28,8 +27,10 @@ final class UrlRules {
         }
         String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            throw new FetchException(ErrorCode.UNSUPPORTED_SCHEME,
-                    "Input " + index + ": only http and https URLs can be fetched", index);
+            throw new FetchException(
+                    ErrorCode.UNSUPPORTED_SCHEME,
+                    "Input " + index + ": only http and https URLs can be fetched",
+                    index);
         }
         if (url.isOpaque() || url.getRawAuthority() == null) {
             throw forbidden(index, "has no host");

@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -23,6 +22,7 @@ final class Child {
     private static final Logger LOG = LoggerFactory.getLogger(Child.class);
     /** How long a killed child may take to be reaped; the kernel does it in milliseconds. */
     private static final long REAP_SECONDS = 10;
+
     private static final int REPORT_LINES = 12;
 
     /** Lines of stderr kept for the log of a crash or a failed start. */
@@ -114,8 +114,13 @@ final class Child {
             }
         }
         String tail = stderrTail();
-        LOG.warn("merge process {} ended without an outcome (exit status {}) on input {}{}{}", process.pid(), status,
-                input, summary.isEmpty() ? "" : ":\n" + summary, tail.isEmpty() ? "" : "\nlast stderr lines:\n" + tail);
+        LOG.warn(
+                "merge process {} ended without an outcome (exit status {}) on input {}{}{}",
+                process.pid(),
+                status,
+                input,
+                summary.isEmpty() ? "" : ":\n" + summary,
+                tail.isEmpty() ? "" : "\nlast stderr lines:\n" + tail);
     }
 
     private void readFrames(InputStream out, String marker, long pid) {
@@ -158,5 +163,4 @@ final class Child {
         thread.setDaemon(true);
         thread.start();
     }
-
 }

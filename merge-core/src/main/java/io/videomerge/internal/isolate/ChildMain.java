@@ -44,7 +44,7 @@ public final class ChildMain {
     }
 
     public static void main(String[] args) {
-        run(args, (request, observer) -> { });
+        run(args, (request, observer) -> {});
     }
 
     /** The child's life; {@code beforeMedia} sees the accepted request first (tests put a crash there). */
@@ -63,8 +63,8 @@ public final class ChildMain {
 
     private int serve(InputStream in, BeforeMedia beforeMedia) {
         // Loading the natives before the request arrives is what makes a waiting spare child worth having.
-        for (Class<?> natives : new Class<?>[] {avutil.class, avcodec.class, avformat.class, swscale.class,
-            swresample.class}) {
+        for (Class<?> natives :
+                new Class<?>[] {avutil.class, avcodec.class, avformat.class, swscale.class, swresample.class}) {
             Loader.load(natives);
         }
         send(Protocol.ready());
@@ -100,16 +100,18 @@ public final class ChildMain {
 
     /** The parent closes our stdin to stop us, and its death closes it too: either way, stop at once. */
     private static void watchParent(InputStream in) {
-        Thread watch = new Thread(() -> {
-            try {
-                while (in.read() >= 0) {
-                    // The parent sends nothing after the request; anything else is ignored.
-                }
-            } catch (IOException e) {
-                // A broken stdin means the same as its end.
-            }
-            Runtime.getRuntime().halt(0);
-        }, "videomerge-child-stdin");
+        Thread watch = new Thread(
+                () -> {
+                    try {
+                        while (in.read() >= 0) {
+                            // The parent sends nothing after the request; anything else is ignored.
+                        }
+                    } catch (IOException e) {
+                        // A broken stdin means the same as its end.
+                    }
+                    Runtime.getRuntime().halt(0);
+                },
+                "videomerge-child-stdin");
         watch.setDaemon(true);
         watch.start();
     }

@@ -82,8 +82,8 @@ public final class ChildProcessStep implements MediaStep {
                 checkOpen();
                 if (!crash.accepted) {
                     if (++launchFailures >= LAUNCH_FAILURES_ALLOWED) {
-                        throw new ProcessingException(ErrorCode.PROCESSING_FAILED,
-                                "the merge process could not be started", -1, true, null);
+                        throw new ProcessingException(
+                                ErrorCode.PROCESSING_FAILED, "the merge process could not be started", -1, true, null);
                     }
                     continue;
                 }
@@ -120,11 +120,16 @@ public final class ChildProcessStep implements MediaStep {
                 }
                 if (frame == null) {
                     child.kill();
-                    throw new ProcessingException(ErrorCode.PROCESSING_FAILED, "the merge took longer than its "
-                            + "time budget of " + settings.timeout().toSeconds() + " s", -1, false, null);
+                    throw new ProcessingException(
+                            ErrorCode.PROCESSING_FAILED,
+                            "the merge took longer than its " + "time budget of "
+                                    + settings.timeout().toSeconds() + " s",
+                            -1,
+                            false,
+                            null);
                 }
                 switch (frame.kind()) {
-                    case READY -> { }
+                    case READY -> {}
                     case ACCEPTED -> accepted = true;
                     case INPUT -> {
                         input = frame.index();
@@ -196,8 +201,10 @@ public final class ChildProcessStep implements MediaStep {
         command.add("-XX:+UseSerialGC");
         command.add("-Djava.awt.headless=true");
         // JavaCPP settings of this JVM (cache folder, memory caps) hold for the child too.
-        System.getProperties().stringPropertyNames().stream().filter(k -> k.startsWith("org.bytedeco."))
-                .sorted().forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
+        System.getProperties().stringPropertyNames().stream()
+                .filter(k -> k.startsWith("org.bytedeco."))
+                .sorted()
+                .forEach(k -> command.add("-D" + k + "=" + System.getProperty(k)));
         command.addAll(settings.jvmOptions());
         command.add("-cp");
         command.add(settings.classPath());
@@ -207,7 +214,9 @@ public final class ChildProcessStep implements MediaStep {
         command.add(token);
         try {
             Files.createDirectories(workDirectory);
-            Process process = new ProcessBuilder(command).directory(workDirectory.toFile()).start();
+            Process process = new ProcessBuilder(command)
+                    .directory(workDirectory.toFile())
+                    .start();
             started.increment();
             Child child = new Child(process, Protocol.marker(token), workDirectory);
             live.add(child);
@@ -218,15 +227,15 @@ public final class ChildProcessStep implements MediaStep {
             }
             return child;
         } catch (IOException e) {
-            throw new ProcessingException(ErrorCode.PROCESSING_FAILED, "the merge process could not be started", -1,
-                    true, e);
+            throw new ProcessingException(
+                    ErrorCode.PROCESSING_FAILED, "the merge process could not be started", -1, true, e);
         }
     }
 
     private static MergeException crashed(int input) {
         if (input >= 0) {
-            return new MediaException(ErrorCode.INPUT_CRASHED_DECODER,
-                    "the decoder crashed on input " + input + ", twice", input);
+            return new MediaException(
+                    ErrorCode.INPUT_CRASHED_DECODER, "the decoder crashed on input " + input + ", twice", input);
         }
         return new MediaException(ErrorCode.INPUT_CRASHED_DECODER, "the decoder crashed, twice", -1);
     }
@@ -262,7 +271,10 @@ public final class ChildProcessStep implements MediaStep {
 
     /** Process ids of the children alive now: for tests that check nothing is left behind. */
     public List<Long> livePids() {
-        return live.stream().filter(c -> c.process.isAlive()).map(c -> c.process.pid()).toList();
+        return live.stream()
+                .filter(c -> c.process.isAlive())
+                .map(c -> c.process.pid())
+                .toList();
     }
 
     /** The child ended without an outcome. */

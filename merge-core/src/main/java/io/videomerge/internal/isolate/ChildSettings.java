@@ -19,8 +19,14 @@ import java.util.List;
  * @param warmSpare    whether one child is started ahead and waits for the next merge
  * @param mainClass    the child's entry point ({@link #DEFAULT_MAIN_CLASS} but in tests)
  */
-public record ChildSettings(Path java, String classPath, long maxHeapBytes, Duration timeout, List<String> jvmOptions,
-                            boolean warmSpare, String mainClass) {
+public record ChildSettings(
+        Path java,
+        String classPath,
+        long maxHeapBytes,
+        Duration timeout,
+        List<String> jvmOptions,
+        boolean warmSpare,
+        String mainClass) {
     /** videomerge's child entry point. */
     public static final String DEFAULT_MAIN_CLASS = "io.videomerge.internal.isolate.ChildMain";
 
@@ -46,9 +52,10 @@ public record ChildSettings(Path java, String classPath, long maxHeapBytes, Dura
                 continue;
             }
             // A trailing "*" (all jars of a folder) is kept as it is: the JVM expands it, Path would not.
-            entries.add(entry.endsWith("*") && !Path.of(entry).isAbsolute()
-                    ? Path.of("").toAbsolutePath() + File.separator + entry
-                    : Path.of(entry).toAbsolutePath().toString());
+            entries.add(
+                    entry.endsWith("*") && !Path.of(entry).isAbsolute()
+                            ? Path.of("").toAbsolutePath() + File.separator + entry
+                            : Path.of(entry).toAbsolutePath().toString());
         }
         return String.join(File.pathSeparator, entries);
     }

@@ -13,8 +13,7 @@ import java.util.Set;
  * {@code LimitsCodecTest} instead of silently reaching the child as a default.
  */
 final class LimitsCodec {
-    private LimitsCodec() {
-    }
+    private LimitsCodec() {}
 
     static ObjectNode write(Limits l, ObjectNode o) {
         o.put("minClips", l.minClips());
@@ -38,14 +37,24 @@ final class LimitsCodec {
     }
 
     static Limits read(JsonNode o) {
-        return new Limits(field(o, "minClips").intValue(), field(o, "maxClips").intValue(),
-                nanos(o, "maxTotalDurationNanos"), field(o, "maxBytesPerFile").longValue(),
-                field(o, "maxBytesPerJob").longValue(), nanos(o, "connectTimeoutNanos"),
-                nanos(o, "readTimeoutNanos"), nanos(o, "downloadTimeoutNanos"),
-                field(o, "maxRedirects").intValue(), field(o, "maxPixels").longValue(),
-                field(o, "maxStreams").intValue(), field(o, "probeSizeBytes").longValue(),
-                nanos(o, "analyzeDurationNanos"), names(o, "allowedContainers"), names(o, "allowedDecoders"),
-                field(o, "allowLoopbackUrls").booleanValue(), field(o, "maxUndecodableShare").doubleValue());
+        return new Limits(
+                field(o, "minClips").intValue(),
+                field(o, "maxClips").intValue(),
+                nanos(o, "maxTotalDurationNanos"),
+                field(o, "maxBytesPerFile").longValue(),
+                field(o, "maxBytesPerJob").longValue(),
+                nanos(o, "connectTimeoutNanos"),
+                nanos(o, "readTimeoutNanos"),
+                nanos(o, "downloadTimeoutNanos"),
+                field(o, "maxRedirects").intValue(),
+                field(o, "maxPixels").longValue(),
+                field(o, "maxStreams").intValue(),
+                field(o, "probeSizeBytes").longValue(),
+                nanos(o, "analyzeDurationNanos"),
+                names(o, "allowedContainers"),
+                names(o, "allowedDecoders"),
+                field(o, "allowLoopbackUrls").booleanValue(),
+                field(o, "maxUndecodableShare").doubleValue());
     }
 
     private static JsonNode field(JsonNode o, String name) {

@@ -35,17 +35,20 @@ import java.util.Optional;
 final class Protocol {
     /** Longest line kept; a frame is far shorter, longer junk is cut from the front. */
     static final int MAX_LINE_BYTES = 64 * 1024;
+
     static final int MAX_MESSAGE_CHARS = 500;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     static {
-        JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(16).maxStringLength(MAX_LINE_BYTES).build());
+        JSON.getFactory()
+                .setStreamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(16)
+                        .maxStringLength(MAX_LINE_BYTES)
+                        .build());
     }
 
-    private Protocol() {
-    }
+    private Protocol() {}
 
     static String marker(String token) {
         return "\u0001videomerge-frame:" + token + " ";
@@ -54,8 +57,7 @@ final class Protocol {
     // ---- the request ----
 
     /** One merge for a child: its files, the request and the limits. */
-    record Request(List<Path> inputs, Path output, MergeRequest request, Limits limits) {
-    }
+    record Request(List<Path> inputs, Path output, MergeRequest request, Limits limits) {}
 
     static String writeRequest(Request r) {
         ObjectNode root = JSON.createObjectNode();
@@ -70,8 +72,11 @@ final class Protocol {
         JsonNode root = parse(line);
         List<Path> inputs = new ArrayList<>();
         root.get("inputs").forEach(p -> inputs.add(Path.of(p.asText())));
-        return new Request(inputs, Path.of(root.get("output").asText()),
-                JobCodec.readRequest(root.get("request").toString()), LimitsCodec.read(root.get("limits")));
+        return new Request(
+                inputs,
+                Path.of(root.get("output").asText()),
+                JobCodec.readRequest(root.get("request").toString()),
+                LimitsCodec.read(root.get("limits")));
     }
 
     // ---- frames ----
@@ -93,19 +98,35 @@ final class Protocol {
     }
 
     static String done(MediaOutcome o) {
-        return JSON.createObjectNode().put("t", "done").put("clips", o.clipsMerged())
-                .put("duration", o.durationSeconds()).put("copied", o.streamCopied()).toString();
+        return JSON.createObjectNode()
+                .put("t", "done")
+                .put("clips", o.clipsMerged())
+                .put("duration", o.durationSeconds())
+                .put("copied", o.streamCopied())
+                .toString();
     }
 
     static String error(MergeException e) {
-        return JSON.createObjectNode().put("t", "error").put("code", e.code().name())
-                .put("message", e.getMessage()).put("input", e.inputIndex().orElse(-1))
-                .put("retryable", e.isRetryable()).toString();
+        return JSON.createObjectNode()
+                .put("t", "error")
+                .put("code", e.code().name())
+                .put("message", e.getMessage())
+                .put("input", e.inputIndex().orElse(-1))
+                .put("retryable", e.isRetryable())
+                .toString();
     }
 
     /** A parsed frame; {@link Kind#END} stands for the end of the child's stdout. */
     record Frame(Kind kind, JsonNode body) {
-        enum Kind { READY, ACCEPTED, INPUT, PROGRESS, DONE, ERROR, END }
+        enum Kind {
+            READY,
+            ACCEPTED,
+            INPUT,
+            PROGRESS,
+            DONE,
+            ERROR,
+            END
+        }
 
         static final Frame END_OF_STREAM = new Frame(Kind.END, null);
 
@@ -118,7 +139,9 @@ final class Protocol {
         }
 
         MediaOutcome outcome() {
-            return new MediaOutcome(body.path("clips").asInt(), body.path("duration").asDouble(),
+            return new MediaOutcome(
+                    body.path("clips").asInt(),
+                    body.path("duration").asDouble(),
                     body.path("copied").asBoolean());
         }
 
@@ -138,7 +161,7 @@ final class Protocol {
             boolean retryable = body.path("retryable").asBoolean(false);
             return switch (code) {
                 case INVALID_MEDIA, UNSUPPORTED_CODEC, INPUT_TOO_LONG, INPUT_TOO_LARGE, INPUT_CRASHED_DECODER ->
-                        new MediaException(code, message, input);
+                    new MediaException(code, message, input);
                 case PROCESSING_FAILED, UPLOAD_FAILED -> new ProcessingException(code, message, input, retryable, null);
                 default -> new MergeException(code, message, input, retryable, null);
             };

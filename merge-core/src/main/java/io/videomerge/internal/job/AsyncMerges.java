@@ -65,7 +65,8 @@ public final class AsyncMerges implements AutoCloseable {
         try {
             job = new NewJob(TaskId.random(), request, idempotencyKey, settings.maxAttempts());
         } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException("idempotency key must have 1 to " + NewJob.MAX_KEY_LENGTH + " characters");
+            throw new InvalidRequestException(
+                    "idempotency key must have 1 to " + NewJob.MAX_KEY_LENGTH + " characters");
         }
         Job stored = store.create(job);
         worker.wake();
@@ -92,7 +93,9 @@ public final class AsyncMerges implements AutoCloseable {
                 JobError error = job.error().orElseThrow();
                 throw new MergeException(error.code(), error.message());
             default:
-                throw new MergeException(ErrorCode.TASK_NOT_FINISHED, "the task is " + job.state().wire());
+                throw new MergeException(
+                        ErrorCode.TASK_NOT_FINISHED,
+                        "the task is " + job.state().wire());
         }
     }
 

@@ -13,8 +13,7 @@ import org.slf4j.LoggerFactory;
 public final class FileTrees {
     private static final Logger LOG = LoggerFactory.getLogger(FileTrees.class);
 
-    private FileTrees() {
-    }
+    private FileTrees() {}
 
     /** Deletes a folder and everything in it, logging (not throwing) what cannot be deleted. */
     public static void deleteTree(Path dir) {

@@ -22,9 +22,19 @@ import java.time.Duration;
  * @param owner           this instance's name in leases
  * @param clock           the clock of retry times and purge cut-offs
  */
-public record JobSettings(JobStore store, int workers, Duration leaseTime, Duration heartbeat, int maxAttempts,
-                          RetryBackoff backoff, Duration retention, Duration janitorInterval, Duration pollInterval,
-                          Duration closeGrace, String owner, Clock clock) {
+public record JobSettings(
+        JobStore store,
+        int workers,
+        Duration leaseTime,
+        Duration heartbeat,
+        int maxAttempts,
+        RetryBackoff backoff,
+        Duration retention,
+        Duration janitorInterval,
+        Duration pollInterval,
+        Duration closeGrace,
+        String owner,
+        Clock clock) {
     public JobSettings {
         requireNonNull(store, "store");
         requireNonNull(backoff, "backoff");
@@ -46,7 +56,8 @@ public record JobSettings(JobStore store, int workers, Duration leaseTime, Durat
             throw new IllegalArgumentException("closeGrace must be >= 0: " + closeGrace);
         }
         if (heartbeat.compareTo(leaseTime) >= 0) {
-            throw new IllegalArgumentException("heartbeat must be shorter than leaseTime, or leases lapse between beats");
+            throw new IllegalArgumentException(
+                    "heartbeat must be shorter than leaseTime, or leases lapse between beats");
         }
         if (owner.isBlank()) {
             throw new IllegalArgumentException("owner must not be blank");
@@ -55,8 +66,9 @@ public record JobSettings(JobStore store, int workers, Duration leaseTime, Durat
 
     /** A name unique to this process and instance: {@code pid-<pid>-<random>}. */
     public static String defaultOwner() {
-        return "pid-" + ProcessHandle.current().pid() + "-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom
-                .current().nextLong() & 0xffffffffL);
+        return "pid-" + ProcessHandle.current().pid() + "-"
+                + Long.toHexString(
+                        java.util.concurrent.ThreadLocalRandom.current().nextLong() & 0xffffffffL);
     }
 
     private static void positive(Duration d, String name) {

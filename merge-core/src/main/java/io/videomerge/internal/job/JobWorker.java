@@ -205,7 +205,11 @@ final class JobWorker implements AutoCloseable {
             }
             Optional<Instant> when = retryAt;
             storeCall(r, () -> store.fail(lease, error, when));
-            LOG.debug("task {} attempt {} failed with {}{}", job.id(), job.attempt(), failure.code(),
+            LOG.debug(
+                    "task {} attempt {} failed with {}{}",
+                    job.id(),
+                    job.attempt(),
+                    failure.code(),
                     retryAt.map(t -> ", retry at " + t).orElse(""));
         }
     }
@@ -226,12 +230,16 @@ final class JobWorker implements AutoCloseable {
                 return call.get();
             } catch (RuntimeException e) {
                 if (r.stop() == Stop.LOST || System.nanoTime() - deadline > 0) {
-                    storeTrouble("recording the outcome of task " + r.lease.taskId()
-                            + " failed; the job will run again once its lease expires", e);
+                    storeTrouble(
+                            "recording the outcome of task " + r.lease.taskId()
+                                    + " failed; the job will run again once its lease expires",
+                            e);
                     return false;
                 }
-                storeTrouble("recording the outcome of task " + r.lease.taskId() + " failed; trying again in "
-                        + wait.toMillis() + " ms", e);
+                storeTrouble(
+                        "recording the outcome of task " + r.lease.taskId() + " failed; trying again in "
+                                + wait.toMillis() + " ms",
+                        e);
                 java.util.concurrent.locks.LockSupport.parkNanos(wait.toNanos());
                 wait = min(wait.multipliedBy(2), MAX_STORE_BACKOFF);
             }
@@ -272,8 +280,8 @@ final class JobWorker implements AutoCloseable {
             try {
                 renewal = store.renew(r.lease, settings.leaseTime(), r.progress, MERGING);
             } catch (RuntimeException e) {
-                storeTrouble("renewing the lease of task " + r.lease.taskId() + " failed; trying again at the next beat",
-                        e);
+                storeTrouble(
+                        "renewing the lease of task " + r.lease.taskId() + " failed; trying again at the next beat", e);
                 continue;
             }
             if (renewal == Renewal.CANCEL_REQUESTED) {
@@ -296,7 +304,10 @@ final class JobWorker implements AutoCloseable {
                 }
             }
         } catch (RuntimeException e) {
-            storeTrouble("janitor run failed; trying again in " + settings.janitorInterval().toMillis() + " ms", e);
+            storeTrouble(
+                    "janitor run failed; trying again in "
+                            + settings.janitorInterval().toMillis() + " ms",
+                    e);
         }
     }
 
@@ -377,7 +388,10 @@ final class JobWorker implements AutoCloseable {
 
     /** Why a run is being stopped, weakest first: a stronger reason replaces a weaker one. */
     private enum Stop {
-        NONE, SHUTDOWN, CANCEL, LOST
+        NONE,
+        SHUTDOWN,
+        CANCEL,
+        LOST
     }
 
     /** One job being run by a merge thread, as the heartbeat sees it. */

@@ -7,8 +7,8 @@ import io.videomerge.Limits;
 import io.videomerge.MediaException;
 import io.videomerge.MergeRequest;
 import io.videomerge.ProcessingException;
-import io.videomerge.internal.encode.Interruption;
 import io.videomerge.internal.encode.ClipOpener;
+import io.videomerge.internal.encode.Interruption;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.encode.Remuxer;
 import io.videomerge.internal.encode.Transcoder;
@@ -60,8 +60,11 @@ final class LocalMediaStep implements MediaStep {
         }
         double max = limits.maxTotalDuration().toMillis() / 1000.0;
         if (total > max) {
-            throw new MediaException(ErrorCode.INPUT_TOO_LONG, String.format(Locale.ROOT,
-                    "the inputs last %.1f s together, more than the limit of %.0f s", total, max), -1);
+            throw new MediaException(
+                    ErrorCode.INPUT_TOO_LONG,
+                    String.format(
+                            Locale.ROOT, "the inputs last %.1f s together, more than the limit of %.0f s", total, max),
+                    -1);
         }
         Plan plan = Planner.plan(clips, request);
         ProgressListener progress = new InputTracker(clips, observer);
@@ -93,7 +96,6 @@ final class LocalMediaStep implements MediaStep {
             throw new ProcessingException("the merged file is unreadable", e);
         }
     }
-
 
     /**
      * Progress is the share of input time done, so the input being read is the one whose span of the summed

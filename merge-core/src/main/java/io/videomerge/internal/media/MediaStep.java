@@ -35,8 +35,7 @@ public interface MediaStep extends AutoCloseable {
 
     /** Releases what the step keeps between merges (a waiting child process, for one); idempotent. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 
     /** What a successful step reports about the file it wrote. */
     record MediaOutcome(int clipsMerged, double durationSeconds, boolean streamCopied) {
@@ -54,7 +53,6 @@ public interface MediaStep extends AutoCloseable {
     @FunctionalInterface
     interface Observer extends ProgressListener {
         /** The step now works on input {@code index} (-1: on the output); called again when that changes. */
-        default void input(int index) {
-        }
+        default void input(int index) {}
     }
 }

@@ -21,8 +21,16 @@ import io.videomerge.Fit;
  * @param fit             whether the scaled picture is padded ({@code <=} canvas) or cropped ({@code >=})
  * @param hasAudio        whether the clip's audio is used; without it the clip's segment is silent
  */
-public record ClipPlan(int index, double startSeconds, double durationSeconds, int rotation, int scaledWidth, int scaledHeight,
-                       Canvas canvas, Fit fit, boolean hasAudio) {
+public record ClipPlan(
+        int index,
+        double startSeconds,
+        double durationSeconds,
+        int rotation,
+        int scaledWidth,
+        int scaledHeight,
+        Canvas canvas,
+        Fit fit,
+        boolean hasAudio) {
     public ClipPlan {
         requireNonNull(canvas, "canvas");
         requireNonNull(fit, "fit");
@@ -39,13 +47,14 @@ public record ClipPlan(int index, double startSeconds, double durationSeconds, i
             throw new IllegalArgumentException("rotation must be 0, 90, 180 or 270: " + rotation);
         }
         if (scaledWidth <= 0 || scaledHeight <= 0 || scaledWidth % 2 != 0 || scaledHeight % 2 != 0) {
-            throw new IllegalArgumentException("scaled size must be positive and even: " + scaledWidth + "x" + scaledHeight);
+            throw new IllegalArgumentException(
+                    "scaled size must be positive and even: " + scaledWidth + "x" + scaledHeight);
         }
         boolean inside = scaledWidth <= canvas.width() && scaledHeight <= canvas.height();
         boolean covers = scaledWidth >= canvas.width() && scaledHeight >= canvas.height();
         if (fit == Fit.PAD ? !inside : !covers) {
-            throw new IllegalArgumentException("scaled size " + scaledWidth + "x" + scaledHeight + " does not "
-                    + fit.wire() + " " + canvas);
+            throw new IllegalArgumentException(
+                    "scaled size " + scaledWidth + "x" + scaledHeight + " does not " + fit.wire() + " " + canvas);
         }
     }
 
@@ -83,17 +92,34 @@ public record ClipPlan(int index, double startSeconds, double durationSeconds, i
             case 90 -> f.append("transpose=clock,");
             case 180 -> f.append("hflip,vflip,");
             case 270 -> f.append("transpose=cclock,");
-            default -> { }
+            default -> {}
         }
-        f.append("scale=").append(scaledWidth).append(':').append(scaledHeight)
+        f.append("scale=")
+                .append(scaledWidth)
+                .append(':')
+                .append(scaledHeight)
                 .append(":flags=bicubic:out_range=tv,format=yuv420p,");
         if (scaledWidth != canvas.width() || scaledHeight != canvas.height()) {
             if (fit == Fit.PAD) {
-                f.append("pad=").append(canvas.width()).append(':').append(canvas.height()).append(':')
-                        .append(offsetX()).append(':').append(offsetY()).append(":color=black,");
+                f.append("pad=")
+                        .append(canvas.width())
+                        .append(':')
+                        .append(canvas.height())
+                        .append(':')
+                        .append(offsetX())
+                        .append(':')
+                        .append(offsetY())
+                        .append(":color=black,");
             } else {
-                f.append("crop=").append(canvas.width()).append(':').append(canvas.height()).append(':')
-                        .append(offsetX()).append(':').append(offsetY()).append(',');
+                f.append("crop=")
+                        .append(canvas.width())
+                        .append(':')
+                        .append(canvas.height())
+                        .append(':')
+                        .append(offsetX())
+                        .append(':')
+                        .append(offsetY())
+                        .append(',');
             }
         }
         f.append("setsar=1");

@@ -24,8 +24,7 @@ import java.util.List;
 public final class Planner {
     private static final double FRAME_RATE_TOLERANCE = 0.01;
 
-    private Planner() {
-    }
+    private Planner() {}
 
     /** The plan for {@code clips} (in request order) under {@code request}. */
     public static Plan plan(List<ClipInfo> clips, MergeRequest request) {
@@ -52,15 +51,24 @@ public final class Planner {
         if (transition.kind() == Transition.Kind.NONE || clips.size() < 2) {
             return 0;
         }
-        double shortest = clips.stream().mapToDouble(ClipInfo::durationSeconds).min().orElseThrow();
+        double shortest =
+                clips.stream().mapToDouble(ClipInfo::durationSeconds).min().orElseThrow();
         return Math.min(transition.seconds(), shortest / 2);
     }
 
     static ClipPlan clipPlan(ClipInfo clip, Canvas canvas, Fit fit) {
         int rotation = ((clip.rotation() % 360) + 360) % 360;
         int[] size = scaledSize(clip.width(), clip.height(), clip.sarNum(), clip.sarDen(), rotation, canvas, fit);
-        return new ClipPlan(clip.index(), clip.startSeconds(), clip.durationSeconds(), rotation, size[0], size[1], canvas,
-                fit, clip.hasAudio());
+        return new ClipPlan(
+                clip.index(),
+                clip.startSeconds(),
+                clip.durationSeconds(),
+                rotation,
+                size[0],
+                size[1],
+                canvas,
+                fit,
+                clip.hasAudio());
     }
 
     /**
@@ -106,17 +114,21 @@ public final class Planner {
     private static boolean matchesTarget(ClipInfo clip, Canvas canvas) {
         return "h264".equals(clip.videoCodec())
                 && "yuv420p".equals(clip.pixelFormat())
-                && clip.width() == canvas.width() && clip.height() == canvas.height()
+                && clip.width() == canvas.width()
+                && clip.height() == canvas.height()
                 && clip.rotation() % 360 == 0
                 && clip.sarNum() == clip.sarDen()
                 && !clip.variableFrameRate()
-                && clip.hasAudio() && "aac".equals(clip.audioCodec()) && clip.channels() == Plan.CHANNELS;
+                && clip.hasAudio()
+                && "aac".equals(clip.audioCodec())
+                && clip.channels() == Plan.CHANNELS;
     }
 
     private static boolean sameParameters(ClipInfo a, ClipInfo b) {
         return a.videoProfile() == b.videoProfile()
                 && Math.abs(a.frameRate() - b.frameRate()) < FRAME_RATE_TOLERANCE
-                && (long) a.videoTimeBaseNum() * b.videoTimeBaseDen() == (long) b.videoTimeBaseNum() * a.videoTimeBaseDen()
+                && (long) a.videoTimeBaseNum() * b.videoTimeBaseDen()
+                        == (long) b.videoTimeBaseNum() * a.videoTimeBaseDen()
                 && a.sampleRate() == b.sampleRate();
     }
 }

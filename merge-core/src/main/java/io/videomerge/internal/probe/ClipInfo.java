@@ -26,10 +26,27 @@ package io.videomerge.internal.probe;
  * @param sampleRate        audio sample rate in Hz, 0 without audio
  * @param channels          audio channel count, 0 without audio
  */
-public record ClipInfo(int index, String container, double startSeconds, double durationSeconds, int width, int height, int rotation,
-                       int sarNum, int sarDen, String pixelFormat, double frameRate, boolean variableFrameRate,
-                       String videoCodec, int videoProfile, int videoTimeBaseNum, int videoTimeBaseDen,
-                       boolean hasAudio, String audioCodec, int sampleRate, int channels) {
+public record ClipInfo(
+        int index,
+        String container,
+        double startSeconds,
+        double durationSeconds,
+        int width,
+        int height,
+        int rotation,
+        int sarNum,
+        int sarDen,
+        String pixelFormat,
+        double frameRate,
+        boolean variableFrameRate,
+        String videoCodec,
+        int videoProfile,
+        int videoTimeBaseNum,
+        int videoTimeBaseDen,
+        boolean hasAudio,
+        String audioCodec,
+        int sampleRate,
+        int channels) {
 
     /** The width as displayed, after rotation. */
     public int displayWidth() {

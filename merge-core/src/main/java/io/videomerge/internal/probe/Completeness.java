@@ -25,8 +25,7 @@ public final class Completeness {
     /** Relative part of the truncation tolerance. */
     private static final double TOLERANCE_SHARE = 0.1;
 
-    private Completeness() {
-    }
+    private Completeness() {}
 
     /**
      * Whether a stream that was read up to {@code reachedSeconds} stops short of {@code promisedSeconds}, both
@@ -87,7 +86,7 @@ public final class Completeness {
 
     /** The refusal of input {@code index} as truncated or partly undecodable: the same words on every path. */
     public static MediaException refusal(int index) {
-        return new MediaException(ErrorCode.INVALID_MEDIA, "input " + index + " is truncated or partly undecodable",
-                index);
+        return new MediaException(
+                ErrorCode.INVALID_MEDIA, "input " + index + " is truncated or partly undecodable", index);
     }
 }

@@ -18,8 +18,13 @@ public final class DecodingInput implements AutoCloseable {
     private final int videoStream;
     private final int audioStream;
 
-    DecodingInput(int index, AVFormatContext format, int videoStream, AVCodecContext video, int audioStream,
-                  AVCodecContext audio) {
+    DecodingInput(
+            int index,
+            AVFormatContext format,
+            int videoStream,
+            AVCodecContext video,
+            int audioStream,
+            AVCodecContext audio) {
         this.index = index;
         this.format = format;
         this.videoStream = videoStream;

@@ -40,6 +40,7 @@ final class Extent {
     private final int[] streams;
     /** Per stream used: the end proven so far, in seconds; NaN until a packet was seen. */
     private final double[] ends;
+
     private final long[] lastDts;
     private final long[] gaps;
     private double start = Double.NaN;
@@ -215,7 +216,8 @@ final class Extent {
         if (data == null || data.isNull()) {
             return 0;
         }
-        long samples = Integer.toUnsignedLong(data.capacity(4).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getInt());
+        long samples = Integer.toUnsignedLong(
+                data.capacity(4).asByteBuffer().order(ByteOrder.LITTLE_ENDIAN).getInt());
         return samples / (double) rate;
     }
 }

@@ -60,7 +60,8 @@ public final class InputOpener {
         AVCodecContext video = null;
         AVCodecContext audio = null;
         try {
-            if (videoStream < 0 || videoStream >= format.nb_streams()
+            if (videoStream < 0
+                    || videoStream >= format.nb_streams()
                     || (audioStream >= 0 && audioStream >= format.nb_streams())) {
                 throw invalid(index);
             }

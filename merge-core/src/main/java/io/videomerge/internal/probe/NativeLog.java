@@ -9,8 +9,7 @@ import org.bytedeco.ffmpeg.global.avutil;
 final class NativeLog {
     private static volatile boolean done;
 
-    private NativeLog() {
-    }
+    private NativeLog() {}
 
     static void init() {
         if (!done) {

@@ -106,8 +106,8 @@ public final class Prober {
             AVFrame first = avutil.av_frame_alloc();
             try {
                 Extent extent = ast != null ? new Extent(fmt, video, audio) : new Extent(fmt, video);
-                double indexed = ast != null ? Completeness.indexedEnd(fmt, video, audio)
-                        : Completeness.indexedEnd(fmt, video);
+                double indexed =
+                        ast != null ? Completeness.indexedEnd(fmt, video, audio) : Completeness.indexedEnd(fmt, video);
                 decodeFirstFrames(fmt, vst, vdec, ast, adec, first, extent, index);
                 double start = extent.start();
                 // The audio format as the file starts: reading on to the end lets parsers rewrite the stream's
@@ -123,8 +123,10 @@ public final class Prober {
                 ClipInfo info = facts(fmt, vst, ast, first, start, end - start, sampleRate, channels, index);
                 // Early refusal on the proven length; the merge counts real decoded time as well.
                 if (info.durationSeconds() > maxSeconds) {
-                    throw new MediaException(ErrorCode.INPUT_TOO_LONG, "input " + index + " is longer than the "
-                            + Math.round(maxSeconds) + " s allowed in total", index);
+                    throw new MediaException(
+                            ErrorCode.INPUT_TOO_LONG,
+                            "input " + index + " is longer than the " + Math.round(maxSeconds) + " s allowed in total",
+                            index);
                 }
                 return new Inspection(info, video, Math.max(audio, -1));
             } finally {
@@ -148,8 +150,9 @@ public final class Prober {
         AVCodecParameters par = stream.codecpar();
         AVCodec codec = avcodec.avcodec_find_decoder(par.codec_id());
         if (codec == null || codec.isNull()) {
-            throw unsupported(index, (par.codec_type() == avutil.AVMEDIA_TYPE_VIDEO ? "video" : "audio")
-                    + " codec is not supported");
+            throw unsupported(
+                    index,
+                    (par.codec_type() == avutil.AVMEDIA_TYPE_VIDEO ? "video" : "audio") + " codec is not supported");
         }
         AVCodecContext ctx = avcodec.avcodec_alloc_context3(codec);
         if (ctx == null || ctx.isNull()) {
@@ -182,15 +185,23 @@ public final class Prober {
      * decode is skipped and counted, as the CLI does; the stream is refused when no frame decodes within the
      * packet bound, or when more of its packets failed than {@link Completeness} allows.
      */
-    private void decodeFirstFrames(AVFormatContext fmt, AVStream vst, AVCodecContext vdec, AVStream ast,
-                                   AVCodecContext adec, AVFrame first, Extent extent, int index) {
+    private void decodeFirstFrames(
+            AVFormatContext fmt,
+            AVStream vst,
+            AVCodecContext vdec,
+            AVStream ast,
+            AVCodecContext adec,
+            AVFrame first,
+            Extent extent,
+            int index) {
         AVPacket pkt = avcodec.av_packet_alloc();
         AVFrame scratch = avutil.av_frame_alloc();
         FirstFrame video = new FirstFrame(vst, vdec, first);
         FirstFrame audio = ast != null ? new FirstFrame(ast, adec, scratch) : null;
         try {
-            for (int packets = 0; packets < MAX_PACKETS && !(video.found && (audio == null || audio.found));
-                 packets++) {
+            for (int packets = 0;
+                    packets < MAX_PACKETS && !(video.found && (audio == null || audio.found));
+                    packets++) {
                 if (avformat.av_read_frame(fmt, pkt) < 0) {
                     break;
                 }
@@ -243,7 +254,11 @@ public final class Prober {
         }
     }
 
-    private enum Decoded { FRAME, NEED_MORE, ERROR }
+    private enum Decoded {
+        FRAME,
+        NEED_MORE,
+        ERROR
+    }
 
     /** Sends {@code pkt} (null to drain) and tries to receive one frame. */
     private static Decoded decode(AVCodecContext ctx, AVPacket pkt, AVFrame frame) {
@@ -267,8 +282,9 @@ public final class Prober {
         boolean video = par.codec_type() == avutil.AVMEDIA_TYPE_VIDEO;
         String kind = video ? "video" : "audio";
         if (!options.allows(decoder)) {
-            return unsupported(index, kind + " codec " + avcodec.avcodec_get_name(par.codec_id()).getString()
-                    + " is not supported");
+            return unsupported(
+                    index,
+                    kind + " codec " + avcodec.avcodec_get_name(par.codec_id()).getString() + " is not supported");
         }
         if (video && (long) par.width() * par.height() > maxPixels) {
             return unsupported(index, "video is larger than " + maxPixels + " pixels per frame");
@@ -276,8 +292,16 @@ public final class Prober {
         return invalid(index, "has " + kind + " that cannot be decoded", null);
     }
 
-    private static ClipInfo facts(AVFormatContext fmt, AVStream vst, AVStream ast, AVFrame first, double start,
-                                  double duration, int sampleRate, int channels, int index) {
+    private static ClipInfo facts(
+            AVFormatContext fmt,
+            AVStream vst,
+            AVStream ast,
+            AVFrame first,
+            double start,
+            double duration,
+            int sampleRate,
+            int channels,
+            int index) {
         AVCodecParameters vpar = vst.codecpar();
         int width = vpar.width() > 0 ? vpar.width() : first.width();
         int height = vpar.height() > 0 ? vpar.height() : first.height();
@@ -287,22 +311,37 @@ public final class Prober {
         BytePointer pixName = avutil.av_get_pix_fmt_name(pixFmt);
         AVRational avg = vst.avg_frame_rate();
         AVRational base = vst.r_frame_rate();
-        double fps = positive(avg) ? avutil.av_q2d(avg)
-                : positive(base) ? avutil.av_q2d(base)
-                : avutil.av_q2d(avformat.av_guess_frame_rate(fmt, vst, first));
-        boolean variable = positive(avg) && positive(base)
+        double fps = positive(avg)
+                ? avutil.av_q2d(avg)
+                : positive(base) ? avutil.av_q2d(base) : avutil.av_q2d(avformat.av_guess_frame_rate(fmt, vst, first));
+        boolean variable = positive(avg)
+                && positive(base)
                 && Math.abs(avutil.av_q2d(avg) - avutil.av_q2d(base)) > VFR_TOLERANCE * avutil.av_q2d(base);
         if (!(fps > 0) || Double.isInfinite(fps)) {
             throw invalid(index, "has no known frame rate", null);
         }
         AVCodecParameters apar = ast != null ? ast.codecpar() : null;
-        return new ClipInfo(index, fmt.iformat().name().getString(), start, duration, width, height, rotation(vst),
-                sarKnown ? sar.num() : 1, sarKnown ? sar.den() : 1,
+        return new ClipInfo(
+                index,
+                fmt.iformat().name().getString(),
+                start,
+                duration,
+                width,
+                height,
+                rotation(vst),
+                sarKnown ? sar.num() : 1,
+                sarKnown ? sar.den() : 1,
                 pixName == null || pixName.isNull() ? "unknown" : pixName.getString(),
-                fps, variable, avcodec.avcodec_get_name(vpar.codec_id()).getString(), vpar.profile(),
-                vst.time_base().num(), vst.time_base().den(),
-                apar != null, apar != null ? avcodec.avcodec_get_name(apar.codec_id()).getString() : "",
-                sampleRate, channels);
+                fps,
+                variable,
+                avcodec.avcodec_get_name(vpar.codec_id()).getString(),
+                vpar.profile(),
+                vst.time_base().num(),
+                vst.time_base().den(),
+                apar != null,
+                apar != null ? avcodec.avcodec_get_name(apar.codec_id()).getString() : "",
+                sampleRate,
+                channels);
     }
 
     /**
@@ -311,8 +350,8 @@ public final class Prober {
      */
     static int rotation(AVStream st) {
         AVCodecParameters par = st.codecpar();
-        AVPacketSideData sd = avcodec.av_packet_side_data_get(par.coded_side_data(), par.nb_coded_side_data(),
-                avcodec.AV_PKT_DATA_DISPLAYMATRIX);
+        AVPacketSideData sd = avcodec.av_packet_side_data_get(
+                par.coded_side_data(), par.nb_coded_side_data(), avcodec.AV_PKT_DATA_DISPLAYMATRIX);
         if (sd == null || sd.isNull() || sd.size() < 9 * Integer.BYTES) {
             return 0;
         }

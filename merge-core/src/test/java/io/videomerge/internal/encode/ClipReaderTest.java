@@ -28,6 +28,7 @@ class ClipReaderTest {
     private static final ClipSpec SPEC = ClipSpec.of(320, 240).withDuration(2.0).withEvents(1.5);
     /** The beep's instant: events are snapped to the next frame boundary. */
     private static final double BEEP_AT = SPEC.eventInstant(1.5);
+
     private static final int CHUNK = 1024;
 
     @TempDir
@@ -71,7 +72,8 @@ class ClipReaderTest {
                 () -> assertEquals(0, e.inputIndex().orElseThrow()),
                 () -> assertTrue(e.getMessage().contains("partly undecodable"), e.getMessage()));
 
-        try (ClipReader lenient = open(clip, Limits.builder().maxUndecodableShare(0.2).build())) {
+        try (ClipReader lenient =
+                open(clip, Limits.builder().maxUndecodableShare(0.2).build())) {
             assertEquals(BEEP_AT, firstLoudSecond(lenient, 2.0), 0.005, "a larger share lets the same input through");
             assertEquals(expected, lenient.undecodableAudioPackets());
         }
@@ -84,7 +86,8 @@ class ClipReaderTest {
     private static ClipReader open(Path clip, Limits limits) {
         Prober.Inspection inspection = new Prober(limits).inspect(clip, 0);
         ClipInfo info = inspection.info();
-        ClipPlan plan = new ClipPlan(0, info.startSeconds(), info.durationSeconds(), 0, 320, 240, new Canvas(320, 240), Fit.PAD, true);
+        ClipPlan plan = new ClipPlan(
+                0, info.startSeconds(), info.durationSeconds(), 0, 320, 240, new Canvas(320, 240), Fit.PAD, true);
         return new ClipReader(new InputOpener(limits).open(clip, inspection), plan, 1, limits.maxUndecodableShare());
     }
 

@@ -55,8 +55,11 @@ class RemuxerTest {
 
     private static Plan copyPlan(List<Path> files) {
         List<ClipInfo> clips = List.of(PROBER.probe(files.get(0), 0), PROBER.probe(files.get(1), 1));
-        MergeRequest request = new MergeRequest(List.of(URI.create("https://example.com/a.mp4"),
-                URI.create("https://example.com/b.mp4")), Quality.P720, AspectRatio.LANDSCAPE_16_9, Fit.PAD,
+        MergeRequest request = new MergeRequest(
+                List.of(URI.create("https://example.com/a.mp4"), URI.create("https://example.com/b.mp4")),
+                Quality.P720,
+                AspectRatio.LANDSCAPE_16_9,
+                Fit.PAD,
                 Transition.none());
         Plan plan = Planner.plan(clips, request);
         assertTrue(plan.streamCopy(), "precondition: identical clips without transition are stream-copied");
@@ -75,7 +78,8 @@ class RemuxerTest {
     @DisplayName("refuses with INPUT_TOO_LONG once the copied packets pass the limit, and deletes the output")
     void countsDurationFromPackets() {
         Path output = dir.resolve("long.mp4");
-        MediaException e = assertThrows(MediaException.class,
+        MediaException e = assertThrows(
+                MediaException.class,
                 () -> new Remuxer(DEMUXER, 1.5).remux(plan, inputs, output, ProgressListener.NONE));
         assertAll(
                 () -> assertEquals(ErrorCode.INPUT_TOO_LONG, e.code()),
@@ -86,8 +90,12 @@ class RemuxerTest {
     @Test
     @DisplayName("clips starting 3 s into their Matroska timeline are joined without a gap: beeps and flashes in place")
     void removesTheStartOffset() {
-        ClipSpec late = ClipSpec.of(1280, 720).withFps(30).withDuration(1).withEvents(0.5)
-                .withFormat(ClipSpec.Format.MKV_H264_AAC).withStart(3);
+        ClipSpec late = ClipSpec.of(1280, 720)
+                .withFps(30)
+                .withDuration(1)
+                .withEvents(0.5)
+                .withFormat(ClipSpec.Format.MKV_H264_AAC)
+                .withStart(3);
         List<Path> files = List.of(ClipGenerator.write(late, dir, "late-a"), ClipGenerator.write(late, dir, "late-b"));
         Path output = dir.resolve("late.mp4");
         new Remuxer(DEMUXER, 60).remux(copyPlan(files), files, output, ProgressListener.NONE);
@@ -108,7 +116,8 @@ class RemuxerTest {
         // Damaged after the probe passed: the copy's own check must catch it.
         ClipMutations.truncateMediaData(files.get(1), 0.7);
         Path output = dir.resolve("damaged.mp4");
-        Remuxer.NotCopyableException e = assertThrows(Remuxer.NotCopyableException.class,
+        Remuxer.NotCopyableException e = assertThrows(
+                Remuxer.NotCopyableException.class,
                 () -> new Remuxer(DEMUXER, 60).remux(intact, files, output, ProgressListener.NONE));
         assertAll(
                 () -> assertTrue(e.getMessage().startsWith("input 1 "), e.getMessage()),

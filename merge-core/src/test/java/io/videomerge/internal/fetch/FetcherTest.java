@@ -11,7 +11,6 @@ import io.videomerge.FetchException;
 import io.videomerge.Limits;
 import io.videomerge.MergeException;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -68,9 +67,11 @@ class FetcherTest {
         InetAddress[] out = new InetAddress[addresses.size()];
         for (int i = 0; i < out.length; i++) {
             String text = addresses.get(i);
-            out[i] = InetAddress.getByAddress(host, IpLiterals.parseCanonicalIpv4(text)
-                    .or(() -> IpLiterals.parseIpv6(text))
-                    .orElseThrow());
+            out[i] = InetAddress.getByAddress(
+                    host,
+                    IpLiterals.parseCanonicalIpv4(text)
+                            .or(() -> IpLiterals.parseIpv6(text))
+                            .orElseThrow());
         }
         return out;
     };
@@ -160,7 +161,7 @@ class FetcherTest {
             byte[] body = randomBytes(50_000);
             ByteBudget budget = budget();
             try (LocalServer server = LocalServer.on("127.0.0.1").serve("/clip.mp4", body);
-                 Fetcher fetcher = fetcher(loopbackAllowed())) {
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
                 Path saved = fetcher.fetch(server.uri("/clip.mp4"), 3, jobDir, budget);
 
                 assertEquals(jobDir.resolve("clip-3"), saved);
@@ -177,13 +178,14 @@ class FetcherTest {
         void followsCheckedRedirects() throws IOException {
             byte[] body = randomBytes(10_000);
             try (LocalServer server = LocalServer.on("127.0.0.1");
-                 Fetcher fetcher = fetcher(loopbackAllowed().toBuilder().maxRedirects(2).build())) {
+                    Fetcher fetcher = fetcher(
+                            loopbackAllowed().toBuilder().maxRedirects(2).build())) {
                 server.redirect("/a", 302, "/b")
                         .redirect("/b", 307, "http://media.test:" + server.port() + "/c")
                         .serve("/c", body);
 
-                Path saved = fetcher.fetch(URI.create("http://media.test:" + server.port() + "/a"), 0, jobDir,
-                        budget());
+                Path saved =
+                        fetcher.fetch(URI.create("http://media.test:" + server.port() + "/a"), 0, jobDir, budget());
 
                 assertArrayEquals(body, Files.readAllBytes(saved));
                 assertEquals(3, server.requests().size());
@@ -195,7 +197,7 @@ class FetcherTest {
         void fetchesOverIpv6Loopback() throws IOException {
             byte[] body = randomBytes(5_000);
             try (LocalServer server = LocalServer.on("::1").serve("/clip", body);
-                 Fetcher fetcher = fetcher(loopbackAllowed())) {
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
                 assertArrayEquals(body, Files.readAllBytes(fetcher.fetch(server.uri("/clip"), 0, jobDir, budget())));
                 URI named = URI.create("http://media6.test:" + server.port() + "/clip");
                 assertArrayEquals(body, Files.readAllBytes(fetcher.fetch(named, 1, jobDir, budget())));
@@ -206,12 +208,14 @@ class FetcherTest {
         @DisplayName("a Content-Length smaller than the body bounds what is written")
         void understatedContentLengthBoundsTheFile() throws IOException {
             try (RawServer server = new RawServer(out -> {
-                out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n"));
-                byte[] chunk = new byte[8192];
-                for (int i = 0; i < 128; i++) {
-                    out.write(chunk);
-                }
-            }); Fetcher fetcher = fetcher(loopbackAllowed())) {
+                        out.write(
+                                RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n"));
+                        byte[] chunk = new byte[8192];
+                        for (int i = 0; i < 128; i++) {
+                            out.write(chunk);
+                        }
+                    });
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
                 Path saved = fetcher.fetch(server.uri("/"), 0, jobDir, budget());
 
                 assertEquals(100, Files.size(saved));
@@ -223,8 +227,16 @@ class FetcherTest {
     @DisplayName("refuses schemes other than http and https")
     class Schemes {
         @ParameterizedTest
-        @ValueSource(strings = {"file:///etc/passwd", "ftp://example.com/a.mp4", "gopher://example.com/_x",
-            "data:video/mp4;base64,AAAA", "jar:file:///tmp/x.jar!/a.mp4", "concat:a.mp4%7Cb.mp4", "/relative.mp4"})
+        @ValueSource(
+                strings = {
+                    "file:///etc/passwd",
+                    "ftp://example.com/a.mp4",
+                    "gopher://example.com/_x",
+                    "data:video/mp4;base64,AAAA",
+                    "jar:file:///tmp/x.jar!/a.mp4",
+                    "concat:a.mp4%7Cb.mp4",
+                    "/relative.mp4"
+                })
         @DisplayName("at submit and at fetch, with UNSUPPORTED_SCHEME")
         void refusesScheme(String url) {
             refused(ErrorCode.UNSUPPORTED_SCHEME, 4, () -> Fetcher.checkUrl(URI.create(url), 4, loopbackAllowed()));
@@ -251,7 +263,7 @@ class FetcherTest {
         @DisplayName("localhost, resolved by the system resolver, is URL_FORBIDDEN")
         void refusesLocalhostName() {
             try (LocalServer server = LocalServer.on("127.0.0.1").serve("/", new byte[10]);
-                 Fetcher fetcher = new Fetcher(loopbackForbidden())) {
+                    Fetcher fetcher = new Fetcher(loopbackForbidden())) {
                 URI url = URI.create("http://localhost:" + server.port() + "/");
                 refused(ErrorCode.URL_FORBIDDEN, 2, () -> fetcher.fetch(url, 2, jobDir, budget()));
                 assertJobDirEmpty();
@@ -264,8 +276,20 @@ class FetcherTest {
     @DisplayName("refuses private, link-local and other internal addresses even with loopback allowed")
     class InternalAddresses {
         @ParameterizedTest
-        @ValueSource(strings = {"10.0.0.1", "172.16.0.1", "172.31.255.255", "192.168.1.1", "100.64.0.1",
-            "169.254.169.254", "0.0.0.0", "224.0.0.1", "255.255.255.255", "198.18.0.1", "192.0.2.1"})
+        @ValueSource(
+                strings = {
+                    "10.0.0.1",
+                    "172.16.0.1",
+                    "172.31.255.255",
+                    "192.168.1.1",
+                    "100.64.0.1",
+                    "169.254.169.254",
+                    "0.0.0.0",
+                    "224.0.0.1",
+                    "255.255.255.255",
+                    "198.18.0.1",
+                    "192.0.2.1"
+                })
         @DisplayName("an IPv4 literal in a forbidden range")
         void refusesIpv4Literal(String host) {
             URI url = URI.create("http://" + host + "/latest/meta-data/");
@@ -276,9 +300,25 @@ class FetcherTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:10.0.0.1", "::127.0.0.1", "::",
-            "64:ff9b::a00:1", "64:ff9b:1::1", "fc00::1", "fd12:3456::1", "fe80::1", "fec0::1", "ff02::1",
-            "2002:7f00:1::", "2001::1", "2001:db8::1", "fe80::1%25eth0"})
+        @ValueSource(
+                strings = {
+                    "::ffff:127.0.0.1",
+                    "::ffff:7f00:1",
+                    "::ffff:10.0.0.1",
+                    "::127.0.0.1",
+                    "::",
+                    "64:ff9b::a00:1",
+                    "64:ff9b:1::1",
+                    "fc00::1",
+                    "fd12:3456::1",
+                    "fe80::1",
+                    "fec0::1",
+                    "ff02::1",
+                    "2002:7f00:1::",
+                    "2001::1",
+                    "2001:db8::1",
+                    "fe80::1%25eth0"
+                })
         @DisplayName("an IPv6 literal in a forbidden range, mapped and translated forms included")
         void refusesIpv6Literal(String host) {
             URI url = URI.create("http://[" + host + "]/");
@@ -300,8 +340,20 @@ class FetcherTest {
     @DisplayName("refuses hosts spelt in ways parsers disagree on")
     class Spellings {
         @ParameterizedTest
-        @ValueSource(strings = {"0177.0.0.1", "0x7f.0.0.1", "2130706433", "127.1", "0x7f000001", "017700000001",
-            "127.0.0.01", "127.0.0.1.", "1.2.3.4.5", "127.000.000.001", "example.123"})
+        @ValueSource(
+                strings = {
+                    "0177.0.0.1",
+                    "0x7f.0.0.1",
+                    "2130706433",
+                    "127.1",
+                    "0x7f000001",
+                    "017700000001",
+                    "127.0.0.01",
+                    "127.0.0.1.",
+                    "1.2.3.4.5",
+                    "127.000.000.001",
+                    "example.123"
+                })
         @DisplayName("a non-canonical numeric host, even where it would mean an allowed address")
         void refusesNonCanonicalNumericHost(String host) {
             URI url = URI.create("http://" + host + "/");
@@ -310,8 +362,15 @@ class FetcherTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"http://user:secret@127.0.0.1/", "http://media.test@127.0.0.1/",
-            "http://user@media.test/", "http://a_b.test/", "http://ex%61mple.com/", "http:opaque"})
+        @ValueSource(
+                strings = {
+                    "http://user:secret@127.0.0.1/",
+                    "http://media.test@127.0.0.1/",
+                    "http://user@media.test/",
+                    "http://a_b.test/",
+                    "http://ex%61mple.com/",
+                    "http:opaque"
+                })
         @DisplayName("user-info, a host java.net.URI cannot read, or no host")
         void refusesUserInfoAndUnreadableHosts(String url) {
             refused(ErrorCode.URL_FORBIDDEN, 0, () -> Fetcher.checkUrl(URI.create(url), 0, loopbackAllowed()));
@@ -331,7 +390,8 @@ class FetcherTest {
             Fetcher.checkUrl(URI.create("https://cdn.example.com/v/clip.mp4?sig=x#t=1"), 0, Limits.defaults());
             Fetcher.checkUrl(URI.create("http://93.184.216.34:8080/clip.mp4"), 0, Limits.defaults());
             Fetcher.checkUrl(URI.create("https://[2606:4700:4700::1111]/clip.mp4"), 0, Limits.defaults());
-            assertEquals("cdn.example.com", URI.create("https://cdn.example.com/").getHost());
+            assertEquals(
+                    "cdn.example.com", URI.create("https://cdn.example.com/").getHost());
         }
     }
 
@@ -342,11 +402,11 @@ class FetcherTest {
         @DisplayName("a redirect from an allowed server to another loopback address is URL_FORBIDDEN")
         void refusesRedirectToLoopback() throws IOException {
             Limits limits = loopbackForbidden();
-            AddressPolicy onlyFirstServer = AddressPolicy.of(limits)
-                    .allowingExactly(InetAddress.getByName("127.0.0.1"));
+            AddressPolicy onlyFirstServer =
+                    AddressPolicy.of(limits).allowingExactly(InetAddress.getByName("127.0.0.1"));
             try (LocalServer target = LocalServer.on("127.0.0.2").serve("/secret", new byte[10]);
-                 LocalServer first = LocalServer.on("127.0.0.1");
-                 Fetcher fetcher = new Fetcher(limits, TEST_HOSTS, onlyFirstServer)) {
+                    LocalServer first = LocalServer.on("127.0.0.1");
+                    Fetcher fetcher = new Fetcher(limits, TEST_HOSTS, onlyFirstServer)) {
                 first.serve("/ok", new byte[10])
                         .redirect("/literal", 302, target.uri("/secret").toString())
                         .redirect("/named", 301, "http://internal.test:" + target.port() + "/secret");
@@ -363,9 +423,16 @@ class FetcherTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/",
-            "http://metadata.test/", "http://private.test/", "http://[::ffff:10.0.0.1]/", "http://[fd00::1]/",
-            "http://0x7f.0.0.1/"})
+        @ValueSource(
+                strings = {
+                    "http://169.254.169.254/latest/meta-data/",
+                    "http://10.0.0.1/",
+                    "http://metadata.test/",
+                    "http://private.test/",
+                    "http://[::ffff:10.0.0.1]/",
+                    "http://[fd00::1]/",
+                    "http://0x7f.0.0.1/"
+                })
         @DisplayName("a redirect to a private or metadata address is URL_FORBIDDEN with loopback allowed")
         void refusesRedirectToInternalAddress(String location) {
             try (LocalServer server = LocalServer.on("127.0.0.1").redirect("/", 302, location)) {
@@ -389,8 +456,11 @@ class FetcherTest {
                     exchange.getResponseHeaders().add("Location", "/loop");
                     exchange.sendResponseHeaders(302, -1);
                 });
-                FetchException e = fetchRefused(loopbackAllowed().toBuilder().maxRedirects(2).build(),
-                        server.uri("/loop"), ErrorCode.DOWNLOAD_FAILED, 0);
+                FetchException e = fetchRefused(
+                        loopbackAllowed().toBuilder().maxRedirects(2).build(),
+                        server.uri("/loop"),
+                        ErrorCode.DOWNLOAD_FAILED,
+                        0);
                 assertFalse(e.isRetryable());
                 assertEquals(3, server.requests().size());
             }
@@ -426,8 +496,8 @@ class FetcherTest {
             try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
                 port = closed.getLocalPort();
             }
-            FetchException e = fetchRefused(loopbackAllowed(), URI.create("http://127.0.0.1:" + port + "/"),
-                    ErrorCode.DOWNLOAD_FAILED, 0);
+            FetchException e = fetchRefused(
+                    loopbackAllowed(), URI.create("http://127.0.0.1:" + port + "/"), ErrorCode.DOWNLOAD_FAILED, 0);
             assertTrue(e.isRetryable());
         }
 
@@ -478,7 +548,7 @@ class FetcherTest {
         void stopsEndlessChunkedBody() {
             ByteBudget budget = budget();
             try (LocalServer server = LocalServer.on("127.0.0.1");
-                 Fetcher fetcher = fetcher(loopbackAllowed())) {
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
                 server.handle("/", exchange -> {
                     exchange.sendResponseHeaders(200, 0);
                     byte[] chunk = new byte[4096];
@@ -512,7 +582,7 @@ class FetcherTest {
             byte[] body = randomBytes(60_000);
             ByteBudget budget = new ByteBudget(100_000);
             try (LocalServer server = LocalServer.on("127.0.0.1");
-                 Fetcher fetcher = fetcher(loopbackAllowed())) {
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
                 server.serve("/sized", body).handle("/chunked", exchange -> {
                     exchange.sendResponseHeaders(200, 0);
                     LocalServer.send(exchange, body);
@@ -534,7 +604,9 @@ class FetcherTest {
         @Test
         @DisplayName("a server that stalls past the read timeout is a retryable DOWNLOAD_TIMEOUT")
         void stallPastReadTimeout() {
-            Limits limits = loopbackAllowed().toBuilder().readTimeout(Duration.ofMillis(300)).build();
+            Limits limits = loopbackAllowed().toBuilder()
+                    .readTimeout(Duration.ofMillis(300))
+                    .build();
             try (LocalServer server = LocalServer.on("127.0.0.1").handle("/", exchange -> {
                 exchange.sendResponseHeaders(200, 0);
                 LocalServer.send(exchange, new byte[1000]);
@@ -549,7 +621,9 @@ class FetcherTest {
         @Test
         @DisplayName("a server that does not accept within the connect timeout is a retryable DOWNLOAD_TIMEOUT")
         void connectTimeout() throws IOException {
-            Limits limits = loopbackAllowed().toBuilder().connectTimeout(Duration.ofMillis(300)).build();
+            Limits limits = loopbackAllowed().toBuilder()
+                    .connectTimeout(Duration.ofMillis(300))
+                    .build();
             List<Socket> fillers = new ArrayList<>();
             // A listener that never accepts, with its backlog full: the kernel drops further SYNs.
             try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
@@ -579,7 +653,9 @@ class FetcherTest {
         @Test
         @DisplayName("a download still running at the overall deadline is a DOWNLOAD_TIMEOUT")
         void overallDeadline() {
-            Limits limits = loopbackAllowed().toBuilder().downloadTimeout(Duration.ofMillis(500)).build();
+            Limits limits = loopbackAllowed().toBuilder()
+                    .downloadTimeout(Duration.ofMillis(500))
+                    .build();
             try (LocalServer server = LocalServer.on("127.0.0.1").handle("/", exchange -> {
                 exchange.sendResponseHeaders(200, 0);
                 LocalServer.send(exchange, new byte[1000]);
@@ -597,11 +673,12 @@ class FetcherTest {
             AtomicReference<Throwable> thrown = new AtomicReference<>();
             AtomicBoolean flagKept = new AtomicBoolean();
             try (LocalServer server = LocalServer.on("127.0.0.1").handle("/", exchange -> {
-                exchange.sendResponseHeaders(200, 0);
-                LocalServer.send(exchange, new byte[1000]);
-                requested.countDown();
-                awaitRelease();
-            }); Fetcher fetcher = fetcher(loopbackAllowed())) {
+                        exchange.sendResponseHeaders(200, 0);
+                        LocalServer.send(exchange, new byte[1000]);
+                        requested.countDown();
+                        awaitRelease();
+                    });
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
                 Thread worker = new Thread(() -> {
                     try {
                         fetcher.fetch(server.uri("/"), 7, jobDir, budget());
@@ -630,8 +707,11 @@ class FetcherTest {
     @DisplayName("the resolver hands the client only the addresses it checked")
     void resolverReturnsCheckedAddresses() throws UnknownHostException {
         CheckingDnsResolver resolver = new CheckingDnsResolver(TEST_HOSTS, AddressPolicy.of(loopbackAllowed()));
-        assertEquals("[127.0.0.1]", Arrays.toString(Arrays.stream(resolver.resolve("media.test"))
-                .map(InetAddress::getHostAddress).toArray()));
+        assertEquals(
+                "[127.0.0.1]",
+                Arrays.toString(Arrays.stream(resolver.resolve("media.test"))
+                        .map(InetAddress::getHostAddress)
+                        .toArray()));
         assertThrows(ForbiddenAddressException.class, () -> resolver.resolve("mixed.test"));
         assertThrows(ForbiddenAddressException.class, () -> resolver.resolve("127.1"));
         assertThrows(ForbiddenAddressException.class, () -> resolver.resolve("[::ffff:127.0.0.1]"));

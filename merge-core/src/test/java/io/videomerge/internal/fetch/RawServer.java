@@ -30,18 +30,20 @@ final class RawServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        acceptor = new Thread(() -> {
-            while (!socket.isClosed()) {
-                try (Socket client = socket.accept()) {
-                    readRequestHead(client.getInputStream());
-                    OutputStream out = client.getOutputStream();
-                    script.answer(out);
-                    out.flush();
-                } catch (IOException e) {
-                    // The client hung up (as it should when it refuses the body) or the server closed.
-                }
-            }
-        }, "test-raw-server");
+        acceptor = new Thread(
+                () -> {
+                    while (!socket.isClosed()) {
+                        try (Socket client = socket.accept()) {
+                            readRequestHead(client.getInputStream());
+                            OutputStream out = client.getOutputStream();
+                            script.answer(out);
+                            out.flush();
+                        } catch (IOException e) {
+                            // The client hung up (as it should when it refuses the body) or the server closed.
+                        }
+                    }
+                },
+                "test-raw-server");
         acceptor.setDaemon(true);
         acceptor.start();
     }

@@ -24,14 +24,26 @@ class LimitsCodecTest {
     @Test
     @DisplayName("limits that differ from the defaults in every component survive the trip to the child")
     void roundTripsNonDefaultLimits() {
-        Limits limits = Limits.builder().clips(3, 7).maxTotalDuration(Duration.ofMillis(1234567))
-                .maxBytesPerFile(1111).maxBytesPerJob(2222).connectTimeout(Duration.ofNanos(3))
-                .readTimeout(Duration.ofSeconds(4)).downloadTimeout(Duration.ofMinutes(5)).maxRedirects(0)
-                .maxPixels(640 * 480).maxStreams(3).probeSizeBytes(4096).analyzeDuration(Duration.ofMillis(700))
-                .allowedContainers(Set.of("matroska,webm")).allowedDecoders(Set.of("vp9", "opus"))
-                .allowLoopbackUrls(true).build();
+        Limits limits = Limits.builder()
+                .clips(3, 7)
+                .maxTotalDuration(Duration.ofMillis(1234567))
+                .maxBytesPerFile(1111)
+                .maxBytesPerJob(2222)
+                .connectTimeout(Duration.ofNanos(3))
+                .readTimeout(Duration.ofSeconds(4))
+                .downloadTimeout(Duration.ofMinutes(5))
+                .maxRedirects(0)
+                .maxPixels(640 * 480)
+                .maxStreams(3)
+                .probeSizeBytes(4096)
+                .analyzeDuration(Duration.ofMillis(700))
+                .allowedContainers(Set.of("matroska,webm"))
+                .allowedDecoders(Set.of("vp9", "opus"))
+                .allowLoopbackUrls(true)
+                .build();
         assertEquals(limits, LimitsCodec.read(LimitsCodec.write(limits, json.createObjectNode())));
-        assertEquals(Limits.defaults(), LimitsCodec.read(LimitsCodec.write(Limits.defaults(), json.createObjectNode())));
+        assertEquals(
+                Limits.defaults(), LimitsCodec.read(LimitsCodec.write(Limits.defaults(), json.createObjectNode())));
     }
 
     @Test

@@ -55,8 +55,8 @@ class ProtocolTest {
     @Test
     @DisplayName("an error frame becomes the exception the child threw: code, message, input, retryability")
     void errorFrameKeepsTheFailure() throws IOException {
-        String line = MARKER + Protocol.error(new MediaException(ErrorCode.UNSUPPORTED_CODEC, "input 2 uses x", 2))
-                + "\n";
+        String line =
+                MARKER + Protocol.error(new MediaException(ErrorCode.UNSUPPORTED_CODEC, "input 2 uses x", 2)) + "\n";
         MergeException e = frames(line).get(0).failure();
         assertTrue(e instanceof MediaException);
         assertEquals(ErrorCode.UNSUPPORTED_CODEC, e.code());

@@ -23,8 +23,7 @@ public final class ScriptedChild {
     public static final String HANG = "HANG";
     public static final String MARKERS = "videomerge.test.markers";
 
-    private ScriptedChild() {
-    }
+    private ScriptedChild() {}
 
     public static void main(String[] args) {
         ChildMain.run(args, (request, observer) -> {
@@ -52,7 +51,9 @@ public final class ScriptedChild {
             return pids;
         }
         try (var files = Files.list(markers)) {
-            files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("child-")).sorted()
+            files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("child-"))
+                    .sorted()
                     .forEach(n -> pids.add(Long.parseLong(n.substring("child-".length()))));
         }
         return pids;
@@ -63,7 +64,8 @@ public final class ScriptedChild {
         if (folder != null) {
             try {
                 Files.createDirectories(Path.of(folder));
-                Files.writeString(Path.of(folder, "child-" + ProcessHandle.current().pid()), "");
+                Files.writeString(
+                        Path.of(folder, "child-" + ProcessHandle.current().pid()), "");
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -91,8 +91,19 @@ public abstract class AsyncMergesContract {
         Duration grace = Duration.ZERO;
 
         AsyncMerges start() {
-            JobSettings settings = new JobSettings(store, workers, leaseTime, heartbeat, maxAttempts, backoff, retention,
-                    janitor, poll, grace, "instance-" + started.size(), clock);
+            JobSettings settings = new JobSettings(
+                    store,
+                    workers,
+                    leaseTime,
+                    heartbeat,
+                    maxAttempts,
+                    backoff,
+                    retention,
+                    janitor,
+                    poll,
+                    grace,
+                    "instance-" + started.size(),
+                    clock);
             AsyncMerges merges = new AsyncMerges(settings, runner, AsyncMergesContract::validate);
             started.add(merges);
             return merges;
@@ -110,8 +121,8 @@ public abstract class AsyncMergesContract {
     }
 
     private static MergeRequest request() {
-        return MergeRequest.of(List.of(URI.create("https://media.example.com/a.mp4"),
-                URI.create("https://media.example.com/b.mp4")));
+        return MergeRequest.of(
+                List.of(URI.create("https://media.example.com/a.mp4"), URI.create("https://media.example.com/b.mp4")));
     }
 
     private static MergeException transientFailure() {
@@ -146,13 +157,15 @@ public abstract class AsyncMergesContract {
     class Running {
 
         @Test
-        @DisplayName("a submitted job is pending or processing, reports rising progress, then completes with its result")
+        @DisplayName(
+                "a submitted job is pending or processing, reports rising progress, then completes with its result")
         void jobCompletesWithProgress() throws Exception {
             AsyncMerges merges = setup().start();
 
             TaskId id = merges.submit(request(), Optional.empty());
 
-            assertTrue(Set.of(Status.PENDING, Status.PROCESSING).contains(merges.status(id).status()));
+            assertTrue(Set.of(Status.PENDING, Status.PROCESSING)
+                    .contains(merges.status(id).status()));
             Run run = runner.next();
             assertEquals(id, run.id);
             eventually("processing", () -> merges.status(id).status() == Status.PROCESSING);
@@ -185,8 +198,12 @@ public abstract class AsyncMergesContract {
             List<Run> runs = new ArrayList<>(List.of(runner.next(), runner.next()));
 
             assertEquals(2, runner.active());
-            long processing = ids.stream().filter(id -> job(id).state() == JobState.PROCESSING).count();
-            long pending = ids.stream().filter(id -> job(id).state() == JobState.PENDING).count();
+            long processing = ids.stream()
+                    .filter(id -> job(id).state() == JobState.PROCESSING)
+                    .count();
+            long pending = ids.stream()
+                    .filter(id -> job(id).state() == JobState.PENDING)
+                    .count();
             assertEquals(2, processing, "a thread claims only when it is free");
             assertEquals(3, pending);
             for (int i = 0; i < 5; i++) {
@@ -248,7 +265,8 @@ public abstract class AsyncMergesContract {
                 assertEquals(id, run.id);
                 run.fail(transientFailure());
                 int next = attempt + 1;
-                eventually("pending for attempt " + next,
+                eventually(
+                        "pending for attempt " + next,
                         () -> job(id).state() == JobState.PENDING && job(id).attempt() == next);
                 assertEquals(clock.instant().plusSeconds(1), job(id).notBefore(), "retry after the backoff");
                 TaskStatus waiting = merges.status(id);
@@ -305,7 +323,8 @@ public abstract class AsyncMergesContract {
             runner.next().crash(new StackOverflowError());
 
             eventually("pending for attempt 2", () -> job(id).state() == JobState.PENDING && job(id).attempt() == 2);
-            assertEquals(ErrorCode.PROCESSING_FAILED, job(id).error().orElseThrow().code());
+            assertEquals(
+                    ErrorCode.PROCESSING_FAILED, job(id).error().orElseThrow().code());
             clock.advance(Duration.ofSeconds(1));
             runner.next().succeed();
             assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
@@ -371,7 +390,8 @@ public abstract class AsyncMergesContract {
         }
 
         @Test
-        @DisplayName("a worker that lost its lease stops its merge and discards the output; the new holder's result counts")
+        @DisplayName(
+                "a worker that lost its lease stops its merge and discards the output; the new holder's result counts")
         void lostLeaseDiscardsOutput() throws Exception {
             runner.ignoreInterrupts();
             AsyncMerges merges = setup().start();
@@ -384,8 +404,8 @@ public abstract class AsyncMergesContract {
                 store.requeueExpired();
             }
             eventually("the merge is interrupted", first::wasInterrupted);
-            first.succeed(new MergeResult(URI.create("https://cdn.example.com/merged/stale.mp4"), 1, Duration.ZERO, 2,
-                    false));
+            first.succeed(new MergeResult(
+                    URI.create("https://cdn.example.com/merged/stale.mp4"), 1, Duration.ZERO, 2, false));
             Run second = runner.next();
             assertEquals(id, second.id);
             assertEquals(JobState.PROCESSING, job(id).state());
@@ -443,7 +463,8 @@ public abstract class AsyncMergesContract {
         @Test
         @DisplayName("a job whose worker vanished is requeued once its lease expires and finished by a live worker")
         void vanishedWorkersJobIsFinished() throws Exception {
-            TaskId id = store.create(new NewJob(TaskId.random(), request(), Optional.empty(), 3)).id();
+            TaskId id = store.create(new NewJob(TaskId.random(), request(), Optional.empty(), 3))
+                    .id();
             assertTrue(store.claim("vanished", LEASE).isPresent());
             AsyncMerges merges = setup().start();
 
@@ -469,7 +490,9 @@ public abstract class AsyncMergesContract {
             clock.advance(Duration.ofHours(1).plusMillis(1));
 
             eventually("purged", () -> store.find(id).isEmpty());
-            assertEquals(ErrorCode.TASK_NOT_FOUND, assertThrows(MergeException.class, () -> merges.status(id)).code());
+            assertEquals(
+                    ErrorCode.TASK_NOT_FOUND,
+                    assertThrows(MergeException.class, () -> merges.status(id)).code());
         }
     }
 
@@ -497,7 +520,8 @@ public abstract class AsyncMergesContract {
         }
 
         @Test
-        @DisplayName("close after the grace period interrupts the merge and hands the job back; another instance finishes it")
+        @DisplayName(
+                "close after the grace period interrupts the merge and hands the job back; another instance finishes it")
         void closeHandsJobBack() throws Exception {
             AsyncMerges first = setup().start();
             TaskId running = first.submit(request(), Optional.empty());
@@ -540,7 +564,8 @@ public abstract class AsyncMergesContract {
             MergeRequest oneClip = MergeRequest.of(List.of(URI.create("https://media.example.com/a.mp4")));
 
             assertThrows(InvalidRequestException.class, () -> merges.submit(oneClip, Optional.empty()));
-            InvalidRequestException e = assertThrows(InvalidRequestException.class,
+            InvalidRequestException e = assertThrows(
+                    InvalidRequestException.class,
                     () -> merges.submit(request(), Optional.of("k".repeat(NewJob.MAX_KEY_LENGTH + 1))));
             assertEquals(ErrorCode.INVALID_REQUEST, e.code());
             assertThrows(InvalidRequestException.class, () -> merges.submit(request(), Optional.of("")));
@@ -572,13 +597,23 @@ public abstract class AsyncMergesContract {
             TaskId unknown = TaskId.random();
             TaskId pending = merges.submit(request(), Optional.empty());
 
-            assertEquals(ErrorCode.TASK_NOT_FOUND, assertThrows(MergeException.class, () -> merges.status(unknown)).code());
-            assertEquals(ErrorCode.TASK_NOT_FOUND, assertThrows(MergeException.class, () -> merges.result(unknown)).code());
-            assertEquals(ErrorCode.TASK_NOT_FOUND,
-                    assertThrows(MergeException.class, () -> merges.await(unknown, Duration.ZERO)).code());
+            assertEquals(
+                    ErrorCode.TASK_NOT_FOUND,
+                    assertThrows(MergeException.class, () -> merges.status(unknown))
+                            .code());
+            assertEquals(
+                    ErrorCode.TASK_NOT_FOUND,
+                    assertThrows(MergeException.class, () -> merges.result(unknown))
+                            .code());
+            assertEquals(
+                    ErrorCode.TASK_NOT_FOUND,
+                    assertThrows(MergeException.class, () -> merges.await(unknown, Duration.ZERO))
+                            .code());
             assertFalse(merges.cancel(unknown));
-            assertEquals(ErrorCode.TASK_NOT_FINISHED,
-                    assertThrows(MergeException.class, () -> merges.result(pending)).code());
+            assertEquals(
+                    ErrorCode.TASK_NOT_FINISHED,
+                    assertThrows(MergeException.class, () -> merges.result(pending))
+                            .code());
         }
 
         @Test

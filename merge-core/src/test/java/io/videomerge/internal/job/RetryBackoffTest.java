@@ -31,7 +31,8 @@ class RetryBackoffTest {
         long distinct = java.util.stream.IntStream.range(0, 200)
                 .mapToObj(i -> b.delay(3, random))
                 .peek(d -> assertTrue(d.toMillis() >= 2000 && d.toMillis() <= 4000, d.toString()))
-                .distinct().count();
+                .distinct()
+                .count();
         assertTrue(distinct > 50, "waits must spread, got " + distinct + " distinct values");
     }
 
@@ -39,9 +40,11 @@ class RetryBackoffTest {
     @DisplayName("nonsensical settings are refused")
     void refusesNonsense() {
         assertThrows(IllegalArgumentException.class, () -> new RetryBackoff(Duration.ZERO, Duration.ofSeconds(1), 0));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new RetryBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1), 0));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 1.5));
         RetryBackoff ok = RetryBackoff.DEFAULT;
         assertThrows(IllegalArgumentException.class, () -> ok.delay(0, new SplittableRandom()));

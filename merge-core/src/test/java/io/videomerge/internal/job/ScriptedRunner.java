@@ -68,8 +68,8 @@ final class ScriptedRunner implements JobRunner {
 
     /** A result as a merge of task {@code id} would publish it. */
     static MergeResult resultFor(TaskId id) {
-        return new MergeResult(URI.create("https://cdn.example.com/merged/" + id + ".mp4"), 4.5, Duration.ofMillis(1200),
-                2, false);
+        return new MergeResult(
+                URI.create("https://cdn.example.com/merged/" + id + ".mp4"), 4.5, Duration.ofMillis(1200), 2, false);
     }
 
     /** One run, held until the test ends it. */

@@ -25,14 +25,51 @@ class PlannerTest {
 
     /** A 2 s 1280x720 30 fps H.264 clip with AAC stereo 48 kHz: ready for a 720 16:9 stream copy. */
     private static ClipInfo hd(int index) {
-        return new ClipInfo(index, "mov,mp4,m4a,3gp,3g2,mj2", 0, 2.0, 1280, 720, 0, 1, 1, "yuv420p", 30, false,
-                "h264", 100, 1, 15360, true, "aac", 48_000, 2);
+        return new ClipInfo(
+                index,
+                "mov,mp4,m4a,3gp,3g2,mj2",
+                0,
+                2.0,
+                1280,
+                720,
+                0,
+                1,
+                1,
+                "yuv420p",
+                30,
+                false,
+                "h264",
+                100,
+                1,
+                15360,
+                true,
+                "aac",
+                48_000,
+                2);
     }
 
     private static ClipInfo with(ClipInfo c, int width, int height, int rotation, int sarNum, int sarDen) {
-        return new ClipInfo(c.index(), c.container(), 0, c.durationSeconds(), width, height, rotation, sarNum, sarDen,
-                c.pixelFormat(), c.frameRate(), c.variableFrameRate(), c.videoCodec(), c.videoProfile(),
-                c.videoTimeBaseNum(), c.videoTimeBaseDen(), c.hasAudio(), c.audioCodec(), c.sampleRate(), c.channels());
+        return new ClipInfo(
+                c.index(),
+                c.container(),
+                0,
+                c.durationSeconds(),
+                width,
+                height,
+                rotation,
+                sarNum,
+                sarDen,
+                c.pixelFormat(),
+                c.frameRate(),
+                c.variableFrameRate(),
+                c.videoCodec(),
+                c.videoProfile(),
+                c.videoTimeBaseNum(),
+                c.videoTimeBaseDen(),
+                c.hasAudio(),
+                c.audioCodec(),
+                c.sampleRate(),
+                c.channels());
     }
 
     private static MergeRequest request(int clips, Transition transition) {
@@ -74,26 +111,216 @@ class PlannerTest {
                 c -> with(c, 1920, 1080, 0, 1, 1),
                 c -> with(c, 1280, 720, 180, 1, 1),
                 c -> with(c, 1280, 720, 0, 4, 3),
-                c -> new ClipInfo(1, c.container(), 0, 2, 1280, 720, 0, 1, 1, "yuv420p", 25, false, "h264",
-                        100, 1, 15360, true, "aac", 48_000, 2),
-                c -> new ClipInfo(1, c.container(), 0, 2, 1280, 720, 0, 1, 1, "yuv420p", 30, false, "h264",
-                        77, 1, 15360, true, "aac", 48_000, 2),
-                c -> new ClipInfo(1, c.container(), 0, 2, 1280, 720, 0, 1, 1, "yuv420p", 30, false, "h264",
-                        100, 1, 90000, true, "aac", 48_000, 2),
-                c -> new ClipInfo(1, c.container(), 0, 2, 1280, 720, 0, 1, 1, "yuv420p10le", 30, false, "h264", 100, 1,
-                        15360, true, "aac", 48_000, 2),
-                c -> new ClipInfo(1, c.container(), 0, 2, 1280, 720, 0, 1, 1, "yuv420p", 30, false, "hevc",
-                        100, 1, 15360, true, "aac", 48_000, 2),
-                c -> new ClipInfo(1, c.container(), 0, 2, 1280, 720, 0, 1, 1, "yuv420p", 30, true, "h264",
-                        100, 1, 15360, true, "aac", 48_000, 2),
-                c -> new ClipInfo(1, c.container(), 0, 2, 1280, 720, 0, 1, 1, "yuv420p", 30, false, "h264",
-                        100, 1, 15360, false, "", 0, 0),
-                c -> new ClipInfo(1, c.container(), 0, 2, 1280, 720, 0, 1, 1, "yuv420p", 30, false, "h264",
-                        100, 1, 15360, true, "opus", 48_000, 2),
-                c -> new ClipInfo(1, c.container(), 0, 2, 1280, 720, 0, 1, 1, "yuv420p", 30, false, "h264",
-                        100, 1, 15360, true, "aac", 44_100, 2),
-                c -> new ClipInfo(1, c.container(), 0, 2, 1280, 720, 0, 1, 1, "yuv420p", 30, false, "h264",
-                        100, 1, 15360, true, "aac", 48_000, 1));
+                c -> new ClipInfo(
+                        1,
+                        c.container(),
+                        0,
+                        2,
+                        1280,
+                        720,
+                        0,
+                        1,
+                        1,
+                        "yuv420p",
+                        25,
+                        false,
+                        "h264",
+                        100,
+                        1,
+                        15360,
+                        true,
+                        "aac",
+                        48_000,
+                        2),
+                c -> new ClipInfo(
+                        1,
+                        c.container(),
+                        0,
+                        2,
+                        1280,
+                        720,
+                        0,
+                        1,
+                        1,
+                        "yuv420p",
+                        30,
+                        false,
+                        "h264",
+                        77,
+                        1,
+                        15360,
+                        true,
+                        "aac",
+                        48_000,
+                        2),
+                c -> new ClipInfo(
+                        1,
+                        c.container(),
+                        0,
+                        2,
+                        1280,
+                        720,
+                        0,
+                        1,
+                        1,
+                        "yuv420p",
+                        30,
+                        false,
+                        "h264",
+                        100,
+                        1,
+                        90000,
+                        true,
+                        "aac",
+                        48_000,
+                        2),
+                c -> new ClipInfo(
+                        1,
+                        c.container(),
+                        0,
+                        2,
+                        1280,
+                        720,
+                        0,
+                        1,
+                        1,
+                        "yuv420p10le",
+                        30,
+                        false,
+                        "h264",
+                        100,
+                        1,
+                        15360,
+                        true,
+                        "aac",
+                        48_000,
+                        2),
+                c -> new ClipInfo(
+                        1,
+                        c.container(),
+                        0,
+                        2,
+                        1280,
+                        720,
+                        0,
+                        1,
+                        1,
+                        "yuv420p",
+                        30,
+                        false,
+                        "hevc",
+                        100,
+                        1,
+                        15360,
+                        true,
+                        "aac",
+                        48_000,
+                        2),
+                c -> new ClipInfo(
+                        1,
+                        c.container(),
+                        0,
+                        2,
+                        1280,
+                        720,
+                        0,
+                        1,
+                        1,
+                        "yuv420p",
+                        30,
+                        true,
+                        "h264",
+                        100,
+                        1,
+                        15360,
+                        true,
+                        "aac",
+                        48_000,
+                        2),
+                c -> new ClipInfo(
+                        1,
+                        c.container(),
+                        0,
+                        2,
+                        1280,
+                        720,
+                        0,
+                        1,
+                        1,
+                        "yuv420p",
+                        30,
+                        false,
+                        "h264",
+                        100,
+                        1,
+                        15360,
+                        false,
+                        "",
+                        0,
+                        0),
+                c -> new ClipInfo(
+                        1,
+                        c.container(),
+                        0,
+                        2,
+                        1280,
+                        720,
+                        0,
+                        1,
+                        1,
+                        "yuv420p",
+                        30,
+                        false,
+                        "h264",
+                        100,
+                        1,
+                        15360,
+                        true,
+                        "opus",
+                        48_000,
+                        2),
+                c -> new ClipInfo(
+                        1,
+                        c.container(),
+                        0,
+                        2,
+                        1280,
+                        720,
+                        0,
+                        1,
+                        1,
+                        "yuv420p",
+                        30,
+                        false,
+                        "h264",
+                        100,
+                        1,
+                        15360,
+                        true,
+                        "aac",
+                        44_100,
+                        2),
+                c -> new ClipInfo(
+                        1,
+                        c.container(),
+                        0,
+                        2,
+                        1280,
+                        720,
+                        0,
+                        1,
+                        1,
+                        "yuv420p",
+                        30,
+                        false,
+                        "h264",
+                        100,
+                        1,
+                        15360,
+                        true,
+                        "aac",
+                        48_000,
+                        1));
         for (UnaryOperator<ClipInfo> breaker : breakers) {
             ClipInfo odd = breaker.apply(hd(1));
             assertFalse(planOf(List.of(hd(0), odd), Transition.none()).streamCopy(), odd.toString());
@@ -108,7 +335,8 @@ class PlannerTest {
         assertEquals(720, clip.scaledHeight());
         assertEquals(436, clip.offsetX());
         assertEquals(0, clip.offsetY());
-        assertEquals("scale=406:720:flags=bicubic:out_range=tv,format=yuv420p,pad=1280:720:436:0:color=black,setsar=1",
+        assertEquals(
+                "scale=406:720:flags=bicubic:out_range=tv,format=yuv420p,pad=1280:720:436:0:color=black,setsar=1",
                 clip.videoFilter());
     }
 
@@ -119,7 +347,9 @@ class PlannerTest {
         assertEquals(1280, clip.scaledWidth());
         assertEquals(960, clip.scaledHeight());
         assertEquals(120, clip.offsetY());
-        assertEquals("scale=1280:960:flags=bicubic:out_range=tv,format=yuv420p,crop=1280:720:0:120,setsar=1", clip.videoFilter());
+        assertEquals(
+                "scale=1280:960:flags=bicubic:out_range=tv,format=yuv420p,crop=1280:720:0:120,setsar=1",
+                clip.videoFilter());
     }
 
     @Test
@@ -129,7 +359,8 @@ class PlannerTest {
         assertEquals(90, quarter.rotation());
         assertEquals(406, quarter.scaledWidth());
         assertTrue(quarter.videoFilter().startsWith("transpose=clock,"), quarter.videoFilter());
-        assertTrue(Planner.clipPlan(with(hd(0), 1280, 720, 270, 1, 1), HD, Fit.PAD).videoFilter()
+        assertTrue(Planner.clipPlan(with(hd(0), 1280, 720, 270, 1, 1), HD, Fit.PAD)
+                .videoFilter()
                 .startsWith("transpose=cclock,"));
         ClipPlan half = Planner.clipPlan(with(hd(0), 1280, 720, 180, 1, 1), HD, Fit.PAD);
         assertTrue(half.videoFilter().startsWith("hflip,vflip,"));
@@ -148,15 +379,35 @@ class PlannerTest {
     @Test
     @DisplayName("a clip that already fills the canvas is neither padded nor cropped")
     void exactFitNeedsNoPadding() {
-        assertEquals("scale=1280:720:flags=bicubic:out_range=tv,format=yuv420p,setsar=1",
+        assertEquals(
+                "scale=1280:720:flags=bicubic:out_range=tv,format=yuv420p,setsar=1",
                 Planner.clipPlan(hd(0), HD, Fit.PAD).videoFilter());
     }
 
     @Test
     @DisplayName("a fade longer than half the shortest clip is shortened to that half")
     void fadeIsShortenedForShortClips() {
-        ClipInfo short1 = new ClipInfo(1, "mov,mp4,m4a,3gp,3g2,mj2", 0, 0.6, 1280, 720, 0, 1, 1, "yuv420p", 30, false,
-                "h264", 100, 1, 15360, true, "aac", 48_000, 2);
+        ClipInfo short1 = new ClipInfo(
+                1,
+                "mov,mp4,m4a,3gp,3g2,mj2",
+                0,
+                0.6,
+                1280,
+                720,
+                0,
+                1,
+                1,
+                "yuv420p",
+                30,
+                false,
+                "h264",
+                100,
+                1,
+                15360,
+                true,
+                "aac",
+                48_000,
+                2);
         Plan plan = planOf(List.of(hd(0), short1, hd(2)), Transition.fade(Duration.ofSeconds(1)));
         assertEquals(0.3, plan.fadeSeconds(), 1e-9);
         assertEquals(4.6 - 2 * 0.3, plan.outputSeconds(), 1e-9);
@@ -165,8 +416,27 @@ class PlannerTest {
     @Test
     @DisplayName("a clip without audio is planned with silence")
     void silentClipIsMarked() {
-        ClipInfo mute = new ClipInfo(1, "mov,mp4,m4a,3gp,3g2,mj2", 0, 2, 640, 480, 0, 1, 1, "yuv420p", 25, false,
-                "h264", 100, 1, 12800, false, "", 0, 0);
+        ClipInfo mute = new ClipInfo(
+                1,
+                "mov,mp4,m4a,3gp,3g2,mj2",
+                0,
+                2,
+                640,
+                480,
+                0,
+                1,
+                1,
+                "yuv420p",
+                25,
+                false,
+                "h264",
+                100,
+                1,
+                12800,
+                false,
+                "",
+                0,
+                0);
         Plan plan = planOf(List.of(hd(0), mute), Transition.DEFAULT);
         assertTrue(plan.clips().get(0).hasAudio());
         assertFalse(plan.clips().get(1).hasAudio());

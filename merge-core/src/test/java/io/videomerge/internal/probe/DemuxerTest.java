@@ -50,8 +50,8 @@ class DemuxerTest {
         int videoPackets = 0;
         AVPacket pkt = avcodec.av_packet_alloc();
         try {
-            int video = avformat.av_find_best_stream(fmt, avutil.AVMEDIA_TYPE_VIDEO, -1, -1,
-                    (org.bytedeco.ffmpeg.avcodec.AVCodec) null, 0);
+            int video = avformat.av_find_best_stream(
+                    fmt, avutil.AVMEDIA_TYPE_VIDEO, -1, -1, (org.bytedeco.ffmpeg.avcodec.AVCodec) null, 0);
             assertEquals(320, fmt.streams(video).codecpar().width());
             while (avformat.av_read_frame(fmt, pkt) >= 0) {
                 if (pkt.stream_index() == video) {
@@ -87,11 +87,13 @@ class DemuxerTest {
     @DisplayName("a playlist pointing at a URL never makes FFmpeg connect, even with the HLS demuxer allowed")
     void playlistCannotReachNetwork() throws IOException {
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Path file = Files.writeString(dir.resolve("remote.mp4"),
+            Path file = Files.writeString(
+                    dir.resolve("remote.mp4"),
                     PLAYLIST.formatted("http://127.0.0.1:" + server.getLocalPort() + "/segment.ts"));
             Set<String> withHls = new HashSet<>(Limits.DEFAULT_CONTAINERS);
             withHls.add("hls");
-            Demuxer lax = new Demuxer(Limits.builder().allowedContainers(withHls).build());
+            Demuxer lax =
+                    new Demuxer(Limits.builder().allowedContainers(withHls).build());
             assertRefused(0, () -> lax.open(file, 0));
             // The open has returned: a connection it made would already wait in the backlog.
             server.setSoTimeout(100);

@@ -37,9 +37,11 @@ class InputOpenerTest {
                     () -> assertEquals(240, input.videoDecoder().height()),
                     () -> assertNotNull(input.audioDecoder()),
                     () -> assertEquals(48_000, input.audioDecoder().sample_rate()),
-                    () -> assertEquals(avutil.AVMEDIA_TYPE_VIDEO,
+                    () -> assertEquals(
+                            avutil.AVMEDIA_TYPE_VIDEO,
                             input.stream(input.videoStream()).codecpar().codec_type()),
-                    () -> assertEquals(avutil.AVMEDIA_TYPE_AUDIO,
+                    () -> assertEquals(
+                            avutil.AVMEDIA_TYPE_AUDIO,
                             input.stream(input.audioStream()).codecpar().codec_type()));
         }
     }
@@ -59,12 +61,14 @@ class InputOpenerTest {
     @DisplayName("the merge's own video decoder enforces max_pixels (not only the probe)")
     void decoderEnforcesMaxPixels() {
         Path clip = ClipGenerator.write(ClipSpec.of(320, 240).withDuration(0.4).withoutAudio(), dir, "big");
-        InputOpener strict = new InputOpener(Limits.builder().maxPixels(320L * 200).build());
+        InputOpener strict =
+                new InputOpener(Limits.builder().maxPixels(320L * 200).build());
         // Skip the probe (which would refuse first) to show FFmpeg itself refuses: the decoder will not open on
         // a picture over max_pixels.
         MediaException e = assertThrows(MediaException.class, () -> strict.open(clip, 3, 0, -1));
         assertEquals(3, e.inputIndex().orElseThrow());
-        try (DecodingInput lax = new InputOpener(Limits.builder().maxPixels(320L * 240).build()).open(clip, 0, 0, -1)) {
+        try (DecodingInput lax =
+                new InputOpener(Limits.builder().maxPixels(320L * 240).build()).open(clip, 0, 0, -1)) {
             assertEquals(320, lax.videoDecoder().width(), "control: the same clip opens at the limit");
         }
     }
@@ -75,7 +79,8 @@ class InputOpenerTest {
         Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(0.4), dir, "aac");
         Set<String> noAac = new HashSet<>(Limits.DEFAULT_DECODERS);
         noAac.remove("aac");
-        InputOpener opener = new InputOpener(Limits.builder().allowedDecoders(noAac).build());
+        InputOpener opener =
+                new InputOpener(Limits.builder().allowedDecoders(noAac).build());
         MediaException e = assertThrows(MediaException.class, () -> opener.open(clip, 2, 0, 1));
         assertEquals(2, e.inputIndex().orElseThrow());
     }

@@ -80,8 +80,8 @@ class ProberTest {
         @Test
         @DisplayName("mono audio at 22050 Hz")
         void mono22050() {
-            Path clip = ClipGenerator.write(ClipSpec.defaults().withAudio(Audio.MONO, 22_050).withDuration(1), dir,
-                    "mono");
+            Path clip = ClipGenerator.write(
+                    ClipSpec.defaults().withAudio(Audio.MONO, 22_050).withDuration(1), dir, "mono");
             ClipInfo info = PROBER.probe(clip, 0);
             assertAll(
                     () -> assertTrue(info.hasAudio()),
@@ -124,8 +124,13 @@ class ProberTest {
         @ValueSource(ints = {90, 180, 270})
         @DisplayName("a rotated clip: clockwise rotation from the display matrix, display size swapped")
         void rotated(int rotation) {
-            Path clip = ClipGenerator.write(ClipSpec.of(320, 240).withRotation(rotation).withDuration(0.4)
-                    .withoutAudio(), dir, "rot" + rotation);
+            Path clip = ClipGenerator.write(
+                    ClipSpec.of(320, 240)
+                            .withRotation(rotation)
+                            .withDuration(0.4)
+                            .withoutAudio(),
+                    dir,
+                    "rot" + rotation);
             ClipInfo info = PROBER.probe(clip, 0);
             boolean quarter = rotation % 180 != 0;
             assertAll(
@@ -164,12 +169,10 @@ class ProberTest {
         @ValueSource(ints = {24, 25, 30})
         @DisplayName("the frame rate")
         void frameRate(int fps) {
-            Path clip = ClipGenerator.write(ClipSpec.defaults().withFps(fps).withDuration(1).withoutAudio(), dir,
-                    "fps" + fps);
+            Path clip = ClipGenerator.write(
+                    ClipSpec.defaults().withFps(fps).withDuration(1).withoutAudio(), dir, "fps" + fps);
             ClipInfo info = PROBER.probe(clip, 0);
-            assertAll(
-                    () -> assertEquals(fps, info.frameRate(), 1e-9),
-                    () -> assertFalse(info.variableFrameRate()));
+            assertAll(() -> assertEquals(fps, info.frameRate(), 1e-9), () -> assertFalse(info.variableFrameRate()));
         }
     }
 
@@ -179,7 +182,9 @@ class ProberTest {
         private static final double FRAME = 1.0 / 25;
 
         @ParameterizedTest(name = "{0}")
-        @EnumSource(value = Format.class, names = {"MKV_H264_AAC", "WEBM_VP9_OPUS"})
+        @EnumSource(
+                value = Format.class,
+                names = {"MKV_H264_AAC", "WEBM_VP9_OPUS"})
         @DisplayName("a header claiming 600 s on 2 s of content is ignored: 2 s, within a frame")
         void overstatedHeader(Format format) {
             Path clip = ClipGenerator.write(ClipSpec.defaults().withFormat(format), dir, "claims-600");
@@ -191,17 +196,21 @@ class ProberTest {
         }
 
         @Test
-        @DisplayName("a header claiming 7,000 s, more than the limit, is neither trusted nor refused, and costs no time")
+        @DisplayName(
+                "a header claiming 7,000 s, more than the limit, is neither trusted nor refused, and costs no time")
         void headerBeyondTheLimit() {
             Path clip = ClipGenerator.write(ClipSpec.defaults().withFormat(Format.MKV_H264_AAC), dir, "claims-7000");
             ClipMutations.claimDuration(clip, 7_000);
-            Prober hour = new Prober(Limits.builder().maxTotalDuration(Duration.ofHours(1)).build());
+            Prober hour = new Prober(
+                    Limits.builder().maxTotalDuration(Duration.ofHours(1)).build());
             ClipInfo info = assertTimeout(Duration.ofSeconds(10), () -> hour.probe(clip, 2));
             assertEquals(2.0, info.durationSeconds(), FRAME);
         }
 
         @ParameterizedTest(name = "{0}")
-        @EnumSource(value = Format.class, names = {"WEBM_VP8_OPUS", "WEBM_VP9_OPUS"})
+        @EnumSource(
+                value = Format.class,
+                names = {"WEBM_VP8_OPUS", "WEBM_VP9_OPUS"})
         @DisplayName("a browser recording without a duration in its header is measured and accepted")
         void noHeaderDuration(Format format) {
             Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(3).withFormat(format), dir, "live");
@@ -216,18 +225,21 @@ class ProberTest {
         @Test
         @DisplayName("a longer recording without a header duration is measured from a seek near its end")
         void longRecordingWithoutHeaderDuration() throws IOException {
-            Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(40).withFormat(Format.WEBM_VP8_OPUS),
-                    dir, "long");
+            Path clip = ClipGenerator.write(
+                    ClipSpec.defaults().withDuration(40).withFormat(Format.WEBM_VP8_OPUS), dir, "long");
             ClipMutations.stripDuration(clip);
             assertTrue(Files.size(clip) > 96 * 1024, "larger than the first window (64 KiB): " + Files.size(clip));
             assertEquals(40.0, PROBER.probe(clip, 0).durationSeconds(), FRAME);
         }
 
         @ParameterizedTest(name = "{0}")
-        @EnumSource(value = Format.class, names = {"MKV_H264_AAC", "WEBM_VP9_OPUS"})
+        @EnumSource(
+                value = Format.class,
+                names = {"MKV_H264_AAC", "WEBM_VP9_OPUS"})
         @DisplayName("a clip starting 3 s into its timeline reports that start and its own length")
         void lateStart(Format format) {
-            Path clip = ClipGenerator.write(ClipSpec.defaults().withFormat(format).withStart(3), dir, "late");
+            Path clip =
+                    ClipGenerator.write(ClipSpec.defaults().withFormat(format).withStart(3), dir, "late");
             ClipInfo info = PROBER.probe(clip, 0);
             assertAll(
                     () -> assertEquals(3.0, info.startSeconds(), FRAME),
@@ -235,7 +247,9 @@ class ProberTest {
         }
 
         @ParameterizedTest(name = "{0}")
-        @EnumSource(value = Format.class, names = {"MP4_AV1_AAC", "WEBM_AV1_OPUS"})
+        @EnumSource(
+                value = Format.class,
+                names = {"MP4_AV1_AAC", "WEBM_AV1_OPUS"})
         @DisplayName("an AV1 clip (decoded by libaom) with its length")
         void av1(Format format) {
             Path clip = ClipGenerator.write(ClipSpec.defaults().withFormat(format), dir, "av1");
@@ -252,9 +266,7 @@ class ProberTest {
             Path clip = ClipGenerator.write(ClipSpec.defaults(), dir, "bad-audio");
             ClipDamage.corruptAudioPacket(clip, 0);
             ClipInfo info = PROBER.probe(clip, 0);
-            assertAll(
-                    () -> assertTrue(info.hasAudio()),
-                    () -> assertEquals(2.0, info.durationSeconds(), FRAME));
+            assertAll(() -> assertTrue(info.hasAudio()), () -> assertEquals(2.0, info.durationSeconds(), FRAME));
         }
     }
 
@@ -287,8 +299,10 @@ class ProberTest {
         @Test
         @DisplayName("an HTML page (INVALID_MEDIA)")
         void htmlPage() throws IOException {
-            Path file = write("page.mp4", "<!DOCTYPE html>\n<html><head><title>Not found</title></head>"
-                    + "<body><h1>404</h1></body></html>\n");
+            Path file = write(
+                    "page.mp4",
+                    "<!DOCTYPE html>\n<html><head><title>Not found</title></head>"
+                            + "<body><h1>404</h1></body></html>\n");
             assertRefused(ErrorCode.INVALID_MEDIA, 2, () -> PROBER.probe(file, 2));
         }
 
@@ -320,7 +334,8 @@ class ProberTest {
         @DisplayName("one clip longer than the total allowed (INPUT_TOO_LONG)")
         void clipTooLong() {
             Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(2).withoutAudio(), dir, "long");
-            Prober short1 = new Prober(Limits.builder().maxTotalDuration(Duration.ofSeconds(1)).build());
+            Prober short1 = new Prober(
+                    Limits.builder().maxTotalDuration(Duration.ofSeconds(1)).build());
             assertRefused(ErrorCode.INPUT_TOO_LONG, 8, () -> short1.probe(clip, 8));
         }
 
@@ -375,14 +390,19 @@ class ProberTest {
             Path clip = ClipGenerator.write(ClipSpec.of(320, 240).withDuration(0.4), dir, "big");
             Prober strict = new Prober(Limits.builder().maxPixels(320L * 239).build());
             assertRefused(ErrorCode.UNSUPPORTED_CODEC, 6, () -> strict.probe(clip, 6));
-            assertEquals(320, new Prober(Limits.builder().maxPixels(320L * 240).build()).probe(clip, 6).width());
+            assertEquals(
+                    320,
+                    new Prober(Limits.builder().maxPixels(320L * 240).build())
+                            .probe(clip, 6)
+                            .width());
         }
 
         @Test
         @DisplayName("a video decoder outside the whitelist (UNSUPPORTED_CODEC)")
         void videoDecoderNotAllowed() {
             Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(0.4), dir, "h264");
-            Prober noH264 = new Prober(Limits.builder().allowedDecoders(without(Limits.DEFAULT_DECODERS, "h264"))
+            Prober noH264 = new Prober(Limits.builder()
+                    .allowedDecoders(without(Limits.DEFAULT_DECODERS, "h264"))
                     .build());
             assertRefused(ErrorCode.UNSUPPORTED_CODEC, 7, () -> noH264.probe(clip, 7));
         }
@@ -391,7 +411,8 @@ class ProberTest {
         @DisplayName("an audio decoder outside the whitelist (UNSUPPORTED_CODEC)")
         void audioDecoderNotAllowed() {
             Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(0.4), dir, "aac");
-            Prober noAac = new Prober(Limits.builder().allowedDecoders(without(Limits.DEFAULT_DECODERS, "aac"))
+            Prober noAac = new Prober(Limits.builder()
+                    .allowedDecoders(without(Limits.DEFAULT_DECODERS, "aac"))
                     .build());
             assertRefused(ErrorCode.UNSUPPORTED_CODEC, 1, () -> noAac.probe(clip, 1));
         }
@@ -400,7 +421,8 @@ class ProberTest {
         @DisplayName("a container outside the whitelist, even a real video (INVALID_MEDIA)")
         void containerNotAllowed() {
             Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(0.4), dir, "mp4");
-            Prober webmOnly = new Prober(Limits.builder().allowedContainers(Set.of("matroska,webm")).build());
+            Prober webmOnly = new Prober(
+                    Limits.builder().allowedContainers(Set.of("matroska,webm")).build());
             assertRefused(ErrorCode.INVALID_MEDIA, 0, () -> webmOnly.probe(clip, 0));
         }
 
@@ -410,7 +432,9 @@ class ProberTest {
             Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(0.4), dir, "two-streams");
             Prober oneStream = new Prober(Limits.builder().maxStreams(1).build());
             assertRefused(ErrorCode.INVALID_MEDIA, 2, () -> oneStream.probe(clip, 2));
-            assertTrue(new Prober(Limits.builder().maxStreams(2).build()).probe(clip, 2).hasAudio());
+            assertTrue(new Prober(Limits.builder().maxStreams(2).build())
+                    .probe(clip, 2)
+                    .hasAudio());
         }
 
         @Test
@@ -442,7 +466,8 @@ class ProberTest {
                         """.formatted(server.getLocalPort()));
                 Set<String> withHls = new HashSet<>(Limits.DEFAULT_CONTAINERS);
                 withHls.add("hls");
-                Prober lax = new Prober(Limits.builder().allowedContainers(withHls).build());
+                Prober lax =
+                        new Prober(Limits.builder().allowedContainers(withHls).build());
                 assertRefused(ErrorCode.INVALID_MEDIA, 0, () -> lax.probe(file, 0));
                 // The probe has returned: a connection it made would already wait in the backlog.
                 server.setSoTimeout(100);
@@ -463,8 +488,8 @@ class ProberTest {
                 () -> assertFalse(e.isRetryable()),
                 () -> assertFalse(e.getMessage().contains(dir.toString()), "path in: " + e.getMessage()),
                 () -> assertFalse(e.getMessage().contains("/"), "path-like text in: " + e.getMessage()),
-                () -> assertFalse(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("ffmpeg"),
-                        e.getMessage()),
+                () -> assertFalse(
+                        e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("ffmpeg"), e.getMessage()),
                 () -> assertFalse(e.getMessage().contains("Exception"), e.getMessage()));
     }
 

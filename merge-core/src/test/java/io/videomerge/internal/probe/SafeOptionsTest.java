@@ -26,8 +26,12 @@ class SafeOptionsTest {
     @Test
     @DisplayName("every format-level limit is the value libavformat actually holds after opening")
     void formatOptionsReachTheFormatContext() {
-        Limits limits = Limits.builder().maxStreams(7).probeSizeBytes(123_456).analyzeDuration(Duration.ofSeconds(3))
-                .allowedContainers(Set.of("mov,mp4,m4a,3gp,3g2,mj2")).allowedDecoders(Set.of("h264", "aac"))
+        Limits limits = Limits.builder()
+                .maxStreams(7)
+                .probeSizeBytes(123_456)
+                .analyzeDuration(Duration.ofSeconds(3))
+                .allowedContainers(Set.of("mov,mp4,m4a,3gp,3g2,mj2"))
+                .allowedDecoders(Set.of("h264", "aac"))
                 .build();
         SafeOptions options = new SafeOptions(limits);
         Path clip = ClipGenerator.write(ClipSpec.defaults().withDuration(0.4), dir, "clip");
@@ -38,7 +42,8 @@ class SafeOptionsTest {
             assertAll(
                     () -> assertEquals(0, avutil.av_dict_count(dict), "options FFmpeg did not take"),
                     () -> assertEquals("file", fmt.protocol_whitelist().getString()),
-                    () -> assertEquals("mov,mp4,m4a,3gp,3g2,mj2", fmt.format_whitelist().getString()),
+                    () -> assertEquals(
+                            "mov,mp4,m4a,3gp,3g2,mj2", fmt.format_whitelist().getString()),
                     () -> assertEquals("aac,h264", fmt.codec_whitelist().getString()),
                     () -> assertEquals(7, fmt.max_streams()),
                     () -> assertEquals(123_456, fmt.probesize()),
@@ -52,11 +57,14 @@ class SafeOptionsTest {
     @Test
     @DisplayName("the decoder options carry the whitelist and max_pixels")
     void decoderOptions() {
-        SafeOptions options = new SafeOptions(Limits.builder().maxPixels(1920L * 1080)
-                .allowedDecoders(Set.of("vp9", "h264")).build());
+        SafeOptions options = new SafeOptions(Limits.builder()
+                .maxPixels(1920L * 1080)
+                .allowedDecoders(Set.of("vp9", "h264"))
+                .build());
         assertAll(
                 () -> assertEquals("h264,vp9", options.decoder().get("codec_whitelist")),
-                () -> assertEquals(Long.toString(1920L * 1080), options.decoder().get("max_pixels")),
+                () -> assertEquals(
+                        Long.toString(1920L * 1080), options.decoder().get("max_pixels")),
                 () -> assertTrue(options.allows("vp9")),
                 () -> assertTrue(!options.allows("hevc")));
     }

@@ -17,7 +17,12 @@ enum Dialect {
      * Many instances share one table: claims skip rows other claimers have locked, so they never wait
      * on or collide with each other.
      */
-    POSTGRESQL("PostgreSQL", "BOOLEAN", "DOUBLE PRECISION", "seq BIGINT GENERATED ALWAYS AS IDENTITY,", "seq",
+    POSTGRESQL(
+            "PostgreSQL",
+            "BOOLEAN",
+            "DOUBLE PRECISION",
+            "seq BIGINT GENERATED ALWAYS AS IDENTITY,",
+            "seq",
             " FOR UPDATE SKIP LOCKED") {
         @Override
         void prepare(Handle handle) {
@@ -100,7 +105,12 @@ enum Dialect {
     private final String insertionOrder;
     private final String skipLocked;
 
-    Dialect(String productName, String booleanType, String doubleType, String sequenceColumn, String insertionOrder,
+    Dialect(
+            String productName,
+            String booleanType,
+            String doubleType,
+            String sequenceColumn,
+            String insertionOrder,
             String skipLocked) {
         this.productName = productName;
         this.booleanType = booleanType;

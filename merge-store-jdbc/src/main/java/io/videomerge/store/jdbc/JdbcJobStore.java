@@ -110,9 +110,23 @@ public final class JdbcJobStore implements JobStore {
                         .bind("message", QUEUED)
                         .execute();
                 if (inserted == 1) {
-                    return new Job(job.id(), JobState.PENDING, job.request(), job.idempotencyKey(), 1,
-                            job.maxAttempts(), now, Optional.empty(), false, 0, QUEUED, Optional.empty(),
-                            Optional.empty(), now, now, Optional.empty());
+                    return new Job(
+                            job.id(),
+                            JobState.PENDING,
+                            job.request(),
+                            job.idempotencyKey(),
+                            1,
+                            job.maxAttempts(),
+                            now,
+                            Optional.empty(),
+                            false,
+                            0,
+                            QUEUED,
+                            Optional.empty(),
+                            Optional.empty(),
+                            now,
+                            now,
+                            Optional.empty());
                 }
                 Optional<Job> winner = key == null ? Optional.empty() : findBy(t, t.sql().findByKey, "key", key);
                 if (winner.isEmpty()) {
@@ -147,7 +161,8 @@ public final class JdbcJobStore implements JobStore {
     }
 
     private Optional<Job> claimSkippingLocked(Bound t, String owner, long now, long expiresAt) {
-        return t.handle().createQuery(t.sql().claimOne)
+        return t.handle()
+                .createQuery(t.sql().claimOne)
                 .bind("owner", owner)
                 .bind("message", PROCESSING)
                 .bind("expiresAt", expiresAt)
@@ -199,7 +214,8 @@ public final class JdbcJobStore implements JobStore {
         Instant now = now();
         // NaN and anything below 0 leave the stored progress as it is, since it is never lowered.
         double clamped = Double.isNaN(progress) ? 0 : Math.max(0, Math.min(1, progress));
-        Optional<Boolean> cancelRequested = use(t -> t.handle().createQuery(t.sql().renew)
+        Optional<Boolean> cancelRequested = use(t -> t.handle()
+                .createQuery(t.sql().renew)
                 .bind("expiresAt", now.plus(leaseTime).toEpochMilli())
                 .bind("progress", clamped)
                 .bind("message", message)
@@ -208,7 +224,8 @@ public final class JdbcJobStore implements JobStore {
                 .bind("token", lease.token())
                 .mapTo(Boolean.class)
                 .findOne());
-        return cancelRequested.map(cancel -> cancel ? Renewal.CANCEL_REQUESTED : Renewal.RENEWED)
+        return cancelRequested
+                .map(cancel -> cancel ? Renewal.CANCEL_REQUESTED : Renewal.RENEWED)
                 .orElse(Renewal.LOST);
     }
 
@@ -218,13 +235,15 @@ public final class JdbcJobStore implements JobStore {
         requireNonNull(result, "result");
         long now = now().toEpochMilli();
         String document = JobCodec.writeResult(result);
-        return use(t -> t.handle().createUpdate(t.sql().complete)
-                .bind("result", document)
-                .bind("message", COMPLETED)
-                .bind("now", now)
-                .bind("id", lease.taskId().value())
-                .bind("token", lease.token())
-                .execute()) == 1;
+        return use(t -> t.handle()
+                        .createUpdate(t.sql().complete)
+                        .bind("result", document)
+                        .bind("message", COMPLETED)
+                        .bind("now", now)
+                        .bind("id", lease.taskId().value())
+                        .bind("token", lease.token())
+                        .execute())
+                == 1;
     }
 
     @Override
@@ -234,35 +253,40 @@ public final class JdbcJobStore implements JobStore {
         requireNonNull(retryAt, "retryAt");
         long now = now().toEpochMilli();
         return use(t -> {
-            Update update = t.handle().createUpdate(retryAt.isPresent() ? t.sql().failOrRetry : t.sql().failForGood);
-            retryAt.ifPresent(at -> update.bind("retryAt", at.toEpochMilli()));
-            return update.bind("finalState", error.finalState().name())
-                    .bind("code", error.code().name())
-                    .bind("error", error.message())
-                    .bind("now", now)
-                    .bind("id", lease.taskId().value())
-                    .bind("token", lease.token())
-                    .execute();
-        }) == 1;
+                    Update update =
+                            t.handle().createUpdate(retryAt.isPresent() ? t.sql().failOrRetry : t.sql().failForGood);
+                    retryAt.ifPresent(at -> update.bind("retryAt", at.toEpochMilli()));
+                    return update.bind("finalState", error.finalState().name())
+                            .bind("code", error.code().name())
+                            .bind("error", error.message())
+                            .bind("now", now)
+                            .bind("id", lease.taskId().value())
+                            .bind("token", lease.token())
+                            .execute();
+                })
+                == 1;
     }
 
     @Override
     public boolean release(Lease lease) {
         requireNonNull(lease, "lease");
         long now = now().toEpochMilli();
-        return use(t -> t.handle().createUpdate(t.sql().release)
-                .bind("cancelled", CANCELLED)
-                .bind("released", RELEASED)
-                .bind("now", now)
-                .bind("id", lease.taskId().value())
-                .bind("token", lease.token())
-                .execute()) == 1;
+        return use(t -> t.handle()
+                        .createUpdate(t.sql().release)
+                        .bind("cancelled", CANCELLED)
+                        .bind("released", RELEASED)
+                        .bind("now", now)
+                        .bind("id", lease.taskId().value())
+                        .bind("token", lease.token())
+                        .execute())
+                == 1;
     }
 
     @Override
     public int requeueExpired() {
         long now = now().toEpochMilli();
-        return use(t -> t.handle().createUpdate(t.sql().requeueExpired)
+        return use(t -> t.handle()
+                .createUpdate(t.sql().requeueExpired)
                 .bind("cancelled", CANCELLED)
                 .bind("lost", WORKER_LOST)
                 .bind("requeued", REQUEUED)
@@ -274,18 +298,21 @@ public final class JdbcJobStore implements JobStore {
     public boolean cancel(TaskId id) {
         requireNonNull(id, "id");
         long now = now().toEpochMilli();
-        return use(t -> t.handle().createUpdate(t.sql().cancel)
-                .bind("cancelled", CANCELLED)
-                .bind("cancelling", CANCELLING)
-                .bind("now", now)
-                .bind("id", id.value())
-                .execute()) == 1;
+        return use(t -> t.handle()
+                        .createUpdate(t.sql().cancel)
+                        .bind("cancelled", CANCELLED)
+                        .bind("cancelling", CANCELLING)
+                        .bind("now", now)
+                        .bind("id", id.value())
+                        .execute())
+                == 1;
     }
 
     @Override
     public int purgeFinished(Instant cutoff) {
         requireNonNull(cutoff, "cutoff");
-        return use(t -> t.handle().createUpdate(t.sql().purgeFinished)
+        return use(t -> t.handle()
+                .createUpdate(t.sql().purgeFinished)
                 .bind("cutoff", cutoff.toEpochMilli())
                 .execute());
     }
@@ -308,7 +335,11 @@ public final class JdbcJobStore implements JobStore {
     }
 
     private static Optional<Job> findBy(Bound t, String sql, String name, String value) {
-        return t.handle().createQuery(sql).bind(name, value).map(JobRowMapper.INSTANCE).findOne();
+        return t.handle()
+                .createQuery(sql)
+                .bind(name, value)
+                .map(JobRowMapper.INSTANCE)
+                .findOne();
     }
 
     private static void checkLeaseTime(Duration leaseTime) {
@@ -392,8 +423,8 @@ public final class JdbcJobStore implements JobStore {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
             if (cause instanceof SQLException sql && isUnavailable(sql)) {
                 String state = sql.getSQLState();
-                return new StoreUnavailableException("the job store did not answer"
-                        + (state == null ? "" : " (SQL state " + state + ")"), failure);
+                return new StoreUnavailableException(
+                        "the job store did not answer" + (state == null ? "" : " (SQL state " + state + ")"), failure);
             }
         }
         return failure instanceof RuntimeException runtime
@@ -402,15 +433,19 @@ public final class JdbcJobStore implements JobStore {
     }
 
     private static boolean isUnavailable(SQLException failure) {
-        if (failure instanceof SQLTransientException || failure instanceof SQLRecoverableException
+        if (failure instanceof SQLTransientException
+                || failure instanceof SQLRecoverableException
                 || failure instanceof SQLNonTransientConnectionException) {
             return true;
         }
         String state = failure.getSQLState();
         // 08 connection, 53 out of resources, 57 operator intervention (shutdown, statement timeout),
         // 40 transaction rolled back (serialisation failure, deadlock): the statement had no effect.
-        if (state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57")
-                || state.startsWith("40"))) {
+        if (state != null
+                && (state.startsWith("08")
+                        || state.startsWith("53")
+                        || state.startsWith("57")
+                        || state.startsWith("40"))) {
             return true;
         }
         // SQLite reports result codes, perhaps extended: BUSY, LOCKED, IOERR, FULL, CANTOPEN.
@@ -425,11 +460,9 @@ public final class JdbcJobStore implements JobStore {
     }
 
     /** A handle and the statements to use on it. */
-    private record Bound(Handle handle, JobTable sql) {
-    }
+    private record Bound(Handle handle, JobTable sql) {}
 
-    private record Candidate(String id, long token) {
-    }
+    private record Candidate(String id, long token) {}
 
     /** Collects the options of a {@link JdbcJobStore}. */
     public static final class Builder {

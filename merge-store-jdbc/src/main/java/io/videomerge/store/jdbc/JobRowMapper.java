@@ -18,8 +18,7 @@ import org.jdbi.v3.core.statement.StatementContext;
 final class JobRowMapper implements RowMapper<Job> {
     static final JobRowMapper INSTANCE = new JobRowMapper();
 
-    private JobRowMapper() {
-    }
+    private JobRowMapper() {}
 
     @Override
     public Job map(ResultSet rs, StatementContext ctx) throws SQLException {
@@ -36,12 +35,22 @@ final class JobRowMapper implements RowMapper<Job> {
         Optional<JobError> error = errorCode == null
                 ? Optional.empty()
                 : Optional.of(new JobError(ErrorCode.valueOf(errorCode), nonNull(rs.getString("error_message"))));
-        return new Job(id, state, JobCodec.readRequest(rs.getString("request")),
-                Optional.ofNullable(rs.getString("idempotency_key")), rs.getInt("attempt"), rs.getInt("max_attempts"),
-                Instant.ofEpochMilli(rs.getLong("not_before")), lease, rs.getBoolean("cancel_requested"),
-                rs.getDouble("progress"), nonNull(rs.getString("message")),
-                result == null ? Optional.empty() : Optional.of(JobCodec.readResult(result)), error,
-                Instant.ofEpochMilli(rs.getLong("created_at")), Instant.ofEpochMilli(rs.getLong("updated_at")),
+        return new Job(
+                id,
+                state,
+                JobCodec.readRequest(rs.getString("request")),
+                Optional.ofNullable(rs.getString("idempotency_key")),
+                rs.getInt("attempt"),
+                rs.getInt("max_attempts"),
+                Instant.ofEpochMilli(rs.getLong("not_before")),
+                lease,
+                rs.getBoolean("cancel_requested"),
+                rs.getDouble("progress"),
+                nonNull(rs.getString("message")),
+                result == null ? Optional.empty() : Optional.of(JobCodec.readResult(result)),
+                error,
+                Instant.ofEpochMilli(rs.getLong("created_at")),
+                Instant.ofEpochMilli(rs.getLong("updated_at")),
                 instant(rs, "finished_at"));
     }
 

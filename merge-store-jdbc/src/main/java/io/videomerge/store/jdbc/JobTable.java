@@ -139,7 +139,8 @@ final class JobTable {
                 "CREATE TABLE IF NOT EXISTS " + jobs + " ("
                         + "id VARCHAR(36) NOT NULL PRIMARY KEY, "
                         + dialect.sequenceColumn()
-                        + "state VARCHAR(16) NOT NULL CHECK (state IN ('PENDING', 'PROCESSING', " + FINAL_STATES.substring(1)
+                        + "state VARCHAR(16) NOT NULL CHECK (state IN ('PENDING', 'PROCESSING', "
+                        + FINAL_STATES.substring(1)
                         + "), "
                         + "request TEXT NOT NULL, "
                         + "idempotency_key VARCHAR(255), "

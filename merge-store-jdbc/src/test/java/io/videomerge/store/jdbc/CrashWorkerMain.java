@@ -1,8 +1,8 @@
 package io.videomerge.store.jdbc;
 
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeService;
+import io.videomerge.upload.FileSystemUploader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,11 +14,11 @@ import org.jdbi.v3.core.Jdbi;
  * running until it is killed. Arguments: JDBC URL, table prefix, work folder, upload folder.
  */
 final class CrashWorkerMain {
-    private CrashWorkerMain() {
-    }
+    private CrashWorkerMain() {}
 
     public static void main(String[] args) throws InterruptedException {
-        JdbcJobStore store = JdbcJobStore.builder(Jdbi.create(args[0])).tablePrefix(args[1]).build();
+        JdbcJobStore store =
+                JdbcJobStore.builder(Jdbi.create(args[0])).tablePrefix(args[1]).build();
         MergeService service = MergeService.builder()
                 .limits(Limits.defaults().toBuilder().allowLoopbackUrls(true).build())
                 .uploader(new FileSystemUploader(Path.of(args[3]), URI.create("http://files.invalid/victim/")))

@@ -1,6 +1,5 @@
 package io.videomerge.store.jdbc;
 
-import io.videomerge.testing.SampleJobs;
 import static io.videomerge.testing.SampleJobs.RESULT;
 import static io.videomerge.testing.SampleJobs.newJob;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.ErrorCode;
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.MergeService;
 import io.videomerge.StoreUnavailableException;
 import io.videomerge.spi.Job;
@@ -19,6 +17,8 @@ import io.videomerge.spi.Lease;
 import io.videomerge.spi.NewJob;
 import io.videomerge.spi.Renewal;
 import io.videomerge.store.jdbc.TestDatabase.Engine;
+import io.videomerge.testing.SampleJobs;
+import io.videomerge.upload.FileSystemUploader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -77,24 +77,31 @@ class JdbcJobStoreTest {
                 Job completed = store.create(newJob());
                 Job failed = store.create(newJob());
                 Job processing = store.create(newJob());
-                Lease first = store.claim("worker-a", LEASE).orElseThrow().lease().orElseThrow();
-                Lease second = store.claim("worker-a", LEASE).orElseThrow().lease().orElseThrow();
-                Lease third = store.claim("worker-a", LEASE).orElseThrow().lease().orElseThrow();
+                Lease first =
+                        store.claim("worker-a", LEASE).orElseThrow().lease().orElseThrow();
+                Lease second =
+                        store.claim("worker-a", LEASE).orElseThrow().lease().orElseThrow();
+                Lease third =
+                        store.claim("worker-a", LEASE).orElseThrow().lease().orElseThrow();
                 store.claim("worker-b", LEASE).orElseThrow();
                 assertEquals(pending.id(), first.taskId(), "claims go oldest first");
                 assertTrue(store.release(first));
                 assertTrue(store.complete(second, RESULT));
-                assertTrue(store.fail(third, new JobError(ErrorCode.INVALID_MEDIA, "input 1 is not a video"),
-                        Optional.empty()));
+                assertTrue(store.fail(
+                        third, new JobError(ErrorCode.INVALID_MEDIA, "input 1 is not a video"), Optional.empty()));
                 for (Job job : List.of(pending, completed, failed, processing)) {
                     before.add(store.find(job.id()).orElseThrow());
                 }
             }
             // Reopened through the other entry point, as another process would.
-            try (JdbcJobStore reopened = JdbcJobStore.builder(db.dataSource()).clock(at(START)).build()) {
-                List<Job> after = before.stream().map(job -> reopened.find(job.id()).orElseThrow()).toList();
+            try (JdbcJobStore reopened =
+                    JdbcJobStore.builder(db.dataSource()).clock(at(START)).build()) {
+                List<Job> after = before.stream()
+                        .map(job -> reopened.find(job.id()).orElseThrow())
+                        .toList();
                 assertEquals(before, after);
-                assertEquals(List.of(JobState.PENDING, JobState.COMPLETED, JobState.FAILED, JobState.PROCESSING),
+                assertEquals(
+                        List.of(JobState.PENDING, JobState.COMPLETED, JobState.FAILED, JobState.PROCESSING),
                         after.stream().map(Job::state).toList());
                 assertEquals(Optional.of(RESULT), after.get(1).result());
                 assertEquals(Optional.of("worker-b"), after.get(3).lease().map(Lease::owner));
@@ -114,9 +121,27 @@ class JdbcJobStoreTest {
 
             assertEquals(List.of(1), versions(db.jdbi(), "videomerge_"));
             try (Connection connection = db.dataSource().getConnection()) {
-                assertEquals(Set.of("id", "state", "request", "idempotency_key", "attempt", "max_attempts",
-                        "not_before", "lease_owner", "lease_token", "lease_expires_at", "cancel_requested", "progress",
-                        "message", "result", "error_code", "error_message", "created_at", "updated_at", "finished_at"),
+                assertEquals(
+                        Set.of(
+                                "id",
+                                "state",
+                                "request",
+                                "idempotency_key",
+                                "attempt",
+                                "max_attempts",
+                                "not_before",
+                                "lease_owner",
+                                "lease_token",
+                                "lease_expires_at",
+                                "cancel_requested",
+                                "progress",
+                                "message",
+                                "result",
+                                "error_code",
+                                "error_message",
+                                "created_at",
+                                "updated_at",
+                                "finished_at"),
                         withoutSequence(columns(connection, "videomerge_jobs")));
             }
         }
@@ -132,7 +157,10 @@ class JdbcJobStoreTest {
             List<Callable<Job>> starts = new ArrayList<>();
             for (int i = 0; i < instances; i++) {
                 starts.add(() -> {
-                    JdbcJobStore store = JdbcJobStore.builder(db.jdbi()).clock(at(START)).tablePrefix("race_").build();
+                    JdbcJobStore store = JdbcJobStore.builder(db.jdbi())
+                            .clock(at(START))
+                            .tablePrefix("race_")
+                            .build();
                     start.await();
                     return store.create(newJob());
                 });
@@ -150,9 +178,12 @@ class JdbcJobStoreTest {
     void refusesANewerSchema(Engine engine) {
         try (TestDatabase db = engine.open(folder)) {
             db.store(at(START)).ping();
-            db.jdbi().useHandle(h -> h.execute("INSERT INTO videomerge_schema_version (version, applied_at) VALUES (2, 0)"));
+            db.jdbi()
+                    .useHandle(h ->
+                            h.execute("INSERT INTO videomerge_schema_version (version, applied_at) VALUES (2, 0)"));
 
-            IllegalStateException refused = assertThrows(IllegalStateException.class, () -> db.store(at(START)).ping());
+            IllegalStateException refused = assertThrows(
+                    IllegalStateException.class, () -> db.store(at(START)).ping());
             assertTrue(refused.getMessage().contains("schema version 2"), refused.getMessage());
         }
     }
@@ -166,8 +197,11 @@ class JdbcJobStoreTest {
             JdbcJobStore store = db.store(at(subMillisecond));
             Job created = store.create(newJob());
 
-            long stored = db.jdbi().withHandle(h -> h.createQuery("SELECT created_at FROM videomerge_jobs WHERE id = :id")
-                    .bind("id", created.id().value()).mapTo(Long.class).one());
+            long stored = db.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT created_at FROM videomerge_jobs WHERE id = :id")
+                            .bind("id", created.id().value())
+                            .mapTo(Long.class)
+                            .one());
             assertEquals(START.toEpochMilli() + 123, stored);
             assertEquals(Instant.ofEpochMilli(stored), created.createdAt());
             assertEquals(Optional.of(created), store.find(created.id()));
@@ -191,17 +225,21 @@ class JdbcJobStoreTest {
                 claimers.add(() -> {
                     start.await();
                     List<Job> mine = new ArrayList<>();
-                    for (Optional<Job> job = store.claim(owner, LEASE); job.isPresent(); job = store.claim(owner, LEASE)) {
+                    for (Optional<Job> job = store.claim(owner, LEASE);
+                            job.isPresent();
+                            job = store.claim(owner, LEASE)) {
                         mine.add(job.get());
                     }
                     return mine;
                 });
             }
-            List<Job> claimed = runTogether(claimers, start).stream().flatMap(List::stream).toList();
+            List<Job> claimed =
+                    runTogether(claimers, start).stream().flatMap(List::stream).toList();
 
             assertEquals(jobs, claimed.size());
             assertEquals(jobs, claimed.stream().map(Job::id).distinct().count());
-            assertTrue(claimed.stream().allMatch(j -> j.state() == JobState.PROCESSING && j.lease().isPresent()));
+            assertTrue(claimed.stream()
+                    .allMatch(j -> j.state() == JobState.PROCESSING && j.lease().isPresent()));
         }
     }
 
@@ -222,8 +260,10 @@ class JdbcJobStoreTest {
             List<Job> created = runTogether(creates, start);
 
             assertEquals(1, created.stream().map(Job::id).distinct().count());
-            long rows = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM videomerge_jobs")
-                    .mapTo(Long.class).one());
+            long rows = db.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT COUNT(*) FROM videomerge_jobs")
+                            .mapTo(Long.class)
+                            .one());
             assertEquals(1, rows);
         }
     }
@@ -239,8 +279,8 @@ class JdbcJobStoreTest {
             assertEquals(Renewal.RENEWED, store.renew(first, LEASE, 0.4, "encoding"));
             assertEquals(Renewal.RENEWED, store.renew(first, LEASE, 0.2, "still encoding"));
             assertEquals(0.4, store.find(job.id()).orElseThrow().progress(), "progress is never lowered");
-            assertTrue(store.fail(first, new JobError(ErrorCode.DOWNLOAD_FAILED, "input 0 answered 503"),
-                    Optional.of(START)));
+            assertTrue(store.fail(
+                    first, new JobError(ErrorCode.DOWNLOAD_FAILED, "input 0 answered 503"), Optional.of(START)));
 
             Lease second = store.claim("worker-b", LEASE).orElseThrow().lease().orElseThrow();
             assertTrue(second.token() > first.token(), "a later claim gets a larger token");
@@ -267,8 +307,8 @@ class JdbcJobStoreTest {
             Instant later = START.plus(LEASE).plusSeconds(1);
             JdbcJobStore now = db.store(at(START));
             JdbcJobStore afterExpiry = db.store(at(later));
-            Job job = now.create(new io.videomerge.spi.NewJob(io.videomerge.TaskId.random(), SampleJobs.REQUEST,
-                    Optional.empty(), 2));
+            Job job = now.create(new io.videomerge.spi.NewJob(
+                    io.videomerge.TaskId.random(), SampleJobs.REQUEST, Optional.empty(), 2));
             now.claim("worker-a", LEASE).orElseThrow();
             assertEquals(0, now.requeueExpired(), "a lease that has not expired stays");
             assertEquals(1, afterExpiry.requeueExpired());
@@ -285,7 +325,8 @@ class JdbcJobStoreTest {
             assertEquals(Optional.of(ErrorCode.WORKER_LOST), lost.error().map(JobError::code));
 
             assertEquals(0, muchLater.purgeFinished(lost.finishedAt().orElseThrow()), "cutoff is exclusive");
-            assertEquals(1, muchLater.purgeFinished(lost.finishedAt().orElseThrow().plusMillis(1)));
+            assertEquals(
+                    1, muchLater.purgeFinished(lost.finishedAt().orElseThrow().plusMillis(1)));
             assertEquals(Optional.empty(), muchLater.find(job.id()));
         }
     }
@@ -295,8 +336,14 @@ class JdbcJobStoreTest {
     @DisplayName("keeps stores with different table prefixes apart on one database")
     void tablePrefixesSeparateStores(Engine engine) {
         try (TestDatabase db = engine.open(folder)) {
-            JdbcJobStore one = JdbcJobStore.builder(db.jdbi()).clock(at(START)).tablePrefix("one_").build();
-            JdbcJobStore two = JdbcJobStore.builder(db.jdbi()).clock(at(START)).tablePrefix("two_").build();
+            JdbcJobStore one = JdbcJobStore.builder(db.jdbi())
+                    .clock(at(START))
+                    .tablePrefix("one_")
+                    .build();
+            JdbcJobStore two = JdbcJobStore.builder(db.jdbi())
+                    .clock(at(START))
+                    .tablePrefix("two_")
+                    .build();
             Job job = one.create(newJob());
 
             assertEquals(Optional.empty(), two.find(job.id()));
@@ -310,7 +357,12 @@ class JdbcJobStoreTest {
     void sqliteRunsInWalMode() {
         try (TestDatabase db = Engine.SQLITE.open(folder)) {
             db.store(at(START)).ping();
-            assertEquals("wal", db.jdbi().withHandle(h -> h.createQuery("PRAGMA journal_mode").mapTo(String.class).one()));
+            assertEquals(
+                    "wal",
+                    db.jdbi()
+                            .withHandle(h -> h.createQuery("PRAGMA journal_mode")
+                                    .mapTo(String.class)
+                                    .one()));
         }
     }
 
@@ -348,23 +400,29 @@ class JdbcJobStoreTest {
     @DisplayName("reports a PostgreSQL connection cut by the server as store unavailable, and records nothing")
     void severedPostgresConnectionIsStoreUnavailable() throws SQLException {
         try (PostgresSchema schema = PostgresSchema.create();
-             Connection connection = DriverManager.getConnection(schema.url())) {
-            JdbcJobStore store = JdbcJobStore.builder(Jdbi.create(connection)).clock(at(START)).build();
+                Connection connection = DriverManager.getConnection(schema.url())) {
+            JdbcJobStore store = JdbcJobStore.builder(Jdbi.create(connection))
+                    .clock(at(START))
+                    .build();
             store.ping();
             int pid;
             try (Statement statement = connection.createStatement();
-                 ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
+                    ResultSet rs = statement.executeQuery("SELECT pg_backend_pid()")) {
                 rs.next();
                 pid = rs.getInt(1);
             }
             // Exactly the store's own backend, by its pid: nothing else on the server is touched.
-            boolean terminated = schema.jdbi().withHandle(h -> h.createQuery("SELECT pg_terminate_backend(:pid)")
-                    .bind("pid", pid).mapTo(Boolean.class).one());
+            boolean terminated = schema.jdbi()
+                    .withHandle(h -> h.createQuery("SELECT pg_terminate_backend(:pid)")
+                            .bind("pid", pid)
+                            .mapTo(Boolean.class)
+                            .one());
             assertTrue(terminated);
 
             NewJob job = newJob();
             assertThrows(StoreUnavailableException.class, () -> store.create(job));
-            JdbcJobStore healthy = JdbcJobStore.builder(schema.jdbi()).clock(at(START)).build();
+            JdbcJobStore healthy =
+                    JdbcJobStore.builder(schema.jdbi()).clock(at(START)).build();
             assertEquals(Optional.empty(), healthy.find(job.id()));
         }
     }
@@ -373,7 +431,8 @@ class JdbcJobStoreTest {
     @DisplayName("reports an SQLite file that cannot be opened as store unavailable, without its path")
     void unopenableSqliteFileIsStoreUnavailable() {
         Path missing = folder.resolve("no-such-folder").resolve("jobs.db");
-        JdbcJobStore store = JdbcJobStore.builder(Jdbi.create("jdbc:sqlite:" + missing)).build();
+        JdbcJobStore store =
+                JdbcJobStore.builder(Jdbi.create("jdbc:sqlite:" + missing)).build();
 
         StoreUnavailableException failure = assertThrows(StoreUnavailableException.class, () -> store.create(newJob()));
         assertFalse(failure.getMessage().contains("no-such-folder"), failure.getMessage());
@@ -382,16 +441,23 @@ class JdbcJobStoreTest {
     @Test
     @DisplayName("names the supported databases when given another")
     void refusesOtherDatabases() {
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                () -> Dialect.named("Microsoft SQL Server"));
+        IllegalArgumentException refused =
+                assertThrows(IllegalArgumentException.class, () -> Dialect.named("Microsoft SQL Server"));
         assertTrue(refused.getMessage().contains("PostgreSQL and SQLite"), refused.getMessage());
         assertEquals(Dialect.POSTGRESQL, Dialect.named("PostgreSQL"));
         assertEquals(Dialect.SQLITE, Dialect.named("SQLite"));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"Upper_", "1x_", "a-b_", "x; drop table y; --", "schema.jobs_",
-            "a_prefix_that_is_far_too_long_to_use"})
+    @ValueSource(
+            strings = {
+                "Upper_",
+                "1x_",
+                "a-b_",
+                "x; drop table y; --",
+                "schema.jobs_",
+                "a_prefix_that_is_far_too_long_to_use"
+            })
     @DisplayName("refuses a table prefix that is not a short lower-case identifier")
     void refusesMalformedTablePrefixes(String prefix) {
         JdbcJobStore.Builder builder = JdbcJobStore.builder(Jdbi.create("jdbc:sqlite::memory:"));
@@ -425,7 +491,8 @@ class JdbcJobStoreTest {
 
     private static List<Integer> versions(Jdbi jdbi, String prefix) {
         return jdbi.withHandle(h -> h.createQuery("SELECT version FROM " + prefix + "schema_version ORDER BY version")
-                .mapTo(Integer.class).list());
+                .mapTo(Integer.class)
+                .list());
     }
 
     private static Set<String> columns(Connection connection, String table) throws SQLException {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeService;
@@ -15,6 +14,7 @@ import io.videomerge.spi.JobState;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -35,6 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresCrashTest {
     /** The victim's lease: short, so the rescue comes soon, yet long enough for a busy machine's pauses. */
     static final Duration VICTIM_LEASE = Duration.ofSeconds(10);
+
     static final Duration HEARTBEAT = Duration.ofSeconds(1);
     // The rescuer's own lease is long, so that its run cannot lapse and be rescued in turn.
     private static final Duration RESCUER_LEASE = Duration.ofSeconds(60);
@@ -57,17 +58,24 @@ class PostgresCrashTest {
         String prefix = DATABASE.newPrefix();
 
         try (ClipServer server = ClipServer.serve(clips);
-             JdbcJobStore store = JdbcJobStore.builder(DATABASE.jdbi()).tablePrefix(prefix).build()) {
+                JdbcJobStore store = JdbcJobStore.builder(DATABASE.jdbi())
+                        .tablePrefix(prefix)
+                        .build()) {
             TaskId id;
             try (MergeService front = instance(store, "front", 0)) {
-                id = front.submit(MergeRequest.of(
-                        List.of(server.url(a.getFileName().toString()), server.url(b.getFileName().toString()))));
+                id = front.submit(MergeRequest.of(List.of(
+                        server.url(a.getFileName().toString()),
+                        server.url(b.getFileName().toString()))));
             }
 
             Process victim = startVictim(prefix);
             try {
-                Job running = awaitJob(store, id, job -> job.state() == JobState.PROCESSING && job.progress() > 0,
-                        "the victim to report encoding progress", victim);
+                Job running = awaitJob(
+                        store,
+                        id,
+                        job -> job.state() == JobState.PROCESSING && job.progress() > 0,
+                        "the victim to report encoding progress",
+                        victim);
                 assertEquals(Optional.of("victim"), running.lease().map(l -> l.owner()));
             } finally {
                 victim.destroyForcibly();
@@ -92,9 +100,15 @@ class PostgresCrashTest {
 
     private Process startVictim(String prefix) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                CrashWorkerMain.class.getName(), DATABASE.schema().url(), prefix,
-                dir.resolve("work-victim").toString(), dir.resolve("out-victim").toString())
+        return new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        CrashWorkerMain.class.getName(),
+                        DATABASE.schema().url(),
+                        prefix,
+                        dir.resolve("work-victim").toString(),
+                        dir.resolve("out-victim").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("victim.log").toFile())
                 .start();
@@ -103,7 +117,8 @@ class PostgresCrashTest {
     private MergeService instance(JdbcJobStore store, String name, int workers) {
         return MergeService.builder()
                 .limits(Limits.defaults().toBuilder().allowLoopbackUrls(true).build())
-                .uploader(new FileSystemUploader(dir.resolve("out-" + name), URI.create("http://files.invalid/" + name + "/")))
+                .uploader(new FileSystemUploader(
+                        dir.resolve("out-" + name), URI.create("http://files.invalid/" + name + "/")))
                 .workDirectory(dir.resolve("work-" + name))
                 .jobStore(store)
                 .workers(workers)

@@ -3,7 +3,6 @@ package io.videomerge.store.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeService;
@@ -14,6 +13,7 @@ import io.videomerge.spi.JobState;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -51,12 +51,18 @@ class PostgresMultiInstanceTest {
         String prefix = DATABASE.newPrefix();
 
         try (ClipServer server = ClipServer.serve(clips);
-             JdbcJobStore storeOne = JdbcJobStore.builder(DATABASE.jdbi()).tablePrefix(prefix).build();
-             JdbcJobStore storeTwo = JdbcJobStore.builder(DATABASE.jdbi()).tablePrefix(prefix).build()) {
-            MergeRequest request = MergeRequest.of(
-                    List.of(server.url(a.getFileName().toString()), server.url(b.getFileName().toString())));
+                JdbcJobStore storeOne = JdbcJobStore.builder(DATABASE.jdbi())
+                        .tablePrefix(prefix)
+                        .build();
+                JdbcJobStore storeTwo = JdbcJobStore.builder(DATABASE.jdbi())
+                        .tablePrefix(prefix)
+                        .build()) {
+            MergeRequest request = MergeRequest.of(List.of(
+                    server.url(a.getFileName().toString()),
+                    server.url(b.getFileName().toString())));
             List<TaskId> ids = new ArrayList<>();
-            try (MergeService one = instance(storeOne, "one"); MergeService two = instance(storeTwo, "two")) {
+            try (MergeService one = instance(storeOne, "one");
+                    MergeService two = instance(storeTwo, "two")) {
                 for (int i = 0; i < JOBS; i++) {
                     ids.add((i % 2 == 0 ? one : two).submit(request));
                 }
@@ -78,14 +84,17 @@ class PostgresMultiInstanceTest {
             all.addAll(byTwo);
             assertEquals(JOBS, byOne.size() + byTwo.size(), "every job was uploaded once: " + byOne + " " + byTwo);
             assertEquals(JOBS, all.size());
-            assertTrue(!byOne.isEmpty() && !byTwo.isEmpty(), "both instances merged: " + byOne.size() + "/" + byTwo.size());
+            assertTrue(
+                    !byOne.isEmpty() && !byTwo.isEmpty(),
+                    "both instances merged: " + byOne.size() + "/" + byTwo.size());
         }
     }
 
     private MergeService instance(JdbcJobStore store, String name) {
         return MergeService.builder()
                 .limits(Limits.defaults().toBuilder().allowLoopbackUrls(true).build())
-                .uploader(new FileSystemUploader(dir.resolve("out-" + name), URI.create("http://files.invalid/" + name + "/")))
+                .uploader(new FileSystemUploader(
+                        dir.resolve("out-" + name), URI.create("http://files.invalid/" + name + "/")))
                 .workDirectory(dir.resolve("work-" + name))
                 .jobStore(store)
                 .workers(2)

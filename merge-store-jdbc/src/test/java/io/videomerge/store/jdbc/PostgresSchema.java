@@ -78,11 +78,13 @@ final class PostgresSchema implements AutoCloseable {
     }
 
     private static void execute(String url, String sql) {
-        try (Connection connection = DriverManager.getConnection(url); Statement statement = connection.createStatement()) {
+        try (Connection connection = DriverManager.getConnection(url);
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL is not reachable through " + URL_VARIABLE + " (default "
-                    + DEFAULT_URL + "); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+            throw new IllegalStateException(
+                    "PostgreSQL is not reachable through " + URL_VARIABLE + " (default " + DEFAULT_URL
+                            + "); start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
                     e);
         }
     }

@@ -36,7 +36,10 @@ final class PostgresStores implements BeforeAllCallback, AfterAllCallback {
 
     /** A store on new, empty tables, with every time from {@code clock}. */
     JdbcJobStore newStore(Clock clock) {
-        return JdbcJobStore.builder(jdbi()).clock(clock).tablePrefix(newPrefix()).build();
+        return JdbcJobStore.builder(jdbi())
+                .clock(clock)
+                .tablePrefix(newPrefix())
+                .build();
     }
 
     /** A table prefix no store of this class has used yet. */

@@ -41,7 +41,9 @@ final class SqliteStores implements BeforeAllCallback, AfterAllCallback {
     /** A store in a new SQLite file, with every time from {@code clock}. */
     synchronized JdbcJobStore newStore(Clock clock) {
         Path file = folder.resolve("jobs-" + files.incrementAndGet() + ".db");
-        return JdbcJobStore.builder(Jdbi.create("jdbc:sqlite:" + file)).clock(clock).build();
+        return JdbcJobStore.builder(Jdbi.create("jdbc:sqlite:" + file))
+                .clock(clock)
+                .build();
     }
 
     private static void delete(Path path) {

@@ -70,8 +70,22 @@ public final class InMemoryJobStore implements JobStore {
                 throw new IllegalArgumentException("a job with this id exists already");
             }
             Instant now = clock.instant();
-            Job created = new Job(job.id(), JobState.PENDING, job.request(), job.idempotencyKey(), 1, job.maxAttempts(),
-                    now, Optional.empty(), false, 0, JobMessages.QUEUED, Optional.empty(), Optional.empty(), now, now,
+            Job created = new Job(
+                    job.id(),
+                    JobState.PENDING,
+                    job.request(),
+                    job.idempotencyKey(),
+                    1,
+                    job.maxAttempts(),
+                    now,
+                    Optional.empty(),
+                    false,
+                    0,
+                    JobMessages.QUEUED,
+                    Optional.empty(),
+                    Optional.empty(),
+                    now,
+                    now,
                     Optional.empty());
             Entry entry = new Entry(created, ++sequence);
             jobs.put(job.id(), entry);
@@ -105,8 +119,12 @@ public final class InMemoryJobStore implements JobStore {
             entry.readyKey = null;
             Job j = entry.job;
             Lease lease = new Lease(j.id(), owner, ++lastToken, now.plus(leaseTime));
-            entry.job = j.withState(JobState.PROCESSING).withLease(Optional.of(lease)).withCancelRequested(false)
-                    .withProgress(0).withMessage(JobMessages.PROCESSING).withUpdatedAt(now);
+            entry.job = j.withState(JobState.PROCESSING)
+                    .withLease(Optional.of(lease))
+                    .withCancelRequested(false)
+                    .withProgress(0)
+                    .withMessage(JobMessages.PROCESSING)
+                    .withUpdatedAt(now);
             processing.put(j.id(), entry);
             return Optional.of(entry.job);
         }
@@ -125,8 +143,11 @@ public final class InMemoryJobStore implements JobStore {
             Instant now = clock.instant();
             Lease current = j.lease().orElseThrow();
             double clamped = Double.isNaN(progress) ? j.progress() : Math.max(j.progress(), Math.min(1, progress));
-            entry.job = j.withLease(Optional.of(new Lease(j.id(), current.owner(), current.token(), now.plus(leaseTime))))
-                    .withProgress(clamped).withMessage(message).withUpdatedAt(now);
+            entry.job = j.withLease(
+                            Optional.of(new Lease(j.id(), current.owner(), current.token(), now.plus(leaseTime))))
+                    .withProgress(clamped)
+                    .withMessage(message)
+                    .withUpdatedAt(now);
             return j.cancelRequested() ? Renewal.CANCEL_REQUESTED : Renewal.RENEWED;
         }
     }
@@ -172,7 +193,12 @@ public final class InMemoryJobStore implements JobStore {
             }
             Job j = entry.job;
             if (j.cancelRequested()) {
-                finish(entry, JobState.CANCELLED, j.progress(), CANCELLED.message(), Optional.empty(),
+                finish(
+                        entry,
+                        JobState.CANCELLED,
+                        j.progress(),
+                        CANCELLED.message(),
+                        Optional.empty(),
                         Optional.of(CANCELLED));
             } else {
                 backToPending(entry, j.attempt(), clock.instant(), JobMessages.RELEASED, j.error());
@@ -196,10 +222,20 @@ public final class InMemoryJobStore implements JobStore {
                 // Removed here, so that finish/backToPending need not touch the map being iterated.
                 it.remove();
                 if (j.cancelRequested()) {
-                    finish(entry, JobState.CANCELLED, j.progress(), CANCELLED.message(), Optional.empty(),
+                    finish(
+                            entry,
+                            JobState.CANCELLED,
+                            j.progress(),
+                            CANCELLED.message(),
+                            Optional.empty(),
                             Optional.of(CANCELLED));
                 } else if (j.attempt() >= j.maxAttempts()) {
-                    finish(entry, JobState.FAILED, j.progress(), WORKER_LOST.message(), Optional.empty(),
+                    finish(
+                            entry,
+                            JobState.FAILED,
+                            j.progress(),
+                            WORKER_LOST.message(),
+                            Optional.empty(),
                             Optional.of(WORKER_LOST));
                 } else {
                     backToPending(entry, j.attempt() + 1, now, JobMessages.REQUEUED, j.error());
@@ -222,10 +258,17 @@ public final class InMemoryJobStore implements JobStore {
             if (j.state() == JobState.PENDING) {
                 ready.remove(entry.readyKey);
                 entry.readyKey = null;
-                finish(entry, JobState.CANCELLED, j.progress(), CANCELLED.message(), Optional.empty(),
+                finish(
+                        entry,
+                        JobState.CANCELLED,
+                        j.progress(),
+                        CANCELLED.message(),
+                        Optional.empty(),
                         Optional.of(CANCELLED));
             } else if (!j.cancelRequested()) {
-                entry.job = j.withCancelRequested(true).withMessage(JobMessages.CANCELLING).withUpdatedAt(clock.instant());
+                entry.job = j.withCancelRequested(true)
+                        .withMessage(JobMessages.CANCELLING)
+                        .withUpdatedAt(clock.instant());
             }
             return true;
         }
@@ -236,7 +279,8 @@ public final class InMemoryJobStore implements JobStore {
         requireNonNull(cutoff, "cutoff");
         synchronized (lock) {
             int purged = 0;
-            while (!finished.isEmpty() && finished.peek().job.finishedAt().orElseThrow().isBefore(cutoff)) {
+            while (!finished.isEmpty()
+                    && finished.peek().job.finishedAt().orElseThrow().isBefore(cutoff)) {
                 Entry entry = finished.poll();
                 jobs.remove(entry.job.id());
                 entry.job.idempotencyKey().ifPresent(k -> keys.remove(k, entry.job.id()));
@@ -255,7 +299,8 @@ public final class InMemoryJobStore implements JobStore {
     private Entry held(Lease lease) {
         requireNonNull(lease, "lease");
         Entry entry = jobs.get(lease.taskId());
-        if (entry == null || entry.job.state() != JobState.PROCESSING
+        if (entry == null
+                || entry.job.state() != JobState.PROCESSING
                 || entry.job.lease().orElseThrow().token() != lease.token()) {
             return null;
         }
@@ -265,19 +310,37 @@ public final class InMemoryJobStore implements JobStore {
     private void backToPending(Entry entry, int attempt, Instant notBefore, String message, Optional<JobError> error) {
         Job j = entry.job;
         processing.remove(j.id());
-        entry.job = j.withState(JobState.PENDING).withAttempt(attempt).withNotBefore(notBefore).withLease(Optional.empty())
-                .withCancelRequested(false).withProgress(0).withMessage(message).withResult(Optional.empty())
-                .withError(error).withUpdatedAt(clock.instant());
+        entry.job = j.withState(JobState.PENDING)
+                .withAttempt(attempt)
+                .withNotBefore(notBefore)
+                .withLease(Optional.empty())
+                .withCancelRequested(false)
+                .withProgress(0)
+                .withMessage(message)
+                .withResult(Optional.empty())
+                .withError(error)
+                .withUpdatedAt(clock.instant());
         enqueue(entry);
     }
 
-    private void finish(Entry entry, JobState state, double progress, String message, Optional<MergeResult> result,
-                        Optional<JobError> error) {
+    private void finish(
+            Entry entry,
+            JobState state,
+            double progress,
+            String message,
+            Optional<MergeResult> result,
+            Optional<JobError> error) {
         Job j = entry.job;
         processing.remove(j.id());
         Instant now = clock.instant();
-        entry.job = j.withState(state).withLease(Optional.empty()).withProgress(progress).withMessage(message)
-                .withResult(result).withError(error).withUpdatedAt(now).withFinishedAt(Optional.of(now));
+        entry.job = j.withState(state)
+                .withLease(Optional.empty())
+                .withProgress(progress)
+                .withMessage(message)
+                .withResult(result)
+                .withError(error)
+                .withUpdatedAt(now)
+                .withFinishedAt(Optional.of(now));
         finished.add(entry);
     }
 

@@ -3,7 +3,6 @@ package io.videomerge.store.memory;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
@@ -14,6 +13,7 @@ import io.videomerge.TaskStatus;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.FileSystemUploader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,18 +60,21 @@ class ReadmeExampleTest {
                 .uploader(new FileSystemUploader(merged, URI.create("https://cdn.example.com/merged/")))
                 .limits(Limits.builder().allowLoopbackUrls(true).build())
                 .build()) {
-            TaskId task = service.submit(MergeRequest.of(List.of(URI.create(a), URI.create(b)))
-                    .withQuality(Quality.P480));
+            TaskId task = service.submit(
+                    MergeRequest.of(List.of(URI.create(a), URI.create(b))).withQuality(Quality.P480));
             TaskStatus status = service.await(task, Duration.ofMinutes(5));
             MergeResult result = service.result(task);
-            System.out.println(status.status().wire() + ": " + result.mergedUrl() + ", " + result.durationSeconds() + " s");
+            System.out.println(
+                    status.status().wire() + ": " + result.mergedUrl() + ", " + result.durationSeconds() + " s");
 
             assertEquals(TaskStatus.Status.COMPLETED, status.status());
             assertEquals(2, result.clipsMerged());
             // 1.6 s + 2.0 s less one 0.5 s fade; a frame (1/30 s) or an AAC frame of slack either way.
             assertEquals(3.1, result.durationSeconds(), 0.05);
             assertTrue(result.mergedUrl().toString().startsWith("https://cdn.example.com/merged/"));
-            assertTrue(Files.size(merged.resolve(Path.of(result.mergedUrl().getPath()).getFileName())) > 0);
+            assertTrue(Files.size(
+                            merged.resolve(Path.of(result.mergedUrl().getPath()).getFileName()))
+                    > 0);
         }
     }
 }

@@ -162,13 +162,17 @@ final class Connector implements AutoCloseable {
             evictionPolicy = Optional.ofNullable(config.get("maxmemory-policy"));
         } catch (RedisCommandExecutionException e) {
             // Managed services often disable or rename CONFIG; the store works without knowing.
-            LOG.info("Redis job store: could not read maxmemory-policy ({}); make sure it is noeviction",
+            LOG.info(
+                    "Redis job store: could not read maxmemory-policy ({}); make sure it is noeviction",
                     e.getMessage());
             return;
         }
-        evictionPolicy.filter(policy -> !policy.equals("noeviction")).ifPresent(policy -> LOG.warn(
-                "Redis job store: maxmemory-policy is {}; under memory pressure Redis may evict queued jobs"
-                        + " silently. Set maxmemory-policy noeviction.", policy));
+        evictionPolicy
+                .filter(policy -> !policy.equals("noeviction"))
+                .ifPresent(policy -> LOG.warn(
+                        "Redis job store: maxmemory-policy is {}; under memory pressure Redis may evict queued jobs"
+                                + " silently. Set maxmemory-policy noeviction.",
+                        policy));
     }
 
     /**

@@ -19,8 +19,7 @@ import java.util.Optional;
  * {@code qm}, the job's member in the ready set. Times are epoch milliseconds.
  */
 final class JobHash {
-    private JobHash() {
-    }
+    private JobHash() {}
 
     /** The job a script returned as the flat field/value list of HGETALL; empty for an empty list. */
     static Optional<Job> fromReply(List<Object> reply) {
@@ -43,11 +42,23 @@ final class JobHash {
                 : Optional.empty();
         Optional<JobError> error = Optional.ofNullable(h.get("ec"))
                 .map(code -> new JobError(ErrorCode.valueOf(code), h.getOrDefault("em", "")));
-        return Optional.of(new Job(id, state, JobCodec.readRequest(h.get("req")), Optional.ofNullable(h.get("ik")),
-                Integer.parseInt(h.get("att")), Integer.parseInt(h.get("max")), instant(h.get("nb")), lease,
-                "1".equals(h.get("cr")), Double.parseDouble(h.get("prog")), h.getOrDefault("msg", ""),
-                Optional.ofNullable(h.get("res")).map(JobCodec::readResult), error, instant(h.get("ca")),
-                instant(h.get("ua")), Optional.ofNullable(h.get("fa")).map(JobHash::instant)));
+        return Optional.of(new Job(
+                id,
+                state,
+                JobCodec.readRequest(h.get("req")),
+                Optional.ofNullable(h.get("ik")),
+                Integer.parseInt(h.get("att")),
+                Integer.parseInt(h.get("max")),
+                instant(h.get("nb")),
+                lease,
+                "1".equals(h.get("cr")),
+                Double.parseDouble(h.get("prog")),
+                h.getOrDefault("msg", ""),
+                Optional.ofNullable(h.get("res")).map(JobCodec::readResult),
+                error,
+                instant(h.get("ca")),
+                instant(h.get("ua")),
+                Optional.ofNullable(h.get("fa")).map(JobHash::instant)));
     }
 
     private static Instant instant(String millis) {

@@ -90,9 +90,17 @@ public final class RedisJobStore implements JobStore {
         String id = job.id().value();
         List<Object> reply;
         try {
-            reply = redis.eval(Script.CREATE, ScriptOutputType.MULTI, jobKey(id), base, id,
-                    JobCodec.writeRequest(job.request()), job.idempotencyKey().orElse(""),
-                    Integer.toString(job.maxAttempts()), now(), JobMessages.QUEUED);
+            reply = redis.eval(
+                    Script.CREATE,
+                    ScriptOutputType.MULTI,
+                    jobKey(id),
+                    base,
+                    id,
+                    JobCodec.writeRequest(job.request()),
+                    job.idempotencyKey().orElse(""),
+                    Integer.toString(job.maxAttempts()),
+                    now(),
+                    JobMessages.QUEUED);
         } catch (IllegalStateException e) {
             if (String.valueOf(e.getMessage()).contains("VM_DUPLICATE_ID")) {
                 throw new IllegalArgumentException("a job with id " + id + " exists already", e);
@@ -112,8 +120,15 @@ public final class RedisJobStore implements JobStore {
     public Optional<Job> claim(String owner, Duration leaseTime) {
         requireNonNull(owner, "owner");
         long now = clock.millis();
-        List<Object> reply = redis.eval(Script.CLAIM, ScriptOutputType.MULTI, base + ":ready", base,
-                Long.toString(now), owner, Long.toString(expiry(now, leaseTime)), JobMessages.PROCESSING);
+        List<Object> reply = redis.eval(
+                Script.CLAIM,
+                ScriptOutputType.MULTI,
+                base + ":ready",
+                base,
+                Long.toString(now),
+                owner,
+                Long.toString(expiry(now, leaseTime)),
+                JobMessages.PROCESSING);
         return JobHash.fromReply(reply);
     }
 
@@ -123,9 +138,17 @@ public final class RedisJobStore implements JobStore {
         requireNonNull(message, "message");
         long now = clock.millis();
         double clamped = Double.isNaN(progress) ? 0 : Math.max(0, Math.min(1, progress));
-        long answer = redis.eval(Script.RENEW, ScriptOutputType.INTEGER, jobKey(lease), base,
-                lease.taskId().value(), Long.toString(lease.token()), Long.toString(now),
-                Long.toString(expiry(now, leaseTime)), Double.toString(clamped), message);
+        long answer = redis.eval(
+                Script.RENEW,
+                ScriptOutputType.INTEGER,
+                jobKey(lease),
+                base,
+                lease.taskId().value(),
+                Long.toString(lease.token()),
+                Long.toString(now),
+                Long.toString(expiry(now, leaseTime)),
+                Double.toString(clamped),
+                message);
         return answer == 2 ? Renewal.CANCEL_REQUESTED : answer == 1 ? Renewal.RENEWED : Renewal.LOST;
     }
 
@@ -133,8 +156,16 @@ public final class RedisJobStore implements JobStore {
     public boolean complete(Lease lease, MergeResult result) {
         requireNonNull(lease, "lease");
         requireNonNull(result, "result");
-        return changed(redis.eval(Script.COMPLETE, ScriptOutputType.INTEGER, jobKey(lease), base,
-                lease.taskId().value(), Long.toString(lease.token()), now(), JobCodec.writeResult(result), retention,
+        return changed(redis.eval(
+                Script.COMPLETE,
+                ScriptOutputType.INTEGER,
+                jobKey(lease),
+                base,
+                lease.taskId().value(),
+                Long.toString(lease.token()),
+                now(),
+                JobCodec.writeResult(result),
+                retention,
                 JobMessages.COMPLETED));
     }
 
@@ -143,17 +174,34 @@ public final class RedisJobStore implements JobStore {
         requireNonNull(lease, "lease");
         requireNonNull(error, "error");
         requireNonNull(retryAt, "retryAt");
-        return changed(redis.eval(Script.FAIL, ScriptOutputType.INTEGER, jobKey(lease), base,
-                lease.taskId().value(), Long.toString(lease.token()), now(), error.code().name(), error.message(),
-                retryAt.map(t -> Long.toString(t.toEpochMilli())).orElse(""), retention));
+        return changed(redis.eval(
+                Script.FAIL,
+                ScriptOutputType.INTEGER,
+                jobKey(lease),
+                base,
+                lease.taskId().value(),
+                Long.toString(lease.token()),
+                now(),
+                error.code().name(),
+                error.message(),
+                retryAt.map(t -> Long.toString(t.toEpochMilli())).orElse(""),
+                retention));
     }
 
     @Override
     public boolean release(Lease lease) {
         requireNonNull(lease, "lease");
-        return changed(redis.eval(Script.RELEASE, ScriptOutputType.INTEGER, jobKey(lease), base,
-                lease.taskId().value(), Long.toString(lease.token()), now(), retention,
-                JobMessages.CANCELLED.message(), JobMessages.RELEASED));
+        return changed(redis.eval(
+                Script.RELEASE,
+                ScriptOutputType.INTEGER,
+                jobKey(lease),
+                base,
+                lease.taskId().value(),
+                Long.toString(lease.token()),
+                now(),
+                retention,
+                JobMessages.CANCELLED.message(),
+                JobMessages.RELEASED));
     }
 
     @Override
@@ -162,9 +210,17 @@ public final class RedisJobStore implements JobStore {
         int changed = 0;
         List<Long> reply;
         do {
-            reply = redis.eval(Script.REQUEUE_EXPIRED, ScriptOutputType.MULTI, base + ":processing", base, now,
-                    retention, Integer.toString(BATCH), JobMessages.WORKER_LOST.message(),
-                    JobMessages.CANCELLED.message(), JobMessages.REQUEUED);
+            reply = redis.eval(
+                    Script.REQUEUE_EXPIRED,
+                    ScriptOutputType.MULTI,
+                    base + ":processing",
+                    base,
+                    now,
+                    retention,
+                    Integer.toString(BATCH),
+                    JobMessages.WORKER_LOST.message(),
+                    JobMessages.CANCELLED.message(),
+                    JobMessages.REQUEUED);
             changed += reply.get(0).intValue();
         } while (reply.get(1) == BATCH);
         return changed;
@@ -173,8 +229,16 @@ public final class RedisJobStore implements JobStore {
     @Override
     public boolean cancel(TaskId id) {
         requireNonNull(id, "id");
-        return changed(redis.eval(Script.CANCEL, ScriptOutputType.INTEGER, jobKey(id.value()), base, id.value(),
-                now(), retention, JobMessages.CANCELLED.message(), JobMessages.CANCELLING));
+        return changed(redis.eval(
+                Script.CANCEL,
+                ScriptOutputType.INTEGER,
+                jobKey(id.value()),
+                base,
+                id.value(),
+                now(),
+                retention,
+                JobMessages.CANCELLED.message(),
+                JobMessages.CANCELLING));
     }
 
     @Override
@@ -184,8 +248,8 @@ public final class RedisJobStore implements JobStore {
         int deleted = 0;
         List<Long> reply;
         do {
-            reply = redis.eval(Script.PURGE, ScriptOutputType.MULTI, base + ":finished", base, before,
-                    Integer.toString(BATCH));
+            reply = redis.eval(
+                    Script.PURGE, ScriptOutputType.MULTI, base + ":finished", base, before, Integer.toString(BATCH));
             deleted += reply.get(0).intValue();
         } while (reply.get(1) == BATCH);
         return deleted;
@@ -309,7 +373,7 @@ public final class RedisJobStore implements JobStore {
         /** The store; connects now if Redis answers, otherwise at the first command. */
         public RedisJobStore build() {
             if (client != null) {
-                return new RedisJobStore(new Connector(client, () -> { }, commandTimeout), this);
+                return new RedisJobStore(new Connector(client, () -> {}, commandTimeout), this);
             }
             return new RedisJobStore(ownedConnector(), this);
         }
@@ -317,8 +381,8 @@ public final class RedisJobStore implements JobStore {
         private Connector ownedConnector() {
             // Reconnect quickly (capped at 1 s) so a restarted Redis is used again within a second.
             ClientResources resources = DefaultClientResources.builder()
-                    .reconnectDelay(Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2,
-                            TimeUnit.MILLISECONDS))
+                    .reconnectDelay(
+                            Delay.exponential(Duration.ofMillis(10), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
                     .build();
             RedisURI target = RedisURI.builder(uri).withTimeout(commandTimeout).build();
             RedisClient owned = RedisClient.create(resources, target);
@@ -326,12 +390,17 @@ public final class RedisJobStore implements JobStore {
                     .autoReconnect(true)
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
-                    .socketOptions(SocketOptions.builder().connectTimeout(commandTimeout).build())
+                    .socketOptions(SocketOptions.builder()
+                            .connectTimeout(commandTimeout)
+                            .build())
                     .build());
-            return new Connector(owned, () -> {
-                owned.shutdown();
-                resources.shutdown();
-            }, commandTimeout);
+            return new Connector(
+                    owned,
+                    () -> {
+                        owned.shutdown();
+                        resources.shutdown();
+                    },
+                    commandTimeout);
         }
     }
 }

@@ -12,13 +12,13 @@ import java.util.concurrent.locks.LockSupport;
  * output, then heartbeats as a long merge would until it is killed.
  */
 public final class CrashingWorker {
-    private CrashingWorker() {
-    }
+    private CrashingWorker() {}
 
     /** Arguments: Redis URI, key prefix, lease time in milliseconds. */
     public static void main(String[] args) {
         Duration leaseTime = Duration.ofMillis(Long.parseLong(args[2]));
-        try (RedisJobStore store = RedisJobStore.builder(args[0]).keyPrefix(args[1]).build()) {
+        try (RedisJobStore store =
+                RedisJobStore.builder(args[0]).keyPrefix(args[1]).build()) {
             Job job = store.claim("crashing-worker", leaseTime).orElseThrow();
             Lease lease = job.lease().orElseThrow();
             System.out.println("CLAIMED " + lease.taskId() + " " + lease.token());

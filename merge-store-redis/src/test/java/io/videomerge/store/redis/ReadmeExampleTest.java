@@ -1,6 +1,5 @@
 package io.videomerge.store.redis;
 
-import io.videomerge.testing.SampleJobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.videomerge.MergeRequest;
@@ -9,6 +8,7 @@ import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobState;
 import io.videomerge.spi.NewJob;
+import io.videomerge.testing.SampleJobs;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;

@@ -1,6 +1,5 @@
 package io.videomerge.store.redis;
 
-import io.videomerge.testing.SampleJobs;
 import static io.videomerge.store.redis.RedisProcess.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -10,6 +9,7 @@ import io.videomerge.spi.Job;
 import io.videomerge.spi.JobMessages;
 import io.videomerge.spi.JobState;
 import io.videomerge.spi.Lease;
+import io.videomerge.testing.SampleJobs;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,23 +37,31 @@ class RedisJobStoreCrashTest {
 
     @Test
     @DisplayName("the job of a worker killed with SIGKILL is requeued when its lease expires and ends exactly once")
-    void jobOfAKilledWorkerIsRescued() throws IOException, InterruptedException, ExecutionException,
-            TimeoutException {
+    void jobOfAKilledWorkerIsRescued() throws IOException, InterruptedException, ExecutionException, TimeoutException {
         String prefix = redis.newPrefix();
-        RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
+        RedisJobStore store = redis.track(
+                RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
         Job job = store.create(SampleJobs.newJob());
 
-        Process worker = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), CrashingWorker.class.getName(), TestRedis.URI, prefix,
-                Long.toString(LEASE.toMillis())))
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
+        Process worker = new ProcessBuilder(List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        CrashingWorker.class.getName(),
+                        TestRedis.URI,
+                        prefix,
+                        Long.toString(LEASE.toMillis())))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(worker.getInputStream(), StandardCharsets.UTF_8))) {
             CompletableFuture<String> firstLine = CompletableFuture.supplyAsync(() -> readLine(out));
-            assertEquals("CLAIMED " + job.id() + " 1",
+            assertEquals(
+                    "CLAIMED " + job.id() + " 1",
                     firstLine.get(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS),
                     "the worker process claimed the job");
-            awaitCondition("the worker heartbeats",
+            awaitCondition(
+                    "the worker heartbeats",
                     () -> store.find(job.id()).orElseThrow().message().equals(JobMessages.MERGING));
             worker.destroyForcibly();
             assertTrue(worker.waitFor(RedisProcess.DEADLINE.toSeconds(), TimeUnit.SECONDS), "the worker died");
@@ -63,7 +71,8 @@ class RedisJobStoreCrashTest {
         assertEquals(JobState.PROCESSING, store.find(job.id()).orElseThrow().state(), "nobody took it back yet");
 
         AtomicInteger requeued = new AtomicInteger();
-        awaitCondition("the dead worker's lease expires and the job is requeued",
+        awaitCondition(
+                "the dead worker's lease expires and the job is requeued",
                 () -> requeued.addAndGet(store.requeueExpired()) > 0);
         Job rescued = store.claim("rescuer", Duration.ofMinutes(1)).orElseThrow();
         // Only the task id and the token of a lease count; this is the one the dead worker held.

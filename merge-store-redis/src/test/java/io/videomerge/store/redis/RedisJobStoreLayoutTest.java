@@ -1,6 +1,5 @@
 package io.videomerge.store.redis;
 
-import io.videomerge.testing.SampleJobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +9,7 @@ import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
 import io.videomerge.spi.JobState;
 import io.videomerge.testing.MutableClock;
+import io.videomerge.testing.SampleJobs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,8 +33,11 @@ class RedisJobStoreLayoutTest {
     private final MutableClock clock = new MutableClock();
 
     private RedisJobStore store(String prefix) {
-        return redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix)
-                .retention(RETENTION).build());
+        return redis.track(RedisJobStore.builder(TestRedis.client())
+                .clock(clock)
+                .keyPrefix(prefix)
+                .retention(RETENTION)
+                .build());
     }
 
     @Test
@@ -68,7 +71,9 @@ class RedisJobStoreLayoutTest {
         long keyTtl = TestRedis.commands().pttl("{" + prefix + "}:idem:done");
         assertTrue(jobTtl > 0 && jobTtl <= RETENTION.toMillis(), "job TTL " + jobTtl);
         assertTrue(keyTtl > 0 && keyTtl <= RETENTION.toMillis(), "idempotency key TTL " + keyTtl);
-        assertEquals(-1, TestRedis.commands().pttl("{" + prefix + "}:job:" + waiting.id()),
+        assertEquals(
+                -1,
+                TestRedis.commands().pttl("{" + prefix + "}:job:" + waiting.id()),
                 "a job that is not final never expires");
     }
 
@@ -79,18 +84,22 @@ class RedisJobStoreLayoutTest {
         RedisJobStore store = store(prefix);
         Job failed = store.create(SampleJobs.newJob());
         Job cancelled = store.create(SampleJobs.newJob());
-        store.fail(store.claim("w", LEASE).orElseThrow().lease().orElseThrow(),
-                new JobError(ErrorCode.INVALID_MEDIA, "input 0 is not a video"), Optional.empty());
+        store.fail(
+                store.claim("w", LEASE).orElseThrow().lease().orElseThrow(),
+                new JobError(ErrorCode.INVALID_MEDIA, "input 0 is not a video"),
+                Optional.empty());
         store.cancel(cancelled.id());
-        Job lost = store.create(new io.videomerge.spi.NewJob(io.videomerge.TaskId.random(), SampleJobs.REQUEST,
-                Optional.empty(), 1));
+        Job lost = store.create(
+                new io.videomerge.spi.NewJob(io.videomerge.TaskId.random(), SampleJobs.REQUEST, Optional.empty(), 1));
         store.claim("w", LEASE).orElseThrow();
         clock.advance(LEASE.plusMillis(1));
         assertEquals(1, store.requeueExpired());
 
         assertEquals(JobState.FAILED, store.find(failed.id()).orElseThrow().state());
-        assertEquals(JobState.CANCELLED, store.find(cancelled.id()).orElseThrow().state());
-        assertEquals(Optional.of(ErrorCode.WORKER_LOST),
+        assertEquals(
+                JobState.CANCELLED, store.find(cancelled.id()).orElseThrow().state());
+        assertEquals(
+                Optional.of(ErrorCode.WORKER_LOST),
                 store.find(lost.id()).orElseThrow().error().map(JobError::code));
         for (Job job : List.of(failed, cancelled, lost)) {
             long ttl = TestRedis.commands().pttl("{" + prefix + "}:job:" + job.id());
@@ -144,8 +153,11 @@ class RedisJobStoreLayoutTest {
         clock.advance(Duration.ofSeconds(1));
 
         assertEquals(1, store.purgeFinished(clock.instant()));
-        assertEquals(List.of(prefix + "}:seq"), TestRedis.keysOf(prefix).stream()
-                .map(k -> k.substring(k.indexOf(prefix))).toList());
+        assertEquals(
+                List.of(prefix + "}:seq"),
+                TestRedis.keysOf(prefix).stream()
+                        .map(k -> k.substring(k.indexOf(prefix)))
+                        .toList());
     }
 
     @Test

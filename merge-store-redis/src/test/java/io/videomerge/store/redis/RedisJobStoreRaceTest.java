@@ -1,11 +1,11 @@
 package io.videomerge.store.redis;
 
-import io.videomerge.testing.SampleJobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.testing.MutableClock;
+import io.videomerge.testing.SampleJobs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -33,9 +33,13 @@ class RedisJobStoreRaceTest {
     void racingClaimsNeverShareAJob() throws Exception {
         String prefix = redis.newPrefix();
         MutableClock clock = new MutableClock();
-        RedisJobStore one = redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix)
+        RedisJobStore one = redis.track(RedisJobStore.builder(TestRedis.client())
+                .clock(clock)
+                .keyPrefix(prefix)
                 .build());
-        RedisJobStore two = redis.track(RedisJobStore.builder(TestRedis.client()).clock(clock).keyPrefix(prefix)
+        RedisJobStore two = redis.track(RedisJobStore.builder(TestRedis.client())
+                .clock(clock)
+                .keyPrefix(prefix)
                 .build());
         Set<TaskId> created = new HashSet<>();
         for (int i = 0; i < 200; i++) {
@@ -47,7 +51,8 @@ class RedisJobStoreRaceTest {
             RedisJobStore store = t % 2 == 0 ? one : two;
             claimers.add(() -> {
                 List<TaskId> mine = new ArrayList<>();
-                for (Optional<Job> job = store.claim("w", Duration.ofMinutes(1)); job.isPresent();
+                for (Optional<Job> job = store.claim("w", Duration.ofMinutes(1));
+                        job.isPresent();
                         job = store.claim("w", Duration.ofMinutes(1))) {
                     mine.add(job.get().id());
                 }
@@ -64,17 +69,24 @@ class RedisJobStoreRaceTest {
     @DisplayName("racing creates with one idempotency key through two store objects store one job, which all return")
     void racingCreatesWithOneKeyMakeOneJob() throws Exception {
         String prefix = redis.newPrefix();
-        RedisJobStore one = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
-        RedisJobStore two = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
+        RedisJobStore one = redis.track(
+                RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
+        RedisJobStore two = redis.track(
+                RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
         List<Callable<List<TaskId>>> creators = new ArrayList<>();
         for (int t = 0; t < THREADS; t++) {
             RedisJobStore store = t % 2 == 0 ? one : two;
-            creators.add(() -> List.of(store.create(SampleJobs.newJob("the-same-key")).id()));
+            creators.add(() ->
+                    List.of(store.create(SampleJobs.newJob("the-same-key")).id()));
         }
         Set<TaskId> returned = runAll(creators).stream().flatMap(List::stream).collect(Collectors.toSet());
 
         assertEquals(1, returned.size(), "every create returned the same job");
-        assertEquals(1, TestRedis.keysOf(prefix).stream().filter(k -> k.contains(":job:")).count());
+        assertEquals(
+                1,
+                TestRedis.keysOf(prefix).stream()
+                        .filter(k -> k.contains(":job:"))
+                        .count());
     }
 
     private static <T> List<T> runAll(List<Callable<T>> tasks) throws Exception {

@@ -1,6 +1,5 @@
 package io.videomerge.store.redis;
 
-import io.videomerge.testing.SampleJobs;
 import static io.videomerge.store.redis.RedisProcess.awaitCondition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,6 +12,7 @@ import io.videomerge.StoreUnavailableException;
 import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobState;
+import io.videomerge.testing.SampleJobs;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +35,9 @@ class RedisJobStoreRestartTest {
     @DisplayName("a store keeps running through a Redis crash and restart with AOF, and no accepted job is lost")
     void storeRecoversAfterRedisRestartWithoutLosingJobs() {
         try (RedisProcess redis = new RedisProcess(dir, "--appendonly", "yes", "--appendfsync", "everysec").start();
-             RedisJobStore store = RedisJobStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(1)).build()) {
+                RedisJobStore store = RedisJobStore.builder(redis.uri())
+                        .commandTimeout(Duration.ofSeconds(1))
+                        .build()) {
             List<TaskId> accepted = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 accepted.add(store.create(SampleJobs.newJob()).id());
@@ -43,7 +45,9 @@ class RedisJobStoreRestartTest {
             Job claimed = store.claim("worker-a", LEASE).orElseThrow();
 
             redis.kill();
-            assertThrows(StoreUnavailableException.class, () -> store.create(SampleJobs.newJob()),
+            assertThrows(
+                    StoreUnavailableException.class,
+                    () -> store.create(SampleJobs.newJob()),
                     "a create while Redis is down must fail, not report a job it did not save");
 
             redis.start();
@@ -53,10 +57,12 @@ class RedisJobStoreRestartTest {
                 Job job = store.find(id).orElseThrow(() -> new AssertionError("job lost in the restart: " + id));
                 assertEquals(id.equals(claimed.id()) ? JobState.PROCESSING : JobState.PENDING, job.state());
             }
-            assertTrue(store.complete(claimed.lease().orElseThrow(), SampleJobs.RESULT),
+            assertTrue(
+                    store.complete(claimed.lease().orElseThrow(), SampleJobs.RESULT),
                     "the lease taken before the restart still holds after it");
             Set<TaskId> claimedAfter = new HashSet<>();
-            for (Optional<Job> next = store.claim("worker-b", LEASE); next.isPresent();
+            for (Optional<Job> next = store.claim("worker-b", LEASE);
+                    next.isPresent();
                     next = store.claim("worker-b", LEASE)) {
                 claimedAfter.add(next.get().id());
             }
@@ -70,12 +76,16 @@ class RedisJobStoreRestartTest {
     @DisplayName("a store whose connection is cut reconnects by itself and carries on")
     void storeReconnectsAfterItsConnectionIsCut() {
         try (RedisProcess redis = new RedisProcess(dir).start();
-             RedisJobStore store = RedisJobStore.builder(redis.uri()).commandTimeout(Duration.ofSeconds(1)).build()) {
+                RedisJobStore store = RedisJobStore.builder(redis.uri())
+                        .commandTimeout(Duration.ofSeconds(1))
+                        .build()) {
             Job before = store.create(SampleJobs.newJob());
 
             RedisClient admin = RedisClient.create(redis.uri());
             try (StatefulRedisConnection<String, String> connection = admin.connect()) {
-                long killed = connection.sync().clientKill(KillArgs.Builder.typeNormal().skipme());
+                long killed = connection
+                        .sync()
+                        .clientKill(KillArgs.Builder.typeNormal().skipme());
                 assertTrue(killed >= 1, "the store's connection was cut");
             } finally {
                 admin.shutdown();
@@ -91,8 +101,10 @@ class RedisJobStoreRestartTest {
     @DisplayName("a store whose Redis is unreachable throws StoreUnavailableException, and works once Redis is up")
     void unreachableRedisMakesCreateFailUntilItIsUp() {
         RedisProcess redis = new RedisProcess(dir);
-        try (redis; RedisJobStore store = RedisJobStore.builder(redis.uri())
-                .commandTimeout(Duration.ofSeconds(1)).build()) {
+        try (redis;
+                RedisJobStore store = RedisJobStore.builder(redis.uri())
+                        .commandTimeout(Duration.ofSeconds(1))
+                        .build()) {
             assertThrows(StoreUnavailableException.class, () -> store.create(SampleJobs.newJob()));
             assertThrows(StoreUnavailableException.class, () -> store.find(TaskId.random()));
             assertThrows(StoreUnavailableException.class, () -> store.claim("worker", LEASE));
@@ -108,7 +120,7 @@ class RedisJobStoreRestartTest {
     @DisplayName("the store reads Redis's eviction policy at start-up, the one it warns about unless noeviction")
     void evictionPolicyIsReadAtStartUp() {
         try (RedisProcess redis = new RedisProcess(dir, "--maxmemory-policy", "allkeys-lru").start();
-             RedisJobStore store = RedisJobStore.builder(redis.uri()).build()) {
+                RedisJobStore store = RedisJobStore.builder(redis.uri()).build()) {
             assertEquals(Optional.of("allkeys-lru"), store.evictionPolicy());
         }
     }

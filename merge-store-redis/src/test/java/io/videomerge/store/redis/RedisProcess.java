@@ -46,18 +46,32 @@ final class RedisProcess implements AutoCloseable {
 
     /** Starts the server and returns once it answers PING (it answers LOADING until its data is read). */
     RedisProcess start() {
-        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--dir", dir.toString(), "--logfile", dir.resolve("redis.log").toString(),
-                "--daemonize", "no", "--save", ""));
+        List<String> command = new ArrayList<>(List.of(
+                "redis-server",
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                dir.toString(),
+                "--logfile",
+                dir.resolve("redis.log").toString(),
+                "--daemonize",
+                "no",
+                "--save",
+                ""));
         command.addAll(options);
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("redis.out").toFile()).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("redis.out").toFile())
+                    .start();
         } catch (IOException e) {
             fail("redis-server could not be started (is it installed and on the PATH?)", e);
         }
         RedisClient probe = RedisClient.create(RedisURI.builder(RedisURI.create(uri()))
-                .withTimeout(Duration.ofSeconds(1)).build());
+                .withTimeout(Duration.ofSeconds(1))
+                .build());
         try {
             awaitCondition("redis-server on port " + port + " answers", () -> {
                 if (!process.isAlive()) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.AspectRatio;
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Fit;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
@@ -19,6 +18,7 @@ import io.videomerge.spi.JobState;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -64,10 +64,14 @@ class RedisTwoInstancesTest {
     void twoInstancesShareTheWork() throws IOException, InterruptedException {
         String prefix = redis.newPrefix();
         try (ClipServer server = ClipServer.serve(clips);
-             MergeService a = instance("a", prefix);
-             MergeService b = instance("b", prefix)) {
-            MergeRequest request = new MergeRequest(List.of(server.url("a.mp4"), server.url("b.mp4")),
-                    Quality.P480, AspectRatio.LANDSCAPE_16_9, Fit.PAD, Transition.none());
+                MergeService a = instance("a", prefix);
+                MergeService b = instance("b", prefix)) {
+            MergeRequest request = new MergeRequest(
+                    List.of(server.url("a.mp4"), server.url("b.mp4")),
+                    Quality.P480,
+                    AspectRatio.LANDSCAPE_16_9,
+                    Fit.PAD,
+                    Transition.none());
             List<TaskId> ids = new ArrayList<>();
             for (int i = 0; i < JOBS; i++) {
                 ids.add((i % 2 == 0 ? a : b).submit(request));
@@ -78,14 +82,16 @@ class RedisTwoInstancesTest {
                 assertEquals(TaskStatus.Status.COMPLETED, status.status(), id + ": " + status.message());
             }
 
-            RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
+            RedisJobStore store = redis.track(
+                    RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
             for (TaskId id : ids) {
                 Job job = store.find(id).orElseThrow();
                 assertEquals(JobState.COMPLETED, job.state());
                 assertEquals(1, job.attempt(), "no job ran twice");
                 URI url = job.result().orElseThrow().mergedUrl();
                 String instance = url.getHost().substring(0, 1);
-                assertTrue(Files.isRegularFile(dir.resolve("out-" + instance).resolve(id + ".mp4")),
+                assertTrue(
+                        Files.isRegularFile(dir.resolve("out-" + instance).resolve(id + ".mp4")),
                         "the file is where the instance that completed the job put it: " + url);
             }
             Set<String> byA = outputs("a");
@@ -101,11 +107,12 @@ class RedisTwoInstancesTest {
     }
 
     private MergeService instance(String name, String prefix) {
-        RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
+        RedisJobStore store = redis.track(
+                RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
         return MergeService.builder()
                 .limits(Limits.builder().allowLoopbackUrls(true).build())
-                .uploader(new FileSystemUploader(dir.resolve("out-" + name),
-                        URI.create("http://" + name + ".invalid/")))
+                .uploader(
+                        new FileSystemUploader(dir.resolve("out-" + name), URI.create("http://" + name + ".invalid/")))
                 .workDirectory(dir.resolve("work-" + name))
                 .jobStore(store)
                 .workers(1)

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.AspectRatio;
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Fit;
 import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
@@ -19,6 +18,7 @@ import io.videomerge.spi.JobState;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -59,17 +59,32 @@ class RedisWorkerCrashTest {
     @DisplayName("a worker JVM killed with SIGKILL mid-merge loses its job to another instance, which ends it once")
     void killedWorkersJobIsCompletedByAnotherInstance() throws IOException, InterruptedException {
         String prefix = redis.newPrefix();
-        RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
+        RedisJobStore store = redis.track(
+                RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
         Process doomed = null;
         try (ClipServer server = ClipServer.serve(clips);
-             MergeService front = instance("front", prefix, 0)) {
-            TaskId id = front.submit(new MergeRequest(List.of(server.url("a.mp4"), server.heldUrl("b.mp4")),
-                    Quality.P480, AspectRatio.LANDSCAPE_16_9, Fit.PAD, Transition.none()));
+                MergeService front = instance("front", prefix, 0)) {
+            TaskId id = front.submit(new MergeRequest(
+                    List.of(server.url("a.mp4"), server.heldUrl("b.mp4")),
+                    Quality.P480,
+                    AspectRatio.LANDSCAPE_16_9,
+                    Fit.PAD,
+                    Transition.none()));
 
-            doomed = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", System.getProperty("java.class.path"), WorkerProcess.class.getName(), TestRedis.URI, prefix,
-                    dir.resolve("out-doomed").toString(), dir.resolve("work-doomed").toString(), "doomed"))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("doomed.log").toFile()).start();
+            doomed = new ProcessBuilder(List.of(
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
+                            "-cp",
+                            System.getProperty("java.class.path"),
+                            WorkerProcess.class.getName(),
+                            TestRedis.URI,
+                            prefix,
+                            dir.resolve("out-doomed").toString(),
+                            dir.resolve("work-doomed").toString(),
+                            "doomed"))
+                    .redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("doomed.log").toFile())
+                    .start();
             assertTrue(server.awaitHeld(WAIT), "the worker process never started the merge; see its log");
             Job running = store.find(id).orElseThrow();
             assertEquals(JobState.PROCESSING, running.state());
@@ -85,10 +100,12 @@ class RedisWorkerCrashTest {
                 Job done = store.find(id).orElseThrow();
                 assertEquals(JobState.COMPLETED, done.state());
                 assertEquals(2, done.attempt(), "the job ran again after the lost attempt");
-                assertEquals(URI.create("http://rescuer.invalid/" + id + ".mp4"),
+                assertEquals(
+                        URI.create("http://rescuer.invalid/" + id + ".mp4"),
                         done.result().orElseThrow().mergedUrl());
                 assertTrue(Files.isRegularFile(dir.resolve("out-rescuer").resolve(id + ".mp4")));
-                assertFalse(Files.exists(dir.resolve("out-doomed").resolve(id + ".mp4")),
+                assertFalse(
+                        Files.exists(dir.resolve("out-doomed").resolve(id + ".mp4")),
                         "the killed worker uploaded nothing");
             }
         } finally {
@@ -99,11 +116,12 @@ class RedisWorkerCrashTest {
     }
 
     private MergeService instance(String name, String prefix, int workers) {
-        RedisJobStore store = redis.track(RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
+        RedisJobStore store = redis.track(
+                RedisJobStore.builder(TestRedis.client()).keyPrefix(prefix).build());
         return MergeService.builder()
                 .limits(Limits.builder().allowLoopbackUrls(true).build())
-                .uploader(new FileSystemUploader(dir.resolve("out-" + name),
-                        URI.create("http://" + name + ".invalid/")))
+                .uploader(
+                        new FileSystemUploader(dir.resolve("out-" + name), URI.create("http://" + name + ".invalid/")))
                 .workDirectory(dir.resolve("work-" + name))
                 .jobStore(store)
                 .workers(workers)

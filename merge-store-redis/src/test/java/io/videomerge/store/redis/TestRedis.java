@@ -63,7 +63,10 @@ final class TestRedis implements AfterEachCallback {
 
     /** A store on the shared client with a prefix of its own, closed after the test. */
     RedisJobStore newStore(Clock clock) {
-        return track(RedisJobStore.builder(client()).clock(clock).keyPrefix(newPrefix()).build());
+        return track(RedisJobStore.builder(client())
+                .clock(clock)
+                .keyPrefix(newPrefix())
+                .build());
     }
 
     /** Closes {@code store} after the test. */

@@ -1,8 +1,8 @@
 package io.videomerge.store.redis;
 
-import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.Limits;
 import io.videomerge.MergeService;
+import io.videomerge.upload.FileSystemUploader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,8 +15,7 @@ public final class WorkerProcess {
     /** The lease this instance's worker takes; short, so that the rescue after a kill comes soon. */
     static final Duration LEASE = Duration.ofSeconds(2);
 
-    private WorkerProcess() {
-    }
+    private WorkerProcess() {}
 
     /** Arguments: Redis URI, key prefix, output folder, work folder, owner id. */
     public static void main(String[] args) throws InterruptedException {
