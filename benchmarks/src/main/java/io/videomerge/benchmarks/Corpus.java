@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The clips a benchmark trial merges: generated once with the test-jar's {@link ClipGenerator} into a temporary
+ * The clips a benchmark trial merges: generated once with merge-testkit's {@link ClipGenerator} into a temporary
  * folder, identical clips appearing under several names (hard links, so ten clips cost the disk one).
  */
 final class Corpus implements AutoCloseable {

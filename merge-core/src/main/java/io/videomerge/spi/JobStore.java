@@ -13,7 +13,7 @@ import java.util.Optional;
  * <p>All times come from the {@link java.time.Clock} the store was built with. Every method is
  * thread-safe and, for stores shared by several processes, atomic across them. A store that cannot
  * be reached throws {@link io.videomerge.StoreUnavailableException}; it never reports a change it did
- * not make. The rules below are checked by the contract suite in merge-core's test-jar
+ * not make. The rules below are checked by the contract suite in the merge-testkit module
  * ({@code io.videomerge.spi.JobStoreContract}).
  *
  * <p>Rules common to every method:

@@ -3,6 +3,6 @@
  * workers under fenced leases; an {@link io.videomerge.spi.Uploader} publishes merged files.
  *
  * <p>No JavaCV, database, Redis or servlet type appears here. Every store passes the contract suite
- * shipped in merge-core's test-jar ({@code io.videomerge.spi.JobStoreContract}).
+ * shipped in the merge-testkit module ({@code io.videomerge.spi.JobStoreContract}).
  */
 package io.videomerge.spi;

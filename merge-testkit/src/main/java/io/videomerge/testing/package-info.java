@@ -1,5 +1,5 @@
 /**
- * Test support shipped in merge-core's test-jar: {@link io.videomerge.testing.ClipGenerator} writes real encoded
+ * Test support shipped in the merge-testkit module: {@link io.videomerge.testing.ClipGenerator} writes real encoded
  * clips from a {@link io.videomerge.testing.ClipSpec}, {@link io.videomerge.testing.ClipMutations} damages or
  * disguises one the way uploads come (lying or missing Matroska durations, cut media data, a broken packet), and
  * {@link io.videomerge.testing.ClipAnalyzer} decodes a file back into facts a test can assert (flash and beep
