@@ -11,6 +11,7 @@ import io.videomerge.MergeService;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
 import io.videomerge.internal.encode.ProgressListener;
+import io.videomerge.internal.fetch.Fetcher;
 import io.videomerge.internal.isolate.ChildProcessStep;
 import io.videomerge.internal.job.AsyncMerges;
 import io.videomerge.internal.job.InstanceFolder;
@@ -28,7 +29,7 @@ public final class DefaultMergeService implements MergeService {
 
     private final ServiceConfig config;
     private final InstanceFolder folder;
-    private final UrlDownloads downloads;
+    private final Fetcher fetcher;
     private final MediaStep media;
     private final MergePipeline pipeline;
     private final Optional<AsyncMerges> async;
@@ -37,12 +38,12 @@ public final class DefaultMergeService implements MergeService {
     public DefaultMergeService(ServiceConfig config) {
         this.config = requireNonNull(config, "config");
         this.folder = InstanceFolder.open(config.workDirectory());
-        this.downloads = UrlDownloads.create(config.limits());
+        this.fetcher = new Fetcher(config.limits());
         this.media = config.isolation()
                 .<MediaStep>map(child -> ChildProcessStep.open(child, config.limits(), folder.path()))
                 .orElseGet(() -> MediaStep.local(config.limits()));
-        this.pipeline =
-                new MergePipeline(config.limits(), config.uploader(), folder.path(), config.clock(), downloads, media);
+        this.pipeline = new MergePipeline(
+                config.limits(), config.uploader(), folder.path(), config.clock(), fetcher::fetch, media);
         this.async = config.jobs()
                 .map(settings -> new AsyncMerges(
                         settings,
@@ -73,7 +74,7 @@ public final class DefaultMergeService implements MergeService {
                             + n);
         }
         for (int i = 0; i < n; i++) {
-            UrlDownloads.check(request.videoUrls().get(i), i, limits);
+            Fetcher.checkUrl(request.videoUrls().get(i), i, limits);
         }
     }
 
@@ -129,7 +130,7 @@ public final class DefaultMergeService implements MergeService {
             try {
                 media.close();
             } finally {
-                downloads.close();
+                fetcher.close();
                 folder.close();
             }
         }
