@@ -24,22 +24,12 @@ public record TaskStatus(
         Instant createdAt,
         Instant updatedAt,
         Optional<ErrorCode> reason) {
-    /** The four states of the wire contract. */
+    /** The four states a client sees (a cancelled task is failed, with reason CANCELLED). */
     public enum Status {
-        PENDING("pending"),
-        PROCESSING("processing"),
-        COMPLETED("completed"),
-        FAILED("failed");
-
-        private final String wire;
-
-        Status(String wire) {
-            this.wire = wire;
-        }
-
-        public String wire() {
-            return wire;
-        }
+        PENDING,
+        PROCESSING,
+        COMPLETED,
+        FAILED;
 
         public boolean isFinal() {
             return this == COMPLETED || this == FAILED;

@@ -14,18 +14,10 @@ import java.time.Duration;
 public record Transition(Kind kind, Duration duration) {
     /** The two kinds of join. */
     public enum Kind {
-        FADE("fade"),
-        NONE("none");
-
-        private final String wire;
-
-        Kind(String wire) {
-            this.wire = wire;
-        }
-
-        public String wire() {
-            return wire;
-        }
+        /** Pictures blended and audio cross-faded over the overlap. */
+        FADE,
+        /** A hard cut. */
+        NONE
     }
 
     private static final Duration MAX_FADE = Duration.ofSeconds(10);
@@ -56,30 +48,5 @@ public record Transition(Kind kind, Duration duration) {
     /** The overlap in seconds (0 for a cut). */
     public double seconds() {
         return duration.toNanos() / 1e9;
-    }
-
-    /**
-     * The transition for a wire kind ({@code "fade"} or {@code "none"}) and, for a fade, an optional
-     * duration in seconds (null means 0.5 s).
-     *
-     * @throws InvalidRequestException when the kind is unknown or the duration out of range
-     */
-    public static Transition fromWire(String kind, Double seconds) {
-        if (Kind.NONE.wire.equals(kind)) {
-            if (seconds != null && seconds != 0) {
-                throw new InvalidRequestException("transition \"none\" takes no duration");
-            }
-            return none();
-        }
-        if (Kind.FADE.wire.equals(kind)) {
-            if (seconds == null) {
-                return DEFAULT;
-            }
-            if (!(seconds >= 0.001 && seconds <= MAX_FADE.toSeconds())) {
-                throw new InvalidRequestException("transition_duration must be between 0.001 and 10 seconds");
-            }
-            return fade(Duration.ofNanos(Math.round(seconds * 1e9)));
-        }
-        throw new InvalidRequestException("transition must be one of \"fade\", \"none\", got " + Quality.quote(kind));
     }
 }

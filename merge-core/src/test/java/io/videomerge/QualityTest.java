@@ -1,8 +1,6 @@
 package io.videomerge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -27,16 +25,5 @@ class QualityTest {
         assertEquals(new Canvas(3840, 2160), Quality.P2160.canvas(AspectRatio.LANDSCAPE_16_9));
         assertEquals(new Canvas(1080, 1350), Quality.P1080.canvas(AspectRatio.PORTRAIT_4_5));
         assertEquals(new Canvas(720, 900), Quality.P720.canvas(AspectRatio.PORTRAIT_4_5));
-    }
-
-    @Test
-    @DisplayName("an unknown wire value is refused with the allowed values named")
-    void unknownWireValueNamesAllowedValues() {
-        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> Quality.fromWire("4k"));
-        assertEquals(ErrorCode.INVALID_REQUEST, e.code());
-        assertTrue(e.getMessage().contains("\"720\""), e.getMessage());
-        assertEquals(Quality.P720, Quality.fromWire("720"));
-        assertEquals(AspectRatio.PORTRAIT_9_16, AspectRatio.fromWire("9:16"));
-        assertThrows(InvalidRequestException.class, () -> AspectRatio.fromWire("2:1"));
     }
 }

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The JSON form in which stores persist a {@link MergeRequest} and a {@link MergeResult}, so that
@@ -30,10 +31,10 @@ public final class JobCodec {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode urls = root.putArray("video_urls");
         request.videoUrls().forEach(u -> urls.add(u.toString()));
-        root.put("quality", request.quality().wire());
-        root.put("aspect_ratio", request.aspectRatio().wire());
-        root.put("fit", request.fit().wire());
-        root.put("transition", request.transition().kind().wire());
+        root.put("quality", stored(request.quality()));
+        root.put("aspect_ratio", stored(request.aspectRatio()));
+        root.put("fit", stored(request.fit()));
+        root.put("transition", stored(request.transition().kind()));
         root.put("transition_duration", request.transition().seconds());
         return root.toString();
     }
@@ -43,16 +44,51 @@ public final class JobCodec {
         JsonNode root = parse(json);
         List<URI> urls = new ArrayList<>();
         root.get("video_urls").forEach(u -> urls.add(URI.create(u.asText())));
-        String kind = root.get("transition").asText();
-        Double seconds = Transition.Kind.NONE.wire().equals(kind)
-                ? null
-                : root.get("transition_duration").asDouble();
+        Transition transition =
+                read(Transition.Kind.class, root.get("transition").asText()) == Transition.Kind.NONE
+                        ? Transition.none()
+                        : Transition.fade(Duration.ofNanos(
+                                Math.round(root.get("transition_duration").asDouble() * 1e9)));
         return new MergeRequest(
                 urls,
-                Quality.fromWire(root.get("quality").asText()),
-                AspectRatio.fromWire(root.get("aspect_ratio").asText()),
-                Fit.fromWire(root.get("fit").asText()),
-                Transition.fromWire(kind, seconds));
+                read(Quality.class, root.get("quality").asText()),
+                read(AspectRatio.class, root.get("aspect_ratio").asText()),
+                read(Fit.class, root.get("fit").asText()),
+                transition);
+    }
+
+    /**
+     * How stored documents spell a value: the words of the first stored format, frozen so that every job ever
+     * written stays readable (they happen to be the HTTP contract's words, which live in the adapter).
+     */
+    private static String stored(Enum<?> value) {
+        if (value instanceof Quality q) {
+            return switch (q) {
+                case P480 -> "480";
+                case P720 -> "720";
+                case P1080 -> "1080";
+                case P2160 -> "2160";
+            };
+        }
+        if (value instanceof AspectRatio r) {
+            return switch (r) {
+                case LANDSCAPE_16_9 -> "16:9";
+                case PORTRAIT_9_16 -> "9:16";
+                case SQUARE_1_1 -> "1:1";
+                case PORTRAIT_4_5 -> "4:5";
+            };
+        }
+        // Fit and transition kinds are stored as their names in lower case ("pad", "fade").
+        return value.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static <E extends Enum<E>> E read(Class<E> type, String text) {
+        for (E value : type.getEnumConstants()) {
+            if (stored(value).equals(text)) {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("not a stored " + type.getSimpleName() + ": " + text);
     }
 
     /** The result as a JSON document. */

@@ -341,7 +341,7 @@ public final class MergeServlet extends HttpServlet {
     private ObjectNode statusBody(TaskStatus status) {
         ObjectNode body = mapper.createObjectNode();
         body.put("task_id", status.taskId().value());
-        body.put("status", status.status().wire());
+        body.put("status", WireNames.of(status.status()));
         body.put("message", status.message());
         body.put("progress", status.progress());
         body.put("created_at", status.createdAt().toString());

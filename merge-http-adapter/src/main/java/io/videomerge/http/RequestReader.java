@@ -10,11 +10,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import io.videomerge.AspectRatio;
-import io.videomerge.Fit;
 import io.videomerge.MergeRequest;
-import io.videomerge.Quality;
-import io.videomerge.Transition;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -129,23 +125,22 @@ final class RequestReader {
             throw ApiError.invalid("the request body must be a JSON object");
         }
         MergeRequest request = MergeRequest.of(urls(root.get("video_urls")));
-        String quality = text(root, "quality", "one of " + Quality.allowed());
+        String quality = text(root, "quality", "one of " + WireNames.allowedQualities());
         if (quality != null) {
-            request = request.withQuality(Quality.fromWire(quality));
+            request = request.withQuality(WireNames.quality(quality));
         }
-        String ratio = text(root, "aspect_ratio", "one of " + AspectRatio.allowed());
+        String ratio = text(root, "aspect_ratio", "one of " + WireNames.allowedRatios());
         if (ratio != null) {
-            request = request.withAspectRatio(AspectRatio.fromWire(ratio));
+            request = request.withAspectRatio(WireNames.aspectRatio(ratio));
         }
-        String fit = text(root, "fit", "one of " + Fit.allowed());
+        String fit = text(root, "fit", "one of " + WireNames.allowedFits());
         if (fit != null) {
-            request = request.withFit(Fit.fromWire(fit));
+            request = request.withFit(WireNames.fit(fit));
         }
-        String transition = text(root, "transition", "one of \"fade\", \"none\"");
+        String transition = text(root, "transition", "one of " + WireNames.allowedTransitions());
         Double seconds = seconds(root.get("transition_duration"));
         if (transition != null || seconds != null) {
-            request = request.withTransition(
-                    Transition.fromWire(transition == null ? Transition.Kind.FADE.wire() : transition, seconds));
+            request = request.withTransition(WireNames.transition(transition, seconds));
         }
         return request;
     }

@@ -860,7 +860,7 @@ abstract class MergeServletContract {
         qualities.forEach(q -> wires.add(q.asText()));
         List<String> expected = new ArrayList<>();
         for (Quality q : Quality.values()) {
-            expected.add(q.wire());
+            expected.add(WireNames.of(q));
         }
         assertEquals(expected, wires, "the document's qualities are the library's");
         ObjectNode ratioSchema = (ObjectNode) doc.at("/components/schemas/MergeRequest/properties/aspect_ratio");
@@ -868,7 +868,7 @@ abstract class MergeServletContract {
         ratioSchema.get("enum").forEach(r -> ratios.add(r.asText()));
         List<String> expectedRatios = new ArrayList<>();
         for (AspectRatio r : AspectRatio.values()) {
-            expectedRatios.add(r.wire());
+            expectedRatios.add(WireNames.of(r));
         }
         assertEquals(expectedRatios, ratios);
     }

@@ -14,6 +14,7 @@ import io.videomerge.spi.JobError;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.NewJob;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -95,7 +96,7 @@ public final class AsyncMerges implements AutoCloseable {
             default:
                 throw new MergeException(
                         ErrorCode.TASK_NOT_FINISHED,
-                        "the task is " + job.state().wire());
+                        "the task is " + job.state().name().toLowerCase(Locale.ROOT));
         }
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.videomerge.Canvas;
 import io.videomerge.Fit;
+import java.util.Locale;
 
 /**
  * What happens to one clip on the re-encode path: rotated upright, scaled to {@code scaledWidth} x
@@ -53,8 +54,8 @@ public record ClipPlan(
         boolean inside = scaledWidth <= canvas.width() && scaledHeight <= canvas.height();
         boolean covers = scaledWidth >= canvas.width() && scaledHeight >= canvas.height();
         if (fit == Fit.PAD ? !inside : !covers) {
-            throw new IllegalArgumentException(
-                    "scaled size " + scaledWidth + "x" + scaledHeight + " does not " + fit.wire() + " " + canvas);
+            throw new IllegalArgumentException("scaled size " + scaledWidth + "x" + scaledHeight + " does not "
+                    + fit.name().toLowerCase(Locale.ROOT) + " " + canvas);
         }
     }
 

@@ -64,8 +64,7 @@ class ReadmeExampleTest {
                     MergeRequest.of(List.of(URI.create(a), URI.create(b))).withQuality(Quality.P480));
             TaskStatus status = service.await(task, Duration.ofMinutes(5));
             MergeResult result = service.result(task);
-            System.out.println(
-                    status.status().wire() + ": " + result.mergedUrl() + ", " + result.durationSeconds() + " s");
+            System.out.println(status.status() + ": " + result.mergedUrl() + ", " + result.durationSeconds() + " s");
 
             assertEquals(TaskStatus.Status.COMPLETED, status.status());
             assertEquals(2, result.clipsMerged());
