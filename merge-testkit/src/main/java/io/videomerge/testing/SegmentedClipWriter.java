@@ -319,10 +319,10 @@ public final class SegmentedClipWriter {
                     }
                     frame.pts(written);
                     check(avcodec.avcodec_send_frame(ctx, frame), "encode sound");
-                    drainAudio(ctx, pkt, segment, index, start, lead, dropped, kept, padding, frameSize);
+                    drainAudio(ctx, pkt, segment, index, start, dropped, kept, padding, frameSize);
                 }
                 check(avcodec.avcodec_send_frame(ctx, null), "flush " + audioCodec.encoder());
-                drainAudio(ctx, pkt, segment, index, start, lead, dropped, kept, padding, frameSize);
+                drainAudio(ctx, pkt, segment, index, start, dropped, kept, padding, frameSize);
                 return start + kept * frameSize / (double) rate;
             } finally {
                 avutil.av_dict_free(options);
@@ -345,7 +345,6 @@ public final class SegmentedClipWriter {
                 Segment segment,
                 int index,
                 double start,
-                int lead,
                 long dropped,
                 long kept,
                 int padding,

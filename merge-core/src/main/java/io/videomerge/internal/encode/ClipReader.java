@@ -29,11 +29,9 @@ final class ClipReader implements AutoCloseable {
     private final double frameSeconds;
     private final ClipDecoder.Sink sink;
     private boolean endOfFile;
-    private DecodingInput input;
 
     ClipReader(DecodingInput input, ClipPlan plan, int filterThreads, double maxUndecodableShare) {
         this.index = plan.index();
-        this.input = input;
         // The probe proved where the clip's first packet of a used stream sits; a stream we do not use (a
         // subtitle, a second audio track) may start elsewhere and must not shift the clip.
         this.originSeconds = plan.startSeconds();
@@ -149,6 +147,5 @@ final class ClipReader implements AutoCloseable {
             audio.close();
         }
         decoder.close();
-        input = null;
     }
 }
