@@ -13,7 +13,7 @@ import io.videomerge.TaskStatus;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.fetch.Fetcher;
 import io.videomerge.internal.isolate.ChildProcessStep;
-import io.videomerge.internal.job.AsyncMerges;
+import io.videomerge.internal.job.AsyncMergeService;
 import io.videomerge.internal.job.InstanceFolder;
 import io.videomerge.internal.media.MediaStep;
 import java.time.Duration;
@@ -21,7 +21,7 @@ import java.util.Optional;
 
 /**
  * The {@link MergeService} of this library: {@link #merge} runs the {@link MergePipeline} in the calling
- * thread (its media work in this JVM or in a child process, as configured); with a job store, the asynchronous methods record jobs that {@link AsyncMerges}' worker runs
+ * thread (its media work in this JVM or in a child process, as configured); with a job store, the asynchronous methods record jobs that {@link AsyncMergeService}' worker runs
  * through the same pipeline. Merges keep their temp folders in this instance's {@link InstanceFolder}.
  */
 public final class DefaultMergeService implements MergeService {
@@ -32,7 +32,7 @@ public final class DefaultMergeService implements MergeService {
     private final Fetcher fetcher;
     private final MediaStep media;
     private final MergePipeline pipeline;
-    private final Optional<AsyncMerges> async;
+    private final Optional<AsyncMergeService> async;
 
     /** Clears what crashed instances left in the work directory, then starts the job worker if configured. */
     public DefaultMergeService(ServiceConfig config) {
@@ -45,7 +45,7 @@ public final class DefaultMergeService implements MergeService {
         this.pipeline = new MergePipeline(
                 config.limits(), config.uploader(), folder.path(), config.clock(), fetcher::fetch, media);
         this.async = config.jobs()
-                .map(settings -> new AsyncMerges(
+                .map(settings -> new AsyncMergeService(
                         settings,
                         (id, request, progress) -> pipeline.run(request, id.value(), progress::accept),
                         this::validate));
@@ -125,7 +125,7 @@ public final class DefaultMergeService implements MergeService {
     @Override
     public void close() {
         try {
-            async.ifPresent(AsyncMerges::close);
+            async.ifPresent(AsyncMergeService::close);
         } finally {
             try {
                 media.close();
@@ -136,7 +136,7 @@ public final class DefaultMergeService implements MergeService {
         }
     }
 
-    private AsyncMerges jobs() {
+    private AsyncMergeService jobs() {
         return async.orElseThrow(() -> new UnsupportedOperationException(NO_JOB_STORE));
     }
 }

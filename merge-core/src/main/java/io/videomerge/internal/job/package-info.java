@@ -1,5 +1,5 @@
 /**
- * The asynchronous half of {@link io.videomerge.MergeService}: {@link io.videomerge.internal.job.AsyncMerges}
+ * The asynchronous half of {@link io.videomerge.MergeService}: {@link io.videomerge.internal.job.AsyncMergeService}
  * records jobs in a {@link io.videomerge.spi.JobStore} and answers status, result, await and cancel;
  * its worker runs a bounded pool of merge threads that claim jobs under leases, a dedicated heartbeat
  * thread that renews those leases (learning of cancellation and lease loss), and a janitor that

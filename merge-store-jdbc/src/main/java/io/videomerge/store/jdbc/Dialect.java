@@ -7,7 +7,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 
 /**
- * Everything that differs between the databases the store supports; the SQL in {@link JobTable} is
+ * Everything that differs between the databases the store supports; the SQL in {@link JobStatements} is
  * otherwise shared. Both dialects keep times as epoch milliseconds in BIGINT columns: SQLite has no
  * timestamp type, and one representation means one set of statements, exact comparisons with the
  * injected clock's instants, and no session time zone anywhere between the clock and the disk.

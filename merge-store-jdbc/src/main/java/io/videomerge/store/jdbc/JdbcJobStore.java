@@ -72,7 +72,7 @@ public final class JdbcJobStore implements JobStore {
     // file were seen to deadlock inside the native driver (a close against an open, both stuck); SQLite
     // takes one writer at a time anyway, so serialising costs an embedded single instance little.
     private final ReentrantLock sqliteTurn = new ReentrantLock();
-    private volatile JobTable table;
+    private volatile JobStatements table;
 
     private JdbcJobStore(Builder builder) {
         this.jdbi = builder.jdbi;
@@ -199,7 +199,7 @@ public final class JdbcJobStore implements JobStore {
         });
     }
 
-    private static Optional<Candidate> nextClaimable(Handle handle, JobTable sql, long now) {
+    private static Optional<Candidate> nextClaimable(Handle handle, JobStatements sql, long now) {
         return handle.createQuery(sql.nextClaimable)
                 .bind("now", now)
                 .map((rs, ctx) -> new Candidate(rs.getString("id"), rs.getLong("lease_token")))
@@ -325,7 +325,7 @@ public final class JdbcJobStore implements JobStore {
 
     @Override
     public String toString() {
-        JobTable current = table;
+        JobStatements current = table;
         return "JdbcJobStore[" + (current == null ? "not connected yet" : current.dialect() + " " + current.jobs) + "]";
     }
 
@@ -351,7 +351,7 @@ public final class JdbcJobStore implements JobStore {
 
     /** Runs {@code work} on one handle, creating the schema first if this store has not yet done so. */
     private <T> T use(Work<T> work) {
-        JobTable known = table;
+        JobStatements known = table;
         // Until the dialect is known, take the turn as if it were SQLite.
         boolean serial = known == null || known.dialect() == Dialect.SQLITE;
         if (serial) {
@@ -359,7 +359,7 @@ public final class JdbcJobStore implements JobStore {
         }
         try {
             return jdbi.withHandle(handle -> {
-                JobTable sql = ready(handle);
+                JobStatements sql = ready(handle);
                 sql.dialect().prepare(handle);
                 return work.run(new Bound(handle, sql));
             });
@@ -372,8 +372,8 @@ public final class JdbcJobStore implements JobStore {
         }
     }
 
-    private JobTable ready(Handle handle) throws SQLException {
-        JobTable current = table;
+    private JobStatements ready(Handle handle) throws SQLException {
+        JobStatements current = table;
         if (current != null) {
             return current;
         }
@@ -382,7 +382,7 @@ public final class JdbcJobStore implements JobStore {
                 Dialect dialect = Dialect.of(handle.getConnection().getMetaData());
                 dialect.prepare(handle);
                 dialect.prepareDatabase(handle);
-                JobTable sql = new JobTable(dialect, tablePrefix);
+                JobStatements sql = new JobStatements(dialect, tablePrefix);
                 migrate(handle, sql);
                 table = sql;
             }
@@ -390,15 +390,15 @@ public final class JdbcJobStore implements JobStore {
         }
     }
 
-    private void migrate(Handle handle, JobTable sql) {
+    private void migrate(Handle handle, JobStatements sql) {
         sql.dialect().inWriteTransaction(handle, sql.jobs, tx -> {
             tx.execute(sql.createVersionTable());
             int current = tx.createQuery(sql.selectVersion).mapTo(Integer.class).one();
-            if (current > JobTable.SCHEMA_VERSION) {
+            if (current > JobStatements.SCHEMA_VERSION) {
                 throw new IllegalStateException("the job tables are at schema version " + current
-                        + ", newer than this videomerge version understands (" + JobTable.SCHEMA_VERSION + ")");
+                        + ", newer than this videomerge version understands (" + JobStatements.SCHEMA_VERSION + ")");
             }
-            for (int version = current + 1; version <= JobTable.SCHEMA_VERSION; version++) {
+            for (int version = current + 1; version <= JobStatements.SCHEMA_VERSION; version++) {
                 for (String statement : sql.migrationTo(version)) {
                     tx.execute(statement);
                 }
@@ -460,7 +460,7 @@ public final class JdbcJobStore implements JobStore {
     }
 
     /** A handle and the statements to use on it. */
-    private record Bound(Handle handle, JobTable sql) {}
+    private record Bound(Handle handle, JobStatements sql) {}
 
     private record Candidate(String id, long token) {}
 
@@ -487,7 +487,7 @@ public final class JdbcJobStore implements JobStore {
          * @throws IllegalArgumentException when {@code tablePrefix} is not of that form
          */
         public Builder tablePrefix(String tablePrefix) {
-            this.tablePrefix = JobTable.checkedPrefix(tablePrefix);
+            this.tablePrefix = JobStatements.checkedPrefix(tablePrefix);
             return this;
         }
 

@@ -14,7 +14,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** Reads a row of {@link JobTable#COLUMNS} back into a {@link Job}. */
+/** Reads a row of {@link JobStatements#COLUMNS} back into a {@link Job}. */
 final class JobRowMapper implements RowMapper<Job> {
     static final JobRowMapper INSTANCE = new JobRowMapper();
 

@@ -1,13 +1,13 @@
 package io.videomerge.store.redis;
 
-import io.videomerge.internal.job.AsyncMergesContract;
+import io.videomerge.internal.job.AsyncMergeServiceContract;
 import io.videomerge.spi.JobStore;
 import java.time.Clock;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("async merges on RedisJobStore")
-class RedisAsyncMergesTest extends AsyncMergesContract {
+class RedisAsyncMergeServiceTest extends AsyncMergeServiceContract {
     @RegisterExtension
     final TestRedis redis = new TestRedis();
 

@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * the {@link JobStore}, answers status, result, await and cancel from the store (so any instance sharing
  * the store answers for any task), and runs a {@link JobWorker} over the same store.
  */
-public final class AsyncMerges implements AutoCloseable {
+public final class AsyncMergeService implements AutoCloseable {
     private static final Duration MIN_AWAIT_POLL = Duration.ofMillis(10);
     private static final Duration MAX_AWAIT_POLL = Duration.ofMillis(500);
 
@@ -43,7 +43,7 @@ public final class AsyncMerges implements AutoCloseable {
      * @param runner    runs one job's merge
      * @param validator checks a request against the limits, throwing {@link InvalidRequestException}
      */
-    public AsyncMerges(JobSettings settings, JobRunner runner, Consumer<MergeRequest> validator) {
+    public AsyncMergeService(JobSettings settings, JobRunner runner, Consumer<MergeRequest> validator) {
         this.settings = requireNonNull(settings, "settings");
         this.store = settings.store();
         this.validator = requireNonNull(validator, "validator");

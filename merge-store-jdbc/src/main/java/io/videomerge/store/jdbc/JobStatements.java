@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
  * read-modify-write in between. Right-hand sides of {@code SET} see the row as it was before the
  * statement, which the {@code CASE} expressions rely on.
  */
-final class JobTable {
+final class JobStatements {
     /** The schema version this code writes; a database at a higher version is refused. */
     static final int SCHEMA_VERSION = 1;
 
@@ -48,7 +48,7 @@ final class JobTable {
 
     private final Dialect dialect;
 
-    JobTable(Dialect dialect, String prefix) {
+    JobStatements(Dialect dialect, String prefix) {
         this.dialect = requireNonNull(dialect, "dialect");
         this.jobs = checkedPrefix(prefix) + "jobs";
         this.schemaVersion = prefix + "schema_version";

@@ -1,13 +1,13 @@
 package io.videomerge.store.jdbc;
 
-import io.videomerge.internal.job.AsyncMergesContract;
+import io.videomerge.internal.job.AsyncMergeServiceContract;
 import io.videomerge.spi.JobStore;
 import java.time.Clock;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 @DisplayName("async merges on JdbcJobStore (PostgreSQL)")
-class PostgresAsyncMergesTest extends AsyncMergesContract {
+class PostgresAsyncMergeServiceTest extends AsyncMergeServiceContract {
     @RegisterExtension
     static final PostgresStores DATABASE = new PostgresStores();
 

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  *
  * <p>A store module runs it by supplying a fresh store, as for {@link io.videomerge.spi.JobStoreContract}.
  */
-public abstract class AsyncMergesContract {
+public abstract class AsyncMergeServiceContract {
     private static final Duration LEASE = Duration.ofSeconds(30);
     private static final Duration WAIT = Duration.ofSeconds(ScriptedRunner.WAIT_SECONDS);
     private static final Duration FAST = Duration.ofMillis(20);
@@ -55,7 +55,7 @@ public abstract class AsyncMergesContract {
     private MutableClock clock;
     private FlakyJobStore store;
     private ScriptedRunner runner;
-    private final List<AsyncMerges> started = new ArrayList<>();
+    private final List<AsyncMergeService> started = new ArrayList<>();
 
     /** A fresh, empty store that takes every time from {@code clock}; the suite closes it. */
     protected abstract JobStore newStore(Clock clock);
@@ -90,7 +90,7 @@ public abstract class AsyncMergesContract {
         Duration poll = FAST;
         Duration grace = Duration.ZERO;
 
-        AsyncMerges start() {
+        AsyncMergeService start() {
             JobSettings settings = new JobSettings(
                     store,
                     workers,
@@ -104,7 +104,7 @@ public abstract class AsyncMergesContract {
                     grace,
                     "instance-" + started.size(),
                     clock);
-            AsyncMerges merges = new AsyncMerges(settings, runner, AsyncMergesContract::validate);
+            AsyncMergeService merges = new AsyncMergeService(settings, runner, AsyncMergeServiceContract::validate);
             started.add(merges);
             return merges;
         }
@@ -133,7 +133,7 @@ public abstract class AsyncMergesContract {
         return store.find(id).orElseThrow(() -> new AssertionError("task " + id + " is not in the store"));
     }
 
-    private static TaskStatus awaitFinal(AsyncMerges merges, TaskId id) throws InterruptedException {
+    private static TaskStatus awaitFinal(AsyncMergeService merges, TaskId id) throws InterruptedException {
         TaskStatus status = merges.await(id, WAIT);
         assertTrue(status.status().isFinal(), "task " + id + " is still " + status.status() + " after " + WAIT);
         return status;
@@ -160,7 +160,7 @@ public abstract class AsyncMergesContract {
         @DisplayName(
                 "a submitted job is pending or processing, reports rising progress, then completes with its result")
         void jobCompletesWithProgress() throws Exception {
-            AsyncMerges merges = setup().start();
+            AsyncMergeService merges = setup().start();
 
             TaskId id = merges.submit(request(), Optional.empty());
 
@@ -189,7 +189,7 @@ public abstract class AsyncMergesContract {
         void boundedPool() throws Exception {
             Setup setup = setup();
             setup.workers = 2;
-            AsyncMerges merges = setup.start();
+            AsyncMergeService merges = setup.start();
             List<TaskId> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
                 ids.add(merges.submit(request(), Optional.empty()));
@@ -224,7 +224,7 @@ public abstract class AsyncMergesContract {
             Setup setup = setup();
             // The first idle wait is a 64th of this: almost a minute, far beyond the wait for the run below.
             setup.poll = Duration.ofHours(1);
-            AsyncMerges merges = setup.start();
+            AsyncMergeService merges = setup.start();
             eventually("the worker looked for work once", () -> store.claims() >= 1);
 
             TaskId id = merges.submit(request(), Optional.empty());
@@ -240,7 +240,7 @@ public abstract class AsyncMergesContract {
         @Test
         @DisplayName("a permanent failure fails the job at once with its code and message, without a retry")
         void permanentFailureIsFinal() throws Exception {
-            AsyncMerges merges = setup().start();
+            AsyncMergeService merges = setup().start();
             TaskId id = merges.submit(request(), Optional.empty());
 
             runner.next().fail(new FetchException(ErrorCode.DOWNLOAD_FAILED, "clip 1 answered HTTP 404", 0));
@@ -257,7 +257,7 @@ public abstract class AsyncMergesContract {
         @Test
         @DisplayName("a transient failure is retried after the backoff, and the job completes on its third attempt")
         void transientFailureRetried() throws Exception {
-            AsyncMerges merges = setup().start();
+            AsyncMergeService merges = setup().start();
             TaskId id = merges.submit(request(), Optional.empty());
 
             for (int attempt = 1; attempt <= 2; attempt++) {
@@ -285,7 +285,7 @@ public abstract class AsyncMergesContract {
         void transientFailureOfLastAttemptIsFinal() throws Exception {
             Setup setup = setup();
             setup.maxAttempts = 2;
-            AsyncMerges merges = setup.start();
+            AsyncMergeService merges = setup.start();
             TaskId id = merges.submit(request(), Optional.empty());
 
             runner.next().fail(transientFailure());
@@ -302,7 +302,7 @@ public abstract class AsyncMergesContract {
         @Test
         @DisplayName("an unexpected exception fails the job with PROCESSING_FAILED and a message free of internals")
         void unexpectedExceptionIsProcessingFailed() throws Exception {
-            AsyncMerges merges = setup().start();
+            AsyncMergeService merges = setup().start();
             TaskId id = merges.submit(request(), Optional.empty());
 
             runner.next().fail(new IllegalStateException("boom in /tmp/videomerge/job-1/clip-0.bin"));
@@ -317,7 +317,7 @@ public abstract class AsyncMergesContract {
         @Test
         @DisplayName("an Error in a merge fails only that attempt, and the merge thread lives on to run the retry")
         void errorFailsAttemptThreadLivesOn() throws Exception {
-            AsyncMerges merges = setup().start();
+            AsyncMergeService merges = setup().start();
             TaskId id = merges.submit(request(), Optional.empty());
 
             runner.next().crash(new StackOverflowError());
@@ -342,7 +342,7 @@ public abstract class AsyncMergesContract {
             // No heartbeat before the test ends: the cancel itself must reach the running merge.
             setup.leaseTime = Duration.ofHours(2);
             setup.heartbeat = Duration.ofHours(1);
-            AsyncMerges merges = setup.start();
+            AsyncMergeService merges = setup.start();
             TaskId id = merges.submit(request(), Optional.empty());
             Run run = runner.next();
 
@@ -359,10 +359,10 @@ public abstract class AsyncMergesContract {
         @Test
         @DisplayName("a cancel through another instance reaches the running merge at its next heartbeat")
         void remoteCancelReachesMerge() throws Exception {
-            AsyncMerges worker = setup().start();
+            AsyncMergeService worker = setup().start();
             Setup apiOnly = setup();
             apiOnly.workers = 0;
-            AsyncMerges api = apiOnly.start();
+            AsyncMergeService api = apiOnly.start();
             TaskId id = api.submit(request(), Optional.empty());
             Run run = runner.next();
 
@@ -378,7 +378,7 @@ public abstract class AsyncMergesContract {
         void pendingJobCancelled() throws Exception {
             Setup apiOnly = setup();
             apiOnly.workers = 0;
-            AsyncMerges merges = apiOnly.start();
+            AsyncMergeService merges = apiOnly.start();
             TaskId id = merges.submit(request(), Optional.empty());
 
             assertTrue(merges.cancel(id));
@@ -394,7 +394,7 @@ public abstract class AsyncMergesContract {
                 "a worker that lost its lease stops its merge and discards the output; the new holder's result counts")
         void lostLeaseDiscardsOutput() throws Exception {
             runner.ignoreInterrupts();
-            AsyncMerges merges = setup().start();
+            AsyncMergeService merges = setup().start();
             TaskId id = merges.submit(request(), Optional.empty());
             Run first = runner.next();
 
@@ -426,7 +426,7 @@ public abstract class AsyncMergesContract {
         @DisplayName("a store that throws does not kill the worker: submit fails, and once the store is back jobs run")
         void workerSurvivesOutage() throws Exception {
             store.down(true);
-            AsyncMerges merges = setup().start();
+            AsyncMergeService merges = setup().start();
             eventually("the worker and janitor keep trying", () -> store.refused() >= 5);
             assertThrows(StoreUnavailableException.class, () -> merges.submit(request(), Optional.empty()));
 
@@ -448,7 +448,7 @@ public abstract class AsyncMergesContract {
         void pingFollowsStore() {
             Setup apiOnly = setup();
             apiOnly.workers = 0;
-            AsyncMerges merges = apiOnly.start();
+            AsyncMergeService merges = apiOnly.start();
             merges.ping();
             store.down(true);
             StoreUnavailableException e = assertThrows(StoreUnavailableException.class, merges::ping);
@@ -466,7 +466,7 @@ public abstract class AsyncMergesContract {
             TaskId id = store.create(new NewJob(TaskId.random(), request(), Optional.empty(), 3))
                     .id();
             assertTrue(store.claim("vanished", LEASE).isPresent());
-            AsyncMerges merges = setup().start();
+            AsyncMergeService merges = setup().start();
 
             clock.advance(LEASE.plusMillis(1));
             Run run = runner.next();
@@ -482,7 +482,7 @@ public abstract class AsyncMergesContract {
         void finishedJobsPurged() throws Exception {
             Setup setup = setup();
             setup.retention = Duration.ofHours(1);
-            AsyncMerges merges = setup.start();
+            AsyncMergeService merges = setup.start();
             TaskId id = merges.submit(request(), Optional.empty());
             runner.next().succeed();
             awaitFinal(merges, id);
@@ -505,7 +505,7 @@ public abstract class AsyncMergesContract {
         void mergeWithinGraceCompletes() throws Exception {
             Setup setup = setup();
             setup.grace = WAIT;
-            AsyncMerges merges = setup.start();
+            AsyncMergeService merges = setup.start();
             TaskId id = merges.submit(request(), Optional.empty());
             Run run = runner.next();
             Thread closer = new Thread(merges::close, "closer");
@@ -523,7 +523,7 @@ public abstract class AsyncMergesContract {
         @DisplayName(
                 "close after the grace period interrupts the merge and hands the job back; another instance finishes it")
         void closeHandsJobBack() throws Exception {
-            AsyncMerges first = setup().start();
+            AsyncMergeService first = setup().start();
             TaskId running = first.submit(request(), Optional.empty());
             Run run = runner.next();
             TaskId waiting = first.submit(request(), Optional.empty());
@@ -537,7 +537,7 @@ public abstract class AsyncMergesContract {
             assertEquals(Optional.empty(), handedBack.lease());
             assertEquals(JobState.PENDING, job(waiting).state(), "a closed instance claims nothing");
 
-            AsyncMerges second = setup().start();
+            AsyncMergeService second = setup().start();
             Set<TaskId> ran = new HashSet<>();
             for (int i = 0; i < 2; i++) {
                 Run r = runner.next();
@@ -560,7 +560,7 @@ public abstract class AsyncMergesContract {
         void invalidSubmitRecordsNothing() {
             Setup apiOnly = setup();
             apiOnly.workers = 0;
-            AsyncMerges merges = apiOnly.start();
+            AsyncMergeService merges = apiOnly.start();
             MergeRequest oneClip = MergeRequest.of(List.of(URI.create("https://media.example.com/a.mp4")));
 
             assertThrows(InvalidRequestException.class, () -> merges.submit(oneClip, Optional.empty()));
@@ -578,7 +578,7 @@ public abstract class AsyncMergesContract {
         void idempotentSubmit() {
             Setup apiOnly = setup();
             apiOnly.workers = 0;
-            AsyncMerges merges = apiOnly.start();
+            AsyncMergeService merges = apiOnly.start();
 
             TaskId first = merges.submit(request(), Optional.of("order-1"));
             TaskId again = merges.submit(request(), Optional.of("order-1"));
@@ -593,7 +593,7 @@ public abstract class AsyncMergesContract {
         void unknownAndUnfinished() throws Exception {
             Setup apiOnly = setup();
             apiOnly.workers = 0;
-            AsyncMerges merges = apiOnly.start();
+            AsyncMergeService merges = apiOnly.start();
             TaskId unknown = TaskId.random();
             TaskId pending = merges.submit(request(), Optional.empty());
 
@@ -621,7 +621,7 @@ public abstract class AsyncMergesContract {
         void awaitTimesOut() throws Exception {
             Setup apiOnly = setup();
             apiOnly.workers = 0;
-            AsyncMerges merges = apiOnly.start();
+            AsyncMergeService merges = apiOnly.start();
             TaskId id = merges.submit(request(), Optional.empty());
 
             TaskStatus status = merges.await(id, Duration.ofMillis(50));
