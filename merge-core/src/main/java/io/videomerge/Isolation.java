@@ -35,24 +35,8 @@ public final class Isolation {
     /** Default wall-clock budget of one merge in a child: generous, it only stops a merge that hangs. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofHours(2);
 
-    private static final Isolation IN_PROCESS = new Isolation(
-            false,
-            DEFAULT_MAX_HEAP_BYTES,
-            DEFAULT_TIMEOUT,
-            List.of(),
-            Optional.empty(),
-            Optional.empty(),
-            true,
-            Optional.empty());
-    private static final Isolation PROCESS = new Isolation(
-            true,
-            DEFAULT_MAX_HEAP_BYTES,
-            DEFAULT_TIMEOUT,
-            List.of(),
-            Optional.empty(),
-            Optional.empty(),
-            true,
-            Optional.empty());
+    private static final Isolation IN_PROCESS = withDefaults(false);
+    private static final Isolation PROCESS = withDefaults(true);
     private static final long MIN_HEAP_BYTES = 16L << 20;
 
     private final boolean process;
@@ -89,6 +73,18 @@ public final class Isolation {
         this.classPath = requireNonNull(classPath, "classPath");
         this.warmSpare = warmSpare;
         this.mainClass = requireNonNull(mainClass, "mainClass");
+    }
+
+    private static Isolation withDefaults(boolean process) {
+        return new Isolation(
+                process,
+                DEFAULT_MAX_HEAP_BYTES,
+                DEFAULT_TIMEOUT,
+                List.of(),
+                Optional.empty(),
+                Optional.empty(),
+                true,
+                Optional.empty());
     }
 
     /** Media work in the merging thread of this JVM: no start-up cost, no protection from native crashes. */

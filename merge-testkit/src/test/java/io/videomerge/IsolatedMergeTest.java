@@ -12,6 +12,7 @@ import io.videomerge.internal.isolate.ScriptedChild;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.testing.WorkFolders;
 import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
@@ -25,7 +26,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -96,15 +96,8 @@ class IsolatedMergeTest {
         }
     }
 
-    private void assertWorkFolderEmpty() throws IOException {
-        try (Stream<Path> left = Files.walk(dir.resolve("work"))) {
-            assertEquals(
-                    List.of(),
-                    left.filter(p -> p.getFileName().toString().startsWith("job-")
-                                    || p.getFileName().toString().startsWith("hs_err"))
-                            .toList(),
-                    "no job folder or crash report is left");
-        }
+    private void assertWorkFolderEmpty() {
+        WorkFolders.assertNothingLeft(dir.resolve("work"), "job-", "hs_err");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.videomerge.testing.ClipAnalyzer;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.testing.WorkFolders;
 import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
@@ -59,15 +60,8 @@ class MergeServiceTest {
                 .build();
     }
 
-    private void assertWorkFolderEmpty() throws IOException {
-        try (Stream<Path> left = Files.walk(dir.resolve("work"))) {
-            assertEquals(
-                    List.of(),
-                    left.filter(p -> p.getFileName().toString().startsWith("job-")
-                                    || p.getFileName().toString().startsWith("clip-"))
-                            .toList(),
-                    "no job folder is left");
-        }
+    private void assertWorkFolderEmpty() {
+        WorkFolders.assertNothingLeft(dir.resolve("work"), "job-", "clip-");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.videomerge.MergeRequest;
 import io.videomerge.TaskId;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -30,5 +31,30 @@ public record NewJob(TaskId id, MergeRequest request, Optional<String> idempoten
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be >= 1: " + maxAttempts);
         }
+    }
+
+    /**
+     * The job {@link JobStore#create} stores for this one at {@code now}: {@link JobState#PENDING}, attempt 1,
+     * progress 0, claimable at once, no lease, result or error, the {@link JobMessages#QUEUED} message.
+     */
+    public Job pendingAt(Instant now) {
+        requireNonNull(now, "now");
+        return new Job(
+                id,
+                JobState.PENDING,
+                request,
+                idempotencyKey,
+                1,
+                maxAttempts,
+                now,
+                Optional.empty(),
+                false,
+                0,
+                JobMessages.QUEUED,
+                Optional.empty(),
+                Optional.empty(),
+                now,
+                now,
+                Optional.empty());
     }
 }

@@ -26,7 +26,6 @@ final class ClipReader implements AutoCloseable {
     private final double originSeconds;
     private final double durationSeconds;
     private final double indexedEnd;
-    private final double frameSeconds;
     private final ClipDecoder.Sink sink;
     private boolean endOfFile;
 
@@ -54,7 +53,6 @@ final class ClipReader implements AutoCloseable {
                                 frame.sample_aspect_ratio().num(),
                                 frame.sample_aspect_ratio().den())
                         .videoFilter();
-        this.frameSeconds = 1 / fps;
         this.video = new VideoTrack(index, filter, filterThreads, fps);
         this.audio = plan.hasAudio() && input.audioDecoder() != null ? new AudioTrack(index) : null;
         this.decoder = new ClipDecoder(input, maxUndecodableShare, originSeconds);
@@ -131,7 +129,7 @@ final class ClipReader implements AutoCloseable {
      * not a shorter clip: the same rule as the probe's and the copy path's ({@link Completeness}).
      */
     private void requireComplete() {
-        double reached = video.lastSeconds() + frameSeconds;
+        double reached = video.endSeconds();
         if (audio != null && audio.started()) {
             reached = Math.max(reached, audio.end() / (double) Plan.SAMPLE_RATE);
         }

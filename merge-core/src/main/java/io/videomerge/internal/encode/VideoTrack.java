@@ -50,9 +50,9 @@ final class VideoTrack implements AutoCloseable {
         return !queue.isEmpty();
     }
 
-    /** The latest instant a decoded frame carries, -infinity before the first. */
-    double lastSeconds() {
-        return lastSeconds;
+    /** Where the latest decoded frame ends (its instant plus one frame), -infinity before the first. */
+    double endSeconds() {
+        return lastSeconds + frameSeconds;
     }
 
     /**

@@ -9,7 +9,6 @@ import io.videomerge.spi.Job;
 import io.videomerge.spi.JobCodec;
 import io.videomerge.spi.JobError;
 import io.videomerge.spi.JobMessages;
-import io.videomerge.spi.JobState;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.Lease;
 import io.videomerge.spi.NewJob;
@@ -52,15 +51,6 @@ import org.jdbi.v3.core.statement.Update;
 public final class JdbcJobStore implements JobStore {
     /** The table prefix used unless the builder is given another. */
     public static final String DEFAULT_TABLE_PREFIX = "videomerge_";
-
-    private static final String QUEUED = JobMessages.QUEUED;
-    private static final String PROCESSING = JobMessages.PROCESSING;
-    private static final String COMPLETED = JobMessages.COMPLETED;
-    private static final String CANCELLED = JobMessages.CANCELLED.message();
-    private static final String CANCELLING = JobMessages.CANCELLING;
-    private static final String RELEASED = JobMessages.RELEASED;
-    private static final String REQUEUED = JobMessages.REQUEUED;
-    private static final String WORKER_LOST = JobMessages.WORKER_LOST.message();
 
     private static final int MAX_OWNER_LENGTH = 255;
 
@@ -107,26 +97,10 @@ public final class JdbcJobStore implements JobStore {
                         .bind("key", key)
                         .bind("maxAttempts", job.maxAttempts())
                         .bind("now", now.toEpochMilli())
-                        .bind("message", QUEUED)
+                        .bind("message", JobMessages.QUEUED)
                         .execute();
                 if (inserted == 1) {
-                    return new Job(
-                            job.id(),
-                            JobState.PENDING,
-                            job.request(),
-                            job.idempotencyKey(),
-                            1,
-                            job.maxAttempts(),
-                            now,
-                            Optional.empty(),
-                            false,
-                            0,
-                            QUEUED,
-                            Optional.empty(),
-                            Optional.empty(),
-                            now,
-                            now,
-                            Optional.empty());
+                    return job.pendingAt(now);
                 }
                 Optional<Job> winner = key == null ? Optional.empty() : findBy(t, t.sql().findByKey, "key", key);
                 if (winner.isEmpty()) {
@@ -164,7 +138,7 @@ public final class JdbcJobStore implements JobStore {
         return t.handle()
                 .createQuery(t.sql().claimOne)
                 .bind("owner", owner)
-                .bind("message", PROCESSING)
+                .bind("message", JobMessages.PROCESSING)
                 .bind("expiresAt", expiresAt)
                 .bind("now", now)
                 .map(JobRowMapper.INSTANCE)
@@ -183,7 +157,7 @@ public final class JdbcJobStore implements JobStore {
             }
             int changed = tx.createUpdate(t.sql().claimIfStillPending)
                     .bind("owner", owner)
-                    .bind("message", PROCESSING)
+                    .bind("message", JobMessages.PROCESSING)
                     .bind("expiresAt", expiresAt)
                     .bind("now", now)
                     .bind("id", candidate.get().id())
@@ -238,7 +212,7 @@ public final class JdbcJobStore implements JobStore {
         return use(t -> t.handle()
                         .createUpdate(t.sql().complete)
                         .bind("result", document)
-                        .bind("message", COMPLETED)
+                        .bind("message", JobMessages.COMPLETED)
                         .bind("now", now)
                         .bind("id", lease.taskId().value())
                         .bind("token", lease.token())
@@ -273,8 +247,8 @@ public final class JdbcJobStore implements JobStore {
         long now = now().toEpochMilli();
         return use(t -> t.handle()
                         .createUpdate(t.sql().release)
-                        .bind("cancelled", CANCELLED)
-                        .bind("released", RELEASED)
+                        .bind("cancelled", JobMessages.CANCELLED.message())
+                        .bind("released", JobMessages.RELEASED)
                         .bind("now", now)
                         .bind("id", lease.taskId().value())
                         .bind("token", lease.token())
@@ -287,9 +261,9 @@ public final class JdbcJobStore implements JobStore {
         long now = now().toEpochMilli();
         return use(t -> t.handle()
                 .createUpdate(t.sql().requeueExpired)
-                .bind("cancelled", CANCELLED)
-                .bind("lost", WORKER_LOST)
-                .bind("requeued", REQUEUED)
+                .bind("cancelled", JobMessages.CANCELLED.message())
+                .bind("lost", JobMessages.WORKER_LOST.message())
+                .bind("requeued", JobMessages.REQUEUED)
                 .bind("now", now)
                 .execute());
     }
@@ -300,8 +274,8 @@ public final class JdbcJobStore implements JobStore {
         long now = now().toEpochMilli();
         return use(t -> t.handle()
                         .createUpdate(t.sql().cancel)
-                        .bind("cancelled", CANCELLED)
-                        .bind("cancelling", CANCELLING)
+                        .bind("cancelled", JobMessages.CANCELLED.message())
+                        .bind("cancelling", JobMessages.CANCELLING)
                         .bind("now", now)
                         .bind("id", id.value())
                         .execute())

@@ -70,23 +70,7 @@ public final class InMemoryJobStore implements JobStore {
                 throw new IllegalArgumentException("a job with this id exists already");
             }
             Instant now = clock.instant();
-            Job created = new Job(
-                    job.id(),
-                    JobState.PENDING,
-                    job.request(),
-                    job.idempotencyKey(),
-                    1,
-                    job.maxAttempts(),
-                    now,
-                    Optional.empty(),
-                    false,
-                    0,
-                    JobMessages.QUEUED,
-                    Optional.empty(),
-                    Optional.empty(),
-                    now,
-                    now,
-                    Optional.empty());
+            Job created = job.pendingAt(now);
             Entry entry = new Entry(created, ++sequence);
             jobs.put(job.id(), entry);
             job.idempotencyKey().ifPresent(k -> keys.put(k, job.id()));
