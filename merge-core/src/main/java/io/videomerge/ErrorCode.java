@@ -42,6 +42,16 @@ public enum ErrorCode {
     STORE_UNAVAILABLE,
     /** The service is at capacity and accepts no new job right now. */
     QUEUE_FULL,
+    /**
+     * A file could not be written for lack of disk space: an input, the merged file or its upload. Retryable:
+     * space may be freed meanwhile.
+     */
+    STORAGE_FULL,
+    /**
+     * The merge outlasted the processing deadline its output length earns
+     * ({@link Limits#processingDeadline(double)}); final, since the same inputs would cost as much again.
+     */
+    PROCESSING_TIMEOUT,
     /** No task with that id is visible to the caller. */
     TASK_NOT_FOUND,
     /** The task exists but has not finished yet. */

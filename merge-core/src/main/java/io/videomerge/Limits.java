@@ -30,6 +30,16 @@ import java.util.Set;
  * @param maxUndecodableShare  share of a stream's packets that may fail to decode before the input is refused
  *                             as partly undecodable (default 0.02); below it, a bad packet is skipped and
  *                             counted, and a stream always may lose one
+ * @param minDownloadBytesPerSecond  the slowest a download may be, averaged over {@code lowSpeedWindow}; a slower
+ *                             one fails {@link ErrorCode#DOWNLOAD_TIMEOUT} (default 64 KiB/s; 0 turns the floor off)
+ * @param lowSpeedWindow       the span the download speed floor is averaged over (default 30 s)
+ * @param maxDecodedPixelRate  most decoded pixels per second of one input, width × height × frame rate, checked at
+ *                             probe (default 4096 × 2304 at 60 fps: a phone's 4K60)
+ * @param maxDecodedPixelsPerJob most decoded pixels of all inputs of a job together, width × height × frames,
+ *                             checked at probe (default two hours of 1080p at 30 fps)
+ * @param processingTimePerOutputSecond  the processing deadline a job earns per second of output; exceeding
+ *                             the deadline fails {@link ErrorCode#PROCESSING_TIMEOUT} for good (default 5 s)
+ * @param minProcessingTime    the processing deadline of a job whose output is short (default 2 min)
  */
 public record Limits(
         int minClips,
@@ -48,7 +58,13 @@ public record Limits(
         Set<String> allowedContainers,
         Set<String> allowedDecoders,
         boolean allowLoopbackUrls,
-        double maxUndecodableShare) {
+        double maxUndecodableShare,
+        long minDownloadBytesPerSecond,
+        Duration lowSpeedWindow,
+        long maxDecodedPixelRate,
+        long maxDecodedPixelsPerJob,
+        Duration processingTimePerOutputSecond,
+        Duration minProcessingTime) {
 
     /** mov/mp4 and its kin, Matroska/WebM: what phones, cameras, screen recorders and browsers write. */
     public static final Set<String> DEFAULT_CONTAINERS = Set.of("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm");
@@ -108,6 +124,24 @@ public record Limits(
         if (!(maxUndecodableShare >= 0 && maxUndecodableShare < 1)) {
             throw new IllegalArgumentException("maxUndecodableShare must be in [0, 1): " + maxUndecodableShare);
         }
+        if (minDownloadBytesPerSecond < 0) {
+            throw new IllegalArgumentException("minDownloadBytesPerSecond must be >= 0: " + minDownloadBytesPerSecond);
+        }
+        positive(lowSpeedWindow, "lowSpeedWindow");
+        positive(maxDecodedPixelRate, "maxDecodedPixelRate");
+        positive(maxDecodedPixelsPerJob, "maxDecodedPixelsPerJob");
+        positive(processingTimePerOutputSecond, "processingTimePerOutputSecond");
+        positive(minProcessingTime, "minProcessingTime");
+    }
+
+    /**
+     * The processing deadline of a job whose output lasts {@code outputSeconds}: {@link #processingTimePerOutputSecond}
+     * for each second of output, and at least {@link #minProcessingTime}.
+     */
+    public Duration processingDeadline(double outputSeconds) {
+        double nanos = Math.max(0, outputSeconds) * processingTimePerOutputSecond.toNanos();
+        Duration earned = nanos >= Long.MAX_VALUE ? Duration.ofNanos(Long.MAX_VALUE) : Duration.ofNanos((long) nanos);
+        return earned.compareTo(minProcessingTime) > 0 ? earned : minProcessingTime;
     }
 
     /** The safe defaults documented on each component. */
@@ -155,6 +189,12 @@ public record Limits(
         private Set<String> allowedDecoders = DEFAULT_DECODERS;
         private boolean allowLoopbackUrls;
         private double maxUndecodableShare = 0.02;
+        private long minDownloadBytesPerSecond = 64 * 1024;
+        private Duration lowSpeedWindow = Duration.ofSeconds(30);
+        private long maxDecodedPixelRate = 4096L * 2304L * 60L;
+        private long maxDecodedPixelsPerJob = 1920L * 1080L * 30L * 7200L;
+        private Duration processingTimePerOutputSecond = Duration.ofSeconds(5);
+        private Duration minProcessingTime = Duration.ofMinutes(2);
 
         private Builder() {}
 
@@ -176,6 +216,12 @@ public record Limits(
             allowedDecoders = l.allowedDecoders;
             allowLoopbackUrls = l.allowLoopbackUrls;
             maxUndecodableShare = l.maxUndecodableShare;
+            minDownloadBytesPerSecond = l.minDownloadBytesPerSecond;
+            lowSpeedWindow = l.lowSpeedWindow;
+            maxDecodedPixelRate = l.maxDecodedPixelRate;
+            maxDecodedPixelsPerJob = l.maxDecodedPixelsPerJob;
+            processingTimePerOutputSecond = l.processingTimePerOutputSecond;
+            minProcessingTime = l.minProcessingTime;
         }
 
         public Builder clips(int min, int max) {
@@ -264,6 +310,35 @@ public record Limits(
             return this;
         }
 
+        /**
+         * The download speed floor: a download averaging fewer than {@code bytesPerSecond} over {@code window}
+         * fails DOWNLOAD_TIMEOUT; 0 turns the floor off.
+         */
+        public Builder minDownloadSpeed(long bytesPerSecond, Duration window) {
+            this.minDownloadBytesPerSecond = bytesPerSecond;
+            this.lowSpeedWindow = window;
+            return this;
+        }
+
+        /** The most decoded pixels per second of one input (width × height × frame rate). */
+        public Builder maxDecodedPixelRate(long pixelsPerSecond) {
+            this.maxDecodedPixelRate = pixelsPerSecond;
+            return this;
+        }
+
+        /** The most decoded pixels of all inputs of one job together (width × height × frames). */
+        public Builder maxDecodedPixelsPerJob(long pixels) {
+            this.maxDecodedPixelsPerJob = pixels;
+            return this;
+        }
+
+        /** The processing deadline: {@code perOutputSecond} for each second of output, at least {@code minimum}. */
+        public Builder processingDeadline(Duration perOutputSecond, Duration minimum) {
+            this.processingTimePerOutputSecond = perOutputSecond;
+            this.minProcessingTime = minimum;
+            return this;
+        }
+
         public Limits build() {
             return new Limits(
                     minClips,
@@ -282,7 +357,13 @@ public record Limits(
                     allowedContainers,
                     allowedDecoders,
                     allowLoopbackUrls,
-                    maxUndecodableShare);
+                    maxUndecodableShare,
+                    minDownloadBytesPerSecond,
+                    lowSpeedWindow,
+                    maxDecodedPixelRate,
+                    maxDecodedPixelsPerJob,
+                    processingTimePerOutputSecond,
+                    minProcessingTime);
         }
     }
 }

@@ -4,6 +4,7 @@ import io.videomerge.MergeResult;
 import io.videomerge.TaskId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -89,8 +90,9 @@ public interface JobStore extends AutoCloseable {
     /**
      * Gives the job back without spending an attempt (graceful shutdown): if it is still
      * {@link JobState#PROCESSING} under this lease's token, it becomes {@link JobState#PENDING} with
-     * the same attempt, {@code notBefore} = now and no lease (or {@code CANCELLED} if cancellation was
-     * requested); otherwise nothing changes.
+     * the same attempt, no lease (or {@code CANCELLED} if cancellation was
+     * requested); otherwise nothing changes. The job keeps its place in the queue: {@code notBefore} becomes
+     * its {@code createdAt}, so it is claimed before every ready job created after it.
      *
      * @return whether this call changed the job
      */
@@ -98,8 +100,9 @@ public interface JobStore extends AutoCloseable {
 
     /**
      * Rescues jobs whose worker vanished: every {@link JobState#PROCESSING} job whose lease expired
-     * before now goes back to {@link JobState#PENDING} with attempt + 1, {@code notBefore} = now, no lease
-     * and progress 0 (its last error is kept), or, when
+     * before now goes back to {@link JobState#PENDING} with attempt + 1, no lease and progress 0 (its last error
+     * is kept) and its place in the queue ({@code notBefore} = its {@code createdAt}: a rescued job is claimed
+     * before every ready job created after it), or, when
      * {@code attempt >= maxAttempts}, ends {@link JobState#FAILED} with
      * {@link io.videomerge.ErrorCode#WORKER_LOST} (or {@code CANCELLED} if cancellation was requested).
      * Never touches a job that is final or whose lease was renewed meanwhile, even when racing the
@@ -121,12 +124,21 @@ public interface JobStore extends AutoCloseable {
     boolean cancel(TaskId id);
 
     /**
-     * Deletes final jobs whose {@code finishedAt} is before {@code cutoff}, with their idempotency keys
-     * (a later create with such a key makes a new job). Jobs that are not final are never deleted.
+     * Deletes at most {@code limit} final jobs whose {@code finishedAt} is before {@code cutoff}, oldest
+     * finished first, with their idempotency keys (a later create with such a key makes a new job). Jobs that
+     * are not final are never deleted; a job is returned by one call only, however many race.
      *
-     * @return how many jobs were deleted
+     * @param limit at least 1
+     * @return the deleted jobs as they were, so that the caller can remove their outputs
      */
-    int purgeFinished(Instant cutoff);
+    List<Job> purgeFinished(Instant cutoff, int limit);
+
+    /**
+     * How many jobs are {@link JobState#PENDING} now (also those waiting for their {@code notBefore}); the
+     * admission check calls it on every submit, so it is cheap: a counter or an indexed count, never a scan of
+     * stored jobs. Under concurrent changes it may be slightly stale.
+     */
+    long countPending();
 
     /**
      * Checks that the store answers.

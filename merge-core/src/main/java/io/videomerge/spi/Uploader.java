@@ -19,4 +19,16 @@ public interface Uploader {
      * @throws java.io.IOException when the file could not be stored; the merge fails with UPLOAD_FAILED
      */
     URI upload(Path file, String name) throws java.io.IOException;
+
+    /**
+     * Deletes a file this uploader published, once its task has been purged from the job store. The default
+     * keeps every file (an uploader that cannot delete says so by not overriding this).
+     *
+     * @param url a URL this uploader returned from {@link #upload}; anything else is left alone
+     * @return whether a file was deleted
+     * @throws java.io.IOException when the file exists but could not be deleted; the janitor logs it and moves on
+     */
+    default boolean delete(URI url) throws java.io.IOException {
+        return false;
+    }
 }

@@ -13,10 +13,12 @@ import java.util.OptionalInt;
  *   <li>422: the request is well formed but its inputs cannot be used: a URL that may not be fetched or
  *       could not be (URL_FORBIDDEN, DOWNLOAD_FAILED, DOWNLOAD_TIMEOUT, INPUT_TOO_LARGE) and media that is
  *       not acceptable (INVALID_MEDIA, UNSUPPORTED_CODEC, and INPUT_CRASHED_DECODER: an input that crashed the
- *       isolated decoder twice);</li>
+ *       isolated decoder twice, and PROCESSING_TIMEOUT: inputs that cost more than the deadline their output
+ *       earns);</li>
  *   <li>500: our side failed (PROCESSING_FAILED, UPLOAD_FAILED, WORKER_LOST);</li>
  *   <li>410: the task was cancelled, so its result will never exist (CANCELLED);</li>
- *   <li>429 and 503 with {@code Retry-After}: try again later (QUEUE_FULL, STORE_UNAVAILABLE);</li>
+ *   <li>429, 503 and 507 with {@code Retry-After}: try again later (QUEUE_FULL, STORE_UNAVAILABLE, and
+ *       STORAGE_FULL: no disk space for the merge's files);</li>
  *   <li>404 and 409 for tasks: unknown (TASK_NOT_FOUND), not finished yet (TASK_NOT_FINISHED).</li>
  * </ul>
  *
@@ -37,11 +39,13 @@ final class ErrorStatus {
                     INPUT_TOO_LARGE,
                     INVALID_MEDIA,
                     UNSUPPORTED_CODEC,
-                    INPUT_CRASHED_DECODER -> 422;
+                    INPUT_CRASHED_DECODER,
+                    PROCESSING_TIMEOUT -> 422;
             case PROCESSING_FAILED, UPLOAD_FAILED, WORKER_LOST -> 500;
             case CANCELLED -> 410;
             case QUEUE_FULL -> 429;
             case STORE_UNAVAILABLE -> 503;
+            case STORAGE_FULL -> 507;
             case TASK_NOT_FOUND -> 404;
             case TASK_NOT_FINISHED -> 409;
         };
@@ -49,7 +53,7 @@ final class ErrorStatus {
 
     /** The {@code Retry-After} of a code whose answer invites a later retry. */
     static OptionalInt retryAfterSeconds(ErrorCode code) {
-        return code == ErrorCode.QUEUE_FULL || code == ErrorCode.STORE_UNAVAILABLE
+        return code == ErrorCode.QUEUE_FULL || code == ErrorCode.STORE_UNAVAILABLE || code == ErrorCode.STORAGE_FULL
                 ? OptionalInt.of(RETRY_AFTER_SECONDS)
                 : OptionalInt.empty();
     }

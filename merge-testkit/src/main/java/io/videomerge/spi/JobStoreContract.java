@@ -1073,16 +1073,18 @@ public abstract class JobStoreContract {
             TaskId pending = create().id();
             clock.advance(Duration.ofDays(3));
 
-            assertEquals(1, store.purgeFinished(failedAt), "finished at the cutoff is not before it");
+            assertEquals(1, store.purgeFinished(failedAt, 100).size(), "finished at the cutoff is not before it");
             assertEquals(Optional.empty(), store.find(completed.taskId()));
             assertTrue(store.find(failed.taskId()).isPresent());
             assertTrue(completedAt.isBefore(failedAt));
 
-            assertEquals(2, store.purgeFinished(cancelledAt.plus(MILLI)));
+            assertEquals(2, store.purgeFinished(cancelledAt.plus(MILLI), 100).size());
             assertEquals(Optional.empty(), store.find(failed.taskId()));
             assertEquals(Optional.empty(), store.find(cancelled));
 
-            assertEquals(0, store.purgeFinished(now().plus(Duration.ofDays(365))));
+            assertEquals(
+                    0,
+                    store.purgeFinished(now().plus(Duration.ofDays(365)), 100).size());
             assertEquals(JobState.PENDING, get(pending).state());
             assertEquals(JobState.PROCESSING, get(processing.taskId()).state());
         }
@@ -1093,7 +1095,7 @@ public abstract class JobStoreContract {
             Lease lease = createAndClaim(newJob("order-44"));
             assertTrue(store.complete(lease, result()));
             clock.advance(Duration.ofDays(1));
-            assertEquals(1, store.purgeFinished(now()));
+            assertEquals(1, store.purgeFinished(now(), 100).size());
 
             NewJob again = newJob("order-44");
             Job created = store.create(again);
@@ -1110,7 +1112,7 @@ public abstract class JobStoreContract {
             Lease lease = createAndClaim();
             assertTrue(store.complete(lease, result()));
 
-            assertEquals(0, store.purgeFinished(now().minus(STEP)));
+            assertEquals(0, store.purgeFinished(now().minus(STEP), 100).size());
             assertEquals(JobState.COMPLETED, get(lease.taskId()).state());
         }
     }

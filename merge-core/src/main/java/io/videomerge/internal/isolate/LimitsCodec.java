@@ -33,6 +33,14 @@ final class LimitsCodec {
         l.allowedDecoders().stream().sorted().forEach(o.putArray("allowedDecoders")::add);
         o.put("allowLoopbackUrls", l.allowLoopbackUrls());
         o.put("maxUndecodableShare", l.maxUndecodableShare());
+        o.put("minDownloadBytesPerSecond", l.minDownloadBytesPerSecond());
+        o.put("lowSpeedWindowNanos", l.lowSpeedWindow().toNanos());
+        o.put("maxDecodedPixelRate", l.maxDecodedPixelRate());
+        o.put("maxDecodedPixelsPerJob", l.maxDecodedPixelsPerJob());
+        o.put(
+                "processingTimePerOutputSecondNanos",
+                l.processingTimePerOutputSecond().toNanos());
+        o.put("minProcessingTimeNanos", l.minProcessingTime().toNanos());
         return o;
     }
 
@@ -54,7 +62,13 @@ final class LimitsCodec {
                 names(o, "allowedContainers"),
                 names(o, "allowedDecoders"),
                 field(o, "allowLoopbackUrls").booleanValue(),
-                field(o, "maxUndecodableShare").doubleValue());
+                field(o, "maxUndecodableShare").doubleValue(),
+                field(o, "minDownloadBytesPerSecond").longValue(),
+                nanos(o, "lowSpeedWindowNanos"),
+                field(o, "maxDecodedPixelRate").longValue(),
+                field(o, "maxDecodedPixelsPerJob").longValue(),
+                nanos(o, "processingTimePerOutputSecondNanos"),
+                nanos(o, "minProcessingTimeNanos"));
     }
 
     private static JsonNode field(JsonNode o, String name) {

@@ -42,6 +42,7 @@ final class JobWorker implements AutoCloseable {
     private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
     private static final JobError CANCELLED = JobMessages.CANCELLED;
     private static final String MERGING = JobMessages.MERGING;
+    private static final int PURGE_BATCH = 500;
 
     private final JobSettings settings;
     private final JobStore store;
@@ -296,7 +297,7 @@ final class JobWorker implements AutoCloseable {
         try {
             int requeued = store.requeueExpired();
             Instant cutoff = settings.clock().instant().minus(settings.retention());
-            int purged = store.purgeFinished(cutoff);
+            int purged = store.purgeFinished(cutoff, PURGE_BATCH).size();
             if (requeued > 0 || purged > 0) {
                 LOG.info("janitor: {} expired leases taken back, {} finished jobs purged", requeued, purged);
                 if (requeued > 0) {

@@ -11,6 +11,7 @@ import io.videomerge.spi.NewJob;
 import io.videomerge.spi.Renewal;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -105,9 +106,15 @@ final class FlakyJobStore implements JobStore {
     }
 
     @Override
-    public int purgeFinished(Instant cutoff) {
+    public List<Job> purgeFinished(Instant cutoff, int limit) {
         check();
-        return store.purgeFinished(cutoff);
+        return store.purgeFinished(cutoff, limit);
+    }
+
+    @Override
+    public long countPending() {
+        check();
+        return store.countPending();
     }
 
     @Override
