@@ -26,9 +26,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>A file asked for through {@link #heldUrl} is held: the first such request waits until
  * {@link #release()}, so a test can know a merge is mid-download ({@link #awaitHeld}) without sleeping.
+ * A file asked for through {@link #throttledUrl} is sent no faster than the given rate on each connection:
+ * a slow or trickling source.
  */
 public final class ClipServer implements AutoCloseable {
     private static final String HELD = "held/";
+    private static final String RATE = "rate/";
+    /** A throttled body is written in slices this far apart. */
+    private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final Path folder;
     private final HttpServer server;
@@ -47,6 +52,12 @@ public final class ClipServer implements AutoCloseable {
         server.createContext("/", exchange -> {
             try (exchange) {
                 String name = exchange.getRequestURI().getPath().substring(1);
+                long rate = Long.MAX_VALUE;
+                if (name.startsWith(RATE)) {
+                    int slash = name.indexOf('/', RATE.length());
+                    rate = Long.parseLong(name.substring(RATE.length(), slash));
+                    name = name.substring(slash + 1);
+                }
                 if (name.startsWith(HELD)) {
                     name = name.substring(HELD.length());
                     if (firstHeld.compareAndSet(false, true)) {
@@ -69,9 +80,13 @@ public final class ClipServer implements AutoCloseable {
                 // Large writes: the JDK server's stream is slow with Files.copy's 8 KiB chunks.
                 try (InputStream in = Files.newInputStream(file);
                         OutputStream body = exchange.getResponseBody()) {
-                    byte[] buffer = new byte[1 << 20];
-                    for (int n; (n = in.read(buffer)) > 0; ) {
-                        body.write(buffer, 0, n);
+                    if (rate == Long.MAX_VALUE) {
+                        byte[] buffer = new byte[1 << 20];
+                        for (int n; (n = in.read(buffer)) > 0; ) {
+                            body.write(buffer, 0, n);
+                        }
+                    } else {
+                        sendThrottled(in, body, rate);
                     }
                 }
             }
@@ -100,6 +115,17 @@ public final class ClipServer implements AutoCloseable {
         return url(HELD + requireNonNull(name, "name"));
     }
 
+    /**
+     * Like {@link #url}, but the body is sent at no more than {@code bytesPerSecond} on each connection (1 is a
+     * trickle: one byte a second).
+     */
+    public URI throttledUrl(String name, long bytesPerSecond) {
+        if (bytesPerSecond < 1) {
+            throw new IllegalArgumentException("bytesPerSecond must be >= 1: " + bytesPerSecond);
+        }
+        return url(RATE + bytesPerSecond + "/" + requireNonNull(name, "name"));
+    }
+
     /** Waits until the first held request has arrived; false when it did not within {@code timeout}. */
     public boolean awaitHeld(Duration timeout) throws InterruptedException {
         return held.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -108,6 +134,25 @@ public final class ClipServer implements AutoCloseable {
     /** Lets the held request, and every later one, through. */
     public void release() {
         gate.countDown();
+    }
+
+    /** Writes {@code in} in slices, never ahead of {@code rate} bytes a second since the first byte. */
+    private static void sendThrottled(InputStream in, OutputStream body, long rate) throws IOException {
+        long start = System.nanoTime();
+        long sent = 0;
+        byte[] slice = new byte[(int) Math.max(1, Math.min(1 << 20, rate * SLICE_NANOS / TimeUnit.SECONDS.toNanos(1)))];
+        for (int n; (n = in.read(slice)) > 0; ) {
+            long due = start + (long) ((double) (sent + n) / rate * TimeUnit.SECONDS.toNanos(1));
+            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+            }
+            body.write(slice, 0, n);
+            body.flush();
+            sent += n;
+        }
     }
 
     @Override

@@ -129,7 +129,7 @@ public final class AsyncMergeService implements AutoCloseable {
         boolean cancelled = store.cancel(id);
         if (cancelled) {
             worker.beatSoon();
-            signalSettled();
+            signalSettled(id);
         }
         return cancelled;
     }
@@ -168,7 +168,8 @@ public final class AsyncMergeService implements AutoCloseable {
         return new TaskStatus(job.id(), status, message, job.progress(), job.createdAt(), job.updatedAt(), reason);
     }
 
-    private void signalSettled() {
+    /** A task may have become final: its run settled here, or it was cancelled here. */
+    private void signalSettled(TaskId id) {
         settledLock.lock();
         try {
             settled++;

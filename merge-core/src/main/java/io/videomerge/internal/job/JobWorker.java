@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.videomerge.ErrorCode;
 import io.videomerge.MergeException;
 import io.videomerge.MergeResult;
+import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
 import io.videomerge.spi.JobMessages;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +49,7 @@ final class JobWorker implements AutoCloseable {
     private final JobSettings settings;
     private final JobStore store;
     private final JobRunner runner;
-    private final Runnable onSettled;
+    private final Consumer<TaskId> onSettled;
     private final List<Thread> mergeThreads = new ArrayList<>();
     private final ScheduledExecutorService heartbeat;
     private final ScheduledExecutorService janitor;
@@ -59,9 +61,10 @@ final class JobWorker implements AutoCloseable {
     private volatile boolean closing;
 
     /**
-     * @param onSettled called after each job this worker ran reached the store's verdict (or was let go)
+     * @param onSettled called with the task's id after each job this worker ran reached the store's verdict (or was
+     *     let go)
      */
-    JobWorker(JobSettings settings, JobRunner runner, Runnable onSettled) {
+    JobWorker(JobSettings settings, JobRunner runner, Consumer<TaskId> onSettled) {
         this.settings = requireNonNull(settings, "settings");
         this.store = settings.store();
         this.runner = requireNonNull(runner, "runner");
@@ -177,7 +180,7 @@ final class JobWorker implements AutoCloseable {
             settle(job, r, result, failure);
         } finally {
             running.remove(r);
-            onSettled.run();
+            onSettled.accept(job.id());
         }
     }
 
