@@ -86,7 +86,13 @@ public interface MergeService extends AutoCloseable {
      */
     boolean cancel(TaskId id);
 
-    /** Checks that the job store answers. @throws StoreUnavailableException when it does not */
+    /**
+     * Checks that the service can take work: the job store answers and the work directory has the configured
+     * free space ({@link Builder#minFreeDiskBytes}).
+     *
+     * @throws StoreUnavailableException when the store does not answer
+     * @throws MergeException with {@link ErrorCode#STORAGE_FULL} when the disk is low
+     */
     void ping();
 
     @Override
@@ -107,7 +113,11 @@ public interface MergeService extends AutoCloseable {
         private Path workDirectory = Path.of(System.getProperty("java.io.tmpdir"), "videomerge");
         private Clock clock = Clock.systemUTC();
         private JobStore jobStore;
-        private int workers = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        private int mergeConcurrency = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        private int fetchConcurrency = 4;
+        private int fetchedQueue = -1;
+        private long maxPendingJobs = 1000;
+        private long minFreeDiskBytes = ServiceConfig.DEFAULT_MIN_FREE_DISK_BYTES;
         private Duration leaseTime = Duration.ofSeconds(30);
         private Duration heartbeat = Duration.ofSeconds(10);
         private int maxAttempts = 3;
@@ -158,11 +168,48 @@ public interface MergeService extends AutoCloseable {
         }
 
         /**
-         * How many merges this instance runs at once (default half the processors, at least 1). With 0 the
-         * instance records and answers for tasks that other instances run.
+         * How many merges this instance runs at once: the CPU stage (default half the processors, at least 1). With
+         * 0 the instance records and answers for tasks that other instances run.
          */
-        public Builder workers(int workers) {
-            this.workers = workers;
+        public Builder mergeConcurrency(int merges) {
+            this.mergeConcurrency = merges;
+            return this;
+        }
+
+        /**
+         * How many jobs this instance downloads the inputs of at once: the I/O stage, separate from the merges, so
+         * that a slow source never holds a merge slot and downloads overlap merges (default 4).
+         */
+        public Builder fetchConcurrency(int fetches) {
+            this.fetchConcurrency = fetches;
+            return this;
+        }
+
+        /**
+         * How many fetched jobs may wait for a merge slot, their leases kept alive (default: the merge concurrency,
+         * so each merge slot has its next job ready). With 0 a fetched job keeps its fetch slot until it can merge.
+         */
+        public Builder fetchedQueue(int jobs) {
+            this.fetchedQueue = jobs;
+            return this;
+        }
+
+        /**
+         * The most pending tasks the job store may hold: a submit beyond it is refused with
+         * {@link ErrorCode#QUEUE_FULL} and nothing is recorded (default 1000; 0 for no limit).
+         */
+        public Builder maxPendingJobs(long jobs) {
+            this.maxPendingJobs = jobs;
+            return this;
+        }
+
+        /**
+         * The free disk space under the work directory below which {@link MergeService#ping()} reports
+         * {@link ErrorCode#STORAGE_FULL}, so that a health check takes the instance out of rotation before merges
+         * fail (default 256 MiB; 0 turns the check off).
+         */
+        public Builder minFreeDiskBytes(long bytes) {
+            this.minFreeDiskBytes = bytes;
             return this;
         }
 
@@ -251,7 +298,10 @@ public interface MergeService extends AutoCloseable {
             Optional<JobSettings> jobs = Optional.ofNullable(jobStore)
                     .map(store -> new JobSettings(
                             store,
-                            workers,
+                            mergeConcurrency,
+                            fetchConcurrency,
+                            fetchedQueue < 0 ? mergeConcurrency : fetchedQueue,
+                            maxPendingJobs,
                             leaseTime,
                             heartbeat,
                             maxAttempts,
@@ -273,7 +323,8 @@ public interface MergeService extends AutoCloseable {
                             isolation.jvmOptions(),
                             isolation.warmSpare(),
                             isolation.mainClass().orElse(ChildSettings.DEFAULT_MAIN_CLASS)));
-            return new DefaultMergeService(new ServiceConfig(limits, uploader, workDirectory, clock, jobs, children));
+            return new DefaultMergeService(
+                    new ServiceConfig(limits, uploader, workDirectory, clock, jobs, children, minFreeDiskBytes));
         }
     }
 }

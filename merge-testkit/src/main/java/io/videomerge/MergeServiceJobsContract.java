@@ -173,7 +173,7 @@ public abstract class MergeServiceJobsContract {
                 .uploader(new FileSystemUploader(dir.resolve("out"), URI.create("http://files.invalid/merged/")))
                 .workDirectory(dir.resolve("work"))
                 .jobStore(store)
-                .workers(1)
+                .mergeConcurrency(1)
                 .heartbeat(Duration.ofMillis(50))
                 .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(100))
                 .pollInterval(Duration.ofMillis(100))

@@ -148,7 +148,7 @@ public abstract class WorkerCrashContract {
                 .uploader(new FileSystemUploader(out, URI.create("http://" + name + ".invalid/")))
                 .workDirectory(work)
                 .jobStore(store)
-                .workers(workers)
+                .mergeConcurrency(workers)
                 .ownerId(name)
                 .leaseTime(VICTIM_LEASE)
                 .heartbeat(HEARTBEAT)

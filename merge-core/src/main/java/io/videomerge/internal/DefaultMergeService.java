@@ -5,11 +5,13 @@ import static java.util.Objects.requireNonNull;
 import io.videomerge.ErrorCode;
 import io.videomerge.InvalidRequestException;
 import io.videomerge.Limits;
+import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
+import io.videomerge.internal.disk.DiskSpace;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.fetch.Fetcher;
 import io.videomerge.internal.isolate.ChildProcessStep;
@@ -46,9 +48,7 @@ public final class DefaultMergeService implements MergeService {
                 config.limits(), config.uploader(), folder.path(), config.clock(), fetcher::fetch, media);
         this.async = config.jobs()
                 .map(settings -> new AsyncMergeService(
-                        settings,
-                        (id, request, progress) -> pipeline.run(request, id.value(), progress::accept),
-                        this::validate));
+                        settings, new PipelineRunner(pipeline, config.uploader(), folder), this::validate));
     }
 
     /** The pipeline merges run through, for the job layer. */
@@ -108,8 +108,25 @@ public final class DefaultMergeService implements MergeService {
         return jobs().cancel(id);
     }
 
+    /**
+     * Checks that the service can take work: the job store answers, and the work directory has at least
+     * {@link ServiceConfig#minFreeDiskBytes()} free.
+     *
+     * @throws MergeException STORAGE_FULL when the disk is low
+     * @throws io.videomerge.StoreUnavailableException when the store does not answer
+     */
     @Override
     public void ping() {
+        long floor = config.minFreeDiskBytes();
+        if (floor > 0) {
+            long free = DiskSpace.usableBytes(folder.path());
+            if (free < floor) {
+                throw new MergeException(
+                        ErrorCode.STORAGE_FULL,
+                        "low disk space: " + (free >> 20) + " MiB free for merges, under the " + (floor >> 20)
+                                + " MiB floor");
+            }
+        }
         jobs().ping();
     }
 

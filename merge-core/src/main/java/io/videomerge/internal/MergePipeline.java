@@ -8,6 +8,7 @@ import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.ProcessingException;
+import io.videomerge.internal.disk.DiskSpace;
 import io.videomerge.internal.encode.Interruption;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.fetch.ByteBudget;
@@ -29,7 +30,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One merge, start to end, in the calling thread: fetch → {@link MediaStep} (probe → plan → encode →
+ * One merge, start to end, in the calling thread, in two stages a job worker may run on different threads:
+ * {@link #fetch} → {@link Inputs#merge}: {@link MediaStep} (probe → plan → encode →
  * measure, in this JVM or in a child process) → upload, inside a
  * fresh folder under the work directory that is removed on every path out (success, failure,
  * interruption).
@@ -77,7 +79,7 @@ public final class MergePipeline {
     }
 
     /**
-     * Runs the merge and uploads the result as {@code name + ".mp4"}.
+     * Runs the merge and uploads the result as {@code name + ".mp4"}: {@link #fetch}, then {@link Inputs#merge}.
      *
      * @param name     the upload's base name, {@code [a-z0-9-]+} (a task id, for example)
      * @param progress receives the share of input time encoded
@@ -85,8 +87,21 @@ public final class MergePipeline {
      *         {@link ErrorCode#CANCELLED} when the thread was interrupted (its flag stays set)
      */
     public MergeResult run(MergeRequest request, String name, ProgressListener progress) {
-        requireNonNull(request, "request");
         requireNonNull(progress, "progress");
+        try (Inputs inputs = fetch(request, name)) {
+            return inputs.merge(progress);
+        }
+    }
+
+    /**
+     * The I/O stage: downloads every input of {@code request} into a fresh folder. The folder is removed when
+     * this throws, and by {@link Inputs#close()} otherwise.
+     *
+     * @param name the upload's base name, {@code [a-z0-9-]+} (a task id, for example)
+     * @throws MergeException as {@link #run} does
+     */
+    public Inputs fetch(MergeRequest request, String name) {
+        requireNonNull(request, "request");
         if (name == null || !SAFE_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("unsafe upload name");
         }
@@ -99,18 +114,64 @@ public final class MergePipeline {
                 Interruption.check();
                 files.add(download.fetch(request.videoUrls().get(i), i, jobDir, budget));
             }
-            return mergeFiles(request, files, jobDir, name, progress, started);
-        } catch (MergeException e) {
-            throw Thread.currentThread().isInterrupted() && e.code() != ErrorCode.CANCELLED ? cancelled(e) : e;
+            return new Inputs(request, name, jobDir, List.copyOf(files), started);
         } catch (RuntimeException e) {
-            if (Thread.currentThread().isInterrupted()) {
-                throw cancelled(e);
+            FileTrees.deleteTree(jobDir);
+            throw translate(e);
+        }
+    }
+
+    /** One job's downloaded inputs, in their own folder, waiting to be merged. */
+    public final class Inputs implements AutoCloseable {
+        private final MergeRequest request;
+        private final String name;
+        private final Path jobDir;
+        private final List<Path> files;
+        private final Instant started;
+
+        private Inputs(MergeRequest request, String name, Path jobDir, List<Path> files, Instant started) {
+            this.request = request;
+            this.name = name;
+            this.jobDir = jobDir;
+            this.files = files;
+            this.started = started;
+        }
+
+        /**
+         * The CPU stage: probes, plans, encodes and uploads. The processing time reported counts from the start
+         * of the downloads.
+         *
+         * @throws MergeException as {@link #run} does
+         */
+        public MergeResult merge(ProgressListener progress) {
+            requireNonNull(progress, "progress");
+            try {
+                return mergeFiles(request, files, jobDir, name, progress, started);
+            } catch (RuntimeException e) {
+                throw translate(e);
             }
-            LOG.warn("merge failed unexpectedly", e);
-            throw new ProcessingException("the merge failed", e);
-        } finally {
+        }
+
+        /** Removes the folder and everything in it. */
+        @Override
+        public void close() {
             FileTrees.deleteTree(jobDir);
         }
+    }
+
+    /** What a stage's failure is reported as: CANCELLED when the thread was interrupted, the merge's own code otherwise. */
+    private static MergeException translate(RuntimeException e) {
+        if (e instanceof MergeException m) {
+            return Thread.currentThread().isInterrupted() && m.code() != ErrorCode.CANCELLED ? cancelled(m) : m;
+        }
+        if (Thread.currentThread().isInterrupted()) {
+            return cancelled(e);
+        }
+        if (DiskSpace.isFull(e)) {
+            return DiskSpace.full("a file of the merge", e);
+        }
+        LOG.warn("merge failed unexpectedly", e);
+        return new ProcessingException("the merge failed", e);
     }
 
     private MergeResult mergeFiles(
@@ -126,6 +187,9 @@ public final class MergePipeline {
         try {
             url = uploader.upload(jobDir.resolve("merged.mp4"), name + ".mp4");
         } catch (IOException e) {
+            if (DiskSpace.isFull(e)) {
+                throw DiskSpace.full("the merged file's copy for publishing", e);
+            }
             throw new ProcessingException(ErrorCode.UPLOAD_FAILED, "the merged file could not be stored", -1, true, e);
         }
         if (url == null) {
@@ -145,6 +209,9 @@ public final class MergePipeline {
             Files.createDirectories(workDirectory);
             return Files.createDirectory(workDirectory.resolve("job-" + UUID.randomUUID()));
         } catch (IOException e) {
+            if (DiskSpace.isFull(e)) {
+                throw DiskSpace.full("the merge's folder", e);
+            }
             throw new ProcessingException(ErrorCode.PROCESSING_FAILED, "no room for the merge's files", -1, true, e);
         }
     }

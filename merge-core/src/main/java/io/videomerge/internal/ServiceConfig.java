@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param clock         the clock of processing times
  * @param jobs          how asynchronous jobs are stored and run; empty when no job store was given
  * @param isolation     how child merge processes are launched; empty when merges run in this JVM
+ * @param minFreeDiskBytes the free space under the work directory below which the service reports itself
+ *                      unhealthy (STORAGE_FULL from {@code ping}); 0 turns the check off
  */
 public record ServiceConfig(
         Limits limits,
@@ -26,7 +28,11 @@ public record ServiceConfig(
         Path workDirectory,
         Clock clock,
         Optional<JobSettings> jobs,
-        Optional<ChildSettings> isolation) {
+        Optional<ChildSettings> isolation,
+        long minFreeDiskBytes) {
+    /** The default of {@code minFreeDiskBytes}: 256 MiB, room for a few merges' downloads and output. */
+    public static final long DEFAULT_MIN_FREE_DISK_BYTES = 256L << 20;
+
     public ServiceConfig {
         requireNonNull(limits, "limits");
         requireNonNull(uploader, "uploader");
@@ -34,16 +40,19 @@ public record ServiceConfig(
         requireNonNull(clock, "clock");
         requireNonNull(jobs, "jobs");
         requireNonNull(isolation, "isolation");
+        if (minFreeDiskBytes < 0) {
+            throw new IllegalArgumentException("minFreeDiskBytes must be >= 0: " + minFreeDiskBytes);
+        }
     }
 
     /** A configuration whose merges run in this JVM. */
     public ServiceConfig(
             Limits limits, Uploader uploader, Path workDirectory, Clock clock, Optional<JobSettings> jobs) {
-        this(limits, uploader, workDirectory, clock, jobs, Optional.empty());
+        this(limits, uploader, workDirectory, clock, jobs, Optional.empty(), DEFAULT_MIN_FREE_DISK_BYTES);
     }
 
     /** A configuration without asynchronous jobs. */
     public ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock) {
-        this(limits, uploader, workDirectory, clock, Optional.empty(), Optional.empty());
+        this(limits, uploader, workDirectory, clock, Optional.empty(), Optional.empty(), DEFAULT_MIN_FREE_DISK_BYTES);
     }
 }

@@ -26,6 +26,10 @@ public final class JobMessages {
     public static final String QUEUED = "Queued";
     /** A worker has claimed the job. */
     public static final String PROCESSING = "Processing";
+    /** What a worker reports while it downloads the inputs. */
+    public static final String FETCHING = "Downloading the inputs";
+    /** What a worker reports while the fetched inputs wait for a merge slot. */
+    public static final String WAITING = "Waiting for a merge slot";
     /** What a worker reports while it merges. */
     public static final String MERGING = "Merging";
     /** The job is done and has its result. */

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 
 /**
  * An {@link Uploader} that moves merged files into a folder that some web server serves under a public
- * base URL (merge-server serves it itself).
+ * base URL (merge-server serves it itself). Deletes a file again once its task is purged ({@link #delete}).
  */
 public final class FileSystemUploader implements Uploader {
     private static final Pattern SAFE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,127}\\.mp4");
@@ -51,5 +51,24 @@ public final class FileSystemUploader implements Uploader {
             Files.deleteIfExists(tmp);
         }
         return baseUrl.resolve(name);
+    }
+
+    /**
+     * Deletes the file behind {@code url} when the URL is one this uploader returns (its base URL followed by a
+     * safe file name); any other URL is left alone.
+     */
+    @Override
+    public boolean delete(URI url) throws IOException {
+        requireNonNull(url, "url");
+        String text = url.toString();
+        String base = baseUrl.toString();
+        if (!text.startsWith(base)) {
+            return false;
+        }
+        String name = text.substring(base.length());
+        if (!SAFE_NAME.matcher(name).matches()) {
+            return false;
+        }
+        return Files.deleteIfExists(folder.resolve(name));
     }
 }

@@ -882,7 +882,7 @@ abstract class MergeServletContract {
                         .uploader(new FileSystemUploader(tmp.resolve("out"), URI.create("https://cdn.example.com/")))
                         .workDirectory(tmp.resolve("work"))
                         .jobStore(store)
-                        .workers(0) // records tasks and answers for them; nothing runs them
+                        .mergeConcurrency(0) // records tasks and answers for them; nothing runs them
                         .build()) {
             mount(new MergeServlet(real), CONTEXT, MAPPING);
 
@@ -935,7 +935,7 @@ abstract class MergeServletContract {
                         .uploader(new FileSystemUploader(media.resolve("out"), files.url("out/")))
                         .workDirectory(tmp.resolve("work"))
                         .jobStore(store)
-                        .workers(1)
+                        .mergeConcurrency(1)
                         .heartbeat(Duration.ofMillis(100)) // progress reaches the store with each heartbeat
                         .build()) {
             mount(new MergeServlet(real), CONTEXT, MAPPING);

@@ -64,7 +64,7 @@ final class ServiceFactory {
                     .uploader(new FileSystemUploader(filesFolder(config), filesUrl(publicUrl)))
                     .workDirectory(workFolder(config))
                     .jobStore(store)
-                    .workers(config.workers())
+                    .mergeConcurrency(config.mergeConcurrency())
                     .isolation(config.isolation())
                     // Status readers see progress as often as heartbeats carry it to the store.
                     .heartbeat(HEARTBEAT)

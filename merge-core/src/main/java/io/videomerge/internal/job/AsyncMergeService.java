@@ -38,7 +38,7 @@ public final class AsyncMergeService implements AutoCloseable {
     private long settled;
 
     /**
-     * Starts the worker threads (none when {@code settings.workers()} is 0) and the janitor.
+     * Starts the worker threads (none when {@code settings.mergeConcurrency()} is 0) and the janitor.
      *
      * @param runner    runs one job's merge
      * @param validator checks a request against the limits, throwing {@link InvalidRequestException}
@@ -56,12 +56,25 @@ public final class AsyncMergeService implements AutoCloseable {
      * the task recorded first).
      *
      * @throws InvalidRequestException when the request or the key is invalid; nothing is recorded
+     * @throws MergeException QUEUE_FULL when the store holds {@code maxPendingJobs} pending jobs or more; nothing is
+     *         recorded (the count is read before the create, so concurrent submits may overshoot the limit by
+     *         a few)
      * @throws io.videomerge.StoreUnavailableException when the store could not record it
      */
     public TaskId submit(MergeRequest request, Optional<String> idempotencyKey) {
         requireNonNull(request, "request");
         requireNonNull(idempotencyKey, "idempotencyKey");
         validator.accept(request);
+        long max = settings.maxPendingJobs();
+        if (max > 0) {
+            long pending = store.countPending();
+            if (pending >= max) {
+                throw new MergeException(
+                        ErrorCode.QUEUE_FULL,
+                        "the queue is full (" + pending + " tasks are waiting, the limit is " + max
+                                + "); try again later");
+            }
+        }
         NewJob job;
         try {
             job = new NewJob(TaskId.random(), request, idempotencyKey, settings.maxAttempts());

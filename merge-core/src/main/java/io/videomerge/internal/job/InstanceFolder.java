@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The instance keeps an OS file lock on {@code instance-<id>.lock} for as long as it lives. When an
  * instance opens its folder, it removes the folders of every instance whose lock is free: those are what
- * a crashed or killed process left behind. Instances on one host may therefore share a work directory
+ * a crashed or killed process left behind; {@link #sweepOrphans()} does the same while instances run. Instances on one host may therefore share a work directory
  * without touching each other's files; a process that dies loses its lock with it.
  */
 public final class InstanceFolder implements AutoCloseable {
@@ -32,13 +32,15 @@ public final class InstanceFolder implements AutoCloseable {
     private static final String PREFIX = "instance-";
     private static final String LOCK_SUFFIX = ".lock";
 
+    private final Path root;
     private final Path folder;
     private final Path lockFile;
     private final FileChannel channel;
     private final FileLock lock;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private InstanceFolder(Path folder, Path lockFile, FileChannel channel, FileLock lock) {
+    private InstanceFolder(Path root, Path folder, Path lockFile, FileChannel channel, FileLock lock) {
+        this.root = root;
         this.folder = folder;
         this.lockFile = lockFile;
         this.channel = channel;
@@ -75,7 +77,7 @@ public final class InstanceFolder implements AutoCloseable {
                     continue;
                 }
                 Path folder = Files.createDirectories(root.resolve(name));
-                return new InstanceFolder(folder, lockFile, channel, lock);
+                return new InstanceFolder(root, folder, lockFile, channel, lock);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("the work directory cannot be used", e);
@@ -85,6 +87,18 @@ public final class InstanceFolder implements AutoCloseable {
     /** The folder this instance's merges keep their temp folders in. */
     public Path path() {
         return folder;
+    }
+
+    /**
+     * Removes the folders of instances whose lock is free, as {@link #open} does: the janitor calls this now and
+     * then, so that a dead instance's files do not wait for some instance to restart. Never throws.
+     */
+    public void sweepOrphans() {
+        try {
+            removeOrphans(root);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not sweep the work directory for dead instances' files: {}", e.toString());
+        }
     }
 
     /** Deletes this instance's folder and gives up its lock; once. */

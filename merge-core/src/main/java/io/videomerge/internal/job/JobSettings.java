@@ -10,7 +10,12 @@ import java.time.Duration;
  * How the asynchronous side of a service runs, as collected by {@link io.videomerge.MergeService.Builder}.
  *
  * @param store           where jobs live
- * @param workers         merge threads of this instance (0: this instance only records and answers)
+ * @param mergeConcurrency merges this instance runs at once (0: this instance only records and answers)
+ * @param fetchConcurrency jobs whose inputs this instance downloads at once (at least 1)
+ * @param fetchedQueue     fetched jobs that may wait for a merge slot, their leases kept alive (0: a fetched job
+ *                         holds its fetch slot until a merge slot is free)
+ * @param maxPendingJobs   the most pending jobs the store may hold before a submit is refused with QUEUE_FULL
+ *                         (0: no limit)
  * @param leaseTime       how long a claim or heartbeat holds a job (default 30 s)
  * @param heartbeat       how often running jobs' leases are renewed (default 10 s; less than leaseTime)
  * @param maxAttempts     how many times a job may be tried (default 3)
@@ -24,7 +29,10 @@ import java.time.Duration;
  */
 public record JobSettings(
         JobStore store,
-        int workers,
+        int mergeConcurrency,
+        int fetchConcurrency,
+        int fetchedQueue,
+        long maxPendingJobs,
         Duration leaseTime,
         Duration heartbeat,
         int maxAttempts,
@@ -40,8 +48,17 @@ public record JobSettings(
         requireNonNull(backoff, "backoff");
         requireNonNull(owner, "owner");
         requireNonNull(clock, "clock");
-        if (workers < 0) {
-            throw new IllegalArgumentException("workers must be >= 0: " + workers);
+        if (mergeConcurrency < 0 || mergeConcurrency > 1024) {
+            throw new IllegalArgumentException("mergeConcurrency must be between 0 and 1024: " + mergeConcurrency);
+        }
+        if (fetchConcurrency < 1 || fetchConcurrency > 1024) {
+            throw new IllegalArgumentException("fetchConcurrency must be between 1 and 1024: " + fetchConcurrency);
+        }
+        if (fetchedQueue < 0 || fetchedQueue > 1024) {
+            throw new IllegalArgumentException("fetchedQueue must be between 0 and 1024: " + fetchedQueue);
+        }
+        if (maxPendingJobs < 0) {
+            throw new IllegalArgumentException("maxPendingJobs must be >= 0: " + maxPendingJobs);
         }
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be >= 1: " + maxAttempts);

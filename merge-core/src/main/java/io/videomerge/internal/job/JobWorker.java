@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -32,33 +33,45 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs jobs from the store: {@code workers} merge threads that claim a job only when they are free, one
- * heartbeat thread that renews the leases of running jobs, one janitor thread that requeues expired
- * leases and purges finished jobs.
+ * Runs jobs from the store in two stages with their own capacity: up to {@code fetchConcurrency} jobs download
+ * their inputs at once, up to {@code mergeConcurrency} merge at once, and up to {@code fetchedQueue} fetched jobs
+ * wait between the two. A job is claimed only when a fetch slot is free, so a slow source holds a fetch slot,
+ * never a merge slot, and downloads of the next jobs overlap the current merges. One heartbeat thread renews
+ * the leases of every job this worker holds, in any stage; one janitor thread requeues expired leases, purges
+ * finished jobs (asking the runner to discard their outputs) and lets the runner sweep.
  *
- * <p>A store that throws is logged and backed off from; no thread dies of it.
+ * <p>A store that throws is logged and backed off from; no thread dies of it. After the store was unreachable,
+ * the janitor waits a whole lease time of answers before it requeues expired leases, so that live workers
+ * renew theirs first; and a worker keeps trying to record an outcome for as long as the store does not answer.
  */
 final class JobWorker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
     private static final Duration MIN_IDLE = Duration.ofMillis(10);
     private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
     private static final JobError CANCELLED = JobMessages.CANCELLED;
-    private static final String MERGING = JobMessages.MERGING;
     private static final int PURGE_BATCH = 500;
 
     private final JobSettings settings;
     private final JobStore store;
     private final JobRunner runner;
     private final Consumer<TaskId> onSettled;
-    private final List<Thread> mergeThreads = new ArrayList<>();
+    private final List<Thread> jobThreads = new ArrayList<>();
     private final ScheduledExecutorService heartbeat;
     private final ScheduledExecutorService janitor;
     private final Set<Running> running = ConcurrentHashMap.newKeySet();
+    private final Semaphore fetchSlots;
+    private final Semaphore mergeSlots;
+    private final Semaphore waitingRoom;
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Condition workArrived = idleLock.newCondition();
     private final AtomicBoolean closed = new AtomicBoolean();
     private long wakeups;
     private volatile boolean closing;
+    private volatile boolean abandoned;
+    /** When a store call last failed (System.nanoTime), if one ever did. */
+    private volatile long lastStoreTrouble;
+
+    private volatile boolean storeTroubleSeen;
 
     /**
      * @param onSettled called with the task's id after each job this worker ran reached the store's verdict (or was
@@ -69,25 +82,31 @@ final class JobWorker implements AutoCloseable {
         this.store = settings.store();
         this.runner = requireNonNull(runner, "runner");
         this.onSettled = requireNonNull(onSettled, "onSettled");
+        this.fetchSlots = new Semaphore(settings.fetchConcurrency());
+        this.mergeSlots = new Semaphore(settings.mergeConcurrency());
+        this.waitingRoom = new Semaphore(settings.fetchedQueue());
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(daemon("videomerge-heartbeat"));
         this.janitor = Executors.newSingleThreadScheduledExecutor(daemon("videomerge-janitor"));
     }
 
-    /** Starts the threads. */
+    /** Starts the threads: as many job threads as jobs may be held at once (none when merging is off). */
     void start() {
         long beat = settings.heartbeat().toMillis();
         heartbeat.scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS);
         long sweep = settings.janitorInterval().toMillis();
         janitor.scheduleWithFixedDelay(this::sweep, 0, sweep, TimeUnit.MILLISECONDS);
-        for (int i = 1; i <= settings.workers(); i++) {
-            Thread t = new Thread(this::claimLoop, "videomerge-merge-" + i);
+        int threads = settings.mergeConcurrency() == 0
+                ? 0
+                : settings.fetchConcurrency() + settings.fetchedQueue() + settings.mergeConcurrency();
+        for (int i = 1; i <= threads; i++) {
+            Thread t = new Thread(this::jobLoop, "videomerge-job-" + i);
             t.setDaemon(true);
-            mergeThreads.add(t);
+            jobThreads.add(t);
             t.start();
         }
     }
 
-    /** Wakes idle merge threads at once: a job was just recorded. */
+    /** Wakes idle job threads at once: a job was just recorded. */
     void wake() {
         idleLock.lock();
         try {
@@ -109,32 +128,37 @@ final class JobWorker implements AutoCloseable {
         }
     }
 
-    /** How many jobs this worker is running now. */
+    /** How many jobs this worker holds now, in any stage. */
     int runningCount() {
         return running.size();
     }
 
     // ----------------------------------------------------------------------------------------------
-    // Merge threads
+    // Job threads
 
-    private void claimLoop() {
+    private void jobLoop() {
         // Idle waits grow from a 64th of the poll interval to the whole of it; a local submit cuts them short.
         Duration firstIdle = max(settings.pollInterval().dividedBy(64), Duration.ofMillis(1));
         Duration idle = firstIdle;
         Duration storeBackoff = MIN_IDLE;
         while (!closing) {
+            if (!takeFetchSlot()) {
+                continue;
+            }
             long seen = wakeupCount();
             Optional<Job> claimed;
             try {
                 claimed = store.claim(settings.owner(), settings.leaseTime());
                 storeBackoff = MIN_IDLE;
             } catch (RuntimeException e) {
+                fetchSlots.release();
                 storeTrouble("claiming a job failed; trying again in " + storeBackoff.toMillis() + " ms", e);
                 pause(seen, storeBackoff);
                 storeBackoff = min(storeBackoff.multipliedBy(2), MAX_STORE_BACKOFF);
                 continue;
             }
             if (claimed.isEmpty()) {
+                fetchSlots.release();
                 pause(seen, idle);
                 idle = min(idle.multipliedBy(2), settings.pollInterval());
                 continue;
@@ -149,15 +173,31 @@ final class JobWorker implements AutoCloseable {
         }
     }
 
+    /** Waits for a free fetch slot, up to a poll interval (so that closing is noticed); whether one was taken. */
+    private boolean takeFetchSlot() {
+        try {
+            return fetchSlots.tryAcquire(settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            // Nothing interrupts an idle job thread on purpose (close() sets closing): carry on.
+            return false;
+        }
+    }
+
+    /** Runs a claimed job through both stages; the caller's fetch slot passes to this method. */
     private void execute(Job job) {
         Lease lease = job.lease().orElseThrow();
         Running r = new Running(lease, Thread.currentThread());
+        Slots slots = new Slots();
         running.add(r);
         MergeResult result = null;
         MergeException failure = null;
+        JobRunner.Fetched fetched = null;
         try {
             LOG.debug("running task {} (attempt {})", job.id(), job.attempt());
-            result = runner.run(job.id(), job.request(), r::progress);
+            fetched = runner.fetch(job.id(), job.request());
+            enterMergeStage(r, slots);
+            r.stage(JobMessages.MERGING);
+            result = fetched.merge(r::progress);
         } catch (MergeException e) {
             failure = e;
         } catch (RuntimeException e) {
@@ -169,9 +209,16 @@ final class JobWorker implements AutoCloseable {
             LOG.error("task {} failed with an error", job.id(), e);
             failure = new MergeException(ErrorCode.PROCESSING_FAILED, "the merge failed", -1, true, e);
         } finally {
-            r.runEnded();
-            // An interrupt meant for the run must not leak into the store calls below or the next claim.
-            Thread.interrupted();
+            try {
+                if (fetched != null) {
+                    fetched.close();
+                }
+            } finally {
+                slots.releaseAll();
+                r.runEnded();
+                // An interrupt meant for the run must not leak into the store calls below or the next claim.
+                Thread.interrupted();
+            }
         }
         if (result == null && failure == null) {
             failure = new MergeException(ErrorCode.PROCESSING_FAILED, "the merge produced no result");
@@ -181,6 +228,32 @@ final class JobWorker implements AutoCloseable {
         } finally {
             running.remove(r);
             onSettled.accept(job.id());
+        }
+    }
+
+    /**
+     * Moves a fetched job from its fetch slot to a merge slot: at once when one is free; else through the waiting
+     * room (the fetch slot is given up once the job has a place there); with no waiting room, the job keeps its
+     * fetch slot until a merge slot frees.
+     *
+     * @throws MergeException CANCELLED when the wait was interrupted (cancel, lease lost, shutdown)
+     */
+    private void enterMergeStage(Running r, Slots slots) {
+        if (mergeSlots.tryAcquire()) {
+            slots.merging();
+            return;
+        }
+        r.stage(JobMessages.WAITING);
+        try {
+            if (settings.fetchedQueue() > 0) {
+                waitingRoom.acquire();
+                slots.waiting();
+            }
+            mergeSlots.acquire();
+            slots.merging();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new MergeException(ErrorCode.CANCELLED, "the job was stopped while waiting for a merge slot");
         }
     }
 
@@ -207,6 +280,14 @@ final class JobWorker implements AutoCloseable {
             if (failure.isRetryable() && job.attempt() < job.maxAttempts()) {
                 retryAt = Optional.of(settings.clock().instant().plus(backoff(job.attempt())));
             }
+            if (failure.code() == ErrorCode.STORAGE_FULL) {
+                LOG.warn(
+                        "task {} attempt {}: no disk space ({}){}",
+                        job.id(),
+                        job.attempt(),
+                        failure.getMessage(),
+                        retryAt.map(t -> "; tried again at " + t).orElse("; no attempts left"));
+            }
             Optional<Instant> when = retryAt;
             storeCall(r, () -> store.fail(lease, error, when));
             LOG.debug(
@@ -223,17 +304,18 @@ final class JobWorker implements AutoCloseable {
     }
 
     /**
-     * Makes a store call that ends a job, trying again while the store is unreachable and the lease may
-     * still be ours (the heartbeat keeps renewing it meanwhile).
+     * Makes a store call that ends a job, trying again for as long as the store does not answer, while the lease
+     * may still be ours: an expired lease is honoured until someone requeues the job, and after an outage the
+     * janitors wait before they do (see {@link #storeSettled()}). Gives up when the heartbeat learns the lease
+     * is lost, or when {@link #close()} abandons the worker.
      */
     private boolean storeCall(Running r, Supplier<Boolean> call) {
-        long deadline = System.nanoTime() + settings.leaseTime().toNanos();
         Duration wait = MIN_IDLE;
         while (true) {
             try {
                 return call.get();
             } catch (RuntimeException e) {
-                if (r.stop() == Stop.LOST || System.nanoTime() - deadline > 0) {
+                if (r.stop() == Stop.LOST || abandoned) {
                     storeTrouble(
                             "recording the outcome of task " + r.lease.taskId()
                                     + " failed; the job will run again once its lease expires",
@@ -282,7 +364,7 @@ final class JobWorker implements AutoCloseable {
         for (Running r : running) {
             Renewal renewal;
             try {
-                renewal = store.renew(r.lease, settings.leaseTime(), r.progress, MERGING);
+                renewal = store.renew(r.lease, settings.leaseTime(), r.progress, r.stage);
             } catch (RuntimeException e) {
                 storeTrouble(
                         "renewing the lease of task " + r.lease.taskId() + " failed; trying again at the next beat", e);
@@ -298,11 +380,19 @@ final class JobWorker implements AutoCloseable {
 
     private void sweep() {
         try {
-            int requeued = store.requeueExpired();
+            int requeued = 0;
+            if (storeSettled()) {
+                requeued = store.requeueExpired();
+            } else {
+                LOG.debug("janitor: the store answers again; expired leases wait until live workers renewed");
+            }
             Instant cutoff = settings.clock().instant().minus(settings.retention());
-            int purged = store.purgeFinished(cutoff, PURGE_BATCH).size();
-            if (requeued > 0 || purged > 0) {
-                LOG.info("janitor: {} expired leases taken back, {} finished jobs purged", requeued, purged);
+            List<Job> purged = store.purgeFinished(cutoff, PURGE_BATCH);
+            for (Job job : purged) {
+                job.result().ifPresent(runner::discard);
+            }
+            if (requeued > 0 || !purged.isEmpty()) {
+                LOG.info("janitor: {} expired leases taken back, {} finished jobs purged", requeued, purged.size());
                 if (requeued > 0) {
                     wake();
                 }
@@ -313,6 +403,16 @@ final class JobWorker implements AutoCloseable {
                             + settings.janitorInterval().toMillis() + " ms",
                     e);
         }
+        runner.sweep();
+    }
+
+    /**
+     * Whether the store has answered for a whole lease time since it last failed: only then may expired leases be
+     * requeued, because every live worker has had beats enough to renew the leases that lapsed during the outage.
+     */
+    private boolean storeSettled() {
+        return !storeTroubleSeen
+                || System.nanoTime() - lastStoreTrouble >= settings.leaseTime().toNanos();
     }
 
     // ----------------------------------------------------------------------------------------------
@@ -339,22 +439,23 @@ final class JobWorker implements AutoCloseable {
             // Interrupted merges stop promptly; the bound only guards against a runner that ignores interrupts.
             interrupted |= joinUntil(System.nanoTime() + settings.leaseTime().toNanos());
         } finally {
+            abandoned = true;
             heartbeat.shutdownNow();
             janitor.shutdownNow();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
-        for (Thread t : mergeThreads) {
+        for (Thread t : jobThreads) {
             if (t.isAlive()) {
-                LOG.warn("merge thread {} did not stop; its job will run again once its lease expires", t.getName());
+                LOG.warn("job thread {} did not stop; its job will run again once its lease expires", t.getName());
             }
         }
     }
 
     private boolean joinUntil(long deadline) {
         boolean interrupted = false;
-        for (Thread t : mergeThreads) {
+        for (Thread t : jobThreads) {
             long left = deadline - System.nanoTime();
             while (t.isAlive() && left > 0) {
                 try {
@@ -368,8 +469,13 @@ final class JobWorker implements AutoCloseable {
         return interrupted;
     }
 
-    /** An outage repeats at every retry: one line each at WARN, the stack trace only at DEBUG. */
-    private static void storeTrouble(String what, RuntimeException e) {
+    /**
+     * Notes that the store failed (see {@link #storeSettled()}) and logs it: an outage repeats at every retry, so
+     * one line each at WARN, the stack trace only at DEBUG.
+     */
+    private void storeTrouble(String what, RuntimeException e) {
+        lastStoreTrouble = System.nanoTime();
+        storeTroubleSeen = true;
         LOG.warn("{}: {}", what, e.toString());
         LOG.debug(what, e);
     }
@@ -390,6 +496,48 @@ final class JobWorker implements AutoCloseable {
         };
     }
 
+    /** The stage permits one job holds; each is given back once. Used by the job's own thread only. */
+    private final class Slots {
+        private boolean fetch = true;
+        private boolean waiting;
+        private boolean merge;
+
+        /** The job has a place in the waiting room: its fetch slot goes to the next job. */
+        void waiting() {
+            waiting = true;
+            releaseFetch();
+        }
+
+        /** The job has a merge slot: it leaves the fetch stage and the waiting room. */
+        void merging() {
+            merge = true;
+            releaseFetch();
+            if (waiting) {
+                waiting = false;
+                waitingRoom.release();
+            }
+        }
+
+        void releaseAll() {
+            releaseFetch();
+            if (waiting) {
+                waiting = false;
+                waitingRoom.release();
+            }
+            if (merge) {
+                merge = false;
+                mergeSlots.release();
+            }
+        }
+
+        private void releaseFetch() {
+            if (fetch) {
+                fetch = false;
+                fetchSlots.release();
+            }
+        }
+    }
+
     /** Why a run is being stopped, weakest first: a stronger reason replaces a weaker one. */
     private enum Stop {
         NONE,
@@ -398,11 +546,12 @@ final class JobWorker implements AutoCloseable {
         LOST
     }
 
-    /** One job being run by a merge thread, as the heartbeat sees it. */
+    /** One job held by a job thread, as the heartbeat sees it. */
     private static final class Running {
         private final Lease lease;
         private final Thread thread;
         private volatile double progress;
+        private volatile String stage = JobMessages.FETCHING;
         private Stop stop = Stop.NONE;
         private boolean runEnded;
 
@@ -413,6 +562,11 @@ final class JobWorker implements AutoCloseable {
 
         void progress(double fraction) {
             progress = fraction;
+        }
+
+        /** The status line the next heartbeat records: what the job is doing now. */
+        void stage(String message) {
+            stage = message;
         }
 
         synchronized Stop stop() {

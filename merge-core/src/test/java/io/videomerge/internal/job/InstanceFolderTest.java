@@ -54,6 +54,23 @@ class InstanceFolderTest {
     }
 
     @Test
+    @DisplayName("a running instance's sweep removes what an instance that died since left, and keeps its own files")
+    void sweepRemovesOrphansWhileRunning() throws IOException {
+        try (InstanceFolder live = InstanceFolder.open(root)) {
+            Path liveFile = jobFile(live.path(), "job-1");
+            Path deadFile = jobFile(root.resolve("instance-died-later"), "job-2");
+            Files.createFile(root.resolve("instance-died-later.lock"));
+
+            live.sweepOrphans();
+
+            assertFalse(Files.exists(deadFile));
+            assertFalse(Files.exists(root.resolve("instance-died-later.lock")));
+            assertTrue(Files.exists(liveFile), "the sweeping instance's own files stay");
+            assertEquals(2, entries().size(), entries().toString());
+        }
+    }
+
+    @Test
     @DisplayName("closing removes the instance's folder with its merge files, and its lock file")
     void closeRemovesOwnFolder() throws IOException {
         InstanceFolder folder = InstanceFolder.open(root);

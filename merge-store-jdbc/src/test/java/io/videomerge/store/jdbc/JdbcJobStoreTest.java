@@ -388,7 +388,7 @@ class JdbcJobStoreTest {
                 .uploader(new FileSystemUploader(folder.resolve("out"), URI.create("http://files.invalid/")))
                 .workDirectory(folder.resolve("work"))
                 .jobStore(store)
-                .workers(0)
+                .mergeConcurrency(0)
                 .build()) {
             StoreUnavailableException refused =
                     assertThrows(StoreUnavailableException.class, () -> service.submit(SampleJobs.REQUEST));

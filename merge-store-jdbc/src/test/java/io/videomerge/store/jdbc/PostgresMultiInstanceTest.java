@@ -97,7 +97,7 @@ class PostgresMultiInstanceTest {
                         dir.resolve("out-" + name), URI.create("http://files.invalid/" + name + "/")))
                 .workDirectory(dir.resolve("work-" + name))
                 .jobStore(store)
-                .workers(2)
+                .mergeConcurrency(2)
                 .pollInterval(Duration.ofMillis(100))
                 .ownerId("instance-" + name)
                 .build();

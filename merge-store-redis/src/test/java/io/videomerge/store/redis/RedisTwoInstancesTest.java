@@ -115,7 +115,7 @@ class RedisTwoInstancesTest {
                         new FileSystemUploader(dir.resolve("out-" + name), URI.create("http://" + name + ".invalid/")))
                 .workDirectory(dir.resolve("work-" + name))
                 .jobStore(store)
-                .workers(1)
+                .mergeConcurrency(1)
                 .ownerId(name)
                 .heartbeat(Duration.ofMillis(500))
                 .pollInterval(Duration.ofMillis(100))

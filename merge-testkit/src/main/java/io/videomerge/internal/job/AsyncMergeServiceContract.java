@@ -19,6 +19,7 @@ import io.videomerge.TaskStatus;
 import io.videomerge.TaskStatus.Status;
 import io.videomerge.internal.job.ScriptedRunner.Run;
 import io.videomerge.spi.Job;
+import io.videomerge.spi.JobMessages;
 import io.videomerge.spi.JobState;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.NewJob;
@@ -80,7 +81,10 @@ public abstract class AsyncMergeServiceContract {
 
     /** One service instance's settings, fast by default; a test changes what it needs, then starts it. */
     private final class Setup {
-        int workers = 1;
+        int merges = 1;
+        int fetches = 1;
+        int fetchedQueue = 0;
+        long maxPendingJobs = 0;
         Duration leaseTime = LEASE;
         Duration heartbeat = FAST;
         int maxAttempts = 3;
@@ -93,7 +97,10 @@ public abstract class AsyncMergeServiceContract {
         AsyncMergeService start() {
             JobSettings settings = new JobSettings(
                     store,
-                    workers,
+                    merges,
+                    fetches,
+                    fetchedQueue,
+                    maxPendingJobs,
                     leaseTime,
                     heartbeat,
                     maxAttempts,
@@ -137,6 +144,10 @@ public abstract class AsyncMergeServiceContract {
         TaskStatus status = merges.await(id, WAIT);
         assertTrue(status.status().isFinal(), "task " + id + " is still " + status.status() + " after " + WAIT);
         return status;
+    }
+
+    private long count(List<TaskId> ids, JobState state) {
+        return ids.stream().filter(id -> job(id).state() == state).count();
     }
 
     /** Waits until {@code condition} holds, failing after {@link #WAIT}. */
@@ -185,10 +196,11 @@ public abstract class AsyncMergeServiceContract {
         }
 
         @Test
-        @DisplayName("no more than the configured number of merges run at once; the other jobs wait pending")
+        @DisplayName(
+                "no more than the configured number of merges run at once; one more job is fetched, the rest wait pending")
         void boundedPool() throws Exception {
             Setup setup = setup();
-            setup.workers = 2;
+            setup.merges = 2;
             AsyncMergeService merges = setup.start();
             List<TaskId> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
@@ -198,14 +210,9 @@ public abstract class AsyncMergeServiceContract {
             List<Run> runs = new ArrayList<>(List.of(runner.next(), runner.next()));
 
             assertEquals(2, runner.active());
-            long processing = ids.stream()
-                    .filter(id -> job(id).state() == JobState.PROCESSING)
-                    .count();
-            long pending = ids.stream()
-                    .filter(id -> job(id).state() == JobState.PENDING)
-                    .count();
-            assertEquals(2, processing, "a thread claims only when it is free");
-            assertEquals(3, pending);
+            // Two merging, and one fetched that keeps its fetch slot (no waiting room) until a merge slot frees.
+            eventually("a third job is fetched", () -> count(ids, JobState.PROCESSING) == 3);
+            assertEquals(2, count(ids, JobState.PENDING), "a job is claimed only with a free fetch slot");
             for (int i = 0; i < 5; i++) {
                 runs.get(i).succeed();
                 if (i + 2 < 5) {
@@ -361,7 +368,7 @@ public abstract class AsyncMergeServiceContract {
         void remoteCancelReachesMerge() throws Exception {
             AsyncMergeService worker = setup().start();
             Setup apiOnly = setup();
-            apiOnly.workers = 0;
+            apiOnly.merges = 0;
             AsyncMergeService api = apiOnly.start();
             TaskId id = api.submit(request(), Optional.empty());
             Run run = runner.next();
@@ -377,7 +384,7 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName("cancelling a pending job ends it at once, and it never runs")
         void pendingJobCancelled() throws Exception {
             Setup apiOnly = setup();
-            apiOnly.workers = 0;
+            apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
             TaskId id = merges.submit(request(), Optional.empty());
 
@@ -419,6 +426,124 @@ public abstract class AsyncMergeServiceContract {
     }
 
     @Nested
+    @DisplayName("fetch and merge stages")
+    class Stages {
+
+        @Test
+        @DisplayName("a slow download holds a fetch slot, not the merge slot: a later job merges meanwhile")
+        void slowFetchDoesNotHoldMergeSlot() throws Exception {
+            runner.holdFetches();
+            Setup setup = setup();
+            setup.fetches = 2;
+            AsyncMergeService merges = setup.start();
+            TaskId slow = merges.submit(request(), Optional.empty());
+            ScriptedRunner.Fetch slowFetch = runner.nextFetch();
+            TaskId quick = merges.submit(request(), Optional.empty());
+            ScriptedRunner.Fetch quickFetch = runner.nextFetch();
+            assertEquals(slow, slowFetch.id);
+            assertEquals(quick, quickFetch.id);
+
+            quickFetch.pass();
+            Run quickRun = runner.next();
+            assertEquals(quick, quickRun.id);
+            quickRun.succeed();
+            assertEquals(Status.COMPLETED, awaitFinal(merges, quick).status());
+            assertEquals(Status.PROCESSING, merges.status(slow).status(), "the slow job is still downloading");
+
+            slowFetch.pass();
+            Run slowRun = runner.next();
+            assertEquals(slow, slowRun.id);
+            slowRun.succeed();
+            assertEquals(Status.COMPLETED, awaitFinal(merges, slow).status());
+            assertEquals(2, runner.closedFetches(), "every fetched job's files are removed");
+        }
+
+        @Test
+        @DisplayName("fetched jobs wait for a merge slot in a bounded room, their leases renewed while they wait")
+        void fetchedJobsWaitInBoundedRoom() throws Exception {
+            Setup setup = setup();
+            setup.fetchedQueue = 1;
+            AsyncMergeService merges = setup.start();
+            List<TaskId> ids = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                ids.add(merges.submit(request(), Optional.empty()));
+            }
+            Run first = runner.next();
+
+            // One merging, one in the waiting room, one fetched holding its fetch slot until the room has space.
+            eventually("three jobs held", () -> count(ids, JobState.PROCESSING) == 3);
+            assertEquals(2, count(ids, JobState.PENDING));
+            eventually(
+                    "a heartbeat tells a waiting job's status",
+                    () -> ids.stream().anyMatch(id -> JobMessages.WAITING.equals(job(id).message())));
+
+            first.succeed();
+            for (int i = 1; i < 5; i++) {
+                runner.next().succeed();
+            }
+            for (TaskId id : ids) {
+                assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
+            }
+            assertEquals(1, runner.mostActive(), "one merge slot");
+        }
+
+        @Test
+        @DisplayName("a failed download ends its attempt like a failed merge, and frees its fetch slot")
+        void failedFetchFreesSlot() throws Exception {
+            runner.holdFetches();
+            AsyncMergeService merges = setup().start();
+            TaskId broken = merges.submit(request(), Optional.empty());
+            runner.nextFetch().fail(new FetchException(ErrorCode.URL_FORBIDDEN, "clip 1 is forbidden", 0, false, null));
+            assertEquals(
+                    ErrorCode.URL_FORBIDDEN, awaitFinal(merges, broken).reason().orElseThrow());
+
+            TaskId next = merges.submit(request(), Optional.empty());
+            runner.nextFetch().pass();
+            runner.next().succeed();
+            assertEquals(Status.COMPLETED, awaitFinal(merges, next).status());
+        }
+
+        @Test
+        @DisplayName("cancelling a job that waits for its download ends it CANCELLED")
+        void cancelDuringFetch() throws Exception {
+            runner.holdFetches();
+            AsyncMergeService merges = setup().start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            runner.nextFetch();
+
+            assertTrue(merges.cancel(id));
+
+            assertEquals(ErrorCode.CANCELLED, awaitFinal(merges, id).reason().orElseThrow());
+        }
+    }
+
+    @Nested
+    @DisplayName("admission")
+    class Admission {
+
+        @Test
+        @DisplayName("a submit past maxPendingJobs is refused with QUEUE_FULL and nothing is recorded")
+        void queueFull() {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            apiOnly.maxPendingJobs = 2;
+            AsyncMergeService merges = apiOnly.start();
+            TaskId first = merges.submit(request(), Optional.empty());
+            merges.submit(request(), Optional.empty());
+
+            MergeException full =
+                    assertThrows(MergeException.class, () -> merges.submit(request(), Optional.of("k-1")));
+
+            assertEquals(ErrorCode.QUEUE_FULL, full.code());
+            assertTrue(full.getMessage().contains("limit is 2"), full.getMessage());
+            assertEquals(2, store.countPending(), "nothing recorded");
+            assertTrue(merges.cancel(first));
+            TaskId after = merges.submit(request(), Optional.of("k-1"));
+            assertEquals(Status.PENDING, merges.status(after).status(), "room again once a pending task left");
+        }
+    }
+
+    @Nested
     @DisplayName("store outages")
     class Outages {
 
@@ -444,10 +569,31 @@ public abstract class AsyncMergeServiceContract {
         }
 
         @Test
+        @DisplayName(
+                "a merge that finished during an outage longer than its lease records its outcome once the store is back")
+        void outcomeSurvivesLongOutage() throws Exception {
+            AsyncMergeService merges = setup().start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            Run run = runner.next();
+            store.down(true);
+            int refusedBefore = store.refused();
+            run.succeed();
+            eventually("the completion is retried", () -> store.refused() >= refusedBefore + 2);
+            clock.advance(LEASE.multipliedBy(3));
+
+            store.down(false);
+
+            TaskStatus done = awaitFinal(merges, id);
+            assertEquals(Status.COMPLETED, done.status(), () -> "ended " + done);
+            assertEquals(1, job(id).attempt(), "the janitor must not requeue before live workers renew");
+            assertEquals(1, runner.mostActive());
+        }
+
+        @Test
         @DisplayName("ping answers while the store does, and throws STORE_UNAVAILABLE while it does not")
         void pingFollowsStore() {
             Setup apiOnly = setup();
-            apiOnly.workers = 0;
+            apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
             merges.ping();
             store.down(true);
@@ -493,6 +639,7 @@ public abstract class AsyncMergeServiceContract {
             assertEquals(
                     ErrorCode.TASK_NOT_FOUND,
                     assertThrows(MergeException.class, () -> merges.status(id)).code());
+            eventually("the output discarded", () -> runner.discarded().contains(ScriptedRunner.resultFor(id)));
         }
     }
 
@@ -559,7 +706,7 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName("an invalid request or idempotency key is refused and nothing is recorded")
         void invalidSubmitRecordsNothing() {
             Setup apiOnly = setup();
-            apiOnly.workers = 0;
+            apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
             MergeRequest oneClip = MergeRequest.of(List.of(URI.create("https://media.example.com/a.mp4")));
 
@@ -577,7 +724,7 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName("a second submit with the same idempotency key returns the first task")
         void idempotentSubmit() {
             Setup apiOnly = setup();
-            apiOnly.workers = 0;
+            apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
 
             TaskId first = merges.submit(request(), Optional.of("order-1"));
@@ -592,7 +739,7 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName("an unknown task answers TASK_NOT_FOUND, a pending one's result TASK_NOT_FINISHED")
         void unknownAndUnfinished() throws Exception {
             Setup apiOnly = setup();
-            apiOnly.workers = 0;
+            apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
             TaskId unknown = TaskId.random();
             TaskId pending = merges.submit(request(), Optional.empty());
@@ -620,7 +767,7 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName("await returns the current status when the timeout passes first")
         void awaitTimesOut() throws Exception {
             Setup apiOnly = setup();
-            apiOnly.workers = 0;
+            apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
             TaskId id = merges.submit(request(), Optional.empty());
 

@@ -9,8 +9,11 @@ import io.videomerge.MergeResult;
 import io.videomerge.TaskId;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,9 +23,10 @@ import java.util.function.DoubleConsumer;
 import java.util.function.Supplier;
 
 /**
- * A {@link JobRunner} whose every run blocks until the test decides its outcome, so that tests see each
+ * A {@link JobRunner} whose every merge blocks until the test decides its outcome, so that tests see each
  * run start, report progress, and end exactly when they say. Interrupting a run ends it with CANCELLED,
- * as the real pipeline does, unless the test made it ignore interrupts.
+ * as the real pipeline does, unless the test made it ignore interrupts. Fetches pass at once, unless the test
+ * holds them ({@link #holdFetches()}): then each blocks until the test passes or fails it.
  */
 final class ScriptedRunner implements JobRunner {
     static final long WAIT_SECONDS = 30;
@@ -30,10 +34,62 @@ final class ScriptedRunner implements JobRunner {
     private final BlockingQueue<Run> started = new LinkedBlockingQueue<>();
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicInteger mostActive = new AtomicInteger();
+    private final BlockingQueue<Fetch> fetching = new LinkedBlockingQueue<>();
+    private final List<MergeResult> discarded = new CopyOnWriteArrayList<>();
+    private final AtomicInteger closedFetches = new AtomicInteger();
     private volatile boolean ignoreInterrupts;
+    private volatile boolean holdFetches;
 
     @Override
-    public MergeResult run(TaskId id, MergeRequest request, DoubleConsumer progress) {
+    public Fetched fetch(TaskId id, MergeRequest request) {
+        if (holdFetches) {
+            Fetch fetch = new Fetch(id);
+            fetching.add(fetch);
+            fetch.await();
+        }
+        return new Fetched() {
+            @Override
+            public MergeResult merge(DoubleConsumer progress) {
+                return run(id, progress);
+            }
+
+            @Override
+            public void close() {
+                closedFetches.incrementAndGet();
+            }
+        };
+    }
+
+    @Override
+    public void discard(MergeResult result) {
+        discarded.add(result);
+    }
+
+    /** The results the worker asked to discard (outputs of purged tasks), in order. */
+    List<MergeResult> discarded() {
+        return discarded;
+    }
+
+    /** How many fetched jobs were closed (their files removed), merged or not. */
+    int closedFetches() {
+        return closedFetches.get();
+    }
+
+    /** Makes the fetches started from now on wait until the test passes or fails them ({@link #nextFetch()}). */
+    void holdFetches() {
+        holdFetches = true;
+    }
+
+    /** The next held fetch to start, waiting for it up to {@value #WAIT_SECONDS} s. */
+    Fetch nextFetch() throws InterruptedException {
+        Fetch fetch = fetching.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        if (fetch == null) {
+            fail("no fetch started within " + WAIT_SECONDS + " s");
+        }
+        return fetch;
+    }
+
+    private MergeResult run(TaskId id, DoubleConsumer progress) {
         Run run = new Run(id, progress, ignoreInterrupts);
         mostActive.accumulateAndGet(active.incrementAndGet(), Math::max);
         started.add(run);
@@ -70,6 +126,41 @@ final class ScriptedRunner implements JobRunner {
     static MergeResult resultFor(TaskId id) {
         return new MergeResult(
                 URI.create("https://cdn.example.com/merged/" + id + ".mp4"), 4.5, Duration.ofMillis(1200), 2, false);
+    }
+
+    /** One held fetch: a download the test lets through or fails. Interrupting it ends it with CANCELLED. */
+    static final class Fetch {
+        final TaskId id;
+        private final CompletableFuture<Optional<RuntimeException>> outcome = new CompletableFuture<>();
+
+        private Fetch(TaskId id) {
+            this.id = id;
+        }
+
+        private void await() {
+            Optional<RuntimeException> failure;
+            try {
+                failure = outcome.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MergeException(ErrorCode.CANCELLED, "the download was interrupted");
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+            if (failure.isPresent()) {
+                throw failure.get();
+            }
+        }
+
+        /** The download succeeds: the job goes on to the merge stage. */
+        void pass() {
+            outcome.complete(Optional.empty());
+        }
+
+        /** The download fails with {@code e}. */
+        void fail(RuntimeException e) {
+            outcome.complete(Optional.of(e));
+        }
     }
 
     /** One run, held until the test ends it. */

@@ -1,0 +1,64 @@
+package io.videomerge.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import io.videomerge.MergeRequest;
+import io.videomerge.MergeResult;
+import io.videomerge.TaskId;
+import io.videomerge.internal.job.InstanceFolder;
+import io.videomerge.internal.job.JobRunner;
+import io.videomerge.spi.Uploader;
+import java.io.IOException;
+import java.util.function.DoubleConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The job worker's view of the {@link MergePipeline}: its two stages, the deletion of purged tasks' outputs
+ * through the {@link Uploader}, and the removal of work folders that dead instances left.
+ */
+final class PipelineRunner implements JobRunner {
+    private static final Logger LOG = LoggerFactory.getLogger(PipelineRunner.class);
+
+    private final MergePipeline pipeline;
+    private final Uploader uploader;
+    private final InstanceFolder folder;
+
+    PipelineRunner(MergePipeline pipeline, Uploader uploader, InstanceFolder folder) {
+        this.pipeline = requireNonNull(pipeline, "pipeline");
+        this.uploader = requireNonNull(uploader, "uploader");
+        this.folder = requireNonNull(folder, "folder");
+    }
+
+    @Override
+    public Fetched fetch(TaskId id, MergeRequest request) {
+        MergePipeline.Inputs inputs = pipeline.fetch(request, id.value());
+        return new Fetched() {
+            @Override
+            public MergeResult merge(DoubleConsumer progress) {
+                return inputs.merge(progress::accept);
+            }
+
+            @Override
+            public void close() {
+                inputs.close();
+            }
+        };
+    }
+
+    @Override
+    public void discard(MergeResult result) {
+        try {
+            if (uploader.delete(result.mergedUrl())) {
+                LOG.debug("deleted the output of a purged task: {}", result.mergedUrl());
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not delete the output of a purged task ({}): {}", result.mergedUrl(), e.toString());
+        }
+    }
+
+    @Override
+    public void sweep() {
+        folder.sweepOrphans();
+    }
+}
