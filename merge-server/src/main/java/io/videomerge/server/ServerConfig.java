@@ -26,7 +26,7 @@ import java.util.Optional;
  * @param publicUrl         the URL clients reach this server at, for {@code merged_url} (default
  *                          {@code http://localhost:PORT})
  * @param apiKeys           accepted {@code X-API-Key} values; none means open
- * @param workers           merges run at once (default: half the processors, at least 1)
+ * @param capacity          how much work the instance takes on: stages, queue, waiters, disk floor
  * @param allowLoopbackUrls whether video URLs may point at this machine (default false)
  * @param isolation         where merges' media work runs (default: a child process per merge, 512 MiB heap, 2 h)
  */
@@ -37,7 +37,7 @@ record ServerConfig(
         Path dataDir,
         Optional<URI> publicUrl,
         List<String> apiKeys,
-        int workers,
+        Capacity capacity,
         boolean allowLoopbackUrls,
         Isolation isolation) {
 
@@ -60,7 +60,36 @@ record ServerConfig(
             new Option(
                     "public-url", "VIDEOMERGE_PUBLIC_URL", "URL clients reach this server at", "http://localhost:PORT"),
             new Option("api-keys", "VIDEOMERGE_API_KEYS", "comma-separated X-API-Key values (none: open)", ""),
-            new Option("workers", "VIDEOMERGE_WORKERS", "merges run at once", "half the processors"),
+            new Option(
+                    "merge-concurrency",
+                    "VIDEOMERGE_MERGE_CONCURRENCY",
+                    "merges run at once (the CPU stage)",
+                    "half the processors"),
+            new Option(
+                    "fetch-concurrency",
+                    "VIDEOMERGE_FETCH_CONCURRENCY",
+                    "jobs whose inputs download at once (the I/O stage)",
+                    "4"),
+            new Option(
+                    "fetched-queue",
+                    "VIDEOMERGE_FETCHED_QUEUE",
+                    "fetched jobs that may wait for a merge slot",
+                    "the merge concurrency"),
+            new Option(
+                    "max-pending-jobs",
+                    "VIDEOMERGE_MAX_PENDING_JOBS",
+                    "pending tasks beyond which a submit is 429 QUEUE_FULL (0: no limit)",
+                    "1000"),
+            new Option(
+                    "max-waiters",
+                    "VIDEOMERGE_MAX_WAITERS",
+                    "concurrent Prefer: wait requests; beyond, an immediate 202",
+                    "1000"),
+            new Option(
+                    "min-free-disk",
+                    "VIDEOMERGE_MIN_FREE_DISK",
+                    "free space in the data dir below which /health is 503 (256m, 1g, 0: off)",
+                    "256m"),
             new Option(
                     "allow-loopback-urls",
                     "VIDEOMERGE_ALLOW_LOOPBACK_URLS",
@@ -91,9 +120,7 @@ record ServerConfig(
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
         }
-        if (workers < 1 || workers > 256) {
-            throw new IllegalArgumentException("workers must be between 1 and 256: " + workers);
-        }
+        requireNonNull(capacity, "capacity");
         if (!store.equals("memory")
                 && !store.equals("sqlite")
                 && !store.startsWith("jdbc:")
@@ -137,7 +164,6 @@ record ServerConfig(
                 keys.add(key.trim());
             }
         }
-        int defaultWorkers = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
         return new ServerConfig(
                 values.getOrDefault("store", DEFAULT_STORE),
                 values.getOrDefault("host", "0.0.0.0"),
@@ -145,14 +171,60 @@ record ServerConfig(
                 Path.of(values.getOrDefault("data-dir", "./data")),
                 publicUrl,
                 keys,
-                integer(values, "workers", defaultWorkers),
+                capacity(values),
                 bool(values, "allow-loopback-urls"),
                 isolation(values));
     }
 
     /** A copy with other isolation settings (tests choose a crashing child this way). */
     ServerConfig withIsolation(Isolation other) {
-        return new ServerConfig(store, host, port, dataDir, publicUrl, apiKeys, workers, allowLoopbackUrls, other);
+        return new ServerConfig(store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other);
+    }
+
+    /**
+     * How much work an instance takes on.
+     *
+     * @param mergeConcurrency merges run at once (default half the processors, at least 1)
+     * @param fetchConcurrency jobs whose inputs download at once (default 4)
+     * @param fetchedQueue     fetched jobs that may wait for a merge slot (default the merge concurrency)
+     * @param maxPendingJobs   pending tasks beyond which a submit is refused (default 1000; 0: no limit)
+     * @param maxWaiters       concurrent {@code Prefer: wait} requests (default 1000; 0: never wait)
+     * @param minFreeDiskBytes free space in the data dir below which {@code /health} is 503 (default 256 MiB)
+     */
+    record Capacity(
+            int mergeConcurrency,
+            int fetchConcurrency,
+            int fetchedQueue,
+            long maxPendingJobs,
+            int maxWaiters,
+            long minFreeDiskBytes) {
+        Capacity {
+            range("merge-concurrency", mergeConcurrency, 1, 256);
+            range("fetch-concurrency", fetchConcurrency, 1, 256);
+            range("fetched-queue", fetchedQueue, 0, 256);
+            range("max-pending-jobs", maxPendingJobs, 0, Long.MAX_VALUE);
+            range("max-waiters", maxWaiters, 0, 100_000);
+            range("min-free-disk", minFreeDiskBytes, 0, Long.MAX_VALUE);
+        }
+
+        private static void range(String name, long value, long min, long max) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ": " + value);
+            }
+        }
+    }
+
+    private static Capacity capacity(Map<String, String> values) {
+        int merges = integer(
+                values, "merge-concurrency", Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        String minFree = values.getOrDefault("min-free-disk", "");
+        return new Capacity(
+                merges,
+                integer(values, "fetch-concurrency", 4),
+                integer(values, "fetched-queue", merges),
+                integer(values, "max-pending-jobs", 1000),
+                integer(values, "max-waiters", 1000),
+                minFree.isEmpty() ? 256L << 20 : minFree.equals("0") ? 0 : bytes("min-free-disk", minFree, 1L << 20));
     }
 
     private static Isolation isolation(Map<String, String> values) {
@@ -163,7 +235,7 @@ record ServerConfig(
             default -> throw new IllegalArgumentException("isolation must be process or in-process: " + mode);
         };
         if (values.containsKey("merge-heap") && !values.get("merge-heap").isEmpty()) {
-            isolation = isolation.withMaxHeapBytes(bytes("merge-heap", values.get("merge-heap")));
+            isolation = isolation.withMaxHeapBytes(bytes("merge-heap", values.get("merge-heap"), 16L << 20));
         }
         int timeout = integer(values, "merge-timeout", (int) Isolation.DEFAULT_TIMEOUT.toSeconds());
         if (timeout < 1) {
@@ -172,8 +244,8 @@ record ServerConfig(
         return isolation.withTimeout(Duration.ofSeconds(timeout));
     }
 
-    /** A size such as {@code 536870912}, {@code 512m} or {@code 1g}, at least 16 MiB. */
-    private static long bytes(String name, String value) {
+    /** A size such as {@code 536870912}, {@code 512m} or {@code 1g}, at least {@code min}. */
+    private static long bytes(String name, String value, long min) {
         String v = value.toLowerCase(Locale.ROOT);
         long unit = 1;
         if (v.endsWith("k") || v.endsWith("m") || v.endsWith("g")) {
@@ -186,8 +258,8 @@ record ServerConfig(
         } catch (NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException(name + " must be a size such as 512m or 1g: " + value);
         }
-        if (size < 16L << 20) {
-            throw new IllegalArgumentException(name + " must be at least 16m: " + value);
+        if (size < min) {
+            throw new IllegalArgumentException(name + " must be at least " + (min >> 20) + "m: " + value);
         }
         return size;
     }

@@ -64,7 +64,11 @@ final class ServiceFactory {
                     .uploader(new FileSystemUploader(filesFolder(config), filesUrl(publicUrl)))
                     .workDirectory(workFolder(config))
                     .jobStore(store)
-                    .mergeConcurrency(config.mergeConcurrency())
+                    .mergeConcurrency(config.capacity().mergeConcurrency())
+                    .fetchConcurrency(config.capacity().fetchConcurrency())
+                    .fetchedQueue(config.capacity().fetchedQueue())
+                    .maxPendingJobs(config.capacity().maxPendingJobs())
+                    .minFreeDiskBytes(config.capacity().minFreeDiskBytes())
                     .isolation(config.isolation())
                     // Status readers see progress as often as heartbeats carry it to the store.
                     .heartbeat(HEARTBEAT)

@@ -79,7 +79,7 @@ class IsolatedServerTest {
                     "--store",
                     "memory",
                     "--allow-loopback-urls",
-                    "--workers",
+                    "--merge-concurrency",
                     "1"
                 },
                 Map.of());

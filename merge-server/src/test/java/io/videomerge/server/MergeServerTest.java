@@ -69,7 +69,7 @@ class MergeServerTest {
         Path files = Files.createDirectories(data.resolve("files"));
         ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.5), files, "a");
         ClipGenerator.write(ClipSpec.of(240, 320).withDuration(1.5), files, "b");
-        URI base = start("--allow-loopback-urls", "--workers", "1");
+        URI base = start("--allow-loopback-urls", "--merge-concurrency", "1");
 
         HttpResponse<String> merged = send(HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
                 .header("Content-Type", "application/json")

@@ -29,7 +29,7 @@ class ServerConfigTest {
         assertEquals(Optional.empty(), config.publicUrl());
         assertEquals(URI.create("http://localhost:8080"), config.publicUrl(8080));
         assertEquals(List.of(), config.apiKeys());
-        assertTrue(config.workers() >= 1);
+        assertTrue(config.capacity().mergeConcurrency() >= 1);
         assertFalse(config.allowLoopbackUrls());
         assertEquals(Isolation.process(), config.isolation());
     }
@@ -74,7 +74,7 @@ class ServerConfigTest {
                         "https://vm.example.com/video",
                         "VIDEOMERGE_API_KEYS",
                         "a1, b2 ,",
-                        "VIDEOMERGE_WORKERS",
+                        "VIDEOMERGE_MERGE_CONCURRENCY",
                         "3",
                         "VIDEOMERGE_ALLOW_LOOPBACK_URLS",
                         "true",
@@ -87,7 +87,7 @@ class ServerConfigTest {
         assertEquals(Path.of("/srv/vm"), config.dataDir());
         assertEquals(URI.create("https://vm.example.com/video"), config.publicUrl(9090));
         assertEquals(List.of("a1", "b2"), config.apiKeys());
-        assertEquals(3, config.workers());
+        assertEquals(3, config.capacity().mergeConcurrency());
         assertTrue(config.allowLoopbackUrls());
     }
 
@@ -96,14 +96,51 @@ class ServerConfigTest {
     void flagsWin() {
         ServerConfig config = ServerConfig.parse(
                 new String[] {
-                    "--port=7070", "--store", "jdbc:postgresql://db/vm", "--allow-loopback-urls", "--workers", "2"
+                    "--port=7070",
+                    "--store",
+                    "jdbc:postgresql://db/vm",
+                    "--allow-loopback-urls",
+                    "--merge-concurrency",
+                    "2"
                 },
-                Map.of("VIDEOMERGE_PORT", "9090", "VIDEOMERGE_STORE", "memory", "VIDEOMERGE_WORKERS", "5"));
+                Map.of("VIDEOMERGE_PORT", "9090", "VIDEOMERGE_STORE", "memory", "VIDEOMERGE_MERGE_CONCURRENCY", "5"));
 
         assertEquals(7070, config.port());
         assertEquals("jdbc:postgresql://db/vm", config.store());
         assertTrue(config.allowLoopbackUrls());
-        assertEquals(2, config.workers());
+        assertEquals(2, config.capacity().mergeConcurrency());
+    }
+
+    @Test
+    @DisplayName("Capacity: two stages, a bounded queue, waiters and a disk floor, with defaults and flags")
+    void capacity() {
+        ServerConfig.Capacity defaults =
+                ServerConfig.parse(new String[0], Map.of()).capacity();
+        int merges = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        assertEquals(new ServerConfig.Capacity(merges, 4, merges, 1000, 1000, 256L << 20), defaults);
+
+        ServerConfig.Capacity set = ServerConfig.parse(
+                        new String[] {
+                            "--merge-concurrency=3",
+                            "--fetch-concurrency=8",
+                            "--fetched-queue=0",
+                            "--max-pending-jobs=20",
+                            "--max-waiters=5",
+                            "--min-free-disk=1g"
+                        },
+                        Map.of())
+                .capacity();
+        assertEquals(new ServerConfig.Capacity(3, 8, 0, 20, 5, 1L << 30), set);
+        assertEquals(
+                0,
+                ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_MIN_FREE_DISK", "0"))
+                        .capacity()
+                        .minFreeDiskBytes());
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(new String[] {"--fetch-concurrency", "0"}, Map.of()))
+                .getMessage()
+                .contains("fetch-concurrency"));
     }
 
     @Test
@@ -131,9 +168,9 @@ class ServerConfigTest {
                 .contains("public-url"));
         assertTrue(assertThrows(
                         IllegalArgumentException.class,
-                        () -> ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_WORKERS", "0")))
+                        () -> ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_MERGE_CONCURRENCY", "0")))
                 .getMessage()
-                .contains("workers"));
+                .contains("merge-concurrency"));
         assertTrue(assertThrows(
                         IllegalArgumentException.class, () -> ServerConfig.parse(new String[] {"--port"}, Map.of()))
                 .getMessage()
@@ -163,7 +200,7 @@ class ServerConfigTest {
                 "--public-url",
                 "--api-keys",
                 "VIDEOMERGE_API_KEYS",
-                "--workers",
+                "--merge-concurrency",
                 "--allow-loopback-urls",
                 "--host")) {
             assertTrue(usage.contains(name), name);

@@ -81,7 +81,7 @@ class ServerProcessTest {
                         data.toString(),
                         "--store",
                         "sqlite",
-                        "--workers",
+                        "--merge-concurrency",
                         "1",
                         "--allow-loopback-urls")
                 .redirectErrorStream(true)
