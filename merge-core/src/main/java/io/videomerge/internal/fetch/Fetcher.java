@@ -6,6 +6,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.FetchException;
 import io.videomerge.Limits;
 import io.videomerge.MergeException;
+import io.videomerge.internal.disk.DiskSpace;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,11 +22,14 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -54,8 +58,20 @@ import org.slf4j.LoggerFactory;
  * Downloads one input URL to {@code clip-<index>} in a job's folder, enforcing every fetch rule of
  * SECURITY.md: http/https only, canonical hosts, every address checked against {@link ForbiddenRanges}
  * and the connection pinned to a checked address, redirects followed by our own loop with each hop
- * checked again, connect/read timeouts and an overall deadline, a per-file byte cap and the job's
- * {@link ByteBudget}, both counted on the bytes written.
+ * checked again, connect/read timeouts, an overall deadline and a download speed floor, a per-file byte cap and
+ * the job's {@link ByteBudget}, both counted on the bytes written.
+ *
+ * <p>The speed floor ({@link Limits#minDownloadBytesPerSecond()} over {@link Limits#lowSpeedWindow()}) catches
+ * what the read timeout cannot: a source that sends a byte now and then and so is never silent for long. It
+ * judges the response body in consecutive spans, the first starting when the response head has arrived and
+ * each lasting at least the window: at the end of a span, the bytes received during it divided by its length
+ * must reach the floor, or the download fails with {@link ErrorCode#DOWNLOAD_TIMEOUT} (retryable). The
+ * watchdog ends the spans, so a slow source is stopped even while a read is blocked, whatever the sizes of the
+ * reads; a download that ends before its first span ends is never judged, and 0 turns the floor off. Redirect
+ * responses are not judged (their bodies are not read).
+ *
+ * <p>A write that fails because the disk is full ({@link DiskSpace#isFull(Throwable)}) fails with
+ * {@link ErrorCode#STORAGE_FULL} (retryable), not as a failed download: the input is not at fault.
  *
  * <p>Built on Apache HttpClient 5 because its {@code DnsResolver} hook lets us hand the socket the very
  * address we checked; the JDK client resolves on its own. No proxy is used (a proxy would resolve the
@@ -153,9 +169,11 @@ public final class Fetcher implements AutoCloseable {
      * concurrent fetch, and returns that path.
      *
      * @throws FetchException naming {@code index} with code UNSUPPORTED_SCHEME, URL_FORBIDDEN,
-     *                        DOWNLOAD_FAILED, DOWNLOAD_TIMEOUT or INPUT_TOO_LARGE; the partial file is
-     *                        deleted and its bytes are given back to {@code budget}
-     * @throws MergeException with code CANCELLED if the calling thread was interrupted (flag left set)
+     *                        DOWNLOAD_FAILED, DOWNLOAD_TIMEOUT (connect or read timeout, overall deadline,
+     *                        speed floor) or INPUT_TOO_LARGE; the partial file is deleted and its bytes are given
+     *                        back to {@code budget}
+     * @throws MergeException with code CANCELLED if the calling thread was interrupted (flag left set), or
+     *                        STORAGE_FULL (retryable) if the disk had no room for the file
      */
     public Path fetch(URI url, int index, Path jobDir, ByteBudget budget) {
         requireNonNull(url, "url");
@@ -201,7 +219,10 @@ public final class Fetcher implements AutoCloseable {
         private final Thread caller = Thread.currentThread();
         private final AtomicBoolean deadlinePassed = new AtomicBoolean();
         private final AtomicBoolean interrupted = new AtomicBoolean();
-        private long written;
+        /** The average, in bytes a second, of the span that fell below the speed floor; -1 while none has. */
+        private final AtomicLong belowFloor = new AtomicLong(-1);
+        /** Bytes received so far; written by the caller's thread only, read by the watchdog's speed check. */
+        private volatile long written;
 
         Download(int index, Path target, ByteBudget budget) {
             this.index = index;
@@ -262,16 +283,14 @@ public final class Fetcher implements AutoCloseable {
                     boolean retryable = status == 429 || status >= 500;
                     throw failed("the server answered HTTP " + status, retryable, null);
                 }
-                save(response.getEntity());
+                save(get, response.getEntity());
                 bodyComplete = true;
                 return Optional.empty();
             } catch (IOException e) {
                 throw translate(e);
             } catch (IllegalStateException e) {
                 // HttpClient reports a request aborted between its steps as a released endpoint.
-                if (interrupted.get() || deadlinePassed.get()) {
-                    checkStillWanted();
-                }
+                checkStillWanted(e);
                 throw e;
             } finally {
                 deadlineTask.cancel(false);
@@ -303,7 +322,7 @@ public final class Fetcher implements AutoCloseable {
             }
         }
 
-        private void save(HttpEntity entity) throws IOException {
+        private void save(HttpGet get, HttpEntity entity) throws IOException {
             long declared = entity == null ? 0 : entity.getContentLength();
             if (declared > limits.maxBytesPerFile()) {
                 throw perFileTooLarge();
@@ -312,16 +331,18 @@ public final class Fetcher implements AutoCloseable {
                 throw jobTooLarge();
             }
             OutputStream out = open();
+            Future<?> speedCheck = watchSpeed(get);
             boolean closed = false;
             try {
                 if (entity != null) {
                     copy(entity.getContent(), out);
                 }
-                out.close();
                 closed = true;
+                closeFile(out);
             } catch (ClosedByInterruptException e) {
                 throw cancelled(e);
             } finally {
+                speedCheck.cancel(false);
                 if (!closed) {
                     try {
                         out.close();
@@ -343,21 +364,44 @@ public final class Fetcher implements AutoCloseable {
                 if (n < 0) {
                     return;
                 }
-                if (written + n > limits.maxBytesPerFile()) {
+                long total = written + n;
+                if (total > limits.maxBytesPerFile()) {
                     throw perFileTooLarge();
                 }
                 if (!budget.tryCharge(n)) {
                     throw jobTooLarge();
                 }
-                written += n;
+                written = total;
                 try {
                     out.write(buffer, 0, n);
                 } catch (ClosedByInterruptException e) {
                     throw cancelled(e);
                 } catch (IOException e) {
-                    throw failed("the download could not be stored", true, e);
+                    throw notStored(e);
                 }
             }
+        }
+
+        private void closeFile(OutputStream out) {
+            try {
+                out.close();
+            } catch (ClosedByInterruptException e) {
+                throw cancelled(e);
+            } catch (IOException e) {
+                throw notStored(e);
+            }
+        }
+
+        /** Starts judging the body against the speed floor; the returned future stops it. */
+        private Future<?> watchSpeed(HttpGet get) {
+            // A window as long as the overall deadline could never end before it.
+            if (limits.minDownloadBytesPerSecond() == 0
+                    || limits.lowSpeedWindow().compareTo(limits.downloadTimeout()) >= 0) {
+                return CompletableFuture.completedFuture(null);
+            }
+            long window = limits.lowSpeedWindow().toNanos();
+            // Fixed delay, not fixed rate: a late run must not be followed by a short span to catch up.
+            return watchdog.scheduleWithFixedDelay(new SpeedCheck(get), window, window, TimeUnit.NANOSECONDS);
         }
 
         private OutputStream open() {
@@ -368,16 +412,28 @@ public final class Fetcher implements AutoCloseable {
                         StandardOpenOption.TRUNCATE_EXISTING,
                         StandardOpenOption.WRITE);
             } catch (IOException e) {
-                throw failed("the download could not be stored", true, e);
+                throw notStored(e);
             }
         }
 
         private void checkStillWanted() {
+            checkStillWanted(null);
+        }
+
+        /**
+         * Throws the reason the transfer was stopped from outside, if it was: the caller's interrupt, the overall
+         * deadline or the speed floor. An aborted transfer fails for that reason, whatever the socket then said.
+         */
+        private void checkStillWanted(Throwable cause) {
             if (interrupted.get() || caller.isInterrupted()) {
-                throw cancelled(null);
+                throw cancelled(cause);
             }
             if (deadlinePassed.get() || System.nanoTime() - deadlineNanos >= 0) {
-                throw deadline(null);
+                throw deadline(cause);
+            }
+            long speed = belowFloor.get();
+            if (speed >= 0) {
+                throw tooSlow(speed, cause);
             }
         }
 
@@ -392,12 +448,7 @@ public final class Fetcher implements AutoCloseable {
         }
 
         private MergeException translate(IOException e) {
-            if (interrupted.get() || caller.isInterrupted()) {
-                return cancelled(e);
-            }
-            if (deadlinePassed.get() || System.nanoTime() - deadlineNanos >= 0) {
-                return deadline(e);
-            }
+            checkStillWanted(e);
             LOG.debug("download of input {} failed", index, e);
             if (e instanceof ForbiddenAddressException) {
                 return new FetchException(
@@ -460,6 +511,25 @@ public final class Fetcher implements AutoCloseable {
                     cause);
         }
 
+        private FetchException tooSlow(long bytesPerSecond, Throwable cause) {
+            return new FetchException(
+                    ErrorCode.DOWNLOAD_TIMEOUT,
+                    "Input " + index + ": the download averaged " + bytesPerSecond + " B/s over the last "
+                            + describe(limits.lowSpeedWindow()) + ", below the floor of "
+                            + limits.minDownloadBytesPerSecond() + " B/s",
+                    index,
+                    true,
+                    cause);
+        }
+
+        /** A failed write of the file: the disk is full (STORAGE_FULL), or some other, retryable, trouble. */
+        private MergeException notStored(IOException e) {
+            if (DiskSpace.isFull(e)) {
+                return DiskSpace.full("Input " + index, e);
+            }
+            return failed("the download could not be stored", true, e);
+        }
+
         private FetchException perFileTooLarge() {
             return new FetchException(
                     ErrorCode.INPUT_TOO_LARGE,
@@ -479,6 +549,33 @@ public final class Fetcher implements AutoCloseable {
             Thread.currentThread().interrupt();
             return new MergeException(
                     ErrorCode.CANCELLED, "Input " + index + ": the download was cancelled", index, false, cause);
+        }
+
+        /**
+         * Ends one span of the speed floor (run by the watchdog, one run at a time): the bytes received since the
+         * previous run, divided by the time since it, must reach the floor, or the request is aborted.
+         */
+        private final class SpeedCheck implements Runnable {
+            private final HttpGet get;
+            private long spanStartNanos = System.nanoTime();
+            private long spanStartBytes = written;
+
+            SpeedCheck(HttpGet get) {
+                this.get = get;
+            }
+
+            @Override
+            public void run() {
+                long now = System.nanoTime();
+                long bytes = written;
+                double perSecond = (bytes - spanStartBytes) * 1e9 / Math.max(1, now - spanStartNanos);
+                if (perSecond < limits.minDownloadBytesPerSecond()) {
+                    belowFloor.compareAndSet(-1, (long) perSecond);
+                    get.cancel();
+                }
+                spanStartNanos = now;
+                spanStartBytes = bytes;
+            }
         }
     }
 }

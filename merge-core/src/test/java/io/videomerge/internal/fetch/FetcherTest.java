@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.FetchException;
@@ -517,6 +518,31 @@ class FetcherTest {
         }
 
         @Test
+        @DisplayName(
+                "a write refused for lack of space is a retryable STORAGE_FULL naming the input, not a failed download")
+        void fullDiskIsStorageFull() throws IOException {
+            Path full = Path.of("/dev/full");
+            assumeTrue(Files.isWritable(full), "needs Linux's /dev/full");
+            // clip-2 of the job folder leads to /dev/full, where the kernel refuses every write with ENOSPC, as a
+            // full disk does; no privilege needed.
+            Files.createSymbolicLink(jobDir.resolve("clip-2"), full);
+            ByteBudget budget = budget();
+            try (LocalServer server = LocalServer.on("127.0.0.1").serve("/clip.mp4", randomBytes(50_000));
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
+                MergeException e = assertThrows(
+                        MergeException.class, () -> fetcher.fetch(server.uri("/clip.mp4"), 2, jobDir, budget));
+
+                assertEquals(ErrorCode.STORAGE_FULL, e.code(), e.getMessage());
+                assertTrue(e.isRetryable());
+                assertTrue(e.getMessage().startsWith("Input 2 "), e.getMessage());
+                assertFalse(e.getMessage().contains(jobDir.toString()), "no path in: " + e.getMessage());
+                assertJobDirEmpty();
+                assertEquals(0, budget.used());
+                assertTrue(Files.isWritable(full), "the device itself is left alone");
+            }
+        }
+
+        @Test
         @DisplayName("a body that ends before its Content-Length is a retryable DOWNLOAD_FAILED")
         void truncatedBodyFails() throws IOException {
             try (RawServer server = new RawServer(out -> {
@@ -615,6 +641,26 @@ class FetcherTest {
                 FetchException e = fetchRefused(limits, server.uri("/"), ErrorCode.DOWNLOAD_TIMEOUT, 0);
                 assertTrue(e.isRetryable());
                 assertTrue(e.getMessage().contains("read timeout"), e.getMessage());
+            }
+        }
+
+        @Test
+        @DisplayName("a body stalled below the speed floor is a retryable DOWNLOAD_TIMEOUT before the read timeout")
+        void stallBelowSpeedFloor() {
+            Limits limits = loopbackAllowed().toBuilder()
+                    .minDownloadSpeed(64 * 1024, Duration.ofMillis(300))
+                    .build();
+            try (LocalServer server = LocalServer.on("127.0.0.1").handle("/", exchange -> {
+                exchange.sendResponseHeaders(200, 0);
+                LocalServer.send(exchange, new byte[1000]);
+                awaitRelease();
+            })) {
+                FetchException e = fetchRefused(limits, server.uri("/"), ErrorCode.DOWNLOAD_TIMEOUT, 4);
+                assertTrue(e.isRetryable());
+                assertTrue(e.getMessage().startsWith("Input 4: the download averaged "), e.getMessage());
+                assertTrue(
+                        e.getMessage().endsWith(" B/s over the last 300 ms, below the floor of 65536 B/s"),
+                        e.getMessage());
             }
         }
 
