@@ -47,8 +47,17 @@ public final class DiskSpace {
      * @param what what could not be written, for the message ("the merged file")
      */
     public static ProcessingException full(String what, Throwable cause) {
+        return full(what, -1, cause);
+    }
+
+    /** As {@link #full(String, Throwable)}, for the download of the input at {@code inputIndex}. */
+    public static ProcessingException full(String what, int inputIndex, Throwable cause) {
         return new ProcessingException(
-                ErrorCode.STORAGE_FULL, what + " could not be written: no space left on the disk", -1, true, cause);
+                ErrorCode.STORAGE_FULL,
+                what + " could not be written: no space left on the disk",
+                inputIndex,
+                true,
+                cause);
     }
 
     /**

@@ -525,7 +525,7 @@ public final class Fetcher implements AutoCloseable {
         /** A failed write of the file: the disk is full (STORAGE_FULL), or some other, retryable, trouble. */
         private MergeException notStored(IOException e) {
             if (DiskSpace.isFull(e)) {
-                return DiskSpace.full("Input " + index, e);
+                return DiskSpace.full("Input " + index, index, e);
             }
             return failed("the download could not be stored", true, e);
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.FetchException;
@@ -522,7 +521,9 @@ class FetcherTest {
                 "a write refused for lack of space is a retryable STORAGE_FULL naming the input, not a failed download")
         void fullDiskIsStorageFull() throws IOException {
             Path full = Path.of("/dev/full");
-            assumeTrue(Files.isWritable(full), "needs Linux's /dev/full");
+            assertTrue(
+                    Files.isWritable(full),
+                    "this test needs Linux's /dev/full (a device that refuses every write with ENOSPC)");
             // clip-2 of the job folder leads to /dev/full, where the kernel refuses every write with ENOSPC, as a
             // full disk does; no privilege needed.
             Files.createSymbolicLink(jobDir.resolve("clip-2"), full);
@@ -534,6 +535,7 @@ class FetcherTest {
 
                 assertEquals(ErrorCode.STORAGE_FULL, e.code(), e.getMessage());
                 assertTrue(e.isRetryable());
+                assertEquals(OptionalInt.of(2), e.inputIndex());
                 assertTrue(e.getMessage().startsWith("Input 2 "), e.getMessage());
                 assertFalse(e.getMessage().contains(jobDir.toString()), "no path in: " + e.getMessage());
                 assertJobDirEmpty();
