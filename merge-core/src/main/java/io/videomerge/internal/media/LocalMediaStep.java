@@ -15,6 +15,7 @@ import io.videomerge.internal.encode.Transcoder;
 import io.videomerge.internal.plan.Plan;
 import io.videomerge.internal.plan.Planner;
 import io.videomerge.internal.probe.ClipInfo;
+import io.videomerge.internal.probe.DecodeBudget;
 import io.videomerge.internal.probe.Demuxer;
 import io.videomerge.internal.probe.InputOpener;
 import io.videomerge.internal.probe.Prober;
@@ -25,7 +26,12 @@ import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link MediaStep} in this JVM: probe → plan → encode or remux → measure, in the calling thread. */
+/**
+ * {@link MediaStep} in this JVM: probe → plan → encode or remux → measure, in the calling thread.
+ *
+ * <p>Each input is charged to the job's {@link DecodeBudget} as soon as it is probed, so that a job too costly to
+ * decode is refused before the next input is even opened.
+ */
 final class LocalMediaStep implements MediaStep {
     private static final Logger LOG = LoggerFactory.getLogger(LocalMediaStep.class);
 
@@ -49,11 +55,13 @@ final class LocalMediaStep implements MediaStep {
         requireNonNull(observer, "observer");
         List<ClipInfo> clips = new ArrayList<>();
         List<Prober.Inspection> inspections = new ArrayList<>();
+        DecodeBudget budget = new DecodeBudget(limits);
         double total = 0;
         for (int i = 0; i < files.size(); i++) {
             Interruption.check();
             observer.input(i);
             Prober.Inspection inspection = prober.inspect(files.get(i), i);
+            budget.charge(inspection);
             inspections.add(inspection);
             clips.add(inspection.info());
             total += inspection.info().durationSeconds();
