@@ -4,7 +4,8 @@
  * packets remuxed with corrected timestamps).
  *
  * <p>Both run in the calling thread, read one clip at a time (two while clips overlap), check the
- * thread's interrupt flag between frames, and delete their output file when they fail.
+ * thread's interrupt flag and the merge's {@link io.videomerge.internal.encode.Deadline} between frames, and delete
+ * their output file when they fail.
  *
  * <p>No compatibility promise: see {@link io.videomerge.internal}.
  */

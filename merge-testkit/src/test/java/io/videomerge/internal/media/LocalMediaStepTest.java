@@ -11,6 +11,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.Fit;
 import io.videomerge.Limits;
 import io.videomerge.MediaException;
+import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.Quality;
 import io.videomerge.Transition;
@@ -20,6 +21,7 @@ import io.videomerge.testing.ClipSpec;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,8 +30,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The in-process media step on generated clips: what a job may cost. */
+/** The in-process media step on generated clips: what a job may cost, and how long it may take. */
 @DisplayName("LocalMediaStep")
 class LocalMediaStepTest {
     /** 320 x 240 at 25 fps: 1.92 million pixels per second, about as many per clip of 1 s. */
@@ -41,6 +45,7 @@ class LocalMediaStepTest {
     private static Path small;
     private static Path slow;
     private static Path large;
+    private static Path canvasSized;
 
     @TempDir
     Path dir;
@@ -50,6 +55,7 @@ class LocalMediaStepTest {
         small = ClipGenerator.write(SMALL, clips, "small");
         slow = ClipGenerator.write(SMALL.withFps(10), clips, "slow");
         large = ClipGenerator.write(ClipSpec.of(640, 480).withFps(30).withDuration(1), clips, "large");
+        canvasSized = ClipGenerator.write(ClipSpec.of(1280, 720).withFps(30).withDuration(1), clips, "canvas");
     }
 
     private static MergeRequest request(int clips, Quality quality, Transition transition) {
@@ -151,5 +157,37 @@ class LocalMediaStepTest {
 
         @Override
         public void progress(double fraction) {}
+    }
+
+    @Nested
+    @DisplayName("holds the merge to the deadline its output earns")
+    class ProcessingDeadline {
+        private final Limits instant = Limits.builder()
+                .processingDeadline(Duration.ofNanos(1), Duration.ofNanos(1))
+                .build();
+
+        @ParameterizedTest(name = "stream copy: {0}")
+        @ValueSource(booleans = {true, false})
+        @DisplayName("a merge over its deadline fails PROCESSING_TIMEOUT, not retryable, and leaves no output")
+        void overTheDeadline(boolean copy) {
+            List<Path> files = copy ? List.of(canvasSized, canvasSized) : List.of(small, slow);
+            MergeRequest request =
+                    copy ? request(2, Quality.P720, Transition.none()) : request(2, Quality.P480, Transition.DEFAULT);
+            assertEquals(
+                    copy,
+                    run(Limits.defaults(), request, files, dir.resolve("control.mp4"))
+                            .streamCopied(),
+                    "control: the path this case means to cover");
+            Path output = dir.resolve("merged.mp4");
+            MergeException e = assertThrows(MergeException.class, () -> run(instant, request, files, output));
+            assertAll(
+                    () -> assertEquals(ErrorCode.PROCESSING_TIMEOUT, e.code()),
+                    () -> assertFalse(e.isRetryable()),
+                    () -> assertTrue(
+                            e.getMessage().startsWith("the merge took longer than the <1ms deadline its ")
+                                    && e.getMessage().endsWith(" s of output allow"),
+                            e.getMessage()),
+                    () -> assertFalse(Files.exists(output), "the partial output is deleted"));
+        }
     }
 }
