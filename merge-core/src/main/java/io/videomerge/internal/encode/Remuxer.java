@@ -93,7 +93,8 @@ public final class Remuxer {
      * @throws io.videomerge.MergeException {@link ErrorCode#CANCELLED} on interruption,
      *         {@link ErrorCode#PROCESSING_TIMEOUT} once the deadline has passed,
      *         {@link ErrorCode#INVALID_MEDIA} naming an unreadable input, {@link ErrorCode#INPUT_TOO_LONG} when the
-     *         copied packets last longer than allowed, {@link ErrorCode#PROCESSING_FAILED}
+     *         copied packets last longer than allowed, {@link ErrorCode#STORAGE_FULL} when the disk has no room for
+     *         the output, {@link ErrorCode#PROCESSING_FAILED}
      */
     public void remux(Plan plan, List<Path> inputs, Path output, ProgressListener progress, Deadline deadline) {
         requireNonNull(deadline, "deadline");

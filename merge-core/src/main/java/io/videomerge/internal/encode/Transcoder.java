@@ -58,6 +58,7 @@ public final class Transcoder {
      * @throws MergeException {@link ErrorCode#CANCELLED} on interruption (the interrupt flag stays set),
      *         {@link ErrorCode#PROCESSING_TIMEOUT} once the deadline has passed,
      *         {@link ErrorCode#INVALID_MEDIA} naming the input that could not be decoded,
+     *         {@link ErrorCode#STORAGE_FULL} when the disk has no room for the output,
      *         {@link ErrorCode#PROCESSING_FAILED} when encoding failed
      */
     public void transcode(Plan plan, List<Path> inputs, Path output, ProgressListener progress, Deadline deadline) {

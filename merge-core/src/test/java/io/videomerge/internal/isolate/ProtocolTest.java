@@ -2,11 +2,14 @@ package io.videomerge.internal.isolate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.MediaException;
 import io.videomerge.MergeException;
+import io.videomerge.ProcessingException;
+import io.videomerge.internal.disk.DiskSpace;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -81,5 +84,16 @@ class ProtocolTest {
         assertFalse(sent.isRetryable());
         assertFalse(sent.inputIndex().isPresent());
         assertFalse(frames.get(1).failure().isRetryable());
+    }
+
+    @Test
+    @DisplayName("a full disk in the child reaches the parent as the retryable STORAGE_FULL the in-process step throws")
+    void storageFullStaysRetryable() throws IOException {
+        MergeException full = DiskSpace.full("the merged file", null);
+        MergeException e = frames(MARKER + Protocol.error(full) + "\n").get(0).failure();
+        assertInstanceOf(ProcessingException.class, e);
+        assertEquals(ErrorCode.STORAGE_FULL, e.code());
+        assertEquals(full.getMessage(), e.getMessage());
+        assertTrue(e.isRetryable());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.videomerge.AspectRatio;
 import io.videomerge.ErrorCode;
@@ -18,8 +19,10 @@ import io.videomerge.Transition;
 import io.videomerge.internal.media.MediaStep.MediaOutcome;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipSpec;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The in-process media step on generated clips: what a job may cost, and how long it may take. */
+/** The in-process media step on generated clips: what a job may cost, how long it may take, and a full disk. */
 @DisplayName("LocalMediaStep")
 class LocalMediaStepTest {
     /** 320 x 240 at 25 fps: 1.92 million pixels per second, about as many per clip of 1 s. */
@@ -188,6 +191,32 @@ class LocalMediaStepTest {
                                     && e.getMessage().endsWith(" s of output allow"),
                             e.getMessage()),
                     () -> assertFalse(Files.exists(output), "the partial output is deleted"));
+        }
+    }
+
+    @Nested
+    @DisplayName("tells a full disk from a failed merge")
+    class DiskFull {
+        private static final Path DEV_FULL = Path.of("/dev/full");
+
+        @ParameterizedTest(name = "stream copy: {0}")
+        @ValueSource(booleans = {true, false})
+        @DisplayName("writing the merged file where every write fails ENOSPC is STORAGE_FULL, retryable")
+        void noSpaceLeft(boolean copy) throws IOException {
+            assumeTrue(Files.isWritable(DEV_FULL), "Linux's /dev/full, where every write fails with ENOSPC");
+            // The step writes through the link; the partial output it deletes on failure is the link, never the device.
+            Path output = Files.createSymbolicLink(dir.resolve("merged.mp4"), DEV_FULL);
+            List<Path> files = copy ? List.of(canvasSized, canvasSized) : List.of(small, slow);
+            MergeRequest request =
+                    copy ? request(2, Quality.P720, Transition.none()) : request(2, Quality.P480, Transition.DEFAULT);
+            MergeException e = assertThrows(MergeException.class, () -> run(Limits.defaults(), request, files, output));
+            assertAll(
+                    () -> assertEquals(ErrorCode.STORAGE_FULL, e.code()),
+                    () -> assertTrue(e.isRetryable()),
+                    () -> assertEquals(
+                            "the merged file could not be written: no space left on the disk", e.getMessage()),
+                    () -> assertFalse(Files.exists(output, LinkOption.NOFOLLOW_LINKS), "the link is removed"),
+                    () -> assertTrue(Files.exists(DEV_FULL), "the device stays"));
         }
     }
 }
