@@ -31,6 +31,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@link Isolation#process()}: merges in child JVMs, and what happens when a child crashes, hangs or is stopped. */
 class IsolatedMergeTest {
@@ -60,8 +62,12 @@ class IsolatedMergeTest {
     }
 
     private MergeService service(Isolation isolation) {
+        return service(isolation, Limits.builder().allowLoopbackUrls(true).build());
+    }
+
+    private MergeService service(Isolation isolation, Limits limits) {
         return MergeService.builder()
-                .limits(Limits.builder().allowLoopbackUrls(true).build())
+                .limits(limits)
                 .uploader(new FileSystemUploader(dir.resolve("out"), URI.create("https://cdn.example.com/merged/")))
                 .workDirectory(dir.resolve("work"))
                 .isolation(isolation)
@@ -251,6 +257,29 @@ class IsolatedMergeTest {
             assertEquals(List.of(), step.livePids());
             for (long pid : markedPids()) {
                 assertFalse(alive(pid));
+            }
+        }
+        assertWorkFolderEmpty();
+    }
+
+    @ParameterizedTest(name = "isolated: {0}")
+    @ValueSource(booleans = {false, true})
+    @DisplayName("a merge over the deadline its output earns fails PROCESSING_TIMEOUT, not retryable, whether it ran"
+            + " in-process or in a child")
+    void deadlineHoldsInProcessAndInAChild(boolean isolated) throws IOException {
+        Limits limits = Limits.builder()
+                .allowLoopbackUrls(true)
+                .processingDeadline(Duration.ofNanos(1), Duration.ofNanos(1))
+                .build();
+        Isolation isolation = isolated ? Isolation.process().withWarmSpare(false) : Isolation.inProcess();
+        try (MergeService service = service(isolation, limits)) {
+            MergeException e = assertThrows(MergeException.class, () -> service.merge(request("a.mp4", "b.mp4")));
+            assertEquals(ErrorCode.PROCESSING_TIMEOUT, e.code());
+            assertFalse(e.isRetryable());
+            assertTrue(e.getMessage().startsWith("the merge took longer than the <1ms deadline its "), e.getMessage());
+            if (isolated) {
+                ChildProcessStep step = (ChildProcessStep) ((DefaultMergeService) service).media();
+                assertEquals(1, step.childrenStarted(), "the child answered; nothing was run again");
             }
         }
         assertWorkFolderEmpty();

@@ -25,8 +25,10 @@ import org.bytedeco.ffmpeg.avutil.AVDictionary;
 /**
  * The MP4 file both encode paths write: streams are added, then {@link #start} opens the file and writes the
  * header, packets are interleaved into it, and {@link #finish} writes the index at the front
- * ({@code movflags=+faststart}). Every FFmpeg failure is a {@link ProcessingException}; closing releases the
- * file and the context whatever state they are in.
+ * ({@code movflags=+faststart}). Every FFmpeg failure is a {@link ProcessingException}: a write that finds the disk
+ * (or the quota) full is {@link io.videomerge.ErrorCode#STORAGE_FULL}, any other
+ * {@link io.videomerge.ErrorCode#PROCESSING_FAILED}. Closing releases the file and the context whatever state they
+ * are in.
  */
 final class Mp4Output implements AutoCloseable {
     private final Path file;
@@ -61,12 +63,12 @@ final class Mp4Output implements AutoCloseable {
     /** Opens the file and writes the header; the streams' time bases may change (the muxer picks its own). */
     void start() {
         AVIOContext io = new AVIOContext(null);
-        NativeCall.check(avio_open(io, file.toString(), AVIO_FLAG_WRITE), "open the output file");
+        NativeCall.checkWrite(avio_open(io, file.toString(), AVIO_FLAG_WRITE), "open the output file");
         format.pb(io);
         AVDictionary options = new AVDictionary(null);
         av_dict_set(options, "movflags", "+faststart", 0);
         try {
-            NativeCall.check(avformat_write_header(format, options), "write the output header");
+            NativeCall.checkWrite(avformat_write_header(format, options), "write the output header");
         } finally {
             av_dict_free(options);
         }
@@ -79,12 +81,12 @@ final class Mp4Output implements AutoCloseable {
     void write(AVPacket packet) {
         int ret = av_interleaved_write_frame(format, packet);
         av_packet_unref(packet);
-        NativeCall.check(ret, "write the output");
+        NativeCall.checkWrite(ret, "write the output");
     }
 
     /** Flushes the interleaving queue and writes the index; the file is complete afterwards. */
     void finish() {
-        NativeCall.check(av_write_trailer(format), "finish the output");
+        NativeCall.checkWrite(av_write_trailer(format), "finish the output");
     }
 
     @Override

@@ -89,12 +89,16 @@ public final class Remuxer {
      *
      * @throws NotCopyableException when a clip's codec parameters (extradata included) differ from the
      *         first clip's, or a clip is damaged, so that the caller can re-encode instead
+     * @param deadline when the merge must be done, checked between packets
      * @throws io.videomerge.MergeException {@link ErrorCode#CANCELLED} on interruption,
+     *         {@link ErrorCode#PROCESSING_TIMEOUT} once the deadline has passed,
      *         {@link ErrorCode#INVALID_MEDIA} naming an unreadable input, {@link ErrorCode#INPUT_TOO_LONG} when the
-     *         copied packets last longer than allowed, {@link ErrorCode#PROCESSING_FAILED}
+     *         copied packets last longer than allowed, {@link ErrorCode#STORAGE_FULL} when the disk has no room for
+     *         the output, {@link ErrorCode#PROCESSING_FAILED}
      */
-    public void remux(Plan plan, List<Path> inputs, Path output, ProgressListener progress) {
-        PartialOutput.write(plan, inputs, output, progress, Run::new);
+    public void remux(Plan plan, List<Path> inputs, Path output, ProgressListener progress, Deadline deadline) {
+        requireNonNull(deadline, "deadline");
+        PartialOutput.write(plan, inputs, output, progress, (p, in, out, pr) -> new Run(p, in, out, pr, deadline));
     }
 
     private final class Run implements PartialOutput.Pass {
@@ -102,6 +106,7 @@ public final class Remuxer {
         private final List<Path> inputs;
         private final Path output;
         private final ProgressListener progress;
+        private final Deadline deadline;
         private final AVPacket packet = av_packet_alloc();
         private Mp4Output out;
         private AVStream outVideo;
@@ -112,11 +117,12 @@ public final class Remuxer {
         private long lastVideoDts = Long.MIN_VALUE;
         private long lastAudioDts = Long.MIN_VALUE;
 
-        Run(Plan plan, List<Path> inputs, Path output, ProgressListener progress) {
+        Run(Plan plan, List<Path> inputs, Path output, ProgressListener progress, Deadline deadline) {
             this.plan = plan;
             this.inputs = inputs;
             this.output = output;
             this.progress = progress;
+            this.deadline = deadline;
         }
 
         @Override
@@ -125,6 +131,7 @@ public final class Remuxer {
             double inputDone = 0;
             for (int i = 0; i < inputs.size(); i++) {
                 Interruption.check();
+                deadline.check();
                 in = opener.open(inputs.get(i), i);
                 int video = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
                 int audio = av_find_best_stream(in, AVMEDIA_TYPE_AUDIO, -1, -1, (AVCodec) null, 0);
@@ -188,6 +195,7 @@ public final class Remuxer {
             long audioEnd = 0;
             while (true) {
                 Interruption.check();
+                deadline.check();
                 int ret = av_read_frame(in, packet);
                 if (ret == AVERROR_EAGAIN()) {
                     continue;

@@ -50,16 +50,20 @@ public final class Transcoder {
     }
 
     /**
-     * Writes the merged MP4 to {@code output}. On any failure, and when the thread is interrupted
-     * (checked between frames), the output file is deleted.
+     * Writes the merged MP4 to {@code output}. On any failure, when the thread is interrupted and when the
+     * deadline passes (both checked between frames), the output file is deleted.
      *
-     * @param inputs the local input files, in the plan's clip order
+     * @param inputs   the local input files, in the plan's clip order
+     * @param deadline when the merge must be done
      * @throws MergeException {@link ErrorCode#CANCELLED} on interruption (the interrupt flag stays set),
+     *         {@link ErrorCode#PROCESSING_TIMEOUT} once the deadline has passed,
      *         {@link ErrorCode#INVALID_MEDIA} naming the input that could not be decoded,
+     *         {@link ErrorCode#STORAGE_FULL} when the disk has no room for the output,
      *         {@link ErrorCode#PROCESSING_FAILED} when encoding failed
      */
-    public void transcode(Plan plan, List<Path> inputs, Path output, ProgressListener progress) {
-        PartialOutput.write(plan, inputs, output, progress, Run::new);
+    public void transcode(Plan plan, List<Path> inputs, Path output, ProgressListener progress, Deadline deadline) {
+        requireNonNull(deadline, "deadline");
+        PartialOutput.write(plan, inputs, output, progress, (p, in, out, pr) -> new Run(p, in, out, pr, deadline));
     }
 
     /** The state of one transcode. */
@@ -68,6 +72,7 @@ public final class Transcoder {
         private final List<Path> inputs;
         private final Path output;
         private final ProgressListener progress;
+        private final Deadline deadline;
         private final int n;
         private final double[] start;
         private final double[] end;
@@ -83,11 +88,12 @@ public final class Transcoder {
         private AVFrame blended;
         private double reported = -1;
 
-        Run(Plan plan, List<Path> inputs, Path output, ProgressListener progress) {
+        Run(Plan plan, List<Path> inputs, Path output, ProgressListener progress, Deadline deadline) {
             this.plan = plan;
             this.inputs = inputs;
             this.output = output;
             this.progress = progress;
+            this.deadline = deadline;
             this.n = plan.clips().size();
             this.start = new double[n];
             this.end = new double[n];
@@ -112,6 +118,7 @@ public final class Transcoder {
             long audioDone = 0;
             for (long k = 0; k < frames; k++) {
                 Interruption.check();
+                deadline.check();
                 double t = (double) k / Plan.FRAME_RATE;
                 writeVideo(k, t);
                 long audioTarget = k == frames - 1 ? samples : Math.min(samples, (k + 1) * SAMPLES_PER_FRAME);

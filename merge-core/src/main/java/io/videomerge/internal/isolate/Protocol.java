@@ -162,7 +162,10 @@ final class Protocol {
             return switch (code) {
                 case INVALID_MEDIA, UNSUPPORTED_CODEC, INPUT_TOO_LONG, INPUT_TOO_LARGE, INPUT_CRASHED_DECODER ->
                     new MediaException(code, message, input);
-                case PROCESSING_FAILED, UPLOAD_FAILED -> new ProcessingException(code, message, input, retryable, null);
+                case PROCESSING_FAILED, UPLOAD_FAILED, STORAGE_FULL ->
+                    new ProcessingException(code, message, input, retryable, null);
+                // Final whatever the frame says: the same inputs would take as long again.
+                case PROCESSING_TIMEOUT -> new MergeException(code, message, input, false, null);
                 default -> new MergeException(code, message, input, retryable, null);
             };
         }

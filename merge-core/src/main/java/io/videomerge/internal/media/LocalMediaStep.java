@@ -8,6 +8,7 @@ import io.videomerge.MediaException;
 import io.videomerge.MergeRequest;
 import io.videomerge.ProcessingException;
 import io.videomerge.internal.encode.ClipOpener;
+import io.videomerge.internal.encode.Deadline;
 import io.videomerge.internal.encode.Interruption;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.encode.Remuxer;
@@ -15,6 +16,7 @@ import io.videomerge.internal.encode.Transcoder;
 import io.videomerge.internal.plan.Plan;
 import io.videomerge.internal.plan.Planner;
 import io.videomerge.internal.probe.ClipInfo;
+import io.videomerge.internal.probe.DecodeBudget;
 import io.videomerge.internal.probe.Demuxer;
 import io.videomerge.internal.probe.InputOpener;
 import io.videomerge.internal.probe.Prober;
@@ -25,7 +27,14 @@ import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link MediaStep} in this JVM: probe → plan → encode or remux → measure, in the calling thread. */
+/**
+ * {@link MediaStep} in this JVM: probe → plan → encode or remux → measure, in the calling thread.
+ *
+ * <p>Each input is charged to the job's {@link DecodeBudget} as soon as it is probed, so that a job too costly to
+ * decode is refused before the next input is even opened. Once the plan knows the output's length, encoding runs
+ * against the {@link Deadline} that length earns ({@link Limits#processingDeadline(double)}), counted from the start
+ * of this step.
+ */
 final class LocalMediaStep implements MediaStep {
     private static final Logger LOG = LoggerFactory.getLogger(LocalMediaStep.class);
 
@@ -47,13 +56,16 @@ final class LocalMediaStep implements MediaStep {
         requireNonNull(files, "files");
         requireNonNull(output, "output");
         requireNonNull(observer, "observer");
+        long started = System.nanoTime();
         List<ClipInfo> clips = new ArrayList<>();
         List<Prober.Inspection> inspections = new ArrayList<>();
+        DecodeBudget budget = new DecodeBudget(limits);
         double total = 0;
         for (int i = 0; i < files.size(); i++) {
             Interruption.check();
             observer.input(i);
             Prober.Inspection inspection = prober.inspect(files.get(i), i);
+            budget.charge(inspection);
             inspections.add(inspection);
             clips.add(inspection.info());
             total += inspection.info().durationSeconds();
@@ -67,12 +79,14 @@ final class LocalMediaStep implements MediaStep {
                     -1);
         }
         Plan plan = Planner.plan(clips, request);
+        Deadline deadline =
+                new Deadline(started, limits.processingDeadline(plan.outputSeconds()), plan.outputSeconds());
         ProgressListener progress = new InputTracker(clips, observer);
         observer.input(0);
         boolean copied = false;
         if (plan.streamCopy()) {
             try {
-                new Remuxer(demuxer::open, max).remux(plan, files, output, progress);
+                new Remuxer(demuxer::open, max).remux(plan, files, output, progress, deadline);
                 copied = true;
             } catch (Remuxer.NotCopyableException e) {
                 LOG.debug("stream copy not possible, re-encoding: {}", e.getMessage());
@@ -82,7 +96,7 @@ final class LocalMediaStep implements MediaStep {
         if (!copied) {
             // Each file was probed above: the opener starts its decoders on the inspected streams directly.
             ClipOpener opener = (file, index) -> inputs.open(file, inspections.get(index));
-            new Transcoder(opener, limits.maxUndecodableShare()).transcode(plan, files, output, progress);
+            new Transcoder(opener, limits.maxUndecodableShare()).transcode(plan, files, output, progress, deadline);
         }
         Interruption.check();
         observer.input(-1);

@@ -25,6 +25,9 @@ import org.bytedeco.javacpp.SizeTPointer;
  * <p>A packet's own duration is trusted only when it agrees with the stream's spacing (the last gap between
  * decode timestamps): muxers write wrong ones (a WebM Opus packet claiming 960 ms, an AV1 frame 1 ms), and the
  * spacing is what a player shows.
+ *
+ * <p>The same reads measure how densely the video packets really come ({@link #videoPacketRate()}), which a header's
+ * frame rate only claims.
  */
 final class Extent {
     /** First byte window read at the end of a file that allows byte seeks; each widening multiplies it by 4. */
@@ -35,6 +38,8 @@ final class Extent {
     private static final int MAX_ATTEMPTS = 6;
     /** Packets read at most per attempt. */
     private static final int MAX_PACKETS = 50_000;
+    /** The least span of video packets from which {@link #videoPacketRate()} tells a rate. */
+    private static final double MIN_MEASURED_SECONDS = 1.0;
 
     private final AVFormatContext fmt;
     private final int[] streams;
@@ -44,6 +49,10 @@ final class Extent {
     private final long[] lastDts;
     private final long[] gaps;
     private double start = Double.NaN;
+    /** Video packets read right after another one of the same read (no seek between): each closes a gap. */
+    private long videoGaps;
+    /** The summed decode-timestamp distance of those gaps, in seconds. */
+    private double videoGapSeconds;
 
     /** An extent over {@code streams} (indexes into {@code fmt}; the video stream first). */
     Extent(AVFormatContext fmt, int... streams) {
@@ -129,6 +138,16 @@ final class Extent {
         return Double.isNaN(after) ? before : Double.isNaN(before) ? after : Math.max(before, after);
     }
 
+    /**
+     * Video packets per second among the packets read so far: the packets that followed another one without a seek,
+     * over the time their decode timestamps advanced, pooled over every read. Packets that share a timestamp count
+     * (the decoder decodes each). NaN when the packets read span less than {@link #MIN_MEASURED_SECONDS}: a few
+     * frames close together say nothing about a whole clip.
+     */
+    double videoPacketRate() {
+        return videoGapSeconds >= MIN_MEASURED_SECONDS ? videoGaps / videoGapSeconds : Double.NaN;
+    }
+
     /** Reads to the end of the file; whether a packet of a stream used was seen. */
     private boolean readToEnd(AVPacket pkt) {
         boolean seen = false;
@@ -162,6 +181,10 @@ final class Extent {
         }
         AVStream st = fmt.streams(pkt.stream_index());
         long dts = pkt.dts() == avutil.AV_NOPTS_VALUE() ? pts : pkt.dts();
+        if (s == 0 && lastDts[s] != avutil.AV_NOPTS_VALUE() && dts >= lastDts[s]) {
+            videoGaps++;
+            videoGapSeconds += ((double) dts - lastDts[s]) * avutil.av_q2d(st.time_base());
+        }
         if (lastDts[s] != avutil.AV_NOPTS_VALUE() && dts > lastDts[s]) {
             gaps[s] = dts - lastDts[s];
         }

@@ -128,7 +128,9 @@ public final class Prober {
                             "input " + index + " is longer than the " + Math.round(maxSeconds) + " s allowed in total",
                             index);
                 }
-                return new Inspection(info, video, Math.max(audio, -1));
+                double average = positive(vst.avg_frame_rate()) ? avutil.av_q2d(vst.avg_frame_rate()) : Double.NaN;
+                double decodedRate = DecodeBudget.frameRate(average, info.frameRate(), extent.videoPacketRate());
+                return new Inspection(info, video, Math.max(audio, -1), decodedRate);
             } finally {
                 avutil.av_frame_free(first);
             }
@@ -376,17 +378,22 @@ public final class Prober {
     }
 
     /**
-     * What {@link #inspect} found: the facts and the stream numbers a decoder must use.
+     * What {@link #inspect} found: the facts, the stream numbers a decoder must use, and what decoding will cost.
      *
-     * @param info        the facts
-     * @param videoStream the video stream's index in the file
-     * @param audioStream the audio stream's index in the file, -1 without audio
+     * @param info             the facts
+     * @param videoStream      the video stream's index in the file
+     * @param audioStream      the audio stream's index in the file, -1 without audio
+     * @param decodedFrameRate the frames per second {@link DecodeBudget} charges for the video (the declared rate,
+     *                         or the rate measured on the packets when higher; see {@link DecodeBudget})
      */
-    public record Inspection(ClipInfo info, int videoStream, int audioStream) {
+    public record Inspection(ClipInfo info, int videoStream, int audioStream, double decodedFrameRate) {
         public Inspection {
             requireNonNull(info, "info");
             if (videoStream < 0 || audioStream < -1) {
                 throw new IllegalArgumentException("bad stream numbers: " + videoStream + ", " + audioStream);
+            }
+            if (!(decodedFrameRate > 0) || Double.isInfinite(decodedFrameRate)) {
+                throw new IllegalArgumentException("decodedFrameRate must be positive and finite: " + decodedFrameRate);
             }
         }
     }

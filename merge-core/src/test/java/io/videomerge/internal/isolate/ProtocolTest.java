@@ -1,11 +1,15 @@
 package io.videomerge.internal.isolate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.MediaException;
 import io.videomerge.MergeException;
+import io.videomerge.ProcessingException;
+import io.videomerge.internal.disk.DiskSpace;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,5 +66,34 @@ class ProtocolTest {
         assertEquals(ErrorCode.UNSUPPORTED_CODEC, e.code());
         assertEquals("input 2 uses x", e.getMessage());
         assertEquals(2, e.inputIndex().orElseThrow());
+    }
+
+    @Test
+    @DisplayName("a merge over its deadline reaches the parent as PROCESSING_TIMEOUT, final even if the frame says"
+            + " otherwise")
+    void processingTimeoutStaysFinal() throws IOException {
+        String message = "the merge took longer than the 2m deadline its 12.0 s of output allow";
+        String line = MARKER
+                + Protocol.error(new MergeException(ErrorCode.PROCESSING_TIMEOUT, message, -1, false, null)) + "\n"
+                + MARKER + "{\"t\":\"error\",\"code\":\"PROCESSING_TIMEOUT\",\"message\":\"m\",\"input\":-1,"
+                + "\"retryable\":true}\n";
+        List<Protocol.Frame> frames = frames(line);
+        MergeException sent = frames.get(0).failure();
+        assertEquals(ErrorCode.PROCESSING_TIMEOUT, sent.code());
+        assertEquals(message, sent.getMessage());
+        assertFalse(sent.isRetryable());
+        assertFalse(sent.inputIndex().isPresent());
+        assertFalse(frames.get(1).failure().isRetryable());
+    }
+
+    @Test
+    @DisplayName("a full disk in the child reaches the parent as the retryable STORAGE_FULL the in-process step throws")
+    void storageFullStaysRetryable() throws IOException {
+        MergeException full = DiskSpace.full("the merged file", null);
+        MergeException e = frames(MARKER + Protocol.error(full) + "\n").get(0).failure();
+        assertInstanceOf(ProcessingException.class, e);
+        assertEquals(ErrorCode.STORAGE_FULL, e.code());
+        assertEquals(full.getMessage(), e.getMessage());
+        assertTrue(e.isRetryable());
     }
 }

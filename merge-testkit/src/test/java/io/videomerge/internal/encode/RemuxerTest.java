@@ -27,6 +27,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -38,6 +39,7 @@ class RemuxerTest {
     private static final Prober PROBER = new Prober(Limits.defaults());
     private static final DemuxOpener DEMUXER = new Demuxer(Limits.defaults())::open;
     private static final double FRAME = 1.0 / 30;
+    private static final Deadline UNHURRIED = new Deadline(System.nanoTime(), Duration.ofHours(1), 2);
 
     @TempDir
     Path dir;
@@ -70,7 +72,7 @@ class RemuxerTest {
     @DisplayName("copies the packets of every clip one after the other, read without decoders")
     void copiesClips() {
         Path output = dir.resolve("out.mp4");
-        new Remuxer(DEMUXER, 60).remux(plan, inputs, output, ProgressListener.NONE);
+        new Remuxer(DEMUXER, 60).remux(plan, inputs, output, ProgressListener.NONE, UNHURRIED);
         assertEquals(2.0, PROBER.probe(output, 0).durationSeconds(), 0.1);
     }
 
@@ -80,7 +82,7 @@ class RemuxerTest {
         Path output = dir.resolve("long.mp4");
         MediaException e = assertThrows(
                 MediaException.class,
-                () -> new Remuxer(DEMUXER, 1.5).remux(plan, inputs, output, ProgressListener.NONE));
+                () -> new Remuxer(DEMUXER, 1.5).remux(plan, inputs, output, ProgressListener.NONE, UNHURRIED));
         assertAll(
                 () -> assertEquals(ErrorCode.INPUT_TOO_LONG, e.code()),
                 () -> assertEquals(1, e.inputIndex().orElseThrow()),
@@ -98,7 +100,7 @@ class RemuxerTest {
                 .withStart(3);
         List<Path> files = List.of(ClipGenerator.write(late, dir, "late-a"), ClipGenerator.write(late, dir, "late-b"));
         Path output = dir.resolve("late.mp4");
-        new Remuxer(DEMUXER, 60).remux(copyPlan(files), files, output, ProgressListener.NONE);
+        new Remuxer(DEMUXER, 60).remux(copyPlan(files), files, output, ProgressListener.NONE, UNHURRIED);
         ClipAnalyzer merged = ClipAnalyzer.analyze(output);
         assertAll(
                 () -> assertEquals(2.0, merged.info().durationSeconds(), FRAME),
@@ -118,7 +120,7 @@ class RemuxerTest {
         Path output = dir.resolve("damaged.mp4");
         Remuxer.NotCopyableException e = assertThrows(
                 Remuxer.NotCopyableException.class,
-                () -> new Remuxer(DEMUXER, 60).remux(intact, files, output, ProgressListener.NONE));
+                () -> new Remuxer(DEMUXER, 60).remux(intact, files, output, ProgressListener.NONE, UNHURRIED));
         assertAll(
                 () -> assertTrue(e.getMessage().startsWith("input 1 "), e.getMessage()),
                 () -> assertFalse(Files.exists(output), "the partial output is deleted"));
