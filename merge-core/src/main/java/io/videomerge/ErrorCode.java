@@ -16,7 +16,10 @@ public enum ErrorCode {
     DOWNLOAD_FAILED,
     /** A download did not finish within its connect, read or overall deadline. */
     DOWNLOAD_TIMEOUT,
-    /** An input, or all inputs of a job together, exceed the byte limits. */
+    /**
+     * An input, or all inputs of a job together, exceed the byte limits or the decode budget (decoded pixels per
+     * second of one input, decoded pixels of the whole job).
+     */
     INPUT_TOO_LARGE,
     /** The inputs together last longer than the configured maximum. */
     INPUT_TOO_LONG,
