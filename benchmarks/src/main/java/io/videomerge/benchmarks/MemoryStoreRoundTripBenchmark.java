@@ -87,8 +87,16 @@ public class MemoryStoreRoundTripBenchmark {
         } while (claimed.isEmpty());
         boolean completed = store.complete(claimed.get().lease().orElseThrow(), RESULT);
         if (++w.operations % PURGE_EVERY == 0) {
-            store.purgeFinished(Instant.now().plusSeconds(1));
+            purgeAll(store);
         }
         return completed;
+    }
+
+    /** Purges every finished job in batches, as the janitor does. */
+    private static void purgeAll(JobStore store) {
+        Instant cutoff = Instant.now().plusSeconds(1);
+        while (store.purgeFinished(cutoff, PURGE_EVERY).size() == PURGE_EVERY) {
+            // The next batch.
+        }
     }
 }

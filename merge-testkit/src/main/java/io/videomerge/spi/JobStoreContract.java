@@ -3,6 +3,7 @@ package io.videomerge.spi;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -150,6 +152,41 @@ public abstract class JobStoreContract {
     /** Moves the clock past the lease of a job claimed or renewed just now. */
     private void expireLease() {
         clock.advance(LEASE.plus(MILLI));
+    }
+
+    private static List<TaskId> ids(List<Job> jobs) {
+        return jobs.stream().map(Job::id).toList();
+    }
+
+    /**
+     * Checks that a job that {@code giveBack} returns to the queue, its lease in hand, is claimed after an
+     * older job that waits in the queue and before the jobs created after it, whether they were created
+     * before or after it was claimed. Jobs are created {@code gap} apart (zero: all in one millisecond).
+     */
+    private void assertKeepsItsPlace(Duration gap, Consumer<Lease> giveBack) {
+        TaskId older = create().id();
+        clock.advance(gap);
+        TaskId id = create().id();
+        clock.advance(gap);
+        TaskId younger = create().id();
+        Lease olderLease = lease(claim());
+        Lease lease = lease(claim());
+        assertEquals(List.of(older, id), List.of(olderLease.taskId(), lease.taskId()));
+        // The older job waits again, ready since its creation, as if it had never left the queue.
+        assertTrue(store.fail(
+                olderLease,
+                error(ErrorCode.DOWNLOAD_FAILED),
+                Optional.of(get(older).createdAt())));
+        clock.advance(gap);
+        TaskId youngest = create().id();
+
+        giveBack.accept(lease);
+
+        Job back = get(id);
+        assertEquals(JobState.PENDING, back.state());
+        assertEquals(back.createdAt(), back.notBefore(), "back at its place in the queue");
+        List<TaskId> order = List.of(claim().id(), claim().id(), claim().id(), claim().id());
+        assertEquals(List.of(older, id, younger, youngest), order);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -785,7 +822,8 @@ public abstract class JobStoreContract {
     class Release {
 
         @Test
-        @DisplayName("a released job is pending again at the same attempt, ready now, with no lease and progress 0")
+        @DisplayName("a released job is pending again at the same attempt, at its place in the queue, with no lease and"
+                + " progress 0")
         void releasedJobIsPending() {
             Lease lease = createAndClaim();
             store.renew(lease, LEASE, 0.5, "encoding");
@@ -796,7 +834,8 @@ public abstract class JobStoreContract {
             Job job = get(lease.taskId());
             assertEquals(JobState.PENDING, job.state());
             assertEquals(1, job.attempt());
-            assertEquals(now(), job.notBefore());
+            assertEquals(job.createdAt(), job.notBefore());
+            assertTrue(job.createdAt().isBefore(now()));
             assertEquals(Optional.empty(), job.lease());
             assertEquals(0.0, job.progress());
             assertEquals(Optional.empty(), job.finishedAt());
@@ -814,6 +853,18 @@ public abstract class JobStoreContract {
             assertEquals(first.taskId(), second.taskId());
             assertTrue(second.token() > first.token());
             assertEquals("worker-b", second.owner());
+        }
+
+        @Test
+        @DisplayName("a released job is claimed after older waiting jobs and before every job created after it")
+        void releasedJobKeepsItsPlace() {
+            assertKeepsItsPlace(STEP, lease -> assertTrue(store.release(lease)));
+        }
+
+        @Test
+        @DisplayName("a released job keeps its place among jobs created in the same millisecond")
+        void releasedJobKeepsItsPlaceWithinOneMillisecond() {
+            assertKeepsItsPlace(Duration.ZERO, lease -> assertTrue(store.release(lease)));
         }
 
         @Test
@@ -866,7 +917,9 @@ public abstract class JobStoreContract {
         }
 
         @Test
-        @DisplayName("an expired lease sends its job back to pending with attempt + 1, ready now, with no lease")
+        @DisplayName(
+                "an expired lease sends its job back to pending with attempt + 1, at its place in the queue, with no"
+                        + " lease")
         void expiredLeaseRequeued() {
             Lease lease = createAndClaim();
             store.renew(lease, LEASE, 0.5, "encoding");
@@ -877,7 +930,7 @@ public abstract class JobStoreContract {
             Job job = get(lease.taskId());
             assertEquals(JobState.PENDING, job.state());
             assertEquals(2, job.attempt());
-            assertEquals(now(), job.notBefore());
+            assertEquals(job.createdAt(), job.notBefore());
             assertEquals(Optional.empty(), job.lease());
             assertEquals(0.0, job.progress());
             assertEquals(Optional.empty(), job.finishedAt());
@@ -885,6 +938,24 @@ public abstract class JobStoreContract {
             Lease again = lease(claim());
             assertEquals(lease.taskId(), again.taskId());
             assertTrue(again.token() > lease.token());
+        }
+
+        @Test
+        @DisplayName("a rescued job is claimed after older waiting jobs and before every job created after it")
+        void rescuedJobKeepsItsPlace() {
+            assertKeepsItsPlace(STEP, lease -> {
+                expireLease();
+                assertEquals(1, store.requeueExpired());
+            });
+        }
+
+        @Test
+        @DisplayName("a rescued job keeps its place among jobs created in the same millisecond")
+        void rescuedJobKeepsItsPlaceWithinOneMillisecond() {
+            assertKeepsItsPlace(Duration.ZERO, lease -> {
+                expireLease();
+                assertEquals(1, store.requeueExpired());
+            });
         }
 
         @Test
@@ -1052,6 +1123,63 @@ public abstract class JobStoreContract {
     }
 
     @Nested
+    @DisplayName("count pending")
+    class CountPending {
+
+        @Test
+        @DisplayName("an empty store has no pending job")
+        void emptyStoreHasNone() {
+            assertEquals(0, store.countPending());
+        }
+
+        @Test
+        @DisplayName("pending jobs count, also those waiting for a retry; processing and final jobs do not")
+        void countsPendingOnly() {
+            for (int i = 0; i < 3; i++) {
+                create();
+            }
+            assertEquals(3, store.countPending());
+            Lease retried = lease(claim());
+            assertEquals(2, store.countPending(), "a processing job is not pending");
+            assertTrue(store.fail(retried, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(now().plusSeconds(60))));
+            assertEquals(3, store.countPending(), "a job waiting for its retry is pending");
+
+            assertTrue(store.complete(lease(claim()), result()));
+            assertTrue(store.fail(lease(claim()), error(ErrorCode.INVALID_MEDIA), Optional.empty()));
+
+            assertEquals(1, store.countPending(), "final jobs are not pending");
+            assertEquals(Optional.empty(), store.claim("worker-a", LEASE), "the pending job is not ready yet");
+        }
+
+        @Test
+        @DisplayName("the count follows claims, releases, requeues and cancellations")
+        void followsEveryChange() {
+            List<TaskId> created = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                created.add(create().id());
+            }
+            Lease first = lease(claim());
+            lease(claim());
+            assertEquals(1, store.countPending(), "after two claims");
+            assertTrue(store.release(first));
+            assertEquals(2, store.countPending(), "after a release");
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            assertEquals(3, store.countPending(), "after a requeue");
+
+            Lease third = lease(claim());
+            assertEquals(2, store.countPending(), "after a claim");
+            assertTrue(store.cancel(third.taskId()));
+            assertEquals(2, store.countPending(), "a processing job flagged for cancellation is still not pending");
+            assertTrue(store.release(third));
+            assertEquals(2, store.countPending(), "released with cancellation requested, it ends cancelled");
+            assertEquals(created.get(1), claim().id());
+            assertTrue(store.cancel(created.get(2)));
+            assertEquals(0, store.countPending(), "after cancelling the last pending job");
+        }
+    }
+
+    @Nested
     @DisplayName("purge")
     class Purge {
 
@@ -1087,6 +1215,71 @@ public abstract class JobStoreContract {
                     store.purgeFinished(now().plus(Duration.ofDays(365)), 100).size());
             assertEquals(JobState.PENDING, get(pending).state());
             assertEquals(JobState.PROCESSING, get(processing.taskId()).state());
+        }
+
+        @Test
+        @DisplayName("at most limit jobs are purged, the oldest finished first")
+        void oldestFinishedFirstUpToLimit() {
+            List<Lease> leases = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                create();
+                clock.advance(STEP);
+            }
+            for (int i = 0; i < 5; i++) {
+                leases.add(lease(claim()));
+            }
+            // Finished in another order than created, so that the two orders are told apart.
+            List<TaskId> finished = new ArrayList<>();
+            for (int i : new int[] {3, 1, 4, 0, 2}) {
+                assertTrue(store.complete(leases.get(i), result()));
+                finished.add(leases.get(i).taskId());
+                clock.advance(STEP);
+            }
+            Instant cutoff = now();
+
+            assertEquals(finished.subList(0, 2), ids(store.purgeFinished(cutoff, 2)));
+            assertTrue(store.find(finished.get(2)).isPresent(), "beyond the limit, left for the next call");
+            assertEquals(finished.subList(2, 4), ids(store.purgeFinished(cutoff, 2)));
+            assertEquals(finished.subList(4, 5), ids(store.purgeFinished(cutoff, 2)));
+            assertEquals(List.of(), store.purgeFinished(cutoff, 2));
+        }
+
+        @Test
+        @DisplayName("purged jobs are returned as they were, with their results and errors")
+        void purgedJobsReturnedAsTheyWere() {
+            Lease completed = createAndClaim(newJob("order-45"));
+            assertTrue(store.complete(completed, result()));
+            clock.advance(STEP);
+            Lease failed = createAndClaim();
+            assertTrue(store.fail(failed, error(ErrorCode.INVALID_MEDIA), Optional.empty()));
+            clock.advance(STEP);
+            TaskId cancelled = create().id();
+            assertTrue(store.cancel(cancelled));
+            clock.advance(STEP);
+            List<Job> before = List.of(get(completed.taskId()), get(failed.taskId()), get(cancelled));
+
+            List<Job> purged = store.purgeFinished(now(), 10);
+
+            assertEquals(before, purged);
+            assertEquals(Optional.of(result()), purged.get(0).result());
+            assertEquals(Optional.of("order-45"), purged.get(0).idempotencyKey());
+            assertEquals(
+                    Optional.of(error(ErrorCode.INVALID_MEDIA)), purged.get(1).error());
+            assertEquals(Optional.of(JobMessages.CANCELLED), purged.get(2).error());
+            for (Job job : before) {
+                assertEquals(Optional.empty(), store.find(job.id()));
+            }
+        }
+
+        @Test
+        @DisplayName("a limit below 1 is refused")
+        void limitBelowOneRefused() {
+            Lease lease = createAndClaim();
+            assertTrue(store.complete(lease, result()));
+            clock.advance(STEP);
+
+            assertThrows(IllegalArgumentException.class, () -> store.purgeFinished(now(), 0));
+            assertEquals(JobState.COMPLETED, get(lease.taskId()).state());
         }
 
         @Test
@@ -1410,6 +1603,43 @@ public abstract class JobStoreContract {
                     assertEquals(won.get(0).equals("fail"), job.error().isPresent());
                 }
             }
+        }
+
+        @Test
+        @DisplayName("concurrent purges return each eligible job once, and all of them together")
+        void concurrentPurgesShareTheJobs() throws Exception {
+            int jobs = 120;
+            int limit = 7;
+            Set<TaskId> eligible = new HashSet<>();
+            for (Lease lease : claimMany(jobs)) {
+                assertTrue(store.complete(lease, result()));
+                eligible.add(lease.taskId());
+            }
+            clock.advance(STEP);
+            Instant cutoff = now();
+            Lease atCutoff = createAndClaim();
+            assertTrue(store.complete(atCutoff, result()));
+            TaskId pending = create().id();
+
+            List<List<TaskId>> perThread = runTogether(THREADS, n -> {
+                List<TaskId> mine = new ArrayList<>();
+                List<Job> batch;
+                while (!(batch = store.purgeFinished(cutoff, limit)).isEmpty()) {
+                    assertTrue(batch.size() <= limit, "a purge returned " + batch.size() + " jobs");
+                    mine.addAll(ids(batch));
+                }
+                return mine;
+            });
+
+            List<TaskId> all = new ArrayList<>();
+            perThread.forEach(all::addAll);
+            assertEquals(all.size(), Set.copyOf(all).size(), "a job was returned by two purges");
+            assertEquals(eligible, Set.copyOf(all));
+            for (TaskId id : eligible) {
+                assertEquals(Optional.empty(), store.find(id));
+            }
+            assertEquals(JobState.COMPLETED, get(atCutoff.taskId()).state());
+            assertEquals(JobState.PENDING, get(pending).state());
         }
 
         @Test

@@ -35,6 +35,13 @@ enum Dialect {
         }
 
         @Override
+        String oneOf(String column, String subquery) {
+            // ARRAY(...) makes the sub-select an init plan that runs exactly once, whatever join the planner
+            // would choose for IN (...): a LIMIT ... SKIP LOCKED sub-select run twice could take other rows.
+            return column + " = ANY(ARRAY(" + subquery + "))";
+        }
+
+        @Override
         <T> T inWriteTransaction(Handle handle, String lockName, HandleCallback<T, RuntimeException> work) {
             return handle.inTransaction(tx -> {
                 // Serialises schema creation between instances that start at once: CREATE ... IF NOT EXISTS
@@ -155,6 +162,14 @@ enum Dialect {
      * (PostgreSQL: an advisory lock; SQLite: the database's single write lock) and commits it.
      */
     abstract <T> T inWriteTransaction(Handle handle, String lockName, HandleCallback<T, RuntimeException> work);
+
+    /**
+     * The condition that {@code column} is among the values {@code subquery} selects, where the sub-select
+     * is evaluated once for the whole statement (it may lock rows and carry a limit).
+     */
+    String oneOf(String column, String subquery) {
+        return column + " IN (" + subquery + ")";
+    }
 
     /** Whether a claim is one {@code UPDATE ... RETURNING} over a sub-select that skips locked rows. */
     boolean claimsInOneStatement() {

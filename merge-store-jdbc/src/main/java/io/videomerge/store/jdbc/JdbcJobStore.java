@@ -20,6 +20,9 @@ import java.sql.SQLTransientException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
@@ -43,7 +46,9 @@ import org.jdbi.v3.core.statement.Update;
  * <p>On PostgreSQL, a claim is one {@code UPDATE ... RETURNING} over a {@code FOR UPDATE SKIP LOCKED}
  * sub-select, so concurrent claimers neither wait for nor collide with each other. On SQLite (WAL mode,
  * a busy timeout), a claim takes the database's write lock with {@code BEGIN IMMEDIATE} and moves the
- * job by compare-and-set. Every other change is a single conditional statement.
+ * job by compare-and-set. Every other change is a single conditional statement; a purge is one
+ * {@code DELETE ... RETURNING} of the oldest finished rows (on PostgreSQL skipping rows that a concurrent
+ * purge has locked), and {@link #countPending} reads the partial index of pending rows only.
  *
  * <p>When the database cannot be reached or is too busy to answer, methods throw
  * {@link StoreUnavailableException} and nothing was changed by them.
@@ -283,12 +288,27 @@ public final class JdbcJobStore implements JobStore {
     }
 
     @Override
-    public int purgeFinished(Instant cutoff) {
+    public List<Job> purgeFinished(Instant cutoff, int limit) {
         requireNonNull(cutoff, "cutoff");
-        return use(t -> t.handle()
-                .createUpdate(t.sql().purgeFinished)
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        }
+        List<Job> purged = use(t -> t.handle()
+                .createQuery(t.sql().purgeFinished)
                 .bind("cutoff", cutoff.toEpochMilli())
-                .execute());
+                .bind("limit", limit)
+                .map(JobRowMapper.INSTANCE)
+                .list());
+        // RETURNING gives the rows in no particular order.
+        List<Job> oldestFirst = new ArrayList<>(purged);
+        oldestFirst.sort(Comparator.comparing(job -> job.finishedAt().orElseThrow()));
+        return oldestFirst;
+    }
+
+    @Override
+    public long countPending() {
+        return use(t ->
+                t.handle().createQuery(t.sql().countPending).mapTo(Long.class).one());
     }
 
     /** Does nothing: the store holds no connection between calls, and the pool or Jdbi it was given stays open. */

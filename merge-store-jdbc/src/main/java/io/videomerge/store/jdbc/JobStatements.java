@@ -45,6 +45,7 @@ final class JobStatements {
     final String requeueExpired;
     final String cancel;
     final String purgeFinished;
+    final String countPending;
 
     private final Dialect dialect;
 
@@ -90,7 +91,9 @@ final class JobStatements {
                 + " error_code = :code, error_message = :error, message = :error, " + DROP_LEASE + FENCED;
         release = "UPDATE " + jobs + " SET"
                 + " state = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE 'PENDING' END,"
-                + " not_before = :now,"
+                // Back in the queue at its original place: not_before = created_at puts it ahead of every
+                // ready job created after it.
+                + " not_before = CASE WHEN cancel_requested THEN not_before ELSE created_at END,"
                 + " progress = CASE WHEN cancel_requested THEN progress ELSE 0 END,"
                 + " error_code = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE error_code END,"
                 + " error_message = CASE WHEN cancel_requested THEN :cancelled ELSE error_message END,"
@@ -101,7 +104,7 @@ final class JobStatements {
                 + " state = CASE WHEN cancel_requested THEN 'CANCELLED'"
                 + " WHEN attempt >= max_attempts THEN 'FAILED' ELSE 'PENDING' END,"
                 + " attempt = CASE WHEN " + ends + " THEN attempt ELSE attempt + 1 END,"
-                + " not_before = CASE WHEN " + ends + " THEN not_before ELSE :now END,"
+                + " not_before = CASE WHEN " + ends + " THEN not_before ELSE created_at END,"
                 + " progress = CASE WHEN " + ends + " THEN progress ELSE 0 END,"
                 + " error_code = CASE WHEN cancel_requested THEN 'CANCELLED'"
                 + " WHEN attempt >= max_attempts THEN 'WORKER_LOST' ELSE error_code END,"
@@ -124,7 +127,17 @@ final class JobStatements {
                 + " finished_at = CASE WHEN state = 'PENDING' THEN :now ELSE finished_at END,"
                 + " updated_at = :now"
                 + " WHERE id = :id AND state IN ('PENDING', 'PROCESSING')";
-        purgeFinished = "DELETE FROM " + jobs + " WHERE finished_at < :cutoff AND state IN " + FINAL_STATES;
+        // The oldest finished first, each row deleted and returned by one statement only: concurrent
+        // purges on PostgreSQL skip the rows another one has locked; SQLite runs one writer at a time.
+        purgeFinished = "DELETE FROM " + jobs + " WHERE "
+                + dialect.oneOf(
+                        "id",
+                        "SELECT id FROM " + jobs + " WHERE finished_at < :cutoff AND state IN " + FINAL_STATES
+                                + " ORDER BY finished_at, " + dialect.insertionOrder() + " LIMIT :limit"
+                                + dialect.skipLocked())
+                + " RETURNING " + COLUMNS;
+        // Answered from the claim index alone (a partial index on the pending rows), without reading a row.
+        countPending = "SELECT COUNT(*) FROM " + jobs + " WHERE state = 'PENDING'";
     }
 
     /**

@@ -15,10 +15,12 @@ import io.videomerge.spi.Renewal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -28,8 +30,9 @@ import java.util.TreeMap;
  * A {@link JobStore} held in this process's memory: every operation is atomic under one lock, and
  * nothing survives the process.
  *
- * <p>Ready jobs wait in a queue ordered by {@code notBefore}, so a claim costs O(log n) whatever the
- * number of jobs; finished jobs wait in a queue ordered by finish time for {@link #purgeFinished}.
+ * <p>Pending jobs wait in a queue ordered by {@code notBefore}, so a claim costs O(log n) whatever the
+ * number of jobs and {@link #countPending} is the queue's size; finished jobs wait in a queue ordered by
+ * finish time for {@link #purgeFinished}.
  */
 public final class InMemoryJobStore implements JobStore {
     private static final JobError CANCELLED = JobMessages.CANCELLED;
@@ -185,7 +188,7 @@ public final class InMemoryJobStore implements JobStore {
                         Optional.empty(),
                         Optional.of(CANCELLED));
             } else {
-                backToPending(entry, j.attempt(), clock.instant(), JobMessages.RELEASED, j.error());
+                backToPending(entry, j.attempt(), j.createdAt(), JobMessages.RELEASED, j.error());
             }
             return true;
         }
@@ -222,7 +225,7 @@ public final class InMemoryJobStore implements JobStore {
                             Optional.empty(),
                             Optional.of(WORKER_LOST));
                 } else {
-                    backToPending(entry, j.attempt() + 1, now, JobMessages.REQUEUED, j.error());
+                    backToPending(entry, j.attempt() + 1, j.createdAt(), JobMessages.REQUEUED, j.error());
                 }
                 changed++;
             }
@@ -259,18 +262,28 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
-    public int purgeFinished(Instant cutoff) {
+    public List<Job> purgeFinished(Instant cutoff, int limit) {
         requireNonNull(cutoff, "cutoff");
+        requireLimit(limit);
         synchronized (lock) {
-            int purged = 0;
-            while (!finished.isEmpty()
+            List<Job> purged = new ArrayList<>();
+            while (purged.size() < limit
+                    && !finished.isEmpty()
                     && finished.peek().job.finishedAt().orElseThrow().isBefore(cutoff)) {
-                Entry entry = finished.poll();
-                jobs.remove(entry.job.id());
-                entry.job.idempotencyKey().ifPresent(k -> keys.remove(k, entry.job.id()));
-                purged++;
+                Job job = finished.poll().job;
+                jobs.remove(job.id());
+                job.idempotencyKey().ifPresent(k -> keys.remove(k, job.id()));
+                purged.add(job);
             }
             return purged;
+        }
+    }
+
+    @Override
+    public long countPending() {
+        synchronized (lock) {
+            // Every pending job is in the ready queue, also while it waits for its notBefore.
+            return ready.size();
         }
     }
 
@@ -332,6 +345,12 @@ public final class InMemoryJobStore implements JobStore {
         Job j = entry.job;
         entry.readyKey = new ReadyKey(j.notBefore(), j.createdAt(), entry.seq);
         ready.put(entry.readyKey, entry);
+    }
+
+    private static void requireLimit(int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        }
     }
 
     private static void requirePositive(Duration leaseTime) {

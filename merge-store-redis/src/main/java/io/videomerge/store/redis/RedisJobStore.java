@@ -24,6 +24,7 @@ import io.videomerge.spi.Renewal;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -242,17 +243,34 @@ public final class RedisJobStore implements JobStore {
     }
 
     @Override
-    public int purgeFinished(Instant cutoff) {
+    public List<Job> purgeFinished(Instant cutoff, int limit) {
         requireNonNull(cutoff, "cutoff");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1: " + limit);
+        }
         String before = Long.toString(cutoff.toEpochMilli());
-        int deleted = 0;
-        List<Long> reply;
+        List<Job> purged = new ArrayList<>();
+        int asked;
+        List<Object> reply;
         do {
+            // Never more entries than jobs still wanted, so the limit holds; entries of jobs that expired
+            // meanwhile yield nothing, hence the loop.
+            asked = Math.min(limit - purged.size(), BATCH);
             reply = redis.eval(
-                    Script.PURGE, ScriptOutputType.MULTI, base + ":finished", base, before, Integer.toString(BATCH));
-            deleted += reply.get(0).intValue();
-        } while (reply.get(1) == BATCH);
-        return deleted;
+                    Script.PURGE, ScriptOutputType.MULTI, base + ":finished", base, before, Integer.toString(asked));
+            for (Object fields : reply.subList(1, reply.size())) {
+                @SuppressWarnings("unchecked")
+                List<Object> hash = (List<Object>) fields;
+                purged.add(JobHash.fromReply(hash).orElseThrow());
+            }
+        } while ((Long) reply.get(0) == asked && purged.size() < limit);
+        return purged;
+    }
+
+    /** The size of the ready set, which holds every pending job, ready or waiting: O(1). */
+    @Override
+    public long countPending() {
+        return redis.call(commands -> commands.zcard(base + ":ready"));
     }
 
     @Override

@@ -11,6 +11,7 @@ local function idemKey(key)
 end
 
 -- Back to PENDING without a lease and with progress 0; the ready member keeps the job's creation order.
+-- A job put back at its creation time (release, rescue) takes its old place in the queue again.
 -- Status lines come from the caller (JobMessages): no script spells its own.
 local function requeue(job, id, attempt, notBefore, now, message)
   redis.call('HSET', job, 'state', 'PENDING', 'att', attempt, 'nb', notBefore, 'prog', '0', 'ua', now, 'msg', message)

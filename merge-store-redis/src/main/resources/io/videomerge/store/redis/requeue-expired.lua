@@ -6,7 +6,7 @@ local ids = redis.call('ZRANGEBYSCORE', processing, '-inf', '(' .. now, 'LIMIT',
 local changed = 0
 for _, id in ipairs(ids) do
   local job = jobKey(id)
-  local h = redis.call('HMGET', job, 'state', 'att', 'max', 'cr', 'exp')
+  local h = redis.call('HMGET', job, 'state', 'att', 'max', 'cr', 'exp', 'ca')
   if h[1] ~= 'PROCESSING' then
     redis.call('ZREM', processing, id)
   elseif tonumber(h[5]) >= tonumber(now) then
@@ -20,7 +20,7 @@ for _, id in ipairs(ids) do
     elseif attempt >= tonumber(h[3]) then
       finish(job, id, 'FAILED', now, ARGV[3], 'WORKER_LOST', ARGV[5])
     else
-      requeue(job, id, attempt + 1, now, now, ARGV[7])
+      requeue(job, id, attempt + 1, h[6], now, ARGV[7])
     end
   end
 end

@@ -152,12 +152,36 @@ class RedisJobStoreLayoutTest {
         store.complete(store.claim("w", LEASE).orElseThrow().lease().orElseThrow(), SampleJobs.RESULT);
         clock.advance(Duration.ofSeconds(1));
 
-        assertEquals(1, store.purgeFinished(clock.instant()));
+        assertEquals(1, store.purgeFinished(clock.instant(), 10).size());
         assertEquals(
                 List.of(prefix + "}:seq"),
                 TestRedis.keysOf(prefix).stream()
                         .map(k -> k.substring(k.indexOf(prefix)))
                         .toList());
+    }
+
+    @Test
+    @DisplayName("purge passes over finished entries whose jobs already expired, within the limit")
+    void purgePassesOverExpiredJobs() {
+        String prefix = redis.newPrefix();
+        RedisJobStore store = store(prefix);
+        List<Job> done = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            store.create(SampleJobs.newJob());
+            Job claimed = store.claim("w", LEASE).orElseThrow();
+            assertTrue(store.complete(claimed.lease().orElseThrow(), SampleJobs.RESULT));
+            done.add(store.find(claimed.id()).orElseThrow());
+            clock.advance(Duration.ofSeconds(1));
+        }
+        // What the retention TTL does to the two oldest: their hashes go, their finished entries stay.
+        TestRedis.commands()
+                .del(
+                        "{" + prefix + "}:job:" + done.get(0).id(),
+                        "{" + prefix + "}:job:" + done.get(1).id());
+
+        assertEquals(List.of(done.get(2)), store.purgeFinished(clock.instant(), 1));
+        assertEquals(List.of(done.get(3)), store.purgeFinished(clock.instant(), 5));
+        assertEquals(0, TestRedis.commands().zcard("{" + prefix + "}:finished"));
     }
 
     @Test
