@@ -572,7 +572,10 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName(
                 "a merge that finished during an outage longer than its lease records its outcome once the store is back")
         void outcomeSurvivesLongOutage() throws Exception {
-            AsyncMergeService merges = setup().start();
+            Setup setup = setup();
+            // Beats far apart and a janitor every few milliseconds: after the outage the janitor runs first.
+            setup.heartbeat = Duration.ofSeconds(10);
+            AsyncMergeService merges = setup.start();
             TaskId id = merges.submit(request(), Optional.empty());
             Run run = runner.next();
             store.down(true);
@@ -581,7 +584,13 @@ public abstract class AsyncMergeServiceContract {
             eventually("the completion is retried", () -> store.refused() >= refusedBefore + 2);
             clock.advance(LEASE.multipliedBy(3));
 
+            // The store is back, but the completion is held back until the janitor has run a few times: a
+            // janitor that requeued at once would take the job from its live worker.
+            store.refuseCompletes(true);
             store.down(false);
+            int purgesBefore = store.purges();
+            eventually("the janitor ran three times", () -> store.purges() >= purgesBefore + 3);
+            store.refuseCompletes(false);
 
             TaskStatus done = awaitFinal(merges, id);
             assertEquals(Status.COMPLETED, done.status(), () -> "ended " + done);

@@ -17,13 +17,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real store behind a switch: while {@link #down} is set every call throws
- * {@link StoreUnavailableException}, as a store whose database or Redis went away does. Counts claims.
+ * {@link StoreUnavailableException}, as a store whose database or Redis went away does; {@link #refuseCompletes}
+ * refuses only {@code complete}, so a test can hold a finished merge's outcome back while the rest of the store
+ * answers. Counts claims and purges (one per janitor run).
  */
 final class FlakyJobStore implements JobStore {
     private final JobStore store;
     private final AtomicInteger claims = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicInteger purges = new AtomicInteger();
     private volatile boolean down;
+    private volatile boolean refuseCompletes;
 
     FlakyJobStore(JobStore store) {
         this.store = store;
@@ -31,6 +35,16 @@ final class FlakyJobStore implements JobStore {
 
     void down(boolean down) {
         this.down = down;
+    }
+
+    /** While set, {@code complete} throws as if the store were down; every other call is answered. */
+    void refuseCompletes(boolean refuse) {
+        this.refuseCompletes = refuse;
+    }
+
+    /** How many purges reached the store, answered or refused: one per janitor run. */
+    int purges() {
+        return purges.get();
     }
 
     /** How many claims reached the store, answered or refused. */
@@ -78,6 +92,10 @@ final class FlakyJobStore implements JobStore {
     @Override
     public boolean complete(Lease lease, MergeResult result) {
         check();
+        if (refuseCompletes) {
+            refused.incrementAndGet();
+            throw new StoreUnavailableException("the job store is not reachable", null);
+        }
         return store.complete(lease, result);
     }
 
@@ -107,6 +125,7 @@ final class FlakyJobStore implements JobStore {
 
     @Override
     public List<Job> purgeFinished(Instant cutoff, int limit) {
+        purges.incrementAndGet();
         check();
         return store.purgeFinished(cutoff, limit);
     }
