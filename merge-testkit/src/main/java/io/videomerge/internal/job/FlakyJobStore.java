@@ -17,11 +17,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real store behind a switch: while {@link #down} is set every call throws
- * {@link StoreUnavailableException}, as a store whose database or Redis went away does. Counts claims.
+ * {@link StoreUnavailableException}, as a store whose database or Redis went away does. Counts claims and
+ * finds.
  */
 final class FlakyJobStore implements JobStore {
     private final JobStore store;
     private final AtomicInteger claims = new AtomicInteger();
+    private final AtomicInteger finds = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean down;
 
@@ -36,6 +38,11 @@ final class FlakyJobStore implements JobStore {
     /** How many claims reached the store, answered or refused. */
     int claims() {
         return claims.get();
+    }
+
+    /** How many finds reached the store, answered or refused. */
+    int finds() {
+        return finds.get();
     }
 
     /** How many calls were refused while down. */
@@ -58,6 +65,7 @@ final class FlakyJobStore implements JobStore {
 
     @Override
     public Optional<Job> find(TaskId id) {
+        finds.incrementAndGet();
         check();
         return store.find(id);
     }
