@@ -35,6 +35,7 @@ final class OnDemandMergeService implements MergeService {
     private RuntimeException refusal;
     private MergeRequest lastRequest;
     private boolean storeDown;
+    private RuntimeException pingFailure;
 
     private record Wait(TaskId id, CompletableFuture<TaskStatus> future) {}
 
@@ -59,6 +60,11 @@ final class OnDemandMergeService implements MergeService {
 
     synchronized void storeDown(boolean down) {
         storeDown = down;
+    }
+
+    /** Makes {@link #ping} throw {@code e} (until cleared with null), as a full disk does. */
+    synchronized void failPings(RuntimeException e) {
+        pingFailure = e;
     }
 
     synchronized void start(TaskId id, double progress) {
@@ -123,6 +129,11 @@ final class OnDemandMergeService implements MergeService {
             wait(Math.max(1, left / 1_000_000));
         }
         return true;
+    }
+
+    /** The tasks that {@link #awaitFinal} waits are outstanding for. */
+    synchronized java.util.Set<TaskId> waitedFor() {
+        return waits.stream().map(Wait::id).collect(java.util.stream.Collectors.toSet());
     }
 
     /** How many {@link #awaitFinal} waits are outstanding. */
@@ -302,6 +313,9 @@ final class OnDemandMergeService implements MergeService {
     @Override
     public synchronized void ping() {
         checkStore();
+        if (pingFailure != null) {
+            throw pingFailure;
+        }
     }
 
     @Override

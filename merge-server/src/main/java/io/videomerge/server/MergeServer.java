@@ -86,7 +86,10 @@ final class MergeServer implements AutoCloseable {
         Files.createDirectories(files);
 
         ServletContextHandler api = new ServletContextHandler("/");
-        api.addServlet(new ServletHolder("merge", new MergeServlet(service, options)), "/*");
+        ServletHolder merge = new ServletHolder("merge", new MergeServlet(service, options));
+        // Prefer: wait requests go asynchronous instead of holding one of the pool's threads each.
+        merge.setAsyncSupported(true);
+        api.addServlet(merge, "/*");
 
         ResourceHandler fileHandler = new ResourceHandler();
         fileHandler.setBaseResource(ResourceFactory.of(fileHandler).newResource(files));
