@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Merges video clips: {@link #merge} runs one merge in the calling thread; {@link #submit} records an
@@ -70,13 +71,28 @@ public interface MergeService extends AutoCloseable {
     MergeResult result(TaskId id);
 
     /**
-     * Waits until the task is final or {@code timeout} passes, whichever is first.
+     * Waits until the task is final or {@code timeout} passes, whichever is first, in the calling thread: the
+     * blocking form of {@link #awaitFinal}.
      *
      * @return the status at that moment
      * @throws MergeException with {@link ErrorCode#TASK_NOT_FOUND} for an unknown id
      * @throws InterruptedException when the waiting thread is interrupted
      */
     TaskStatus await(TaskId id, Duration timeout) throws InterruptedException;
+
+    /**
+     * A future that completes with the task's status once it is final, or with its status at that moment when
+     * {@code timeout} passes; no thread is held while it waits, so a server may keep thousands of such waits.
+     * A task that is already final, or a timeout of zero, completes the future before this returns. Tasks that
+     * other instances sharing the job store finish are seen within half a second.
+     *
+     * <p>The future fails with {@link MergeException} {@link ErrorCode#TASK_NOT_FOUND} for an unknown id, and
+     * with {@link StoreUnavailableException} when the store failed on the last read before the timeout (a store
+     * that fails earlier is asked again). Once the service is closed, outstanding and new waits complete with
+     * the current status at once. Cancelling the future gives the wait up. Its dependent actions run on the
+     * service's waiting thread and must not block; use the {@code ...Async} variants for slow work.
+     */
+    CompletableFuture<TaskStatus> awaitFinal(TaskId id, Duration timeout);
 
     /**
      * Requests cancellation: a pending task fails at once with {@link ErrorCode#CANCELLED}, a running one

@@ -20,6 +20,7 @@ import io.videomerge.internal.job.InstanceFolder;
 import io.videomerge.internal.media.MediaStep;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@link MergeService} of this library: {@link #merge} runs the {@link MergePipeline} in the calling
@@ -101,6 +102,11 @@ public final class DefaultMergeService implements MergeService {
     @Override
     public TaskStatus await(TaskId id, Duration timeout) throws InterruptedException {
         return jobs().await(id, timeout);
+    }
+
+    @Override
+    public CompletableFuture<TaskStatus> awaitFinal(TaskId id, Duration timeout) {
+        return jobs().awaitFinal(id, timeout);
     }
 
     @Override

@@ -12,6 +12,9 @@ import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -25,6 +28,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +50,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every refusal is {@code {"error", "code"}} with a status from one table; no answer carries a stack
  * trace, class name, path or address. The servlet never closes the service: its owner does.
+ *
+ * <p>{@code Prefer: wait} holds no container thread: the request goes asynchronous and is answered from the
+ * thread that completes {@link MergeService#awaitFinal}, so register the servlet with async support
+ * ({@code asyncSupported}); without it such requests are answered 202 at once. At most
+ * {@link Options#maxWaiters()} requests wait at a time; the next ones are answered 202 at once.
  */
 public final class MergeServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
@@ -54,12 +65,16 @@ public final class MergeServlet extends HttpServlet {
     private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
     private static final Pattern DELTA_SECONDS = Pattern.compile("\\d{1,9}");
     private static final String NO_SUCH_TASK = "no task with that id";
+    /** How much longer than the wait the container gives an asynchronous request, so that it never cuts first. */
+    private static final Duration ASYNC_TIMEOUT_MARGIN = Duration.ofSeconds(5);
 
     private final transient MergeService service;
     private final transient Options options;
     private final transient RequestReader reader;
     private final transient ObjectMapper mapper = new ObjectMapper();
     private final transient ObjectNode openApi;
+    private final transient AtomicInteger waiters = new AtomicInteger();
+    private final transient AtomicBoolean warnedNoAsync = new AtomicBoolean();
 
     /**
      * The settings of a {@link MergeServlet}.
@@ -69,10 +84,14 @@ public final class MergeServlet extends HttpServlet {
      * @param authenticator who may call the merge endpoints (default {@link Authenticator#apiKeys} with no
      *                      keys: open, with a warning in the log)
      * @param maxWait       the cap on {@code Prefer: wait} (default 60 s; zero ignores the preference)
+     * @param maxWaiters    how many {@code Prefer: wait} requests may wait at once; the next ones are answered
+     *                      202 at once, without {@code Preference-Applied} (default 1000; zero ignores the
+     *                      preference)
      */
-    public record Options(long maxBodyBytes, Authenticator authenticator, Duration maxWait) {
+    public record Options(long maxBodyBytes, Authenticator authenticator, Duration maxWait, int maxWaiters) {
         public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
         public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(60);
+        public static final int DEFAULT_MAX_WAITERS = 1000;
 
         public Options {
             if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 8) {
@@ -83,19 +102,23 @@ public final class MergeServlet extends HttpServlet {
             if (maxWait.isNegative()) {
                 throw new IllegalArgumentException("maxWait must be >= 0: " + maxWait);
             }
+            if (maxWaiters < 0) {
+                throw new IllegalArgumentException("maxWaiters must be >= 0: " + maxWaiters);
+            }
         }
 
-        /** 64 KiB bodies, no API keys (open), waits of at most 60 s. */
+        /** 64 KiB bodies, no API keys (open), waits of at most 60 s, at most 1000 of them at once. */
         public static Options defaults() {
-            return new Options(DEFAULT_MAX_BODY_BYTES, Authenticator.apiKeys(List.of()), DEFAULT_MAX_WAIT);
+            return new Options(
+                    DEFAULT_MAX_BODY_BYTES, Authenticator.apiKeys(List.of()), DEFAULT_MAX_WAIT, DEFAULT_MAX_WAITERS);
         }
 
         public Options withMaxBodyBytes(long bytes) {
-            return new Options(bytes, authenticator, maxWait);
+            return new Options(bytes, authenticator, maxWait, maxWaiters);
         }
 
         public Options withAuthenticator(Authenticator value) {
-            return new Options(maxBodyBytes, value, maxWait);
+            return new Options(maxBodyBytes, value, maxWait, maxWaiters);
         }
 
         /** The default authenticator with these keys ({@code X-API-Key}; none means open). */
@@ -104,7 +127,11 @@ public final class MergeServlet extends HttpServlet {
         }
 
         public Options withMaxWait(Duration value) {
-            return new Options(maxBodyBytes, authenticator, value);
+            return new Options(maxBodyBytes, authenticator, value, maxWaiters);
+        }
+
+        public Options withMaxWaiters(int value) {
+            return new Options(maxBodyBytes, authenticator, maxWait, value);
         }
     }
 
@@ -203,33 +230,166 @@ public final class MergeServlet extends HttpServlet {
         response.setHeader("Location", base(request) + "/api/v1/merge/" + id + "/status");
 
         Optional<Duration> wait = preferredWait(request);
-        if (wait.isPresent()) {
-            response.setHeader("Preference-Applied", "wait=" + wait.get().toSeconds());
-            TaskStatus status = awaitQuietly(id, wait.get());
-            if (status != null && status.status().isFinal()) {
-                writeFinal(id, response);
-                return;
-            }
+        if (wait.isPresent() && admitWaiter(request)) {
+            awaitAnswer(request, response, id, wait.get());
+            return;
         }
+        accepted(id, response);
+    }
+
+    private void accepted(TaskId id, HttpServletResponse response) throws IOException {
         ObjectNode body = mapper.createObjectNode();
         body.put("task_id", id.value());
         body.put("message", "Merge started");
         write(response, 202, body);
     }
 
-    private TaskStatus awaitQuietly(TaskId id, Duration wait) {
-        try {
-            return service.await(id, wait);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
+    /** Takes one of the {@link Options#maxWaiters()} places, when async is possible and one is free. */
+    private boolean admitWaiter(HttpServletRequest request) {
+        if (!request.isAsyncSupported()) {
+            if (warnedNoAsync.compareAndSet(false, true)) {
+                log.warn("Prefer: wait is answered 202 at once: async is not enabled on this servlet's registration"
+                        + " (set asyncSupported on it and on the filters before it)");
+            }
+            return false;
         }
+        if (waiters.incrementAndGet() > options.maxWaiters()) {
+            waiters.decrementAndGet();
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Answers once the task is final or the wait is over, from the thread that completes the wait; the
+     * container thread returns at once. Holds one waiter place, which {@link WaitingAnswer} gives back.
+     */
+    private void awaitAnswer(HttpServletRequest request, HttpServletResponse response, TaskId id, Duration wait)
+            throws IOException {
+        CompletableFuture<TaskStatus> finished;
+        try {
+            finished = service.awaitFinal(id, wait);
+        } catch (RuntimeException e) {
+            waiters.decrementAndGet();
+            throw e;
+        }
+        response.setHeader("Preference-Applied", "wait=" + wait.toSeconds());
+        if (finished.isDone()) {
+            waiters.decrementAndGet();
+            answerWait(id, finished, response);
+            return;
+        }
+        AsyncContext async = request.startAsync(request, response);
+        async.setTimeout(wait.plus(ASYNC_TIMEOUT_MARGIN).toMillis());
+        WaitingAnswer answer = new WaitingAnswer(async, id, finished, request.getRequestURI());
+        async.addListener(answer);
+        finished.whenComplete((status, failure) -> answer.send());
+    }
+
+    /**
+     * The answer to a {@code Prefer: wait} request: the synchronous API's answer when the task is final,
+     * else 202. The task exists whatever happened, so a status or result that could not be read is a 202
+     * too: the client has the id and Location, and asks again later.
+     */
+    private void answerWait(TaskId id, CompletableFuture<TaskStatus> finished, HttpServletResponse response)
+            throws IOException {
+        TaskStatus status = finished.isDone() && !finished.isCompletedExceptionally() ? finished.join() : null;
+        if (status != null && status.status().isFinal()) {
+            try {
+                writeFinal(id, response);
+                return;
+            } catch (MergeException e) {
+                log.warn("The result of finished task {} could not be read ({}); answering 202", id, e.code());
+            }
+        }
+        accepted(id, response);
+    }
+
+    /**
+     * One asynchronous {@code Prefer: wait} request, answered once by whichever comes first: the end of the
+     * wait, the container's timeout, or the end of the request (the client went away). Each gives the waiter
+     * place back and ends the wait.
+     */
+    private final class WaitingAnswer implements AsyncListener {
+        private final AsyncContext async;
+        private final TaskId id;
+        private final CompletableFuture<TaskStatus> finished;
+        private final String uri;
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        WaitingAnswer(AsyncContext async, TaskId id, CompletableFuture<TaskStatus> finished, String uri) {
+            this.async = async;
+            this.id = id;
+            this.finished = finished;
+            this.uri = uri;
+        }
+
+        /** Writes the answer and completes the request, unless it was answered already. */
+        void send() {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            waiters.decrementAndGet();
+            HttpServletResponse response = (HttpServletResponse) async.getResponse();
+            try {
+                answerWait(id, finished, response);
+            } catch (IOException e) {
+                log.debug("The client of POST {} went away before its answer: {}", uri, e.toString());
+            } catch (RuntimeException e) {
+                log.error("Unexpected failure answering POST {}", uri, e);
+                try {
+                    error(response, 500, "INTERNAL_ERROR", "internal error");
+                } catch (IOException | RuntimeException again) {
+                    log.debug("The error answer to POST {} could not be written either: {}", uri, again.toString());
+                }
+            } finally {
+                completeQuietly();
+            }
+        }
+
+        /** Ends the request without an answer, unless it was answered already, and gives the wait up. */
+        private void abandon() {
+            if (done.compareAndSet(false, true)) {
+                waiters.decrementAndGet();
+                completeQuietly();
+            }
+            finished.cancel(false);
+        }
+
+        private void completeQuietly() {
+            try {
+                async.complete();
+            } catch (IllegalStateException e) {
+                log.debug("POST {} was completed already: {}", uri, e.toString());
+            }
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+            // Not expected, as the wait ends before the container's timeout; answered as a wait that ran out.
+            send();
+            finished.cancel(false);
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+            log.debug("Waiting request POST {} failed: {}", uri, String.valueOf(event.getThrowable()));
+            abandon();
+        }
+
+        @Override
+        public void onComplete(AsyncEvent event) {
+            abandon();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {}
     }
 
     /** The {@code wait} preference of RFC 7240, capped; absent when not asked for or the cap is zero. */
     private Optional<Duration> preferredWait(HttpServletRequest request) {
         Enumeration<String> headers = request.getHeaders("Prefer");
-        if (headers == null || options.maxWait().isZero()) {
+        if (headers == null || options.maxWait().isZero() || options.maxWaiters() == 0) {
             return Optional.empty();
         }
         while (headers.hasMoreElements()) {
@@ -276,6 +436,8 @@ public final class MergeServlet extends HttpServlet {
             body.put("success", false);
             body.put("error", e.getMessage());
             body.put("reason", e.code().name());
+            ErrorStatus.retryAfterSeconds(e.code())
+                    .ifPresent(seconds -> response.setHeader("Retry-After", Integer.toString(seconds)));
             write(response, ErrorStatus.of(e.code()), body);
             return;
         }
@@ -309,21 +471,41 @@ public final class MergeServlet extends HttpServlet {
         }
     }
 
+    /**
+     * 200 {@code {"status":"ok"}}, or 503 {@code {"status":"unavailable", "code", "error"}} with
+     * {@code Retry-After}: the code of a {@link MergeException} from {@link MergeService#ping()}
+     * (STORE_UNAVAILABLE, STORAGE_FULL), or STORE_UNAVAILABLE for any other failure.
+     */
     private void health(HttpServletResponse response) throws IOException {
-        ObjectNode body = mapper.createObjectNode();
         try {
             service.ping();
+        } catch (MergeException e) {
+            log.warn("Health check failed with {}: {}", e.code(), e.getMessage());
+            unhealthy(response, e.code(), e.getMessage());
+            return;
         } catch (RuntimeException e) {
-            log.warn("Health check failed: {}", e.getMessage());
-            body.put("status", "unavailable");
-            body.put("error", "the job store does not answer");
-            body.put("code", ErrorCode.STORE_UNAVAILABLE.name());
-            response.setHeader("Retry-After", Integer.toString(ErrorStatus.RETRY_AFTER_SECONDS));
-            write(response, 503, body);
+            log.warn("Health check failed: {}", e.toString());
+            unhealthy(response, ErrorCode.STORE_UNAVAILABLE, "");
             return;
         }
+        ObjectNode body = mapper.createObjectNode();
         body.put("status", "ok");
         write(response, 200, body);
+    }
+
+    /** Known causes get fixed words: the health check answers anyone, so it says no more than it must. */
+    private void unhealthy(HttpServletResponse response, ErrorCode code, String message) throws IOException {
+        String reason = switch (code) {
+            case STORE_UNAVAILABLE -> "the job store does not answer";
+            case STORAGE_FULL -> "the work directory is low on disk space";
+            default -> message;
+        };
+        ObjectNode body = mapper.createObjectNode();
+        body.put("status", "unavailable");
+        body.put("code", code.name());
+        body.put("error", reason);
+        response.setHeader("Retry-After", Integer.toString(ErrorStatus.RETRY_AFTER_SECONDS));
+        write(response, 503, body);
     }
 
     private void openApi(HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -12,14 +12,16 @@ final class JettyContainer implements ServletContainer {
     private Server server;
 
     @Override
-    public URI start(Servlet servlet, String contextPath, String mapping) throws Exception {
+    public URI start(Servlet servlet, String contextPath, String mapping, boolean asyncSupported) throws Exception {
         server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
         ServletContextHandler context = new ServletContextHandler(contextPath.isEmpty() ? "/" : contextPath);
-        context.addServlet(new ServletHolder(servlet), mapping);
+        ServletHolder holder = new ServletHolder(servlet);
+        holder.setAsyncSupported(asyncSupported);
+        context.addServlet(holder, mapping);
         server.setHandler(context);
         server.start();
         return URI.create("http://127.0.0.1:" + connector.getLocalPort());

@@ -30,6 +30,8 @@ import io.videomerge.testing.ClipSpec;
 import io.videomerge.upload.FileSystemUploader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -148,6 +150,19 @@ abstract class MergeServletContract {
 
     Reply delete(String path) throws IOException, InterruptedException {
         return send(request(path).DELETE());
+    }
+
+    /** A POST with {@code Prefer: preference} and {@code headers}, sent without waiting for its answer. */
+    CompletableFuture<HttpResponse<String>> postWaiting(String preference, String... headers) {
+        HttpRequest.Builder b = request("/api/v1/merge")
+                .header("Content-Type", "application/json")
+                .header("Prefer", preference)
+                .timeout(DEADLINE)
+                .POST(HttpRequest.BodyPublishers.ofString(VALID));
+        if (headers.length > 0) {
+            b.headers(headers);
+        }
+        return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     TaskId submit() throws IOException, InterruptedException {
@@ -494,7 +509,9 @@ abstract class MergeServletContract {
         "PROCESSING_FAILED, 500",
         "UPLOAD_FAILED, 500",
         "WORKER_LOST, 500",
-        "CANCELLED, 410"
+        "CANCELLED, 410",
+        "PROCESSING_TIMEOUT, 422",
+        "STORAGE_FULL, 507"
     })
     @DisplayName("The result of a failed task answers the status of its code with {success: false, error, reason}")
     void failedResult(ErrorCode code, int status) throws Exception {
@@ -511,6 +528,19 @@ abstract class MergeServletContract {
         assertEquals(code.name(), reply.body().get("reason").asText());
         assertEquals("failed", failed.get("status").asText());
         assertEquals(code.name(), failed.get("reason").asText());
+    }
+
+    @Test
+    @DisplayName("The result of a task that failed for lack of disk space is 507 STORAGE_FULL with Retry-After")
+    void storageFullResultIs507() throws Exception {
+        TaskId id = submit();
+        service.fail(id, new MergeException(ErrorCode.STORAGE_FULL, "no space left for the merged file"));
+
+        Reply reply = get("/api/v1/merge/" + id + "/result");
+
+        assertEquals(507, reply.status());
+        assertEquals("STORAGE_FULL", reply.body().get("reason").asText());
+        assertEquals("5", reply.header("Retry-After"));
     }
 
     @Test
@@ -646,6 +676,151 @@ abstract class MergeServletContract {
         assertEquals(null, reply.header("Preference-Applied"));
     }
 
+    @Test
+    @DisplayName("Prefer: wait holds no container thread: while 300 requests wait, health answers")
+    void manyWaitsLeaveThreadsFree() throws Exception {
+        int n = 300;
+        List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            waiting.add(postWaiting("wait=60"));
+        }
+        // More than the containers' 200 request threads: with a thread per wait, this would not be reached.
+        assertTrue(service.awaitWaits(n, DEADLINE), "waiting: " + service.waiting());
+
+        Reply health = get("/health");
+
+        assertEquals(200, health.status(), health.body().toString());
+        for (TaskId id : service.ids()) {
+            service.complete(id, sampleResult());
+        }
+        for (CompletableFuture<HttpResponse<String>> response : waiting) {
+            HttpResponse<String> answered = response.get();
+            assertEquals(200, answered.statusCode(), answered.body());
+            assertEquals(
+                    "wait=60",
+                    answered.headers().firstValue("Preference-Applied").orElse(null));
+        }
+    }
+
+    @Test
+    @DisplayName("Beyond maxWaiters a Prefer: wait request is answered 202 at once, without Preference-Applied")
+    void waitersAreCapped() throws Exception {
+        mount(new MergeServlet(service, MergeServlet.Options.defaults().withMaxWaiters(1)), CONTEXT, MAPPING);
+        CompletableFuture<HttpResponse<String>> first = postWaiting("wait=60");
+        assertTrue(service.awaitWaits(1, DEADLINE));
+        TaskId waitedFor = service.waitedFor().iterator().next();
+
+        Reply second = post(VALID, "Prefer", "wait=60");
+
+        assertEquals(202, second.status(), second.body().toString());
+        assertEquals("Merge started", second.body().get("message").asText());
+        assertEquals(null, second.header("Preference-Applied"));
+        assertEquals(1, service.waiting(), "only the first waits");
+        service.complete(waitedFor, sampleResult());
+        assertEquals(200, first.get().statusCode());
+    }
+
+    @Test
+    @DisplayName("With maxWaiters 0, Prefer: wait is ignored")
+    void zeroWaitersIgnoresThePreference() throws Exception {
+        mount(new MergeServlet(service, MergeServlet.Options.defaults().withMaxWaiters(0)), CONTEXT, MAPPING);
+
+        Reply reply = post(VALID, "Prefer", "wait=60");
+
+        assertEquals(202, reply.status());
+        assertEquals(null, reply.header("Preference-Applied"));
+    }
+
+    @Test
+    @DisplayName("Registered without async support, the servlet answers Prefer: wait with 202 at once")
+    void withoutAsyncSupportNoWait() throws Exception {
+        container.close();
+        container = newContainer();
+        root = container.start(new MergeServlet(service), CONTEXT, MAPPING, false);
+
+        Reply reply = post(VALID, "Prefer", "wait=60");
+
+        assertEquals(202, reply.status());
+        assertEquals(null, reply.header("Preference-Applied"));
+        assertEquals(0, service.waiting());
+    }
+
+    @Test
+    @DisplayName("A waiting request whose client went away gives its place back, and later requests are served")
+    void clientGoneDuringWait() throws Exception {
+        mount(new MergeServlet(service, MergeServlet.Options.defaults().withMaxWaiters(1)), CONTEXT, MAPPING);
+        TaskId abandoned;
+        try (Socket socket = new Socket(root.getHost(), root.getPort())) {
+            byte[] body = VALID.getBytes(StandardCharsets.UTF_8);
+            String head = "POST " + MOUNT + "/api/v1/merge HTTP/1.1\r\n"
+                    + "Host: " + root.getAuthority() + "\r\n"
+                    + "Content-Type: application/json\r\n"
+                    + "Prefer: wait=60\r\n"
+                    + "Content-Length: " + body.length + "\r\n\r\n";
+            OutputStream out = socket.getOutputStream();
+            out.write(head.getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+            assertTrue(service.awaitWaits(1, DEADLINE));
+            abandoned = service.waitedFor().iterator().next();
+        }
+
+        // Its answer goes nowhere (unless the container noticed first and gave the wait up).
+        service.complete(abandoned, sampleResult());
+
+        assertEquals(200, get("/health").status());
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        Reply honoured;
+        do {
+            assertTrue(System.nanoTime() - deadline < 0, "the waiter place was never given back");
+            honoured = post(VALID, "Prefer", "wait=1");
+            assertEquals(202, honoured.status(), honoured.body().toString());
+        } while (honoured.header("Preference-Applied") == null);
+        assertEquals("wait=1", honoured.header("Preference-Applied"));
+    }
+
+    @Test
+    @DisplayName("A wait whose end cannot be read (the store went down) answers 202: the task exists")
+    void unreadableWaitIsAccepted() throws Exception {
+        CompletableFuture<HttpResponse<String>> pending = postWaiting("wait=1");
+        assertTrue(service.awaitWaits(1, DEADLINE));
+        service.storeDown(true);
+
+        HttpResponse<String> response = pending.get();
+
+        service.storeDown(false);
+        assertEquals(202, response.statusCode(), response.body());
+        JsonNode body = json.readTree(response.body());
+        assertTrue(TaskId.parse(body.get("task_id").asText()).isPresent(), response.body());
+        assertTrue(response.headers().firstValue("Location").isPresent());
+    }
+
+    @Test
+    @DisplayName("On the real service without workers: a waiting request is answered 410 once its task is cancelled")
+    void waitOnTheRealService(@TempDir Path tmp) throws Exception {
+        try (InMemoryJobStore store = new InMemoryJobStore();
+                MergeService real = MergeService.builder()
+                        .uploader(new FileSystemUploader(tmp.resolve("out"), URI.create("https://cdn.example.com/")))
+                        .workDirectory(tmp.resolve("work"))
+                        .jobStore(store)
+                        .mergeConcurrency(0)
+                        .build()) {
+            mount(new MergeServlet(real), CONTEXT, MAPPING);
+            // The same key names the same task, so the test knows which task the waiting request is for.
+            Reply submitted = post(VALID, "Idempotency-Key", "wait-1");
+            String id = submitted.body().get("task_id").asText();
+            CompletableFuture<HttpResponse<String>> pending = postWaiting("wait=60", "Idempotency-Key", "wait-1");
+
+            Reply cancel = delete("/api/v1/merge/" + id);
+
+            assertEquals(200, cancel.status(), cancel.body().toString());
+            HttpResponse<String> response = pending.get();
+            assertEquals(410, response.statusCode(), response.body());
+            assertEquals(
+                    "CANCELLED", json.readTree(response.body()).get("reason").asText());
+        }
+    }
+
     // ---------------------------------------------------------------- cancel
 
     @Test
@@ -720,6 +895,35 @@ abstract class MergeServletContract {
 
         assertEquals(200, reply.status());
         assertEquals("{\"status\":\"ok\"}", reply.raw().body());
+    }
+
+    @Test
+    @DisplayName("Health is 503 STORAGE_FULL with a reason and Retry-After when the work directory is low on space")
+    void healthReportsFullDisk() throws Exception {
+        service.failPings(new MergeException(ErrorCode.STORAGE_FULL, "free space 10 MB is under 1 GB"));
+
+        Reply reply = get("/health");
+
+        assertEquals(503, reply.status());
+        assertEquals(Set.of("status", "code", "error"), fieldNames(reply.body()));
+        assertEquals("unavailable", reply.body().get("status").asText());
+        assertEquals("STORAGE_FULL", reply.code());
+        assertTrue(reply.error().contains("disk space"), reply.error());
+        assertEquals("5", reply.header("Retry-After"));
+    }
+
+    @Test
+    @DisplayName("Health is 503 STORE_UNAVAILABLE for a ping that fails unexpectedly, and says nothing of it")
+    void healthHidesUnexpectedFailures() throws Exception {
+        service.failPings(new IllegalStateException("pool exhausted at 10.0.0.7"));
+
+        Reply reply = get("/health");
+
+        assertEquals(503, reply.status());
+        assertEquals("unavailable", reply.body().get("status").asText());
+        assertEquals("STORE_UNAVAILABLE", reply.code());
+        assertFalse(reply.raw().body().contains("10.0.0.7"), reply.raw().body());
+        assertEquals("5", reply.header("Retry-After"));
     }
 
     // ---------------------------------------------------------------- authentication

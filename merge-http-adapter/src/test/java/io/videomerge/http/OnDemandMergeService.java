@@ -11,22 +11,33 @@ import io.videomerge.TaskStatus;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A map of tasks that a test moves on by hand ({@link #start}, {@link #complete}, {@link #fail}): it stands
  * in for the job layer where a test needs a task in an exact state at an exact moment (a cancel racing
  * nothing, a failure with each code, a store that is down); the merge flow itself runs the real service.
+ *
+ * <p>{@link #awaitFinal} waits hold no thread: a task that finishes completes its waits in the thread that
+ * finished it (the test's), a timeout completes them on the JDK's delay thread.
  */
 final class OnDemandMergeService implements MergeService {
     private final Clock clock = Clock.systemUTC();
     private final Map<TaskId, Task> tasks = new HashMap<>();
     private final Map<String, TaskId> keys = new HashMap<>();
+    private final List<Wait> waits = new ArrayList<>();
     private RuntimeException refusal;
     private MergeRequest lastRequest;
     private boolean storeDown;
+    private RuntimeException pingFailure;
+
+    private record Wait(TaskId id, CompletableFuture<TaskStatus> future) {}
 
     private static final class Task {
         final Instant createdAt;
@@ -51,6 +62,11 @@ final class OnDemandMergeService implements MergeService {
         storeDown = down;
     }
 
+    /** Makes {@link #ping} throw {@code e} (until cleared with null), as a full disk does. */
+    synchronized void failPings(RuntimeException e) {
+        pingFailure = e;
+    }
+
     synchronized void start(TaskId id, double progress) {
         Task t = get(id);
         t.status = TaskStatus.Status.PROCESSING;
@@ -58,19 +74,27 @@ final class OnDemandMergeService implements MergeService {
         touch(t);
     }
 
-    synchronized void complete(TaskId id, MergeResult result) {
-        Task t = get(id);
-        t.status = TaskStatus.Status.COMPLETED;
-        t.progress = 1.0;
-        t.result = result;
-        touch(t);
+    /** Completes the task; its waits are answered in this thread before this returns. */
+    void complete(TaskId id, MergeResult result) {
+        synchronized (this) {
+            Task t = get(id);
+            t.status = TaskStatus.Status.COMPLETED;
+            t.progress = 1.0;
+            t.result = result;
+            touch(t);
+        }
+        answerWaits(id);
     }
 
-    synchronized void fail(TaskId id, MergeException failure) {
-        Task t = get(id);
-        t.status = TaskStatus.Status.FAILED;
-        t.failure = failure;
-        touch(t);
+    /** Fails the task; its waits are answered in this thread before this returns. */
+    void fail(TaskId id, MergeException failure) {
+        synchronized (this) {
+            Task t = get(id);
+            t.status = TaskStatus.Status.FAILED;
+            t.failure = failure;
+            touch(t);
+        }
+        answerWaits(id);
     }
 
     synchronized int size() {
@@ -92,6 +116,29 @@ final class OnDemandMergeService implements MergeService {
             wait(Math.max(1, left / 1_000_000));
         }
         return true;
+    }
+
+    /** Waits until {@code count} {@link #awaitFinal} waits are outstanding, or the timeout passes. */
+    synchronized boolean awaitWaits(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (waits.size() < count) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    /** The tasks that {@link #awaitFinal} waits are outstanding for. */
+    synchronized java.util.Set<TaskId> waitedFor() {
+        return waits.stream().map(Wait::id).collect(java.util.stream.Collectors.toSet());
+    }
+
+    /** How many {@link #awaitFinal} waits are outstanding. */
+    synchronized int waiting() {
+        return waits.size();
     }
 
     /** The ids of every task, oldest first is not promised. */
@@ -196,22 +243,79 @@ final class OnDemandMergeService implements MergeService {
     }
 
     @Override
-    public synchronized boolean cancel(TaskId id) {
-        Task t = tasks.get(id);
-        if (t == null || t.status.isFinal()) {
-            return false;
+    public CompletableFuture<TaskStatus> awaitFinal(TaskId id, Duration timeout) {
+        CompletableFuture<TaskStatus> future = new CompletableFuture<>();
+        Wait wait = new Wait(id, future);
+        synchronized (this) {
+            TaskStatus now;
+            try {
+                now = status(id);
+            } catch (RuntimeException e) {
+                future.completeExceptionally(e);
+                return future;
+            }
+            if (now.status().isFinal() || timeout.isZero() || timeout.isNegative()) {
+                future.complete(now);
+                return future;
+            }
+            waits.add(wait);
+            notifyAll();
         }
-        if (t.status == TaskStatus.Status.PENDING) {
+        future.whenComplete((status, failure) -> forget(wait));
+        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS, Runnable::run)
+                .execute(() -> answer(wait));
+        return future;
+    }
+
+    private synchronized void forget(Wait wait) {
+        waits.remove(wait);
+        notifyAll();
+    }
+
+    private void answerWaits(TaskId id) {
+        List<Wait> due;
+        synchronized (this) {
+            due = waits.stream().filter(w -> w.id.equals(id)).toList();
+        }
+        due.forEach(this::answer);
+    }
+
+    /** Completes outside the lock, as the real service does: the servlet writes its answer in this thread. */
+    private void answer(Wait wait) {
+        TaskStatus now;
+        try {
+            now = status(wait.id);
+        } catch (RuntimeException e) {
+            wait.future.completeExceptionally(e);
+            return;
+        }
+        wait.future.complete(now);
+    }
+
+    @Override
+    public boolean cancel(TaskId id) {
+        synchronized (this) {
+            Task t = tasks.get(id);
+            if (t == null || t.status.isFinal()) {
+                return false;
+            }
+            if (t.status != TaskStatus.Status.PENDING) {
+                return true;
+            }
             t.status = TaskStatus.Status.FAILED;
             t.failure = new MergeException(ErrorCode.CANCELLED, "the merge was cancelled");
             touch(t);
         }
+        answerWaits(id);
         return true;
     }
 
     @Override
     public synchronized void ping() {
         checkStore();
+        if (pingFailure != null) {
+            throw pingFailure;
+        }
     }
 
     @Override

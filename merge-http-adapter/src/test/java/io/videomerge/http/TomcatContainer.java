@@ -16,7 +16,7 @@ final class TomcatContainer implements ServletContainer {
     private Path baseDir;
 
     @Override
-    public URI start(Servlet servlet, String contextPath, String mapping) throws Exception {
+    public URI start(Servlet servlet, String contextPath, String mapping, boolean asyncSupported) throws Exception {
         baseDir = Files.createTempDirectory("videomerge-tomcat");
         tomcat = new Tomcat();
         tomcat.setBaseDir(baseDir.toString());
@@ -24,7 +24,7 @@ final class TomcatContainer implements ServletContainer {
         tomcat.setPort(0);
         tomcat.getConnector().setProperty("address", "127.0.0.1");
         Context context = tomcat.addContext(contextPath, baseDir.toString());
-        Tomcat.addServlet(context, "merge", servlet);
+        Tomcat.addServlet(context, "merge", servlet).setAsyncSupported(asyncSupported);
         context.addServletMappingDecoded(mapping, "merge");
         tomcat.start();
         return URI.create("http://127.0.0.1:" + tomcat.getConnector().getLocalPort());

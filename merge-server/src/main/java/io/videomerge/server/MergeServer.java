@@ -47,7 +47,9 @@ final class MergeServer implements AutoCloseable {
             ServiceFactory.Running running = ServiceFactory.create(config, config.publicUrl(server.port()));
             server.start(
                     running,
-                    MergeServlet.Options.defaults().withApiKeys(config.apiKeys()),
+                    MergeServlet.Options.defaults()
+                            .withApiKeys(config.apiKeys())
+                            .withMaxWaiters(config.capacity().maxWaiters()),
                     ServiceFactory.filesFolder(config));
             return server;
         } catch (Exception | Error e) {
@@ -86,7 +88,10 @@ final class MergeServer implements AutoCloseable {
         Files.createDirectories(files);
 
         ServletContextHandler api = new ServletContextHandler("/");
-        api.addServlet(new ServletHolder("merge", new MergeServlet(service, options)), "/*");
+        ServletHolder merge = new ServletHolder("merge", new MergeServlet(service, options));
+        // Prefer: wait requests go asynchronous instead of holding one of the pool's threads each.
+        merge.setAsyncSupported(true);
+        api.addServlet(merge, "/*");
 
         ResourceHandler fileHandler = new ResourceHandler();
         fileHandler.setBaseResource(ResourceFactory.of(fileHandler).newResource(files));

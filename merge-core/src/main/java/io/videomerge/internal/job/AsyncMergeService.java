@@ -16,26 +16,22 @@ import io.videomerge.spi.NewJob;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
 
 /**
  * The asynchronous half of {@link io.videomerge.MergeService}: records validated requests as jobs in
- * the {@link JobStore}, answers status, result, await and cancel from the store (so any instance sharing
+ * the {@link JobStore}, answers status, result, awaitFinal and cancel from the store (so any instance sharing
  * the store answers for any task), and runs a {@link JobWorker} over the same store.
  */
 public final class AsyncMergeService implements AutoCloseable {
-    private static final Duration MIN_AWAIT_POLL = Duration.ofMillis(10);
-    private static final Duration MAX_AWAIT_POLL = Duration.ofMillis(500);
-
     private final JobSettings settings;
     private final JobStore store;
     private final Consumer<MergeRequest> validator;
     private final JobWorker worker;
-    private final ReentrantLock settledLock = new ReentrantLock();
-    private final Condition settledSignal = settledLock.newCondition();
-    private long settled;
+    private final FinalStatusWaiters waiters = new FinalStatusWaiters(
+            this::status, FinalStatusWaiters.MIN_POLL, FinalStatusWaiters.MAX_POLL, "videomerge-await");
 
     /**
      * Starts the worker threads (none when {@code settings.mergeConcurrency()} is 0) and the janitor.
@@ -114,23 +110,47 @@ public final class AsyncMergeService implements AutoCloseable {
     }
 
     /**
-     * Waits until the task is final or {@code timeout} passes. Jobs run by this instance wake the wait
-     * at once; jobs run elsewhere are seen by polling the store, at most every half second.
+     * A future of the task's status once final, or of its status when {@code timeout} passes, with no thread
+     * held per wait: jobs settled by this instance complete their waits at once; jobs run elsewhere are seen
+     * by one scheduler thread that reads each waited-for task from the store, every 10 ms at first, backing
+     * off to every 500 ms. The first read happens in the calling thread.
+     *
+     * <p>The future fails with {@link MergeException} TASK_NOT_FOUND for an unknown task, and with
+     * {@link io.videomerge.StoreUnavailableException} when the store failed on the last read before the
+     * timeout (earlier failures are read again with the backoff). After {@link #close()} it is completed with
+     * the current status at once. Dependent actions run on the scheduler thread: they must not block.
+     */
+    public CompletableFuture<TaskStatus> awaitFinal(TaskId id, Duration timeout) {
+        return waiters.await(id, timeout);
+    }
+
+    /**
+     * Blocks until {@link #awaitFinal} completes: the task's status once final, or when {@code timeout} passes.
+     *
+     * @throws MergeException as the future fails (TASK_NOT_FOUND, STORE_UNAVAILABLE)
+     * @throws InterruptedException when the waiting thread is interrupted; the wait is then given up
      */
     public TaskStatus await(TaskId id, Duration timeout) throws InterruptedException {
-        requireNonNull(timeout, "timeout");
-        long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
-        Duration poll = MIN_AWAIT_POLL;
-        while (true) {
-            long seen = settledCount();
-            TaskStatus status = status(id);
-            long left = deadline - System.nanoTime();
-            if (status.status().isFinal() || left <= 0) {
-                return status;
+        CompletableFuture<TaskStatus> wait = awaitFinal(id, timeout);
+        try {
+            return wait.get();
+        } catch (InterruptedException e) {
+            wait.cancel(false);
+            throw e;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
             }
-            waitForSettled(seen, Math.min(left, poll.toNanos()));
-            poll = poll.multipliedBy(2).compareTo(MAX_AWAIT_POLL) > 0 ? MAX_AWAIT_POLL : poll.multipliedBy(2);
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** How many {@link #awaitFinal} waits are outstanding. */
+    public int waiting() {
+        return waiters.waiting();
     }
 
     /**
@@ -157,10 +177,17 @@ public final class AsyncMergeService implements AutoCloseable {
         return worker.runningCount();
     }
 
-    /** Stops the worker as {@link JobWorker#close()} describes; the store is left open (the caller owns it). */
+    /**
+     * Stops the worker as {@link JobWorker#close()} describes, then answers outstanding waits with their
+     * tasks' statuses as they stand; the store is left open (the caller owns it).
+     */
     @Override
     public void close() {
-        worker.close();
+        try {
+            worker.close();
+        } finally {
+            waiters.close();
+        }
     }
 
     private Job find(TaskId id) {
@@ -183,33 +210,6 @@ public final class AsyncMergeService implements AutoCloseable {
 
     /** A task may have become final: its run settled here, or it was cancelled here. */
     private void signalSettled(TaskId id) {
-        settledLock.lock();
-        try {
-            settled++;
-            settledSignal.signalAll();
-        } finally {
-            settledLock.unlock();
-        }
-    }
-
-    private long settledCount() {
-        settledLock.lock();
-        try {
-            return settled;
-        } finally {
-            settledLock.unlock();
-        }
-    }
-
-    private void waitForSettled(long seen, long nanos) throws InterruptedException {
-        settledLock.lock();
-        try {
-            long left = nanos;
-            while (settled == seen && left > 0) {
-                left = settledSignal.awaitNanos(left);
-            }
-        } finally {
-            settledLock.unlock();
-        }
+        waiters.settled(id);
     }
 }

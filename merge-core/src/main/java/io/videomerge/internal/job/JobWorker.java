@@ -189,10 +189,17 @@ final class JobWorker implements AutoCloseable {
         Running r = new Running(lease, Thread.currentThread());
         Slots slots = new Slots();
         running.add(r);
+        if (closing) {
+            // close() may have stopped the jobs it found before this claim returned: this one goes back too.
+            r.stop(Stop.SHUTDOWN);
+        }
         MergeResult result = null;
         MergeException failure = null;
         JobRunner.Fetched fetched = null;
         try {
+            if (r.stop() != Stop.NONE) {
+                throw new MergeException(ErrorCode.CANCELLED, "the worker is closing");
+            }
             LOG.debug("running task {} (attempt {})", job.id(), job.attempt());
             fetched = runner.fetch(job.id(), job.request());
             enterMergeStage(r, slots);

@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * <p>All keys of one store start with the hash tag {@code {prefix}} and so live in one Redis Cluster
  * slot: a hash per job, a ready sorted set scored by not-before time (ties broken by creation order),
  * a processing sorted set scored by lease expiry, a finished sorted set scored by finish time, and
- * one string per idempotency key. Finished jobs expire after the retention (24 hours by default) in the
+ * one string per idempotency key. Finished jobs expire after the retention (48 hours by default) in the
  * same script that finishes them. Times come from the injected {@link Clock}, never from Redis.
  *
  * <p>A store built from a URI owns its client: commands time out after the command timeout (2 s by
@@ -54,8 +54,11 @@ import java.util.concurrent.TimeUnit;
 public final class RedisJobStore implements JobStore {
     /** The key prefix unless another is set: keys are {@code {videomerge}:…}. */
     public static final String DEFAULT_KEY_PREFIX = "videomerge";
-    /** How long a finished job stays readable unless another retention is set. */
-    public static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+    /**
+     * How long a finished job stays before Redis expires it, unless another retention is set: 48 h, a safety net
+     * behind the service's own retention (24 h), whose janitor purges first and deletes the job's output.
+     */
+    public static final Duration DEFAULT_RETENTION = Duration.ofHours(48);
     /** How long a command may take before it fails with StoreUnavailableException, unless set otherwise. */
     public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
 

@@ -29,7 +29,7 @@ class ReadmeExampleTest {
 
         try (RedisJobStore store = RedisJobStore.builder(TestRedis.URI)
                 .keyPrefix(prefix)
-                .retention(Duration.ofHours(24))
+                .retention(Duration.ofHours(48))
                 .build()) {
             job = store.create(new NewJob(TaskId.random(), request, Optional.empty(), 3));
             Job claimed = store.claim("worker-1", Duration.ofMinutes(1)).orElseThrow();

@@ -2,6 +2,7 @@ package io.videomerge.internal.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +33,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -43,7 +47,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The asynchronous side of the service over a real store: the worker's claims, heartbeats, retries,
- * cancellation, lease loss, store outages, janitor and shutdown. Merges are played by a
+ * cancellation, lease loss, store outages, janitor, shutdown, and waits for a final status. Merges are played by a
  * {@link ScriptedRunner} whose runs end when the test says; store time is a {@link MutableClock}.
  *
  * <p>A store module runs it by supplying a fresh store, as for {@link io.videomerge.spi.JobStoreContract}.
@@ -148,6 +152,11 @@ public abstract class AsyncMergeServiceContract {
 
     private long count(List<TaskId> ids, JobState state) {
         return ids.stream().filter(id -> job(id).state() == state).count();
+    }
+
+    /** The outcome of {@code wait}, which must come within {@link #WAIT}. */
+    private static TaskStatus outcome(CompletableFuture<TaskStatus> wait) throws Exception {
+        return wait.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Waits until {@code condition} holds, failing after {@link #WAIT}. */
@@ -785,6 +794,219 @@ public abstract class AsyncMergeServiceContract {
             assertEquals(Status.PENDING, status.status());
             assertEquals(id, status.taskId());
             assertEquals(clock.instant(), status.createdAt());
+        }
+    }
+
+    @Nested
+    @DisplayName("waiting for a final status without a thread")
+    class Waiting {
+
+        @Test
+        @DisplayName("a wait completes with the final status as soon as the job settles in this instance")
+        void completesOnLocalSettle() throws Exception {
+            AsyncMergeService merges = setup().start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            CompletableFuture<TaskStatus> wait = merges.awaitFinal(id, WAIT);
+            Run run = runner.next();
+            assertFalse(wait.isDone(), "the job is still running");
+
+            run.succeed();
+
+            TaskStatus status = outcome(wait);
+            assertEquals(Status.COMPLETED, status.status());
+            assertEquals(id, status.taskId());
+            assertEquals(0, merges.waiting(), "a completed wait is forgotten");
+        }
+
+        @Test
+        @DisplayName("a wait completes with FAILED and CANCELLED when the task is cancelled")
+        void completesOnCancel() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService merges = apiOnly.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            CompletableFuture<TaskStatus> wait = merges.awaitFinal(id, WAIT);
+            assertFalse(wait.isDone(), "nothing runs the job");
+
+            assertTrue(merges.cancel(id));
+
+            TaskStatus status = outcome(wait);
+            assertEquals(Status.FAILED, status.status());
+            assertEquals(Optional.of(ErrorCode.CANCELLED), status.reason());
+        }
+
+        @Test
+        @DisplayName("a wait completes with the current, unfinished status when its timeout passes")
+        void completesOnTimeout() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService merges = apiOnly.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+
+            TaskStatus status = outcome(merges.awaitFinal(id, Duration.ofMillis(50)));
+
+            assertEquals(Status.PENDING, status.status());
+            assertEquals(id, status.taskId());
+            assertEquals(0, merges.waiting());
+        }
+
+        @Test
+        @DisplayName("a wait for a finished task or with a zero timeout is complete when awaitFinal returns")
+        void decidedAtOnce() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService merges = apiOnly.start();
+            TaskId pending = merges.submit(request(), Optional.empty());
+            TaskId cancelled = merges.submit(request(), Optional.empty());
+            merges.cancel(cancelled);
+
+            CompletableFuture<TaskStatus> zero = merges.awaitFinal(pending, Duration.ZERO);
+            CompletableFuture<TaskStatus> finished = merges.awaitFinal(cancelled, WAIT);
+
+            assertTrue(zero.isDone());
+            assertEquals(Status.PENDING, zero.get().status());
+            assertTrue(finished.isDone());
+            assertEquals(Status.FAILED, finished.get().status());
+        }
+
+        @Test
+        @DisplayName("a wait for an unknown task fails with TASK_NOT_FOUND")
+        void unknownTaskFails() {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService merges = apiOnly.start();
+
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> outcome(merges.awaitFinal(TaskId.random(), WAIT)));
+
+            MergeException cause = assertInstanceOf(MergeException.class, e.getCause());
+            assertEquals(ErrorCode.TASK_NOT_FOUND, cause.code());
+        }
+
+        @Test
+        @DisplayName("a wait in one instance completes when another instance sharing the store finishes the job")
+        void completesWhenAnotherInstanceFinishes() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService api = apiOnly.start();
+            setup().start();
+            TaskId id = api.submit(request(), Optional.empty());
+            CompletableFuture<TaskStatus> wait = api.awaitFinal(id, WAIT);
+            Run run = runner.next();
+            assertFalse(wait.isDone(), "the job is still running in the other instance");
+
+            run.succeed();
+
+            assertEquals(Status.COMPLETED, outcome(wait).status());
+            assertEquals(ScriptedRunner.resultFor(id), api.result(id));
+        }
+
+        @Test
+        @DisplayName("500 waits, settled here and elsewhere, all complete on one scheduler thread")
+        void manyWaitsShareOneThread() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService api = apiOnly.start();
+            Setup elsewhere = setup();
+            elsewhere.merges = 0;
+            AsyncMergeService other = elsewhere.start();
+            int n = 500;
+            List<TaskId> ids = new ArrayList<>();
+            List<CompletableFuture<TaskStatus>> waits = new ArrayList<>();
+            Set<Thread> completedOn = ConcurrentHashMap.newKeySet();
+            for (int i = 0; i < n; i++) {
+                TaskId id = api.submit(request(), Optional.empty());
+                ids.add(id);
+                CompletableFuture<TaskStatus> wait = api.awaitFinal(id, WAIT);
+                wait.whenComplete((status, failure) -> completedOn.add(Thread.currentThread()));
+                waits.add(wait);
+            }
+            assertEquals(n, api.waiting());
+            assertTrue(waits.stream().noneMatch(CompletableFuture::isDone), "nothing has finished yet");
+
+            // Half are cancelled here (a settle signal), half through the other instance (found by polling).
+            for (int i = 0; i < n; i++) {
+                assertTrue((i % 2 == 0 ? api : other).cancel(ids.get(i)));
+            }
+
+            CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            for (CompletableFuture<TaskStatus> wait : waits) {
+                assertEquals(Optional.of(ErrorCode.CANCELLED), wait.get().reason());
+            }
+            assertEquals(1, completedOn.size(), "completed on " + completedOn);
+            assertNotEquals(Thread.currentThread(), completedOn.iterator().next());
+            assertEquals(0, api.waiting());
+        }
+
+        @Test
+        @DisplayName("a store outage during a wait does not end it: the task is read again once the store is back")
+        void outageDuringWaitIsRidden() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService merges = apiOnly.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            CompletableFuture<TaskStatus> wait = merges.awaitFinal(id, WAIT);
+
+            store.down(true);
+            int findsBefore = store.finds();
+            eventually("the wait reads the task during the outage", () -> store.finds() >= findsBefore + 2);
+            assertFalse(wait.isDone(), "an outage before the timeout does not end the wait");
+            store.down(false);
+            assertTrue(store.cancel(id), "finished behind the service's back: only a read can tell");
+
+            assertEquals(Optional.of(ErrorCode.CANCELLED), outcome(wait).reason());
+        }
+
+        @Test
+        @DisplayName("a wait whose timeout passes while the store is down fails with STORE_UNAVAILABLE")
+        void outageAtTimeoutFails() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService merges = apiOnly.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            store.down(true);
+
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> outcome(merges.awaitFinal(id, Duration.ofMillis(50))));
+
+            assertInstanceOf(StoreUnavailableException.class, e.getCause());
+        }
+
+        @Test
+        @DisplayName("a cancelled wait is forgotten, and the others go on")
+        void cancelledWaitIsForgotten() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService merges = apiOnly.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            CompletableFuture<TaskStatus> givenUp = merges.awaitFinal(id, WAIT);
+            CompletableFuture<TaskStatus> kept = merges.awaitFinal(id, WAIT);
+            assertEquals(2, merges.waiting());
+
+            givenUp.cancel(false);
+
+            assertEquals(1, merges.waiting());
+            merges.cancel(id);
+            assertEquals(Status.FAILED, outcome(kept).status());
+        }
+
+        @Test
+        @DisplayName("close answers outstanding waits with the current status, and later waits at once")
+        void closeAnswersWaits() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService merges = apiOnly.start();
+            TaskId id = merges.submit(request(), Optional.empty());
+            CompletableFuture<TaskStatus> wait = merges.awaitFinal(id, WAIT);
+
+            merges.close();
+
+            assertTrue(wait.isDone(), "close leaves no wait hanging");
+            assertEquals(Status.PENDING, wait.get().status());
+            CompletableFuture<TaskStatus> late = merges.awaitFinal(id, WAIT);
+            assertTrue(late.isDone());
+            assertEquals(Status.PENDING, late.get().status());
         }
     }
 }

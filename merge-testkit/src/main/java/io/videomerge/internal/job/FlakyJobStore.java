@@ -19,11 +19,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real store behind a switch: while {@link #down} is set every call throws
  * {@link StoreUnavailableException}, as a store whose database or Redis went away does; {@link #refuseCompletes}
  * refuses only {@code complete}, so a test can hold a finished merge's outcome back while the rest of the store
- * answers. Counts claims and purges (one per janitor run).
+ * answers. Counts claims, finds and purges (one per janitor run).
  */
 final class FlakyJobStore implements JobStore {
     private final JobStore store;
     private final AtomicInteger claims = new AtomicInteger();
+    private final AtomicInteger finds = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger purges = new AtomicInteger();
     private volatile boolean down;
@@ -52,6 +53,11 @@ final class FlakyJobStore implements JobStore {
         return claims.get();
     }
 
+    /** How many finds reached the store, answered or refused. */
+    int finds() {
+        return finds.get();
+    }
+
     /** How many calls were refused while down. */
     int refused() {
         return refused.get();
@@ -72,6 +78,7 @@ final class FlakyJobStore implements JobStore {
 
     @Override
     public Optional<Job> find(TaskId id) {
+        finds.incrementAndGet();
         check();
         return store.find(id);
     }
