@@ -108,8 +108,8 @@ public final class LoadAndAbuse {
     /** What one scenario found: its rows and the notes printed under the table. */
     static final class Report {
         final String name;
-        final List<Row> rows = new ArrayList<>();
-        final List<String> notes = new ArrayList<>();
+        private final List<Row> rows = new ArrayList<>();
+        private final List<String> notes = new ArrayList<>();
 
         Report(String name) {
             this.name = name;
@@ -128,6 +128,19 @@ public final class LoadAndAbuse {
                 notes.add(text);
             }
             System.out.println("  [" + name + "] " + text);
+        }
+
+        // A scenario that ran out of time may still be writing from its own thread.
+        List<Row> rows() {
+            synchronized (rows) {
+                return List.copyOf(rows);
+            }
+        }
+
+        List<String> notes() {
+            synchronized (notes) {
+                return List.copyOf(notes);
+            }
         }
     }
 
@@ -1269,7 +1282,7 @@ public final class LoadAndAbuse {
                 + " polling its status every 100 ms.\n\n");
         md.append("| scenario | figure | value | target | result |\n|---|---|---|---|---|\n");
         for (Report r : reports) {
-            for (Row row : r.rows) {
+            for (Row row : r.rows()) {
                 md.append("| ")
                         .append(cell(row.scenario()))
                         .append(" | ")
@@ -1285,11 +1298,12 @@ public final class LoadAndAbuse {
         }
         md.append('\n');
         for (Report r : reports) {
-            if (!r.notes.isEmpty()) {
+            List<String> notes = r.notes();
+            if (!notes.isEmpty()) {
                 md.append("**")
                         .append(r.name)
                         .append(".** ")
-                        .append(String.join(" ", r.notes))
+                        .append(String.join(" ", notes))
                         .append("\n\n");
             }
         }
