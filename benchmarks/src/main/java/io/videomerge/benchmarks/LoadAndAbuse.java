@@ -397,6 +397,7 @@ public final class LoadAndAbuse {
                     + " at once over 1,000 connections; then 200 `GET /health` 50 ms apart on a connection of"
                     + " their own.");
             List<String> jobs = normalJobs(count);
+            long overflowsBefore = listenOverflows();
             AtomicInteger outstanding = new AtomicInteger(count);
             Map<String, Integer> answers = Collections.synchronizedMap(new TreeMap<>());
             List<Long> answerMillis = Collections.synchronizedList(new ArrayList<>());
@@ -412,7 +413,7 @@ public final class LoadAndAbuse {
                 posts.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                         .handle((response, failure) -> {
                             String key = failure != null
-                                    ? "failed: " + rootCause(failure).getClass().getSimpleName()
+                                    ? "failed: " + failureName(failure)
                                     : Integer.toString(response.statusCode());
                             answers.merge(key, 1, Integer::sum);
                             answerMillis.add((System.nanoTime() - start) / 1_000_000);
@@ -462,6 +463,13 @@ public final class LoadAndAbuse {
                         + " s after they were sent; counted as errors.");
             }
             int unanswered = outstanding.get();
+            long overflows = listenOverflows() - overflowsBefore;
+            if (overflowsBefore >= 0 && overflows > 0) {
+                report.note(
+                        "The kernel counted " + overflows + " listen-queue overflows (TcpExt ListenOverflows) during"
+                                + " the scenario: connections that found the accept queue full (its depth is the second column"
+                                + " of `ss -ltn` for the server's port); such a client waits for a SYN retry or is reset.");
+            }
             Collections.sort(latencies);
             int healthErrors = latencies.size() - healthAnswers.getOrDefault("200", 0);
             report.row(
@@ -1335,6 +1343,24 @@ public final class LoadAndAbuse {
         }
     }
 
+    /** The machine's TcpExt ListenOverflows counter from /proc/net/netstat; -1 when it cannot be read. */
+    private static long listenOverflows() {
+        try {
+            List<String> lines = Files.readAllLines(Path.of("/proc/net/netstat"));
+            for (int i = 0; i + 1 < lines.size(); i++) {
+                if (lines.get(i).startsWith("TcpExt:") && lines.get(i + 1).startsWith("TcpExt:")) {
+                    List<String> names = List.of(lines.get(i).split("\\s+"));
+                    String[] values = lines.get(i + 1).split("\\s+");
+                    int at = names.indexOf("ListenOverflows");
+                    return at > 0 ? Long.parseLong(values[at]) : -1;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // Not Linux, or another layout: the note is left out.
+        }
+        return -1;
+    }
+
     private static String cpuModel() {
         try (var lines = Files.lines(Path.of("/proc/cpuinfo"))) {
             return lines.filter(l -> l.startsWith("model name"))
@@ -1344,6 +1370,13 @@ public final class LoadAndAbuse {
         } catch (IOException e) {
             return "unknown CPU";
         }
+    }
+
+    /** The root cause's class and message, for grouping failed requests. */
+    private static String failureName(Throwable t) {
+        Throwable root = rootCause(t);
+        return root.getClass().getSimpleName()
+                + (root.getMessage() == null ? "" : " (" + truncate(root.getMessage(), 60) + ")");
     }
 
     private static Throwable rootCause(Throwable t) {
