@@ -2,7 +2,8 @@
 # Loads and abuses merge-server on loopback (io.videomerge.benchmarks.LoadAndAbuse) and writes the section
 # "Load and abuse" of benchmarks/RESULTS.md and benchmarks/NOTES.md (NOTES.md keeps it across compare.sh runs).
 #
-#   benchmarks/load-and-abuse.sh                    # all five scenarios (about 15 minutes on 2 cores, 25 at most)
+#   benchmarks/load-and-abuse.sh                    # all five scenarios: 5-8 minutes on 2 cores with the build;
+#                                                   # the scenarios' hard limits add up to 23 minutes
 #   SCENARIOS=1,3 benchmarks/load-and-abuse.sh      # some of them
 #   SKIP_BUILD=1 benchmarks/load-and-abuse.sh       # with the jars already in benchmarks/target, merge-server/target
 #   WRITE=0 benchmarks/load-and-abuse.sh            # print the section, leave RESULTS.md and NOTES.md alone
@@ -10,7 +11,8 @@
 #
 # Each scenario starts its own merge-server (a separate process leading its own process group) and has a hard time
 # limit; a server left by a killed run is stopped here on exit, and the tmpfs of scenario 5 is unmounted. Scenario 5
-# needs root (it mounts a ${DISK_MIB} MiB tmpfs as the server's data folder); without root it reports "not run".
+# needs root (it mounts a tmpfs of DISK_MIB, default 128, MiB as the server's data folder); without root it reports
+# "not run".
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

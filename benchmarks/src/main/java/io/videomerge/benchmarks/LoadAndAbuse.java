@@ -177,11 +177,11 @@ public final class LoadAndAbuse {
         generateClips(files);
         clips = ClipServer.serve(files);
         List<Scenario> scenarios = List.of(
-                new Scenario("1", "trickling sources", Duration.ofMinutes(7), this::trickles),
-                new Scenario("2", "throttled sources", Duration.ofMinutes(7), this::throttled),
+                new Scenario("1", "trickling sources", Duration.ofMinutes(6), this::trickles),
+                new Scenario("2", "throttled sources", Duration.ofMinutes(6), this::throttled),
                 new Scenario("3", "1,000 waiting submits", Duration.ofMinutes(3), this::waiters),
                 new Scenario("4", "admission", Duration.ofMinutes(4), this::admission),
-                new Scenario("5", "full disk", Duration.ofMinutes(5), this::fullDisk));
+                new Scenario("5", "full disk", Duration.ofMinutes(4), this::fullDisk));
         List<Report> reports = new ArrayList<>();
         List<String> timings = new ArrayList<>();
         ExecutorService runner = Executors.newCachedThreadPool(r -> {
