@@ -270,6 +270,14 @@ final class FinalStatusWaiters implements AutoCloseable {
                     }
                 }
             }
+            // Forgotten before their futures complete, so that whoever the completion wakes counts them gone.
+            for (Waiter w : complete.keySet()) {
+                queue.remove(w);
+                Set<Waiter> same = byTask.get(w.id);
+                if (same != null && same.remove(w) && same.isEmpty()) {
+                    byTask.remove(w.id);
+                }
+            }
         } finally {
             lock.unlock();
         }
