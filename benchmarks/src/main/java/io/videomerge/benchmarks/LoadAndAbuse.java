@@ -260,7 +260,7 @@ public final class LoadAndAbuse {
                 report.note("Without a T10, the second half was not run.");
                 return;
             }
-            double t10 = alone.seconds;
+            double t10 = alone.seconds();
             List<String> trickling = new ArrayList<>();
             long trickleStart = System.nanoTime();
             for (int i = 0; i < 3; i++) {
@@ -272,7 +272,7 @@ public final class LoadAndAbuse {
             }
             Duration limit = Duration.ofSeconds(Math.max(90, Math.round(3 * t10)));
             Batch behind = runBatch(server, normalJobs(10), limit);
-            double ratio = behind.seconds / t10;
+            double ratio = behind.seconds() / t10;
             report.row(
                     "the same 10 right after 3 trickling jobs (1 B/s), submit to last completed",
                     behind.describe()
@@ -355,7 +355,7 @@ public final class LoadAndAbuse {
                 baseline.allCompleted() ? "measured" : "**" + baseline.shortfall() + "**");
         Batch defaults = batchOnFreshServer("s2-default", List.of(), jobs, limit, report, false);
         boolean both = baseline.allCompleted() && defaults.allCompleted();
-        double speedup = both ? baseline.seconds / defaults.seconds : Double.NaN;
+        double speedup = both ? baseline.seconds() / defaults.seconds() : Double.NaN;
         report.row(
                 "default settings, all 10 submitted at once",
                 defaults.describe()
@@ -581,7 +581,7 @@ public final class LoadAndAbuse {
                     Duration.ofMinutes(3));
             report.row(
                     "accepted jobs completed",
-                    batch.completed + " of " + accepted.size() + " (" + batch.describe() + ")",
+                    batch.completed() + " of " + accepted.size() + " (" + batch.describe() + ")",
                     "all",
                     verdict(!accepted.isEmpty() && batch.allCompleted()));
         }
@@ -871,23 +871,7 @@ public final class LoadAndAbuse {
     }
 
     /** A batch of jobs submitted together and awaited. */
-    static final class Batch {
-        final int size;
-        final int completed;
-        final int failed;
-        final double seconds;
-        final boolean timedOut;
-        final Map<String, Integer> failures;
-
-        private Batch(int size, int completed, int failed, double seconds, boolean timedOut, Map<String, Integer> f) {
-            this.size = size;
-            this.completed = completed;
-            this.failed = failed;
-            this.seconds = seconds;
-            this.timedOut = timedOut;
-            this.failures = f;
-        }
-
+    record Batch(int size, int completed, int failed, double seconds, boolean timedOut, Map<String, Integer> failures) {
         static Batch of(int size, Map<String, Outcome> outcomes, long start, Duration limit) {
             int completed = 0;
             int failed = 0;

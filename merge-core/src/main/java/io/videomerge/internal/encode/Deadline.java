@@ -9,9 +9,10 @@ import java.util.Locale;
 
 /**
  * The time a merge may take, from the start of its media step, for the output it makes
- * ({@link io.videomerge.Limits#processingDeadline(double)}). The encode paths {@link #check()} it wherever they check
- * for {@link Interruption}, between two frames or packets, so a merge over its deadline stops there; in a child
- * process (see {@link io.videomerge.internal.isolate}) the same code enforces it.
+ * ({@link io.videomerge.Limits#processingDeadline(double)}). The encode paths {@link #check()} it between two frames
+ * or packets, where they also learn of {@link Interruption} through the same call, so a merge that was interrupted or
+ * is over its deadline stops there; in a child process (see {@link io.videomerge.internal.isolate}) the same code
+ * enforces it.
  *
  * <p>Measured on {@link System#nanoTime()}, which no wall-clock change moves. Immutable and thread-safe.
  */
@@ -37,12 +38,14 @@ public final class Deadline {
     }
 
     /**
-     * Throws once the deadline has passed.
+     * Throws when the merge must stop here: its thread was interrupted ({@link Interruption#check()}), or the
+     * deadline has passed.
      *
-     * @throws MergeException {@link ErrorCode#PROCESSING_TIMEOUT}, not retryable: the same inputs would take as long
-     *         again
+     * @throws MergeException {@link ErrorCode#CANCELLED} on interruption; {@link ErrorCode#PROCESSING_TIMEOUT}, not
+     *         retryable, past the deadline: the same inputs would take as long again
      */
     public void check() {
+        Interruption.check();
         if (System.nanoTime() - startNanos > allowedNanos) {
             throw new MergeException(
                     ErrorCode.PROCESSING_TIMEOUT,

@@ -130,7 +130,6 @@ public final class Remuxer {
             long offset = 0; // in the output video time base
             double inputDone = 0;
             for (int i = 0; i < inputs.size(); i++) {
-                Interruption.check();
                 deadline.check();
                 in = opener.open(inputs.get(i), i);
                 int video = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, (AVCodec) null, 0);
@@ -194,7 +193,6 @@ public final class Remuxer {
             long clipEnd = 0;
             long audioEnd = 0;
             while (true) {
-                Interruption.check();
                 deadline.check();
                 int ret = av_read_frame(in, packet);
                 if (ret == AVERROR_EAGAIN()) {

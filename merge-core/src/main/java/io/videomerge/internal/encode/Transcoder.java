@@ -117,7 +117,6 @@ public final class Transcoder {
             writer = new PipelinedWriter(new Mp4Writer(output, plan.canvas(), VideoEncoding.forCanvas(plan.canvas())));
             long audioDone = 0;
             for (long k = 0; k < frames; k++) {
-                Interruption.check();
                 deadline.check();
                 double t = (double) k / Plan.FRAME_RATE;
                 writeVideo(k, t);

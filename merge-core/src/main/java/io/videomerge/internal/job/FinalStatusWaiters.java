@@ -178,13 +178,18 @@ final class FinalStatusWaiters implements AutoCloseable {
     private void forget(Waiter waiter) {
         lock.lock();
         try {
-            queue.remove(waiter);
-            Set<Waiter> waiters = byTask.get(waiter.id);
-            if (waiters != null && waiters.remove(waiter) && waiters.isEmpty()) {
-                byTask.remove(waiter.id);
-            }
+            unregister(waiter);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Takes the waiter out of the queue and the registry; under the lock. */
+    private void unregister(Waiter waiter) {
+        queue.remove(waiter);
+        Set<Waiter> waiters = byTask.get(waiter.id);
+        if (waiters != null && waiters.remove(waiter) && waiters.isEmpty()) {
+            byTask.remove(waiter.id);
         }
     }
 
@@ -271,13 +276,7 @@ final class FinalStatusWaiters implements AutoCloseable {
                 }
             }
             // Forgotten before their futures complete, so that whoever the completion wakes counts them gone.
-            for (Waiter w : complete.keySet()) {
-                queue.remove(w);
-                Set<Waiter> same = byTask.get(w.id);
-                if (same != null && same.remove(w) && same.isEmpty()) {
-                    byTask.remove(w.id);
-                }
-            }
+            complete.keySet().forEach(this::unregister);
         } finally {
             lock.unlock();
         }

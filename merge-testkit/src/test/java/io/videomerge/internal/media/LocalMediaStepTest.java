@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.videomerge.AspectRatio;
 import io.videomerge.ErrorCode;
@@ -203,7 +202,9 @@ class LocalMediaStepTest {
         @ValueSource(booleans = {true, false})
         @DisplayName("writing the merged file where every write fails ENOSPC is STORAGE_FULL, retryable")
         void noSpaceLeft(boolean copy) throws IOException {
-            assumeTrue(Files.isWritable(DEV_FULL), "Linux's /dev/full, where every write fails with ENOSPC");
+            assertTrue(
+                    Files.isWritable(DEV_FULL),
+                    "this test needs Linux's /dev/full, where every write fails with ENOSPC");
             // The step writes through the link; the partial output it deletes on failure is the link, never the device.
             Path output = Files.createSymbolicLink(dir.resolve("merged.mp4"), DEV_FULL);
             List<Path> files = copy ? List.of(canvasSized, canvasSized) : List.of(small, slow);
