@@ -58,5 +58,10 @@ public enum ErrorCode {
     /** No task with that id is visible to the caller. */
     TASK_NOT_FOUND,
     /** The task exists but has not finished yet. */
-    TASK_NOT_FINISHED
+    TASK_NOT_FINISHED,
+    /**
+     * An idempotency key was sent again with a different request: a key names one request of one caller, as long
+     * as its task is kept.
+     */
+    IDEMPOTENCY_KEY_REUSED
 }

@@ -19,6 +19,12 @@ import java.util.concurrent.CompletableFuture;
  * Merges video clips: {@link #merge} runs one merge in the calling thread; {@link #submit} records an
  * asynchronous job that a worker of this or any other instance sharing the job store runs.
  *
+ * <p>Tasks belong to the {@link Principal} that submitted them. The methods that take a principal act for that
+ * caller: another principal's task is answered exactly as an unknown id ({@link ErrorCode#TASK_NOT_FOUND}), and
+ * idempotency keys are its own. The methods without one act for the application itself: they submit as
+ * {@link Principal#ANONYMOUS} and read, wait on and cancel any task. A server facing several clients uses the
+ * first kind with the principal its authentication found.
+ *
  * <p>Build one with {@code MergeService.builder()}; {@link #close()} stops claiming work, lets running
  * merges finish within a grace period and hands the rest back to the store.
  */
@@ -44,9 +50,26 @@ public interface MergeService extends AutoCloseable {
 
     /**
      * Like {@link #submit(MergeRequest)}, but a second submit with the same key returns the first
-     * task's id and creates nothing.
+     * task's id and creates nothing; as {@link #submit(Principal, MergeRequest, Optional)} for
+     * {@link Principal#ANONYMOUS}.
      */
     TaskId submit(MergeRequest request, String idempotencyKey);
+
+    /**
+     * Checks the request against the limits and records it as a pending job of {@code principal}.
+     *
+     * <p>With an idempotency key, as the IETF draft on the {@code Idempotency-Key} header describes: the key is
+     * scoped to the principal and stored with the request's fingerprint until the task is purged. The same key
+     * with the same request returns the first task's id and creates nothing, also when the submits race on any
+     * number of instances; the same key with a different request is refused.
+     *
+     * @return the new task's id, or the first one's for a key used before with the same request
+     * @throws InvalidRequestException when the request or the key breaks a limit (it never becomes a job)
+     * @throws MergeException with {@link ErrorCode#IDEMPOTENCY_KEY_REUSED} when the principal used the key for a
+     *         different request, with {@link ErrorCode#QUEUE_FULL} when too many jobs are pending
+     * @throws StoreUnavailableException when the store could not record it
+     */
+    TaskId submit(Principal principal, MergeRequest request, Optional<String> idempotencyKey);
 
     /**
      * Checks a request against the limits without running or recording it.
@@ -69,6 +92,21 @@ public interface MergeService extends AutoCloseable {
      *         {@link ErrorCode#TASK_NOT_FINISHED} while it runs, or the failure's own code when it failed
      */
     MergeResult result(TaskId id);
+
+    /**
+     * The status of one of {@code principal}'s tasks.
+     *
+     * @throws MergeException with {@link ErrorCode#TASK_NOT_FOUND} for an unknown id or another principal's task
+     */
+    TaskStatus status(Principal principal, TaskId id);
+
+    /**
+     * The result of one of {@code principal}'s tasks, as {@link #result(TaskId)} answers it.
+     *
+     * @throws MergeException with {@link ErrorCode#TASK_NOT_FOUND} for an unknown id or another principal's task,
+     *         {@link ErrorCode#TASK_NOT_FINISHED} while it runs, or the failure's own code when it failed
+     */
+    MergeResult result(Principal principal, TaskId id);
 
     /**
      * Waits until the task is final or {@code timeout} passes, whichever is first, in the calling thread: the
@@ -95,12 +133,24 @@ public interface MergeService extends AutoCloseable {
     CompletableFuture<TaskStatus> awaitFinal(TaskId id, Duration timeout);
 
     /**
+     * {@link #awaitFinal(TaskId, Duration)} on one of {@code principal}'s tasks: another principal's task fails
+     * the future with {@link ErrorCode#TASK_NOT_FOUND}, as an unknown id does.
+     */
+    CompletableFuture<TaskStatus> awaitFinal(Principal principal, TaskId id, Duration timeout);
+
+    /**
      * Requests cancellation: a pending task fails at once with {@link ErrorCode#CANCELLED}, a running one
      * stops at its next heartbeat.
      *
      * @return whether the task existed and was not finished
      */
     boolean cancel(TaskId id);
+
+    /**
+     * {@link #cancel(TaskId)} on one of {@code principal}'s tasks: another principal's task is left alone and
+     * answers false, as an unknown id does.
+     */
+    boolean cancel(Principal principal, TaskId id);
 
     /**
      * Checks that the service can take work: the job store answers and the work directory has the configured

@@ -9,6 +9,7 @@ import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
+import io.videomerge.Principal;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
 import io.videomerge.internal.disk.DiskSpace;
@@ -81,37 +82,63 @@ public final class DefaultMergeService implements MergeService {
 
     @Override
     public TaskId submit(MergeRequest request) {
-        return jobs().submit(request, Optional.empty());
+        return jobs().submit(Principal.ANONYMOUS, request, Optional.empty());
     }
 
     @Override
     public TaskId submit(MergeRequest request, String idempotencyKey) {
-        return jobs().submit(request, Optional.of(requireNonNull(idempotencyKey, "idempotencyKey")));
+        return jobs().submit(
+                        Principal.ANONYMOUS, request, Optional.of(requireNonNull(idempotencyKey, "idempotencyKey")));
+    }
+
+    @Override
+    public TaskId submit(Principal principal, MergeRequest request, Optional<String> idempotencyKey) {
+        return jobs().submit(principal, request, idempotencyKey);
     }
 
     @Override
     public TaskStatus status(TaskId id) {
-        return jobs().status(id);
+        return jobs().status(Optional.empty(), id);
+    }
+
+    @Override
+    public TaskStatus status(Principal principal, TaskId id) {
+        return jobs().status(Optional.of(principal), id);
     }
 
     @Override
     public MergeResult result(TaskId id) {
-        return jobs().result(id);
+        return jobs().result(Optional.empty(), id);
+    }
+
+    @Override
+    public MergeResult result(Principal principal, TaskId id) {
+        return jobs().result(Optional.of(principal), id);
     }
 
     @Override
     public TaskStatus await(TaskId id, Duration timeout) throws InterruptedException {
-        return jobs().await(id, timeout);
+        return jobs().await(Optional.empty(), id, timeout);
     }
 
     @Override
     public CompletableFuture<TaskStatus> awaitFinal(TaskId id, Duration timeout) {
-        return jobs().awaitFinal(id, timeout);
+        return jobs().awaitFinal(Optional.empty(), id, timeout);
+    }
+
+    @Override
+    public CompletableFuture<TaskStatus> awaitFinal(Principal principal, TaskId id, Duration timeout) {
+        return jobs().awaitFinal(Optional.of(principal), id, timeout);
     }
 
     @Override
     public boolean cancel(TaskId id) {
-        return jobs().cancel(id);
+        return jobs().cancel(Optional.empty(), id);
+    }
+
+    @Override
+    public boolean cancel(Principal principal, TaskId id) {
+        return jobs().cancel(Optional.of(principal), id);
     }
 
     /**

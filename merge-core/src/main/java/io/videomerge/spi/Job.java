@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
+import io.videomerge.Principal;
 import io.videomerge.TaskId;
 import java.time.Instant;
 import java.util.Optional;
@@ -14,7 +15,9 @@ import java.util.Optional;
  * @param id              the task id
  * @param state           where it is in its life
  * @param request         what to merge
- * @param idempotencyKey  the client's key, if one was given
+ * @param principal       who submitted it: the only caller that sees it
+ * @param idempotencyKey  the client's key, if one was given (unique per principal)
+ * @param fingerprint     the request's {@link JobCodec#fingerprint fingerprint}, compared when the key is used again
  * @param attempt         the number of the current or next attempt, starting at 1; +1 on each retry or requeue
  * @param maxAttempts     attempts allowed before the job fails for good
  * @param notBefore       a pending job is not claimed before this time (retry backoff)
@@ -32,7 +35,9 @@ public record Job(
         TaskId id,
         JobState state,
         MergeRequest request,
+        Principal principal,
         Optional<String> idempotencyKey,
+        String fingerprint,
         int attempt,
         int maxAttempts,
         Instant notBefore,
@@ -49,7 +54,9 @@ public record Job(
         requireNonNull(id, "id");
         requireNonNull(state, "state");
         requireNonNull(request, "request");
+        requireNonNull(principal, "principal");
         requireNonNull(idempotencyKey, "idempotencyKey");
+        requireNonNull(fingerprint, "fingerprint");
         requireNonNull(notBefore, "notBefore");
         requireNonNull(lease, "lease");
         requireNonNull(message, "message");
@@ -72,7 +79,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,
@@ -93,7 +102,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,
@@ -114,7 +125,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,
@@ -135,7 +148,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,
@@ -156,7 +171,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,
@@ -177,7 +194,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,
@@ -198,7 +217,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,
@@ -219,7 +240,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,
@@ -240,7 +263,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,
@@ -261,7 +286,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,
@@ -282,7 +309,9 @@ public record Job(
                 id,
                 state,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint,
                 attempt,
                 maxAttempts,
                 notBefore,

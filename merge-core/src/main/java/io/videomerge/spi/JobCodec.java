@@ -12,8 +12,12 @@ import io.videomerge.MergeResult;
 import io.videomerge.Quality;
 import io.videomerge.Transition;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 
@@ -37,6 +41,21 @@ public final class JobCodec {
         root.put("transition", stored(request.transition().kind()));
         root.put("transition_duration", request.transition().seconds());
         return root.toString();
+    }
+
+    /**
+     * The fingerprint of a request, as the IETF idempotency-key draft keeps one with each key: the lower-case hex
+     * SHA-256 of its {@link #writeRequest} document, so two requests have the same fingerprint exactly when they
+     * ask for the same merge (however their JSON was spelled, and whatever unknown fields it carried).
+     */
+    public static String fingerprint(MergeRequest request) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(writeRequest(request).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
     }
 
     /** The request a {@link #writeRequest} document describes. */

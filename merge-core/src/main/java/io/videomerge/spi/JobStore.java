@@ -35,9 +35,11 @@ public interface JobStore extends AutoCloseable {
     /**
      * Creates a job in {@link JobState#PENDING} with attempt 1, progress 0, {@code notBefore} =
      * {@code createdAt} = {@code updatedAt} = now, no lease, result or error.
-     * When {@code job.idempotencyKey()} is present and a job with that key exists (in any state, until it
-     * is purged), returns that job unchanged and creates nothing (also under concurrent creates with the
-     * same key, from any number of threads or processes).
+     * The job keeps its principal and its request's {@link NewJob#fingerprint() fingerprint}.
+     * When {@code job.idempotencyKey()} is present and a job of the same principal with that key exists (in any
+     * state, until it is purged), returns that job unchanged, whatever its request, and creates nothing (also under
+     * concurrent creates with the same key, from any number of threads or processes); the caller compares the
+     * fingerprints. Keys of different principals never meet: each may use any key.
      *
      * @return the job now stored under the id or key
      */

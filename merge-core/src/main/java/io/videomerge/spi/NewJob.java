@@ -3,6 +3,7 @@ package io.videomerge.spi;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.MergeRequest;
+import io.videomerge.Principal;
 import io.videomerge.TaskId;
 import java.time.Instant;
 import java.util.Optional;
@@ -12,16 +13,20 @@ import java.util.Optional;
  *
  * @param id             its random id
  * @param request        what to merge (already validated)
- * @param idempotencyKey a client's key: a second create with the same key returns the first job
+ * @param principal      who submits it
+ * @param idempotencyKey a client's key: a second create by the same principal with the same key returns the
+ *                       first job
  * @param maxAttempts    how many times the job may be claimed before it fails for good (>= 1)
  */
-public record NewJob(TaskId id, MergeRequest request, Optional<String> idempotencyKey, int maxAttempts) {
+public record NewJob(
+        TaskId id, MergeRequest request, Principal principal, Optional<String> idempotencyKey, int maxAttempts) {
     /** Longest idempotency key a store must accept. */
     public static final int MAX_KEY_LENGTH = 255;
 
     public NewJob {
         requireNonNull(id, "id");
         requireNonNull(request, "request");
+        requireNonNull(principal, "principal");
         requireNonNull(idempotencyKey, "idempotencyKey");
         idempotencyKey.ifPresent(k -> {
             if (k.isEmpty() || k.length() > MAX_KEY_LENGTH) {
@@ -31,6 +36,16 @@ public record NewJob(TaskId id, MergeRequest request, Optional<String> idempoten
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be >= 1: " + maxAttempts);
         }
+    }
+
+    /** A job of {@link Principal#ANONYMOUS}. */
+    public NewJob(TaskId id, MergeRequest request, Optional<String> idempotencyKey, int maxAttempts) {
+        this(id, request, Principal.ANONYMOUS, idempotencyKey, maxAttempts);
+    }
+
+    /** The request's {@link JobCodec#fingerprint fingerprint}, which the store keeps with the job. */
+    public String fingerprint() {
+        return JobCodec.fingerprint(request);
     }
 
     /**
@@ -43,7 +58,9 @@ public record NewJob(TaskId id, MergeRequest request, Optional<String> idempoten
                 id,
                 JobState.PENDING,
                 request,
+                principal,
                 idempotencyKey,
+                fingerprint(),
                 1,
                 maxAttempts,
                 now,

@@ -14,7 +14,8 @@ import java.util.OptionalInt;
  *       could not be (URL_FORBIDDEN, DOWNLOAD_FAILED, DOWNLOAD_TIMEOUT, INPUT_TOO_LARGE) and media that is
  *       not acceptable (INVALID_MEDIA, UNSUPPORTED_CODEC, and INPUT_CRASHED_DECODER: an input that crashed the
  *       isolated decoder twice, and PROCESSING_TIMEOUT: inputs that cost more than the deadline their output
- *       earns);</li>
+ *       earns), and an idempotency key sent again with another body (IDEMPOTENCY_KEY_REUSED, as the IETF
+ *       draft on the header says);</li>
  *   <li>500: our side failed (PROCESSING_FAILED, UPLOAD_FAILED, WORKER_LOST);</li>
  *   <li>410: the task was cancelled, so its result will never exist (CANCELLED);</li>
  *   <li>429, 503 and 507 with {@code Retry-After}: try again later (QUEUE_FULL, STORE_UNAVAILABLE, and
@@ -40,7 +41,8 @@ final class ErrorStatus {
                     INVALID_MEDIA,
                     UNSUPPORTED_CODEC,
                     INPUT_CRASHED_DECODER,
-                    PROCESSING_TIMEOUT -> 422;
+                    PROCESSING_TIMEOUT,
+                    IDEMPOTENCY_KEY_REUSED -> 422;
             case PROCESSING_FAILED, UPLOAD_FAILED, WORKER_LOST -> 500;
             case CANCELLED -> 410;
             case QUEUE_FULL -> 429;

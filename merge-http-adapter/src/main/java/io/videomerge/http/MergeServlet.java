@@ -10,6 +10,7 @@ import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
+import io.videomerge.Principal;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
 import jakarta.servlet.AsyncContext;
@@ -50,6 +51,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every refusal is {@code {"error", "code"}} with a status from one table; no answer carries a stack
  * trace, class name, path or address. The servlet never closes the service: its owner does.
+ *
+ * <p>Each task belongs to the {@link Principal} the {@link Authenticator} found for the request that submitted
+ * it: status, result, waits and cancel of another principal's task answer 404 TASK_NOT_FOUND, like an unknown
+ * id, and an {@code Idempotency-Key} is the principal's own (the same key with a different body: 422
+ * IDEMPOTENCY_KEY_REUSED).
  *
  * <p>{@code Prefer: wait} holds no container thread: the request goes asynchronous and is answered from the
  * thread that completes {@link MergeService#awaitFinal}, so register the servlet with async support
@@ -201,15 +207,18 @@ public final class MergeServlet extends HttpServlet {
             response.setHeader("Allow", String.join(", ", allowed));
             throw new ApiError(405, "METHOD_NOT_ALLOWED", "allowed methods: " + String.join(", ", allowed));
         }
-        if (route.authenticated() && !options.authenticator().authenticate(request)) {
-            response.setHeader("WWW-Authenticate", options.authenticator().challenge());
-            throw new ApiError(401, "UNAUTHORIZED", "missing or invalid API key");
+        Principal principal = Principal.ANONYMOUS;
+        if (route.authenticated()) {
+            principal = options.authenticator().authenticate(request).orElseThrow(() -> {
+                response.setHeader("WWW-Authenticate", options.authenticator().challenge());
+                return new ApiError(401, "UNAUTHORIZED", "missing or invalid API key");
+            });
         }
         switch (route) {
-            case SUBMIT -> submit(request, response);
-            case STATUS -> status(task(variable), response);
-            case RESULT -> result(task(variable), response);
-            case CANCEL -> cancel(task(variable), response);
+            case SUBMIT -> submit(principal, request, response);
+            case STATUS -> status(principal, task(variable), response);
+            case RESULT -> result(principal, task(variable), response);
+            case CANCEL -> cancel(principal, task(variable), response);
             case HEALTH -> health(response);
             case OPENAPI -> openApi(request, response);
         }
@@ -220,18 +229,19 @@ public final class MergeServlet extends HttpServlet {
         return TaskId.parse(text).orElseThrow(() -> new ApiError(404, ErrorCode.TASK_NOT_FOUND.name(), NO_SUCH_TASK));
     }
 
-    private void submit(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    private void submit(Principal principal, HttpServletRequest request, HttpServletResponse response)
+            throws IOException {
         MergeRequest merge = reader.read(request);
         String key = request.getHeader("Idempotency-Key");
         if (key != null && !IDEMPOTENCY_KEY.matcher(key).matches()) {
             throw ApiError.invalid("Idempotency-Key must be 1 to 255 visible ASCII characters");
         }
-        TaskId id = key == null ? service.submit(merge) : service.submit(merge, key);
+        TaskId id = service.submit(principal, merge, Optional.ofNullable(key));
         response.setHeader("Location", base(request) + "/api/v1/merge/" + id + "/status");
 
         Optional<Duration> wait = preferredWait(request);
         if (wait.isPresent() && admitWaiter(request)) {
-            awaitAnswer(request, response, id, wait.get());
+            awaitAnswer(principal, request, response, id, wait.get());
             return;
         }
         accepted(id, response);
@@ -264,11 +274,12 @@ public final class MergeServlet extends HttpServlet {
      * Answers once the task is final or the wait is over, from the thread that completes the wait; the
      * container thread returns at once. Holds one waiter place, which {@link WaitingAnswer} gives back.
      */
-    private void awaitAnswer(HttpServletRequest request, HttpServletResponse response, TaskId id, Duration wait)
+    private void awaitAnswer(
+            Principal principal, HttpServletRequest request, HttpServletResponse response, TaskId id, Duration wait)
             throws IOException {
         CompletableFuture<TaskStatus> finished;
         try {
-            finished = service.awaitFinal(id, wait);
+            finished = service.awaitFinal(principal, id, wait);
         } catch (RuntimeException e) {
             waiters.decrementAndGet();
             throw e;
@@ -276,12 +287,12 @@ public final class MergeServlet extends HttpServlet {
         response.setHeader("Preference-Applied", "wait=" + wait.toSeconds());
         if (finished.isDone()) {
             waiters.decrementAndGet();
-            answerWait(id, finished, response);
+            answerWait(principal, id, finished, response);
             return;
         }
         AsyncContext async = request.startAsync(request, response);
         async.setTimeout(wait.plus(ASYNC_TIMEOUT_MARGIN).toMillis());
-        WaitingAnswer answer = new WaitingAnswer(async, id, finished, request.getRequestURI());
+        WaitingAnswer answer = new WaitingAnswer(async, principal, id, finished, request.getRequestURI());
         async.addListener(answer);
         finished.whenComplete((status, failure) -> answer.send());
     }
@@ -291,12 +302,13 @@ public final class MergeServlet extends HttpServlet {
      * else 202. The task exists whatever happened, so a status or result that could not be read is a 202
      * too: the client has the id and Location, and asks again later.
      */
-    private void answerWait(TaskId id, CompletableFuture<TaskStatus> finished, HttpServletResponse response)
+    private void answerWait(
+            Principal principal, TaskId id, CompletableFuture<TaskStatus> finished, HttpServletResponse response)
             throws IOException {
         TaskStatus status = finished.isDone() && !finished.isCompletedExceptionally() ? finished.join() : null;
         if (status != null && status.status().isFinal()) {
             try {
-                writeFinal(id, response);
+                writeFinal(principal, id, response);
                 return;
             } catch (MergeException e) {
                 log.warn("The result of finished task {} could not be read ({}); answering 202", id, e.code());
@@ -312,13 +324,20 @@ public final class MergeServlet extends HttpServlet {
      */
     private final class WaitingAnswer implements AsyncListener {
         private final AsyncContext async;
+        private final Principal principal;
         private final TaskId id;
         private final CompletableFuture<TaskStatus> finished;
         private final String uri;
         private final AtomicBoolean done = new AtomicBoolean();
 
-        WaitingAnswer(AsyncContext async, TaskId id, CompletableFuture<TaskStatus> finished, String uri) {
+        WaitingAnswer(
+                AsyncContext async,
+                Principal principal,
+                TaskId id,
+                CompletableFuture<TaskStatus> finished,
+                String uri) {
             this.async = async;
+            this.principal = principal;
             this.id = id;
             this.finished = finished;
             this.uri = uri;
@@ -332,7 +351,7 @@ public final class MergeServlet extends HttpServlet {
             waiters.decrementAndGet();
             HttpServletResponse response = (HttpServletResponse) async.getResponse();
             try {
-                answerWait(id, finished, response);
+                answerWait(principal, id, finished, response);
             } catch (IOException e) {
                 log.debug("The client of POST {} went away before its answer: {}", uri, e.toString());
             } catch (RuntimeException e) {
@@ -410,24 +429,28 @@ public final class MergeServlet extends HttpServlet {
         return Optional.empty();
     }
 
-    private void status(TaskId id, HttpServletResponse response) throws IOException {
-        write(response, 200, statusBody(lookup(id)));
+    private void status(Principal principal, TaskId id, HttpServletResponse response) throws IOException {
+        write(response, 200, statusBody(lookup(principal, id)));
     }
 
-    private void result(TaskId id, HttpServletResponse response) throws IOException {
-        TaskStatus status = lookup(id);
+    /** The result; before the task is final, 409 with {@code error} and {@code code} as well as the status fields. */
+    private void result(Principal principal, TaskId id, HttpServletResponse response) throws IOException {
+        TaskStatus status = lookup(principal, id);
         if (!status.status().isFinal()) {
-            write(response, 409, statusBody(status));
+            ObjectNode body = statusBody(status);
+            body.put("error", "the task has not finished yet");
+            body.put("code", ErrorCode.TASK_NOT_FINISHED.name());
+            write(response, ErrorStatus.of(ErrorCode.TASK_NOT_FINISHED), body);
             return;
         }
-        writeFinal(id, response);
+        writeFinal(principal, id, response);
     }
 
     /** The answer of the synchronous API for a finished task: the result, or the failure with its status. */
-    private void writeFinal(TaskId id, HttpServletResponse response) throws IOException {
+    private void writeFinal(Principal principal, TaskId id, HttpServletResponse response) throws IOException {
         MergeResult result;
         try {
-            result = service.result(id);
+            result = service.result(principal, id);
         } catch (MergeException e) {
             if (e.code() == ErrorCode.TASK_NOT_FOUND || e.code() == ErrorCode.STORE_UNAVAILABLE) {
                 throw e;
@@ -450,19 +473,19 @@ public final class MergeServlet extends HttpServlet {
         write(response, 200, body);
     }
 
-    private void cancel(TaskId id, HttpServletResponse response) throws IOException {
-        TaskStatus before = lookup(id);
-        if (before.status().isFinal() || !service.cancel(id)) {
+    private void cancel(Principal principal, TaskId id, HttpServletResponse response) throws IOException {
+        TaskStatus before = lookup(principal, id);
+        if (before.status().isFinal() || !service.cancel(principal, id)) {
             throw new ApiError(409, "TASK_FINISHED", "the task has already finished");
         }
-        TaskStatus after = lookup(id);
+        TaskStatus after = lookup(principal, id);
         // A pending task is cancelled at once (200); a running one stops at its next heartbeat (202).
         write(response, after.status().isFinal() ? 200 : 202, statusBody(after));
     }
 
-    private TaskStatus lookup(TaskId id) {
+    private TaskStatus lookup(Principal principal, TaskId id) {
         try {
-            return service.status(id);
+            return service.status(principal, id);
         } catch (MergeException e) {
             if (e.code() == ErrorCode.TASK_NOT_FOUND) {
                 throw new ApiError(404, ErrorCode.TASK_NOT_FOUND.name(), NO_SUCH_TASK);

@@ -18,6 +18,7 @@ import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
+import io.videomerge.Principal;
 import io.videomerge.Quality;
 import io.videomerge.TaskId;
 import io.videomerge.Transition;
@@ -45,6 +46,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -460,7 +462,7 @@ abstract class MergeServletContract {
     }
 
     @Test
-    @DisplayName("The result of an unfinished task is 409 with its status")
+    @DisplayName("The result of an unfinished task is 409 with its status, and error and code as every refusal has")
     void unfinishedResultIs409() throws Exception {
         TaskId id = submit();
         service.start(id, 0.25);
@@ -470,6 +472,8 @@ abstract class MergeServletContract {
         assertEquals(409, reply.status());
         assertEquals("processing", reply.body().get("status").asText());
         assertEquals(id.value(), reply.body().get("task_id").asText());
+        assertEquals("TASK_NOT_FINISHED", reply.code());
+        assertFalse(reply.error().isBlank(), reply.body().toString());
     }
 
     @Test
@@ -951,7 +955,7 @@ abstract class MergeServletContract {
         Reply right = post(VALID, "X-API-Key", "beta-key");
         String id = right.body().path("task_id").asText();
         Reply statusWithout = get("/api/v1/merge/" + id + "/status");
-        Reply statusWith = send(request("/api/v1/merge/" + id + "/status").header("X-API-Key", "alpha-key"));
+        Reply statusWith = send(request("/api/v1/merge/" + id + "/status").header("X-API-Key", "beta-key"));
         Reply cancelWithout = delete("/api/v1/merge/" + id);
 
         assertError(missing, 401, "UNAUTHORIZED");
@@ -974,12 +978,91 @@ abstract class MergeServletContract {
                 new MergeServlet(
                         service,
                         MergeServlet.Options.defaults()
-                                .withAuthenticator(r -> "Bearer good".equals(r.getHeader("Authorization")))),
+                                .withAuthenticator(r -> "Bearer good".equals(r.getHeader("Authorization"))
+                                        ? Optional.of(new Principal("bearer-good"))
+                                        : Optional.empty())),
                 CONTEXT,
                 MAPPING);
 
         assertError(post(VALID, "X-API-Key", "anything"), 401, "UNAUTHORIZED");
-        assertEquals(202, post(VALID, "Authorization", "Bearer good").status());
+        Reply accepted = post(VALID, "Authorization", "Bearer good");
+        assertEquals(202, accepted.status());
+        assertEquals(
+                new Principal("bearer-good"),
+                service.owner(new TaskId(accepted.body().get("task_id").asText())),
+                "the task belongs to the principal the authenticator found");
+    }
+
+    @Test
+    @DisplayName("Two API keys: each key's tasks answer it on every route; the other key gets the 404 of an unknown id")
+    void tasksBelongToTheirKey() throws Exception {
+        mount(
+                new MergeServlet(
+                        service, MergeServlet.Options.defaults().withApiKeys(List.of("alpha-key", "beta-key"))),
+                CONTEXT,
+                MAPPING);
+        String alpha = "alpha-key";
+        String beta = "beta-key";
+        TaskId ofAlpha = idOf(post(VALID, "X-API-Key", alpha));
+        TaskId ofBeta = idOf(post(VALID, "X-API-Key", beta));
+        TaskId pendingOfBeta = idOf(post(VALID, "X-API-Key", beta));
+        service.complete(ofAlpha, sampleResult());
+        service.complete(ofBeta, sampleResult());
+        Reply unknown = as(alpha, request("/api/v1/merge/" + TaskId.random() + "/status"));
+
+        for (String route : List.of("/status", "/result")) {
+            assertEquals(
+                    200, as(alpha, request("/api/v1/merge/" + ofAlpha + route)).status(), route);
+            assertEquals(
+                    200, as(beta, request("/api/v1/merge/" + ofBeta + route)).status(), route);
+            Reply foreign = as(alpha, request("/api/v1/merge/" + ofBeta + route));
+            assertError(foreign, 404, "TASK_NOT_FOUND");
+            assertEquals(unknown.body(), foreign.body(), "a foreign task answers as an unknown one: " + route);
+        }
+        Reply cancelForeign =
+                as(alpha, request("/api/v1/merge/" + pendingOfBeta).DELETE());
+        assertError(cancelForeign, 404, "TASK_NOT_FOUND");
+        assertEquals(unknown.body(), cancelForeign.body());
+        assertEquals(
+                "pending",
+                as(beta, request("/api/v1/merge/" + pendingOfBeta + "/status"))
+                        .body()
+                        .get("status")
+                        .asText(),
+                "another key's cancel changed nothing");
+        assertEquals(
+                200,
+                as(beta, request("/api/v1/merge/" + pendingOfBeta).DELETE()).status());
+    }
+
+    @Test
+    @DisplayName("Idempotency keys are each API key's own: same key and body, same task; another body, 422")
+    void idempotencyKeysPerPrincipal() throws Exception {
+        mount(
+                new MergeServlet(
+                        service, MergeServlet.Options.defaults().withApiKeys(List.of("alpha-key", "beta-key"))),
+                CONTEXT,
+                MAPPING);
+        String other = "{\"video_urls\":[\"https://example.com/c.mp4\",\"https://example.com/d.mp4\"]}";
+
+        TaskId first = idOf(post(VALID, "X-API-Key", "alpha-key", "Idempotency-Key", "order-1"));
+        TaskId again = idOf(post(VALID, "X-API-Key", "alpha-key", "Idempotency-Key", "order-1"));
+        TaskId betas = idOf(post(other, "X-API-Key", "beta-key", "Idempotency-Key", "order-1"));
+        Reply collision = post(other, "X-API-Key", "alpha-key", "Idempotency-Key", "order-1");
+
+        assertEquals(first, again, "the same key and body name the same task");
+        assertNotEquals(first, betas, "another API key's key of the same spelling is its own");
+        assertError(collision, 422, "IDEMPOTENCY_KEY_REUSED");
+        assertEquals(2, service.size(), "the collision recorded nothing");
+    }
+
+    private TaskId idOf(Reply reply) {
+        assertEquals(202, reply.status(), reply.body().toString());
+        return new TaskId(reply.body().get("task_id").asText());
+    }
+
+    private Reply as(String apiKey, HttpRequest.Builder request) throws IOException, InterruptedException {
+        return send(request.header("X-API-Key", apiKey));
     }
 
     // ---------------------------------------------------------------- mounting and the document

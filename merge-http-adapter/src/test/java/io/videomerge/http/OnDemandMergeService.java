@@ -5,6 +5,7 @@ import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
+import io.videomerge.Principal;
 import io.videomerge.StoreUnavailableException;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
@@ -31,6 +32,8 @@ final class OnDemandMergeService implements MergeService {
     private final Clock clock = Clock.systemUTC();
     private final Map<TaskId, Task> tasks = new HashMap<>();
     private final Map<String, TaskId> keys = new HashMap<>();
+    private final Map<TaskId, Principal> owners = new HashMap<>();
+    private final Map<TaskId, MergeRequest> requests = new HashMap<>();
     private final List<Wait> waits = new ArrayList<>();
     private RuntimeException refusal;
     private MergeRequest lastRequest;
@@ -186,13 +189,70 @@ final class OnDemandMergeService implements MergeService {
 
     @Override
     public synchronized TaskId submit(MergeRequest request, String idempotencyKey) {
-        TaskId known = keys.get(idempotencyKey);
+        return submit(Principal.ANONYMOUS, request, Optional.of(idempotencyKey));
+    }
+
+    /** Keys per principal, a key used again with another request refused: the contract of the real service. */
+    @Override
+    public synchronized TaskId submit(Principal principal, MergeRequest request, Optional<String> idempotencyKey) {
+        String scoped = idempotencyKey.map(k -> principal.id() + "\n" + k).orElse(null);
+        TaskId known = scoped == null ? null : keys.get(scoped);
         if (known != null) {
+            if (!requests.get(known).equals(request)) {
+                throw new MergeException(ErrorCode.IDEMPOTENCY_KEY_REUSED, "the key was used for another request");
+            }
             return known;
         }
         TaskId id = submit(request);
-        keys.put(idempotencyKey, id);
+        owners.put(id, principal);
+        requests.put(id, request);
+        if (scoped != null) {
+            keys.put(scoped, id);
+        }
         return id;
+    }
+
+    /** The principal that submitted the task. */
+    synchronized Principal owner(TaskId id) {
+        return owners.getOrDefault(id, Principal.ANONYMOUS);
+    }
+
+    private void checkOwner(Principal principal, TaskId id) {
+        if (!owner(id).equals(principal)) {
+            throw new MergeException(ErrorCode.TASK_NOT_FOUND, "no such task");
+        }
+    }
+
+    @Override
+    public synchronized TaskStatus status(Principal principal, TaskId id) {
+        checkOwner(principal, id);
+        return status(id);
+    }
+
+    @Override
+    public synchronized MergeResult result(Principal principal, TaskId id) {
+        checkOwner(principal, id);
+        return result(id);
+    }
+
+    @Override
+    public CompletableFuture<TaskStatus> awaitFinal(Principal principal, TaskId id, Duration timeout) {
+        try {
+            checkOwner(principal, id);
+        } catch (MergeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return awaitFinal(id, timeout);
+    }
+
+    @Override
+    public boolean cancel(Principal principal, TaskId id) {
+        synchronized (this) {
+            if (!owner(id).equals(principal)) {
+                return false;
+            }
+        }
+        return cancel(id);
     }
 
     @Override

@@ -12,6 +12,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.Fit;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
+import io.videomerge.Principal;
 import io.videomerge.Quality;
 import io.videomerge.TaskId;
 import io.videomerge.Transition;
@@ -1398,6 +1399,93 @@ public abstract class JobStoreContract {
     }
 
     @Nested
+    @DisplayName("principals and request fingerprints")
+    class Principals {
+        private final Principal alice = new Principal("key-a11ce0000000000");
+        private final Principal bob = new Principal("key-b0b0000000000000");
+
+        private NewJob newJobOf(Principal principal, String key, MergeRequest request) {
+            return new NewJob(TaskId.random(), request, principal, Optional.of(key), 3);
+        }
+
+        @Test
+        @DisplayName("a job keeps its principal and its request's fingerprint")
+        void principalAndFingerprintRoundTrip() {
+            NewJob wanted = newJobOf(alice, "order-1", request(3));
+            Job created = store.create(wanted);
+            Job anonymous = create();
+
+            assertEquals(alice, created.principal());
+            assertEquals(JobCodec.fingerprint(request(3)), created.fingerprint());
+            assertEquals(created, get(created.id()));
+            assertEquals(Principal.ANONYMOUS, get(anonymous.id()).principal());
+            assertEquals(JobCodec.fingerprint(request(2)), get(anonymous.id()).fingerprint());
+            assertNotEquals(created.fingerprint(), get(anonymous.id()).fingerprint());
+        }
+
+        @Test
+        @DisplayName("one key spelled alike by two principals makes two jobs; each principal gets its own back")
+        void keysArePerPrincipal() {
+            Job ofAlice = store.create(newJobOf(alice, "order-7", request(2)));
+            Job ofBob = store.create(newJobOf(bob, "order-7", request(2)));
+            Job anonymous = store.create(newJob("order-7"));
+
+            assertNotEquals(ofAlice.id(), ofBob.id());
+            assertNotEquals(ofAlice.id(), anonymous.id());
+            assertEquals(bob, get(ofBob.id()).principal());
+            assertEquals(
+                    ofAlice.id(),
+                    store.create(newJobOf(alice, "order-7", request(2))).id());
+            assertEquals(
+                    ofBob.id(),
+                    store.create(newJobOf(bob, "order-7", request(2))).id());
+            assertEquals(anonymous.id(), store.create(newJob("order-7")).id());
+        }
+
+        @Test
+        @DisplayName("principal and key are kept apart however they are spelled (a:b + c is not a + b:c)")
+        void principalAndKeyDoNotRunTogether() {
+            Job first = store.create(newJobOf(new Principal("a:b"), "c", request(2)));
+            Job second = store.create(newJobOf(new Principal("a"), "b:c", request(2)));
+            Job third = store.create(newJobOf(new Principal("a:1"), "c", request(2)));
+
+            assertEquals(3, Set.of(first.id(), second.id(), third.id()).size());
+        }
+
+        @Test
+        @DisplayName("the same key with another request returns the first job with its own fingerprint to compare")
+        void sameKeyOtherRequestReturnsFirst() {
+            Job first = store.create(newJobOf(alice, "order-8", request(2)));
+            NewJob other = newJobOf(alice, "order-8", request(4));
+
+            Job returned = store.create(other);
+
+            assertEquals(first, returned);
+            assertNotEquals(other.fingerprint(), returned.fingerprint(), "the caller sees the key was reused");
+            assertEquals(Optional.empty(), store.find(other.id()));
+        }
+
+        @Test
+        @DisplayName("purging one principal's job frees its key only: the other principal's job of that key stays")
+        void purgeFreesOnlyItsOwnKey() {
+            Job ofAlice = store.create(newJobOf(alice, "order-9", request(2)));
+            Job ofBob = store.create(newJobOf(bob, "order-9", request(2)));
+            assertEquals(ofAlice.id(), claim().id());
+            assertTrue(store.complete(lease(get(ofAlice.id())), result()));
+            clock.advance(STEP);
+
+            assertEquals(List.of(ofAlice.id()), ids(store.purgeFinished(now(), 10)));
+
+            Job again = store.create(newJobOf(alice, "order-9", request(2)));
+            assertNotEquals(ofAlice.id(), again.id(), "alice's key was freed");
+            assertEquals(
+                    ofBob.id(),
+                    store.create(newJobOf(bob, "order-9", request(2))).id(),
+                    "bob's key holds");
+        }
+    }
+
+    @Nested
     @DisplayName("concurrency")
     class Concurrency {
         private static final int THREADS = 8;
@@ -1491,6 +1579,43 @@ public abstract class JobStoreContract {
                 assertEquals(1, ids.size(), "every create with key race-" + k + " must return the same job: " + ids);
                 assertEquals(1, stored, "exactly one job may exist for key race-" + k);
             }
+        }
+
+        @Test
+        @DisplayName("concurrent creates with one key by two principals make one job for each principal")
+        void concurrentCreatesOfTwoPrincipals() throws Exception {
+            int keys = 50;
+            List<Principal> principals = List.of(new Principal("key-one"), new Principal("key-two"));
+            List<List<NewJob>> wanted = new ArrayList<>();
+            for (int n = 0; n < THREADS; n++) {
+                Principal principal = principals.get(n % 2);
+                List<NewJob> mine = new ArrayList<>();
+                for (int k = 0; k < keys; k++) {
+                    mine.add(new NewJob(TaskId.random(), request(2), principal, Optional.of("race-" + k), 3));
+                }
+                wanted.add(mine);
+            }
+
+            List<List<TaskId>> returned = runTogether(THREADS, n -> {
+                List<TaskId> ids = new ArrayList<>();
+                for (NewJob job : wanted.get(n)) {
+                    ids.add(store.create(job).id());
+                }
+                return ids;
+            });
+
+            for (int k = 0; k < keys; k++) {
+                for (int p = 0; p < 2; p++) {
+                    Set<TaskId> ids = new HashSet<>();
+                    for (int n = p; n < THREADS; n += 2) {
+                        ids.add(returned.get(n).get(k));
+                    }
+                    assertEquals(1, ids.size(), principals.get(p) + " got one job for race-" + k + ": " + ids);
+                    assertEquals(principals.get(p), get(ids.iterator().next()).principal());
+                }
+                assertNotEquals(returned.get(0).get(k), returned.get(1).get(k), "two principals, two jobs");
+            }
+            assertEquals(2L * keys, store.countPending());
         }
 
         @Test

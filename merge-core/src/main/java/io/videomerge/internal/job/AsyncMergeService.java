@@ -7,6 +7,7 @@ import io.videomerge.InvalidRequestException;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
+import io.videomerge.Principal;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
 import io.videomerge.spi.Job;
@@ -31,7 +32,10 @@ public final class AsyncMergeService implements AutoCloseable {
     private final Consumer<MergeRequest> validator;
     private final JobWorker worker;
     private final FinalStatusWaiters waiters = new FinalStatusWaiters(
-            this::status, FinalStatusWaiters.MIN_POLL, FinalStatusWaiters.MAX_POLL, "videomerge-await");
+            id -> status(Optional.empty(), id),
+            FinalStatusWaiters.MIN_POLL,
+            FinalStatusWaiters.MAX_POLL,
+            "videomerge-await");
 
     /**
      * Starts the worker threads (none when {@code settings.mergeConcurrency()} is 0) and the janitor.
@@ -48,16 +52,18 @@ public final class AsyncMergeService implements AutoCloseable {
     }
 
     /**
-     * Validates {@code request} and records it as a pending job (or, for a known idempotency key, returns
-     * the task recorded first).
+     * Validates {@code request} and records it as a pending job of {@code principal} (or, for an idempotency key
+     * that principal used before, returns the task recorded first).
      *
      * @throws InvalidRequestException when the request or the key is invalid; nothing is recorded
-     * @throws MergeException QUEUE_FULL when the store holds {@code maxPendingJobs} pending jobs or more; nothing is
-     *         recorded (the count is read before the create, so concurrent submits may overshoot the limit by
-     *         a few)
+     * @throws MergeException IDEMPOTENCY_KEY_REUSED when the principal used the key before for a different request
+     *         (another fingerprint); QUEUE_FULL when the store holds {@code maxPendingJobs} pending jobs or more;
+     *         nothing is recorded (the count is read before the create, so concurrent submits may overshoot the
+     *         limit by a few)
      * @throws io.videomerge.StoreUnavailableException when the store could not record it
      */
-    public TaskId submit(MergeRequest request, Optional<String> idempotencyKey) {
+    public TaskId submit(Principal principal, MergeRequest request, Optional<String> idempotencyKey) {
+        requireNonNull(principal, "principal");
         requireNonNull(request, "request");
         requireNonNull(idempotencyKey, "idempotencyKey");
         validator.accept(request);
@@ -73,28 +79,40 @@ public final class AsyncMergeService implements AutoCloseable {
         }
         NewJob job;
         try {
-            job = new NewJob(TaskId.random(), request, idempotencyKey, settings.maxAttempts());
+            job = new NewJob(TaskId.random(), request, principal, idempotencyKey, settings.maxAttempts());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(
                     "idempotency key must have 1 to " + NewJob.MAX_KEY_LENGTH + " characters");
         }
         Job stored = store.create(job);
+        if (!stored.id().equals(job.id()) && !stored.fingerprint().equals(job.fingerprint())) {
+            throw new MergeException(
+                    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                    "this Idempotency-Key was used before with a different request; use a new key for a new request");
+        }
         worker.wake();
         return stored.id();
     }
 
-    /** The task's status as the wire contract reports it. @throws MergeException TASK_NOT_FOUND */
-    public TaskStatus status(TaskId id) {
-        return toStatus(find(id));
+    /**
+     * The task's status as the wire contract reports it.
+     *
+     * @param as the principal asking, or empty for the application itself (any task)
+     * @throws MergeException TASK_NOT_FOUND, also for another principal's task
+     */
+    public TaskStatus status(Optional<Principal> as, TaskId id) {
+        return toStatus(find(as, id));
     }
 
     /**
      * The result of a completed task.
      *
-     * @throws MergeException TASK_NOT_FOUND, TASK_NOT_FINISHED, or the failure's own code and message
+     * @param as the principal asking, or empty for the application itself (any task)
+     * @throws MergeException TASK_NOT_FOUND (also for another principal's task), TASK_NOT_FINISHED, or the failure's
+     *         own code and message
      */
-    public MergeResult result(TaskId id) {
-        Job job = find(id);
+    public MergeResult result(Optional<Principal> as, TaskId id) {
+        Job job = find(as, id);
         switch (job.state()) {
             case COMPLETED:
                 return job.result().orElseThrow();
@@ -119,8 +137,19 @@ public final class AsyncMergeService implements AutoCloseable {
      * {@link io.videomerge.StoreUnavailableException} when the store failed on the last read before the
      * timeout (earlier failures are read again with the backoff). After {@link #close()} it is completed with
      * the current status at once. Dependent actions run on the scheduler thread: they must not block.
+     *
+     * @param as the principal asking, or empty for the application itself (any task); another principal's task
+     *     fails the future with TASK_NOT_FOUND, as an unknown one does
      */
-    public CompletableFuture<TaskStatus> awaitFinal(TaskId id, Duration timeout) {
+    public CompletableFuture<TaskStatus> awaitFinal(Optional<Principal> as, TaskId id, Duration timeout) {
+        if (as.isPresent()) {
+            try {
+                // Owners never change, so one look decides; the waiters read the status again.
+                find(as, id);
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
         return waiters.await(id, timeout);
     }
 
@@ -130,8 +159,8 @@ public final class AsyncMergeService implements AutoCloseable {
      * @throws MergeException as the future fails (TASK_NOT_FOUND, STORE_UNAVAILABLE)
      * @throws InterruptedException when the waiting thread is interrupted; the wait is then given up
      */
-    public TaskStatus await(TaskId id, Duration timeout) throws InterruptedException {
-        CompletableFuture<TaskStatus> wait = awaitFinal(id, timeout);
+    public TaskStatus await(Optional<Principal> as, TaskId id, Duration timeout) throws InterruptedException {
+        CompletableFuture<TaskStatus> wait = awaitFinal(as, id, timeout);
         try {
             return wait.get();
         } catch (InterruptedException e) {
@@ -156,9 +185,18 @@ public final class AsyncMergeService implements AutoCloseable {
     /**
      * Requests cancellation; a job running in this instance learns of it at once, one running elsewhere
      * at its next heartbeat.
+     *
+     * @param as the principal asking, or empty for the application itself (any task); another principal's task
+     *     answers false, as an unknown one does, and is left alone
      */
-    public boolean cancel(TaskId id) {
+    public boolean cancel(Optional<Principal> as, TaskId id) {
         requireNonNull(id, "id");
+        if (as.isPresent()
+                && store.find(id)
+                        .filter(job -> job.principal().equals(as.get()))
+                        .isEmpty()) {
+            return false;
+        }
         boolean cancelled = store.cancel(id);
         if (cancelled) {
             worker.beatSoon();
@@ -190,9 +228,13 @@ public final class AsyncMergeService implements AutoCloseable {
         }
     }
 
-    private Job find(TaskId id) {
+    /** The job, when {@code as} may see it: another principal's task is as unknown as a missing one. */
+    private Job find(Optional<Principal> as, TaskId id) {
+        requireNonNull(as, "as");
         requireNonNull(id, "id");
-        return store.find(id).orElseThrow(() -> new MergeException(ErrorCode.TASK_NOT_FOUND, "no such task"));
+        return store.find(id)
+                .filter(job -> as.isEmpty() || job.principal().equals(as.get()))
+                .orElseThrow(() -> new MergeException(ErrorCode.TASK_NOT_FOUND, "no such task"));
     }
 
     static TaskStatus toStatus(Job job) {

@@ -99,7 +99,9 @@ public final class JdbcJobStore implements JobStore {
                 int inserted = h.createUpdate(t.sql().insert)
                         .bind("id", job.id().value())
                         .bind("request", request)
+                        .bind("principal", job.principal().id())
                         .bind("key", key)
+                        .bind("fingerprint", job.fingerprint())
                         .bind("maxAttempts", job.maxAttempts())
                         .bind("now", now.toEpochMilli())
                         .bind("message", JobMessages.QUEUED)
@@ -107,7 +109,14 @@ public final class JdbcJobStore implements JobStore {
                 if (inserted == 1) {
                     return job.pendingAt(now);
                 }
-                Optional<Job> winner = key == null ? Optional.empty() : findBy(t, t.sql().findByKey, "key", key);
+                Optional<Job> winner = key == null
+                        ? Optional.empty()
+                        : t.handle()
+                                .createQuery(t.sql().findByKey)
+                                .bind("principal", job.principal().id())
+                                .bind("key", key)
+                                .map(JobRowMapper.INSTANCE)
+                                .findOne();
                 if (winner.isEmpty()) {
                     winner = findBy(t, t.sql().findById, "id", job.id().value());
                 }

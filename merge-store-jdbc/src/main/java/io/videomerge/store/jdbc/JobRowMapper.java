@@ -1,6 +1,8 @@
 package io.videomerge.store.jdbc;
 
 import io.videomerge.ErrorCode;
+import io.videomerge.MergeRequest;
+import io.videomerge.Principal;
 import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobCodec;
@@ -35,11 +37,15 @@ final class JobRowMapper implements RowMapper<Job> {
         Optional<JobError> error = errorCode == null
                 ? Optional.empty()
                 : Optional.of(new JobError(ErrorCode.valueOf(errorCode), nonNull(rs.getString("error_message"))));
+        MergeRequest request = JobCodec.readRequest(rs.getString("request"));
+        String fingerprint = rs.getString("request_fingerprint");
         return new Job(
                 id,
                 state,
-                JobCodec.readRequest(rs.getString("request")),
+                request,
+                new Principal(rs.getString("principal")),
                 Optional.ofNullable(rs.getString("idempotency_key")),
+                fingerprint != null ? fingerprint : JobCodec.fingerprint(request),
                 rs.getInt("attempt"),
                 rs.getInt("max_attempts"),
                 Instant.ofEpochMilli(rs.getLong("not_before")),

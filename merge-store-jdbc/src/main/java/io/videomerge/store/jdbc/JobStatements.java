@@ -15,13 +15,14 @@ import java.util.regex.Pattern;
  */
 final class JobStatements {
     /** The schema version this code writes; a database at a higher version is refused. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     private static final Pattern PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,31}|");
 
-    static final String COLUMNS = "id, state, request, idempotency_key, attempt, max_attempts, not_before, "
-            + "lease_owner, lease_token, lease_expires_at, cancel_requested, progress, message, result, "
-            + "error_code, error_message, created_at, updated_at, finished_at";
+    static final String COLUMNS =
+            "id, state, request, principal, idempotency_key, request_fingerprint, attempt, max_attempts, not_before, "
+                    + "lease_owner, lease_token, lease_expires_at, cancel_requested, progress, message, result, "
+                    + "error_code, error_message, created_at, updated_at, finished_at";
 
     private static final String FINAL_STATES = "('COMPLETED', 'FAILED', 'CANCELLED')";
     private static final String FENCED = " WHERE id = :id AND lease_token = :token AND state = 'PROCESSING'";
@@ -58,12 +59,13 @@ final class JobStatements {
         insertVersion = "INSERT INTO " + schemaVersion + " (version, applied_at) VALUES (:version, :now)"
                 + " ON CONFLICT DO NOTHING";
 
-        insert = "INSERT INTO " + jobs + " (id, state, request, idempotency_key, attempt, max_attempts, not_before,"
-                + " lease_token, cancel_requested, progress, message, created_at, updated_at)"
-                + " VALUES (:id, 'PENDING', :request, :key, 1, :maxAttempts, :now, 0, FALSE, 0, :message, :now, :now)"
+        insert = "INSERT INTO " + jobs + " (id, state, request, principal, idempotency_key, request_fingerprint,"
+                + " attempt, max_attempts, not_before, lease_token, cancel_requested, progress, message, created_at,"
+                + " updated_at) VALUES (:id, 'PENDING', :request, :principal, :key, :fingerprint, 1, :maxAttempts, :now,"
+                + " 0, FALSE, 0, :message, :now, :now)"
                 + " ON CONFLICT DO NOTHING";
         findById = "SELECT " + COLUMNS + " FROM " + jobs + " WHERE id = :id";
-        findByKey = "SELECT " + COLUMNS + " FROM " + jobs + " WHERE idempotency_key = :key";
+        findByKey = "SELECT " + COLUMNS + " FROM " + jobs + " WHERE principal = :principal AND idempotency_key = :key";
 
         String readyOldestFirst = " FROM " + jobs + " WHERE state = 'PENDING' AND not_before <= :now"
                 + " ORDER BY not_before, created_at, " + dialect.insertionOrder() + " LIMIT 1";
@@ -145,9 +147,28 @@ final class JobStatements {
      * idempotent so that a migration cut short can simply run again.
      */
     List<String> migrationTo(int version) {
-        if (version != 1) {
-            throw new IllegalArgumentException("no migration to schema version " + version);
-        }
+        return switch (version) {
+            case 1 -> createTables();
+            case 2 -> ownedTasks();
+            default -> throw new IllegalArgumentException("no migration to schema version " + version);
+        };
+    }
+
+    /**
+     * Version 2: each task records its principal and its request's fingerprint, and an idempotency key is unique
+     * per principal. Rows from version 1 belong to the anonymous principal, under which they were submitted;
+     * their fingerprint is left empty and computed from the stored request when read.
+     */
+    private List<String> ownedTasks() {
+        return List.of(
+                "ALTER TABLE " + jobs + " ADD COLUMN principal VARCHAR(128) NOT NULL DEFAULT 'anonymous'",
+                "ALTER TABLE " + jobs + " ADD COLUMN request_fingerprint VARCHAR(64)",
+                "DROP INDEX IF EXISTS " + jobs + "_idempotency_key",
+                "CREATE UNIQUE INDEX IF NOT EXISTS " + jobs + "_principal_key ON " + jobs
+                        + " (principal, idempotency_key) WHERE idempotency_key IS NOT NULL");
+    }
+
+    private List<String> createTables() {
         return List.of(
                 "CREATE TABLE IF NOT EXISTS " + jobs + " ("
                         + "id VARCHAR(36) NOT NULL PRIMARY KEY, "

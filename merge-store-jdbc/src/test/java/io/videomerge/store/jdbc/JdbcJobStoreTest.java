@@ -9,8 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.ErrorCode;
 import io.videomerge.MergeService;
+import io.videomerge.Principal;
 import io.videomerge.StoreUnavailableException;
+import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
+import io.videomerge.spi.JobCodec;
 import io.videomerge.spi.JobError;
 import io.videomerge.spi.JobState;
 import io.videomerge.spi.Lease;
@@ -112,21 +115,23 @@ class JdbcJobStoreTest {
 
     @ParameterizedTest
     @EnumSource(Engine.class)
-    @DisplayName("creates its table with real columns on first use and records schema version 1 once")
+    @DisplayName("creates its table with real columns on first use and records schema versions 1 and 2 once")
     void createsItsSchemaOnFirstUse(Engine engine) throws SQLException {
         try (TestDatabase db = engine.open(folder)) {
             JdbcJobStore store = db.store(at(START));
             store.ping();
             JdbcJobStore.builder(db.jdbi()).clock(at(START)).build().ping();
 
-            assertEquals(List.of(1), versions(db.jdbi(), "videomerge_"));
+            assertEquals(List.of(1, 2), versions(db.jdbi(), "videomerge_"));
             try (Connection connection = db.dataSource().getConnection()) {
                 assertEquals(
                         Set.of(
                                 "id",
                                 "state",
                                 "request",
+                                "principal",
                                 "idempotency_key",
+                                "request_fingerprint",
                                 "attempt",
                                 "max_attempts",
                                 "not_before",
@@ -168,7 +173,7 @@ class JdbcJobStoreTest {
             List<Job> created = runTogether(starts, start);
 
             assertEquals(instances, created.stream().map(Job::id).distinct().count());
-            assertEquals(List.of(1), versions(db.jdbi(), "race_"));
+            assertEquals(List.of(1, 2), versions(db.jdbi(), "race_"));
         }
     }
 
@@ -180,13 +185,57 @@ class JdbcJobStoreTest {
             db.store(at(START)).ping();
             db.jdbi()
                     .useHandle(h ->
-                            h.execute("INSERT INTO videomerge_schema_version (version, applied_at) VALUES (2, 0)"));
+                            h.execute("INSERT INTO videomerge_schema_version (version, applied_at) VALUES (3, 0)"));
 
             IllegalStateException refused = assertThrows(
                     IllegalStateException.class, () -> db.store(at(START)).ping());
-            assertTrue(refused.getMessage().contains("schema version 2"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("schema version 3"), refused.getMessage());
         }
     }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    @DisplayName("upgrades version 1 tables: their jobs become the anonymous principal's, keys and all")
+    void upgradesFromVersionOne(Engine engine) throws SQLException {
+        try (TestDatabase db = engine.open(folder)) {
+            Dialect dialect;
+            try (Connection connection = db.dataSource().getConnection()) {
+                dialect = Dialect.of(connection.getMetaData());
+            }
+            JobStatements sql = new JobStatements(dialect, JdbcJobStore.DEFAULT_TABLE_PREFIX);
+            String request = JobCodec.writeRequest(SampleJobs.REQUEST);
+            db.jdbi().useHandle(h -> {
+                h.execute(sql.createVersionTable());
+                sql.migrationTo(1).forEach(h::execute);
+                h.execute("INSERT INTO videomerge_schema_version (version, applied_at) VALUES (1, 0)");
+                h.createUpdate(
+                                "INSERT INTO videomerge_jobs (id, state, request, idempotency_key, attempt, max_attempts,"
+                                        + " not_before, lease_token, cancel_requested, progress, message, created_at,"
+                                        + " updated_at) VALUES (:id, 'PENDING', :request, 'old-key', 1, 3, 0, 0, FALSE, 0,"
+                                        + " 'Queued', 0, 0)")
+                        .bind("id", OLD_ID.value())
+                        .bind("request", request)
+                        .execute();
+            });
+
+            JdbcJobStore store = db.store(at(START));
+            Job old = store.find(OLD_ID).orElseThrow();
+
+            assertEquals(List.of(1, 2), versions(db.jdbi(), "videomerge_"));
+            assertEquals(Principal.ANONYMOUS, old.principal());
+            assertEquals(JobCodec.fingerprint(SampleJobs.REQUEST), old.fingerprint());
+            assertEquals(OLD_ID, store.create(newJob("old-key")).id(), "the anonymous key still holds");
+            NewJob ofKey = new NewJob(
+                    TaskId.random(),
+                    SampleJobs.REQUEST,
+                    new Principal("key-0123456789abcdef"),
+                    Optional.of("old-key"),
+                    3);
+            assertEquals(ofKey.id(), store.create(ofKey).id(), "another principal's key of that spelling is its own");
+        }
+    }
+
+    private static final TaskId OLD_ID = new TaskId("0b7a6f39-5b57-4c36-9a0e-1c2f0c4d5e6f");
 
     @ParameterizedTest
     @EnumSource(Engine.class)
@@ -307,8 +356,8 @@ class JdbcJobStoreTest {
             Instant later = START.plus(LEASE).plusSeconds(1);
             JdbcJobStore now = db.store(at(START));
             JdbcJobStore afterExpiry = db.store(at(later));
-            Job job = now.create(new io.videomerge.spi.NewJob(
-                    io.videomerge.TaskId.random(), SampleJobs.REQUEST, Optional.empty(), 2));
+            Job job =
+                    now.create(new io.videomerge.spi.NewJob(TaskId.random(), SampleJobs.REQUEST, Optional.empty(), 2));
             now.claim("worker-a", LEASE).orElseThrow();
             assertEquals(0, now.requeueExpired(), "a lease that has not expired stays");
             assertEquals(1, afterExpiry.requeueExpired());

@@ -3,6 +3,7 @@ package io.videomerge.store.memory;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.MergeResult;
+import io.videomerge.Principal;
 import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
@@ -41,7 +42,7 @@ public final class InMemoryJobStore implements JobStore {
     private final Clock clock;
     private final Object lock = new Object();
     private final Map<TaskId, Entry> jobs = new HashMap<>();
-    private final Map<String, TaskId> keys = new HashMap<>();
+    private final Map<ScopedKey, TaskId> keys = new HashMap<>();
     private final TreeMap<ReadyKey, Entry> ready = new TreeMap<>();
     private final Map<TaskId, Entry> processing = new LinkedHashMap<>();
     private final PriorityQueue<Entry> finished = new PriorityQueue<>(
@@ -63,8 +64,9 @@ public final class InMemoryJobStore implements JobStore {
     public Job create(NewJob job) {
         requireNonNull(job, "job");
         synchronized (lock) {
-            if (job.idempotencyKey().isPresent()) {
-                TaskId existing = keys.get(job.idempotencyKey().get());
+            Optional<ScopedKey> key = job.idempotencyKey().map(k -> new ScopedKey(job.principal(), k));
+            if (key.isPresent()) {
+                TaskId existing = keys.get(key.get());
                 if (existing != null) {
                     return jobs.get(existing).job;
                 }
@@ -76,7 +78,7 @@ public final class InMemoryJobStore implements JobStore {
             Job created = job.pendingAt(now);
             Entry entry = new Entry(created, ++sequence);
             jobs.put(job.id(), entry);
-            job.idempotencyKey().ifPresent(k -> keys.put(k, job.id()));
+            key.ifPresent(k -> keys.put(k, job.id()));
             enqueue(entry);
             return created;
         }
@@ -272,7 +274,7 @@ public final class InMemoryJobStore implements JobStore {
                     && finished.peek().job.finishedAt().orElseThrow().isBefore(cutoff)) {
                 Job job = finished.poll().job;
                 jobs.remove(job.id());
-                job.idempotencyKey().ifPresent(k -> keys.remove(k, job.id()));
+                job.idempotencyKey().ifPresent(k -> keys.remove(new ScopedKey(job.principal(), k), job.id()));
                 purged.add(job);
             }
             return purged;
@@ -383,4 +385,7 @@ public final class InMemoryJobStore implements JobStore {
             this.seq = seq;
         }
     }
+
+    /** An idempotency key as a principal used it: keys of different principals never meet. */
+    private record ScopedKey(Principal principal, String key) {}
 }

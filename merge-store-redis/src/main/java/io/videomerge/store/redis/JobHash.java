@@ -1,6 +1,8 @@
 package io.videomerge.store.redis;
 
 import io.videomerge.ErrorCode;
+import io.videomerge.MergeRequest;
+import io.videomerge.Principal;
 import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobCodec;
@@ -15,8 +17,9 @@ import java.util.Optional;
 
 /**
  * Reads the hash in which a job lives. Field names are short because every job carries them:
- * {@code state, req, ik, att, max, nb, own, tok, exp, cr, prog, msg, res, ec, em, ca, ua, fa}, and
- * {@code qm}, the job's member in the ready set. Times are epoch milliseconds.
+ * {@code state, req, pr, ik, fp, att, max, nb, own, tok, exp, cr, prog, msg, res, ec, em, ca, ua, fa}, and
+ * {@code qm}, the job's member in the ready set. Times are epoch milliseconds. Jobs written before principals
+ * existed have no {@code pr} (they belong to the anonymous principal) and no {@code fp} (computed when read).
  */
 final class JobHash {
     private JobHash() {}
@@ -42,11 +45,14 @@ final class JobHash {
                 : Optional.empty();
         Optional<JobError> error = Optional.ofNullable(h.get("ec"))
                 .map(code -> new JobError(ErrorCode.valueOf(code), h.getOrDefault("em", "")));
+        MergeRequest request = JobCodec.readRequest(h.get("req"));
         return Optional.of(new Job(
                 id,
                 state,
-                JobCodec.readRequest(h.get("req")),
+                request,
+                Optional.ofNullable(h.get("pr")).map(Principal::new).orElse(Principal.ANONYMOUS),
                 Optional.ofNullable(h.get("ik")),
+                Optional.ofNullable(h.get("fp")).orElseGet(() -> JobCodec.fingerprint(request)),
                 Integer.parseInt(h.get("att")),
                 Integer.parseInt(h.get("max")),
                 instant(h.get("nb")),

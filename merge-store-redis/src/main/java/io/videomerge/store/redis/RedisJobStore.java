@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  * <p>All keys of one store start with the hash tag {@code {prefix}} and so live in one Redis Cluster
  * slot: a hash per job, a ready sorted set scored by not-before time (ties broken by creation order),
  * a processing sorted set scored by lease expiry, a finished sorted set scored by finish time, and
- * one string per idempotency key. Finished jobs expire after the retention (48 hours by default) in the
+ * one string per idempotency key of each principal. Finished jobs expire after the retention (48 hours by default) in the
  * same script that finishes them. Times come from the injected {@link Clock}, never from Redis.
  *
  * <p>A store built from a URI owns its client: commands time out after the command timeout (2 s by
@@ -104,7 +104,9 @@ public final class RedisJobStore implements JobStore {
                     job.idempotencyKey().orElse(""),
                     Integer.toString(job.maxAttempts()),
                     now(),
-                    JobMessages.QUEUED);
+                    JobMessages.QUEUED,
+                    job.principal().id(),
+                    job.fingerprint());
         } catch (IllegalStateException e) {
             if (String.valueOf(e.getMessage()).contains("VM_DUPLICATE_ID")) {
                 throw new IllegalArgumentException("a job with id " + id + " exists already", e);

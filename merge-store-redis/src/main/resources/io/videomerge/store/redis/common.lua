@@ -6,8 +6,11 @@ local function jobKey(id)
   return P .. ':job:' .. id
 end
 
-local function idemKey(key)
-  return P .. ':idem:' .. key
+-- An idempotency key is the principal's own: the principal's length keeps "ab" + "c" apart from "a" + "bc".
+-- Jobs written before principals existed have none and belong to the anonymous principal.
+local function idemKey(principal, key)
+  principal = principal or 'anonymous'
+  return P .. ':idem:' .. #principal .. ':' .. principal .. ':' .. key
 end
 
 -- Back to PENDING without a lease and with progress 0; the ready member keeps the job's creation order.
@@ -32,12 +35,12 @@ local function finish(job, id, state, now, retention, code, message)
     redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now, 'msg', message)
     redis.call('HDEL', job, 'own', 'exp', 'ec', 'em')
   end
-  local queued = redis.call('HMGET', job, 'qm', 'ik')
+  local queued = redis.call('HMGET', job, 'qm', 'ik', 'pr')
   redis.call('ZREM', P .. ':processing', id)
   redis.call('ZREM', P .. ':ready', queued[1])
   redis.call('ZADD', P .. ':finished', now, id)
   redis.call('PEXPIRE', job, retention)
   if queued[2] then
-    redis.call('PEXPIRE', idemKey(queued[2]), retention)
+    redis.call('PEXPIRE', idemKey(queued[3], queued[2]), retention)
   end
 end

@@ -1,9 +1,10 @@
 -- KEYS[1] the new job's hash.
--- ARGV: prefix, id, request JSON, idempotency key or '', max attempts, now, queued message.
+-- ARGV: prefix, id, request JSON, idempotency key or '', max attempts, now, queued message, principal,
+-- request fingerprint.
 local job, id, now = KEYS[1], ARGV[2], ARGV[6]
-local ik = ARGV[4]
+local ik, principal = ARGV[4], ARGV[8]
 if ik ~= '' then
-  local existing = redis.call('GET', idemKey(ik))
+  local existing = redis.call('GET', idemKey(principal, ik))
   if existing then
     local found = redis.call('HGETALL', jobKey(existing))
     if #found > 0 then
@@ -19,10 +20,11 @@ end
 local seq = redis.call('INCR', P .. ':seq')
 local member = string.format('%015d:%015d:%s', tonumber(now), seq, id)
 redis.call('HSET', job, 'id', id, 'state', 'PENDING', 'req', ARGV[3], 'att', 1, 'max', ARGV[5],
-  'nb', now, 'cr', 0, 'prog', '0', 'msg', ARGV[7], 'ca', now, 'ua', now, 'qm', member, 'tok', 0)
+  'nb', now, 'cr', 0, 'prog', '0', 'msg', ARGV[7], 'ca', now, 'ua', now, 'qm', member, 'tok', 0,
+  'pr', principal, 'fp', ARGV[9])
 if ik ~= '' then
   redis.call('HSET', job, 'ik', ik)
-  redis.call('SET', idemKey(ik), id)
+  redis.call('SET', idemKey(principal, ik), id)
 end
 redis.call('ZADD', P .. ':ready', now, member)
 redis.call('PUBLISH', P .. ':wake', id)

@@ -8,11 +8,11 @@ local ids = redis.call('ZRANGEBYSCORE', finished, '-inf', '(' .. ARGV[2], 'LIMIT
 local reply = {#ids}
 for _, id in ipairs(ids) do
   local job = jobKey(id)
-  local h = redis.call('HMGET', job, 'state', 'ik')
+  local h = redis.call('HMGET', job, 'state', 'ik', 'pr')
   if h[1] == 'COMPLETED' or h[1] == 'FAILED' or h[1] == 'CANCELLED' then
     reply[#reply + 1] = redis.call('HGETALL', job)
-    if h[2] and redis.call('GET', idemKey(h[2])) == id then
-      redis.call('DEL', idemKey(h[2]))
+    if h[2] and redis.call('GET', idemKey(h[3], h[2])) == id then
+      redis.call('DEL', idemKey(h[3], h[2]))
     end
     redis.call('DEL', job)
   end

@@ -14,6 +14,7 @@ import io.videomerge.InvalidRequestException;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
+import io.videomerge.Principal;
 import io.videomerge.StoreUnavailableException;
 import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
@@ -145,7 +146,7 @@ public abstract class AsyncMergeServiceContract {
     }
 
     private static TaskStatus awaitFinal(AsyncMergeService merges, TaskId id) throws InterruptedException {
-        TaskStatus status = merges.await(id, WAIT);
+        TaskStatus status = merges.await(Optional.empty(), id, WAIT);
         assertTrue(status.status().isFinal(), "task " + id + " is still " + status.status() + " after " + WAIT);
         return status;
     }
@@ -182,25 +183,29 @@ public abstract class AsyncMergeServiceContract {
         void jobCompletesWithProgress() throws Exception {
             AsyncMergeService merges = setup().start();
 
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
             assertTrue(Set.of(Status.PENDING, Status.PROCESSING)
-                    .contains(merges.status(id).status()));
+                    .contains(merges.status(Optional.empty(), id).status()));
             Run run = runner.next();
             assertEquals(id, run.id);
-            eventually("processing", () -> merges.status(id).status() == Status.PROCESSING);
+            eventually("processing", () -> merges.status(Optional.empty(), id).status() == Status.PROCESSING);
             run.progress(0.3);
-            eventually("progress 0.3 reported", () -> merges.status(id).progress() >= 0.3);
+            eventually(
+                    "progress 0.3 reported",
+                    () -> merges.status(Optional.empty(), id).progress() >= 0.3);
             run.progress(0.7);
-            eventually("progress 0.7 reported", () -> merges.status(id).progress() >= 0.7);
-            assertEquals(Status.PROCESSING, merges.status(id).status());
+            eventually(
+                    "progress 0.7 reported",
+                    () -> merges.status(Optional.empty(), id).progress() >= 0.7);
+            assertEquals(Status.PROCESSING, merges.status(Optional.empty(), id).status());
             run.succeed();
 
             TaskStatus done = awaitFinal(merges, id);
             assertEquals(Status.COMPLETED, done.status());
             assertEquals(1.0, done.progress());
             assertEquals(Optional.empty(), done.reason());
-            assertEquals(ScriptedRunner.resultFor(id), merges.result(id));
+            assertEquals(ScriptedRunner.resultFor(id), merges.result(Optional.empty(), id));
             assertEquals(1, job(id).attempt());
         }
 
@@ -213,7 +218,7 @@ public abstract class AsyncMergeServiceContract {
             AsyncMergeService merges = setup.start();
             List<TaskId> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                ids.add(merges.submit(request(), Optional.empty()));
+                ids.add(merges.submit(Principal.ANONYMOUS, request(), Optional.empty()));
             }
 
             List<Run> runs = new ArrayList<>(List.of(runner.next(), runner.next()));
@@ -243,7 +248,7 @@ public abstract class AsyncMergeServiceContract {
             AsyncMergeService merges = setup.start();
             eventually("the worker looked for work once", () -> store.claims() >= 1);
 
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
             assertEquals(id, runner.next().id);
         }
@@ -257,7 +262,7 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName("a permanent failure fails the job at once with its code and message, without a retry")
         void permanentFailureIsFinal() throws Exception {
             AsyncMergeService merges = setup().start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
             runner.next().fail(new FetchException(ErrorCode.DOWNLOAD_FAILED, "clip 1 answered HTTP 404", 0));
 
@@ -266,7 +271,7 @@ public abstract class AsyncMergeServiceContract {
             assertEquals(Optional.of(ErrorCode.DOWNLOAD_FAILED), status.reason());
             assertEquals("clip 1 answered HTTP 404", status.message());
             assertEquals(1, job(id).attempt());
-            MergeException e = assertThrows(MergeException.class, () -> merges.result(id));
+            MergeException e = assertThrows(MergeException.class, () -> merges.result(Optional.empty(), id));
             assertEquals(ErrorCode.DOWNLOAD_FAILED, e.code());
         }
 
@@ -274,7 +279,7 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName("a transient failure is retried after the backoff, and the job completes on its third attempt")
         void transientFailureRetried() throws Exception {
             AsyncMergeService merges = setup().start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
             for (int attempt = 1; attempt <= 2; attempt++) {
                 Run run = runner.next();
@@ -285,7 +290,7 @@ public abstract class AsyncMergeServiceContract {
                         "pending for attempt " + next,
                         () -> job(id).state() == JobState.PENDING && job(id).attempt() == next);
                 assertEquals(clock.instant().plusSeconds(1), job(id).notBefore(), "retry after the backoff");
-                TaskStatus waiting = merges.status(id);
+                TaskStatus waiting = merges.status(Optional.empty(), id);
                 assertEquals(Status.PENDING, waiting.status());
                 assertEquals(Optional.empty(), waiting.reason(), "not failed while a retry is due");
                 clock.advance(Duration.ofSeconds(1));
@@ -302,7 +307,7 @@ public abstract class AsyncMergeServiceContract {
             Setup setup = setup();
             setup.maxAttempts = 2;
             AsyncMergeService merges = setup.start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
             runner.next().fail(transientFailure());
             eventually("pending for attempt 2", () -> job(id).attempt() == 2);
@@ -319,7 +324,7 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName("an unexpected exception fails the job with PROCESSING_FAILED and a message free of internals")
         void unexpectedExceptionIsProcessingFailed() throws Exception {
             AsyncMergeService merges = setup().start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
             runner.next().fail(new IllegalStateException("boom in /tmp/videomerge/job-1/clip-0.bin"));
 
@@ -334,7 +339,7 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName("an Error in a merge fails only that attempt, and the merge thread lives on to run the retry")
         void errorFailsAttemptThreadLivesOn() throws Exception {
             AsyncMergeService merges = setup().start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
             runner.next().crash(new StackOverflowError());
 
@@ -359,17 +364,17 @@ public abstract class AsyncMergeServiceContract {
             setup.leaseTime = Duration.ofHours(2);
             setup.heartbeat = Duration.ofHours(1);
             AsyncMergeService merges = setup.start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             Run run = runner.next();
 
-            assertTrue(merges.cancel(id));
+            assertTrue(merges.cancel(Optional.empty(), id));
 
             assertTrue(run.awaitEnd(), "the merge must be interrupted");
             TaskStatus status = awaitFinal(merges, id);
             assertEquals(Status.FAILED, status.status());
             assertEquals(Optional.of(ErrorCode.CANCELLED), status.reason());
             assertEquals(JobState.CANCELLED, job(id).state());
-            assertFalse(merges.cancel(id), "a finished task cannot be cancelled");
+            assertFalse(merges.cancel(Optional.empty(), id), "a finished task cannot be cancelled");
         }
 
         @Test
@@ -379,14 +384,16 @@ public abstract class AsyncMergeServiceContract {
             Setup apiOnly = setup();
             apiOnly.merges = 0;
             AsyncMergeService api = apiOnly.start();
-            TaskId id = api.submit(request(), Optional.empty());
+            TaskId id = api.submit(Principal.ANONYMOUS, request(), Optional.empty());
             Run run = runner.next();
 
-            assertTrue(api.cancel(id));
+            assertTrue(api.cancel(Optional.empty(), id));
 
             assertTrue(run.awaitEnd(), "the merge must be interrupted");
             assertEquals(Optional.of(ErrorCode.CANCELLED), awaitFinal(api, id).reason());
-            assertEquals(Optional.of(ErrorCode.CANCELLED), worker.status(id).reason());
+            assertEquals(
+                    Optional.of(ErrorCode.CANCELLED),
+                    worker.status(Optional.empty(), id).reason());
         }
 
         @Test
@@ -395,11 +402,11 @@ public abstract class AsyncMergeServiceContract {
             Setup apiOnly = setup();
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
-            assertTrue(merges.cancel(id));
+            assertTrue(merges.cancel(Optional.empty(), id));
 
-            TaskStatus status = merges.status(id);
+            TaskStatus status = merges.status(Optional.empty(), id);
             assertEquals(Status.FAILED, status.status());
             assertEquals(Optional.of(ErrorCode.CANCELLED), status.reason());
             assertEquals(Optional.empty(), store.claim("probe", LEASE));
@@ -411,7 +418,7 @@ public abstract class AsyncMergeServiceContract {
         void lostLeaseDiscardsOutput() throws Exception {
             runner.ignoreInterrupts();
             AsyncMergeService merges = setup().start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             Run first = runner.next();
 
             // The store takes the job back as though this worker had vanished.
@@ -429,7 +436,7 @@ public abstract class AsyncMergeServiceContract {
             second.succeed();
 
             assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
-            assertEquals(ScriptedRunner.resultFor(id), merges.result(id));
+            assertEquals(ScriptedRunner.resultFor(id), merges.result(Optional.empty(), id));
             assertEquals(2, job(id).attempt());
         }
     }
@@ -445,9 +452,9 @@ public abstract class AsyncMergeServiceContract {
             Setup setup = setup();
             setup.fetches = 2;
             AsyncMergeService merges = setup.start();
-            TaskId slow = merges.submit(request(), Optional.empty());
+            TaskId slow = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             ScriptedRunner.Fetch slowFetch = runner.nextFetch();
-            TaskId quick = merges.submit(request(), Optional.empty());
+            TaskId quick = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             ScriptedRunner.Fetch quickFetch = runner.nextFetch();
             assertEquals(slow, slowFetch.id);
             assertEquals(quick, quickFetch.id);
@@ -457,7 +464,10 @@ public abstract class AsyncMergeServiceContract {
             assertEquals(quick, quickRun.id);
             quickRun.succeed();
             assertEquals(Status.COMPLETED, awaitFinal(merges, quick).status());
-            assertEquals(Status.PROCESSING, merges.status(slow).status(), "the slow job is still downloading");
+            assertEquals(
+                    Status.PROCESSING,
+                    merges.status(Optional.empty(), slow).status(),
+                    "the slow job is still downloading");
 
             slowFetch.pass();
             Run slowRun = runner.next();
@@ -475,7 +485,7 @@ public abstract class AsyncMergeServiceContract {
             AsyncMergeService merges = setup.start();
             List<TaskId> ids = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                ids.add(merges.submit(request(), Optional.empty()));
+                ids.add(merges.submit(Principal.ANONYMOUS, request(), Optional.empty()));
             }
             Run first = runner.next();
 
@@ -501,12 +511,12 @@ public abstract class AsyncMergeServiceContract {
         void failedFetchFreesSlot() throws Exception {
             runner.holdFetches();
             AsyncMergeService merges = setup().start();
-            TaskId broken = merges.submit(request(), Optional.empty());
+            TaskId broken = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             runner.nextFetch().fail(new FetchException(ErrorCode.URL_FORBIDDEN, "clip 1 is forbidden", 0, false, null));
             assertEquals(
                     ErrorCode.URL_FORBIDDEN, awaitFinal(merges, broken).reason().orElseThrow());
 
-            TaskId next = merges.submit(request(), Optional.empty());
+            TaskId next = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             runner.nextFetch().pass();
             runner.next().succeed();
             assertEquals(Status.COMPLETED, awaitFinal(merges, next).status());
@@ -517,10 +527,10 @@ public abstract class AsyncMergeServiceContract {
         void cancelDuringFetch() throws Exception {
             runner.holdFetches();
             AsyncMergeService merges = setup().start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             runner.nextFetch();
 
-            assertTrue(merges.cancel(id));
+            assertTrue(merges.cancel(Optional.empty(), id));
 
             assertEquals(ErrorCode.CANCELLED, awaitFinal(merges, id).reason().orElseThrow());
         }
@@ -537,18 +547,80 @@ public abstract class AsyncMergeServiceContract {
             apiOnly.merges = 0;
             apiOnly.maxPendingJobs = 2;
             AsyncMergeService merges = apiOnly.start();
-            TaskId first = merges.submit(request(), Optional.empty());
-            merges.submit(request(), Optional.empty());
+            TaskId first = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
-            MergeException full =
-                    assertThrows(MergeException.class, () -> merges.submit(request(), Optional.of("k-1")));
+            MergeException full = assertThrows(
+                    MergeException.class, () -> merges.submit(Principal.ANONYMOUS, request(), Optional.of("k-1")));
 
             assertEquals(ErrorCode.QUEUE_FULL, full.code());
             assertTrue(full.getMessage().contains("limit is 2"), full.getMessage());
             assertEquals(2, store.countPending(), "nothing recorded");
-            assertTrue(merges.cancel(first));
-            TaskId after = merges.submit(request(), Optional.of("k-1"));
-            assertEquals(Status.PENDING, merges.status(after).status(), "room again once a pending task left");
+            assertTrue(merges.cancel(Optional.empty(), first));
+            TaskId after = merges.submit(Principal.ANONYMOUS, request(), Optional.of("k-1"));
+            assertEquals(
+                    Status.PENDING,
+                    merges.status(Optional.empty(), after).status(),
+                    "room again once a pending task left");
+        }
+    }
+
+    @Nested
+    @DisplayName("owners and idempotency")
+    class Owners {
+        private final Principal alice = new Principal("key-a11ce");
+        private final Principal bob = new Principal("key-b0b");
+
+        @Test
+        @DisplayName("another principal's task is unknown to status, result, awaitFinal and cancel; its owner sees it")
+        void foreignTasksAreUnknown() throws Exception {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService merges = apiOnly.start();
+            TaskId ofBob = merges.submit(bob, request(), Optional.empty());
+
+            assertEquals(Status.PENDING, merges.status(Optional.of(bob), ofBob).status());
+            assertNotFound(() -> merges.status(Optional.of(alice), ofBob));
+            assertNotFound(() -> merges.result(Optional.of(alice), ofBob));
+            ExecutionException waited = assertThrows(
+                    ExecutionException.class,
+                    () -> merges.awaitFinal(Optional.of(alice), ofBob, WAIT).get());
+            assertEquals(ErrorCode.TASK_NOT_FOUND, ((MergeException) waited.getCause()).code());
+            assertFalse(merges.cancel(Optional.of(alice), ofBob), "a foreign cancel answers as an unknown id");
+            assertEquals(JobState.PENDING, job(ofBob).state(), "and changes nothing");
+            assertEquals(0, merges.waiting());
+
+            assertTrue(merges.cancel(Optional.of(bob), ofBob));
+            assertEquals(
+                    Status.FAILED,
+                    merges.awaitFinal(Optional.of(bob), ofBob, WAIT).get().status());
+            assertEquals(bob, job(ofBob).principal());
+        }
+
+        @Test
+        @DisplayName("a key used again: the same request gets the first task, another one IDEMPOTENCY_KEY_REUSED")
+        void keyReuse() {
+            Setup apiOnly = setup();
+            apiOnly.merges = 0;
+            AsyncMergeService merges = apiOnly.start();
+            MergeRequest other = MergeRequest.of(List.of(
+                    URI.create("https://media.example/other-1.mp4"), URI.create("https://media.example/2.mp4")));
+
+            TaskId first = merges.submit(alice, request(), Optional.of("order-1"));
+            TaskId again = merges.submit(alice, request(), Optional.of("order-1"));
+            TaskId bobs = merges.submit(bob, other, Optional.of("order-1"));
+            MergeException reused =
+                    assertThrows(MergeException.class, () -> merges.submit(alice, other, Optional.of("order-1")));
+
+            assertEquals(first, again);
+            assertNotEquals(first, bobs);
+            assertEquals(ErrorCode.IDEMPOTENCY_KEY_REUSED, reused.code());
+            assertEquals(2, store.countPending(), "nothing recorded for the reused key");
+        }
+
+        private void assertNotFound(org.junit.jupiter.api.function.Executable call) {
+            MergeException e = assertThrows(MergeException.class, call);
+            assertEquals(ErrorCode.TASK_NOT_FOUND, e.code());
         }
     }
 
@@ -562,10 +634,12 @@ public abstract class AsyncMergeServiceContract {
             store.down(true);
             AsyncMergeService merges = setup().start();
             eventually("the worker and janitor keep trying", () -> store.refused() >= 5);
-            assertThrows(StoreUnavailableException.class, () -> merges.submit(request(), Optional.empty()));
+            assertThrows(
+                    StoreUnavailableException.class,
+                    () -> merges.submit(Principal.ANONYMOUS, request(), Optional.empty()));
 
             store.down(false);
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             Run run = runner.next();
             store.down(true);
             int refusedBefore = store.refused();
@@ -574,7 +648,7 @@ public abstract class AsyncMergeServiceContract {
             store.down(false);
 
             assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
-            assertEquals(ScriptedRunner.resultFor(id), merges.result(id));
+            assertEquals(ScriptedRunner.resultFor(id), merges.result(Optional.empty(), id));
         }
 
         @Test
@@ -585,7 +659,7 @@ public abstract class AsyncMergeServiceContract {
             // Beats far apart and a janitor every few milliseconds: after the outage the janitor runs first.
             setup.heartbeat = Duration.ofSeconds(10);
             AsyncMergeService merges = setup.start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             Run run = runner.next();
             store.down(true);
             int refusedBefore = store.refused();
@@ -647,7 +721,7 @@ public abstract class AsyncMergeServiceContract {
             Setup setup = setup();
             setup.retention = Duration.ofHours(1);
             AsyncMergeService merges = setup.start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             runner.next().succeed();
             awaitFinal(merges, id);
 
@@ -656,7 +730,8 @@ public abstract class AsyncMergeServiceContract {
             eventually("purged", () -> store.find(id).isEmpty());
             assertEquals(
                     ErrorCode.TASK_NOT_FOUND,
-                    assertThrows(MergeException.class, () -> merges.status(id)).code());
+                    assertThrows(MergeException.class, () -> merges.status(Optional.empty(), id))
+                            .code());
             eventually("the output discarded", () -> runner.discarded().contains(ScriptedRunner.resultFor(id)));
         }
     }
@@ -671,7 +746,7 @@ public abstract class AsyncMergeServiceContract {
             Setup setup = setup();
             setup.grace = WAIT;
             AsyncMergeService merges = setup.start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             Run run = runner.next();
             Thread closer = new Thread(merges::close, "closer");
             closer.start();
@@ -689,9 +764,9 @@ public abstract class AsyncMergeServiceContract {
                 "close after the grace period interrupts the merge and hands the job back; another instance finishes it")
         void closeHandsJobBack() throws Exception {
             AsyncMergeService first = setup().start();
-            TaskId running = first.submit(request(), Optional.empty());
+            TaskId running = first.submit(Principal.ANONYMOUS, request(), Optional.empty());
             Run run = runner.next();
-            TaskId waiting = first.submit(request(), Optional.empty());
+            TaskId waiting = first.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
             first.close();
 
@@ -728,12 +803,16 @@ public abstract class AsyncMergeServiceContract {
             AsyncMergeService merges = apiOnly.start();
             MergeRequest oneClip = MergeRequest.of(List.of(URI.create("https://media.example.com/a.mp4")));
 
-            assertThrows(InvalidRequestException.class, () -> merges.submit(oneClip, Optional.empty()));
+            assertThrows(
+                    InvalidRequestException.class, () -> merges.submit(Principal.ANONYMOUS, oneClip, Optional.empty()));
             InvalidRequestException e = assertThrows(
                     InvalidRequestException.class,
-                    () -> merges.submit(request(), Optional.of("k".repeat(NewJob.MAX_KEY_LENGTH + 1))));
+                    () -> merges.submit(
+                            Principal.ANONYMOUS, request(), Optional.of("k".repeat(NewJob.MAX_KEY_LENGTH + 1))));
             assertEquals(ErrorCode.INVALID_REQUEST, e.code());
-            assertThrows(InvalidRequestException.class, () -> merges.submit(request(), Optional.of("")));
+            assertThrows(
+                    InvalidRequestException.class,
+                    () -> merges.submit(Principal.ANONYMOUS, request(), Optional.of("")));
 
             assertEquals(Optional.empty(), store.claim("probe", LEASE));
         }
@@ -745,9 +824,9 @@ public abstract class AsyncMergeServiceContract {
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
 
-            TaskId first = merges.submit(request(), Optional.of("order-1"));
-            TaskId again = merges.submit(request(), Optional.of("order-1"));
-            TaskId other = merges.submit(request(), Optional.of("order-2"));
+            TaskId first = merges.submit(Principal.ANONYMOUS, request(), Optional.of("order-1"));
+            TaskId again = merges.submit(Principal.ANONYMOUS, request(), Optional.of("order-1"));
+            TaskId other = merges.submit(Principal.ANONYMOUS, request(), Optional.of("order-2"));
 
             assertEquals(first, again);
             assertNotEquals(first, other);
@@ -760,24 +839,24 @@ public abstract class AsyncMergeServiceContract {
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
             TaskId unknown = TaskId.random();
-            TaskId pending = merges.submit(request(), Optional.empty());
+            TaskId pending = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
             assertEquals(
                     ErrorCode.TASK_NOT_FOUND,
-                    assertThrows(MergeException.class, () -> merges.status(unknown))
+                    assertThrows(MergeException.class, () -> merges.status(Optional.empty(), unknown))
                             .code());
             assertEquals(
                     ErrorCode.TASK_NOT_FOUND,
-                    assertThrows(MergeException.class, () -> merges.result(unknown))
+                    assertThrows(MergeException.class, () -> merges.result(Optional.empty(), unknown))
                             .code());
             assertEquals(
                     ErrorCode.TASK_NOT_FOUND,
-                    assertThrows(MergeException.class, () -> merges.await(unknown, Duration.ZERO))
+                    assertThrows(MergeException.class, () -> merges.await(Optional.empty(), unknown, Duration.ZERO))
                             .code());
-            assertFalse(merges.cancel(unknown));
+            assertFalse(merges.cancel(Optional.empty(), unknown));
             assertEquals(
                     ErrorCode.TASK_NOT_FINISHED,
-                    assertThrows(MergeException.class, () -> merges.result(pending))
+                    assertThrows(MergeException.class, () -> merges.result(Optional.empty(), pending))
                             .code());
         }
 
@@ -787,9 +866,9 @@ public abstract class AsyncMergeServiceContract {
             Setup apiOnly = setup();
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
-            TaskStatus status = merges.await(id, Duration.ofMillis(50));
+            TaskStatus status = merges.await(Optional.empty(), id, Duration.ofMillis(50));
 
             assertEquals(Status.PENDING, status.status());
             assertEquals(id, status.taskId());
@@ -805,8 +884,8 @@ public abstract class AsyncMergeServiceContract {
         @DisplayName("a wait completes with the final status as soon as the job settles in this instance")
         void completesOnLocalSettle() throws Exception {
             AsyncMergeService merges = setup().start();
-            TaskId id = merges.submit(request(), Optional.empty());
-            CompletableFuture<TaskStatus> wait = merges.awaitFinal(id, WAIT);
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            CompletableFuture<TaskStatus> wait = merges.awaitFinal(Optional.empty(), id, WAIT);
             Run run = runner.next();
             assertFalse(wait.isDone(), "the job is still running");
 
@@ -824,11 +903,11 @@ public abstract class AsyncMergeServiceContract {
             Setup apiOnly = setup();
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
-            TaskId id = merges.submit(request(), Optional.empty());
-            CompletableFuture<TaskStatus> wait = merges.awaitFinal(id, WAIT);
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            CompletableFuture<TaskStatus> wait = merges.awaitFinal(Optional.empty(), id, WAIT);
             assertFalse(wait.isDone(), "nothing runs the job");
 
-            assertTrue(merges.cancel(id));
+            assertTrue(merges.cancel(Optional.empty(), id));
 
             TaskStatus status = outcome(wait);
             assertEquals(Status.FAILED, status.status());
@@ -841,9 +920,9 @@ public abstract class AsyncMergeServiceContract {
             Setup apiOnly = setup();
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
 
-            TaskStatus status = outcome(merges.awaitFinal(id, Duration.ofMillis(50)));
+            TaskStatus status = outcome(merges.awaitFinal(Optional.empty(), id, Duration.ofMillis(50)));
 
             assertEquals(Status.PENDING, status.status());
             assertEquals(id, status.taskId());
@@ -856,12 +935,12 @@ public abstract class AsyncMergeServiceContract {
             Setup apiOnly = setup();
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
-            TaskId pending = merges.submit(request(), Optional.empty());
-            TaskId cancelled = merges.submit(request(), Optional.empty());
-            merges.cancel(cancelled);
+            TaskId pending = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            TaskId cancelled = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            merges.cancel(Optional.empty(), cancelled);
 
-            CompletableFuture<TaskStatus> zero = merges.awaitFinal(pending, Duration.ZERO);
-            CompletableFuture<TaskStatus> finished = merges.awaitFinal(cancelled, WAIT);
+            CompletableFuture<TaskStatus> zero = merges.awaitFinal(Optional.empty(), pending, Duration.ZERO);
+            CompletableFuture<TaskStatus> finished = merges.awaitFinal(Optional.empty(), cancelled, WAIT);
 
             assertTrue(zero.isDone());
             assertEquals(Status.PENDING, zero.get().status());
@@ -876,8 +955,9 @@ public abstract class AsyncMergeServiceContract {
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
 
-            ExecutionException e =
-                    assertThrows(ExecutionException.class, () -> outcome(merges.awaitFinal(TaskId.random(), WAIT)));
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> outcome(merges.awaitFinal(Optional.empty(), TaskId.random(), WAIT)));
 
             MergeException cause = assertInstanceOf(MergeException.class, e.getCause());
             assertEquals(ErrorCode.TASK_NOT_FOUND, cause.code());
@@ -890,15 +970,15 @@ public abstract class AsyncMergeServiceContract {
             apiOnly.merges = 0;
             AsyncMergeService api = apiOnly.start();
             setup().start();
-            TaskId id = api.submit(request(), Optional.empty());
-            CompletableFuture<TaskStatus> wait = api.awaitFinal(id, WAIT);
+            TaskId id = api.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            CompletableFuture<TaskStatus> wait = api.awaitFinal(Optional.empty(), id, WAIT);
             Run run = runner.next();
             assertFalse(wait.isDone(), "the job is still running in the other instance");
 
             run.succeed();
 
             assertEquals(Status.COMPLETED, outcome(wait).status());
-            assertEquals(ScriptedRunner.resultFor(id), api.result(id));
+            assertEquals(ScriptedRunner.resultFor(id), api.result(Optional.empty(), id));
         }
 
         @Test
@@ -915,9 +995,9 @@ public abstract class AsyncMergeServiceContract {
             List<CompletableFuture<TaskStatus>> waits = new ArrayList<>();
             Set<Thread> completedOn = ConcurrentHashMap.newKeySet();
             for (int i = 0; i < n; i++) {
-                TaskId id = api.submit(request(), Optional.empty());
+                TaskId id = api.submit(Principal.ANONYMOUS, request(), Optional.empty());
                 ids.add(id);
-                CompletableFuture<TaskStatus> wait = api.awaitFinal(id, WAIT);
+                CompletableFuture<TaskStatus> wait = api.awaitFinal(Optional.empty(), id, WAIT);
                 wait.whenComplete((status, failure) -> completedOn.add(Thread.currentThread()));
                 waits.add(wait);
             }
@@ -926,7 +1006,7 @@ public abstract class AsyncMergeServiceContract {
 
             // Half are cancelled here (a settle signal), half through the other instance (found by polling).
             for (int i = 0; i < n; i++) {
-                assertTrue((i % 2 == 0 ? api : other).cancel(ids.get(i)));
+                assertTrue((i % 2 == 0 ? api : other).cancel(Optional.empty(), ids.get(i)));
             }
 
             CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new))
@@ -945,8 +1025,8 @@ public abstract class AsyncMergeServiceContract {
             Setup apiOnly = setup();
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
-            TaskId id = merges.submit(request(), Optional.empty());
-            CompletableFuture<TaskStatus> wait = merges.awaitFinal(id, WAIT);
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            CompletableFuture<TaskStatus> wait = merges.awaitFinal(Optional.empty(), id, WAIT);
 
             store.down(true);
             int findsBefore = store.finds();
@@ -964,11 +1044,12 @@ public abstract class AsyncMergeServiceContract {
             Setup apiOnly = setup();
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
-            TaskId id = merges.submit(request(), Optional.empty());
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
             store.down(true);
 
-            ExecutionException e =
-                    assertThrows(ExecutionException.class, () -> outcome(merges.awaitFinal(id, Duration.ofMillis(50))));
+            ExecutionException e = assertThrows(
+                    ExecutionException.class,
+                    () -> outcome(merges.awaitFinal(Optional.empty(), id, Duration.ofMillis(50))));
 
             assertInstanceOf(StoreUnavailableException.class, e.getCause());
         }
@@ -979,15 +1060,15 @@ public abstract class AsyncMergeServiceContract {
             Setup apiOnly = setup();
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
-            TaskId id = merges.submit(request(), Optional.empty());
-            CompletableFuture<TaskStatus> givenUp = merges.awaitFinal(id, WAIT);
-            CompletableFuture<TaskStatus> kept = merges.awaitFinal(id, WAIT);
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            CompletableFuture<TaskStatus> givenUp = merges.awaitFinal(Optional.empty(), id, WAIT);
+            CompletableFuture<TaskStatus> kept = merges.awaitFinal(Optional.empty(), id, WAIT);
             assertEquals(2, merges.waiting());
 
             givenUp.cancel(false);
 
             assertEquals(1, merges.waiting());
-            merges.cancel(id);
+            merges.cancel(Optional.empty(), id);
             assertEquals(Status.FAILED, outcome(kept).status());
         }
 
@@ -997,14 +1078,14 @@ public abstract class AsyncMergeServiceContract {
             Setup apiOnly = setup();
             apiOnly.merges = 0;
             AsyncMergeService merges = apiOnly.start();
-            TaskId id = merges.submit(request(), Optional.empty());
-            CompletableFuture<TaskStatus> wait = merges.awaitFinal(id, WAIT);
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            CompletableFuture<TaskStatus> wait = merges.awaitFinal(Optional.empty(), id, WAIT);
 
             merges.close();
 
             assertTrue(wait.isDone(), "close leaves no wait hanging");
             assertEquals(Status.PENDING, wait.get().status());
-            CompletableFuture<TaskStatus> late = merges.awaitFinal(id, WAIT);
+            CompletableFuture<TaskStatus> late = merges.awaitFinal(Optional.empty(), id, WAIT);
             assertTrue(late.isDone());
             assertEquals(Status.PENDING, late.get().status());
         }
