@@ -68,7 +68,7 @@ class RedisJobStoreLayoutTest {
         store.complete(store.claim("w", LEASE).orElseThrow().lease().orElseThrow(), SampleJobs.RESULT);
 
         long jobTtl = TestRedis.commands().pttl("{" + prefix + "}:job:" + done.id());
-        long keyTtl = TestRedis.commands().pttl("{" + prefix + "}:idem:done");
+        long keyTtl = TestRedis.commands().pttl("{" + prefix + "}:idem:9:anonymous:done");
         assertTrue(jobTtl > 0 && jobTtl <= RETENTION.toMillis(), "job TTL " + jobTtl);
         assertTrue(keyTtl > 0 && keyTtl <= RETENTION.toMillis(), "idempotency key TTL " + keyTtl);
         assertEquals(
