@@ -153,12 +153,14 @@ public final class Fetcher implements AutoCloseable {
     }
 
     /**
-     * Checks what can be checked without DNS: scheme http or https, a host, no user-info, a canonical
-     * host spelling (only dotted-quad IPv4 literals; octal, hex, 32-bit and short numeric forms are
-     * refused), an IP literal outside the forbidden ranges, at most {@value UrlRules#MAX_URL_LENGTH}
-     * characters. The service calls it when a request arrives, before any job exists.
+     * Checks what can be checked without DNS: scheme http or https, a host, no user-info, a port from 1 to
+     * 65535 if one is given, a canonical host spelling (only dotted-quad IPv4 literals; octal, hex, 32-bit and
+     * short numeric forms are refused), an IP literal outside the forbidden ranges, at most
+     * {@value UrlRules#MAX_URL_LENGTH} characters. The service calls it when a request arrives, before any job
+     * exists.
      *
-     * @throws FetchException with {@link ErrorCode#UNSUPPORTED_SCHEME} or {@link ErrorCode#URL_FORBIDDEN}
+     * @throws FetchException with {@link ErrorCode#UNSUPPORTED_SCHEME}, {@link ErrorCode#INVALID_REQUEST} (the
+     *                        port) or {@link ErrorCode#URL_FORBIDDEN}
      */
     public static void checkUrl(URI url, int index, Limits limits) {
         UrlRules.check(url, index, AddressPolicy.of(limits));
@@ -168,7 +170,7 @@ public final class Fetcher implements AutoCloseable {
      * Downloads {@code url} to {@code jobDir.resolve("clip-" + index)}, which must not be shared with a
      * concurrent fetch, and returns that path.
      *
-     * @throws FetchException naming {@code index} with code UNSUPPORTED_SCHEME, URL_FORBIDDEN,
+     * @throws FetchException naming {@code index} with code UNSUPPORTED_SCHEME, INVALID_REQUEST, URL_FORBIDDEN,
      *                        DOWNLOAD_FAILED, DOWNLOAD_TIMEOUT (connect or read timeout, overall deadline,
      *                        speed floor) or INPUT_TOO_LARGE; the partial file is deleted and its bytes are given
      *                        back to {@code budget}
@@ -199,6 +201,21 @@ public final class Fetcher implements AutoCloseable {
     public void close() {
         client.close(CloseMode.IMMEDIATE);
         watchdog.shutdownNow();
+    }
+
+    /**
+     * The request for {@code uri}, or a permanent DOWNLOAD_FAILED if HttpClient will not take it (it throws
+     * IllegalArgumentException for a port over 65535): {@link UrlRules} should have refused such a URL, and if
+     * it let one through the job must still fail with a code, not with an unexpected exception.
+     */
+    static HttpGet newRequest(URI uri, int index) {
+        try {
+            return new HttpGet(uri);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("input {}: the HTTP client refused a URL that passed the URL rules: {}", index, e.toString());
+            throw new FetchException(
+                    ErrorCode.DOWNLOAD_FAILED, "Input " + index + ": the URL cannot be requested", index, false, e);
+        }
     }
 
     private static String userAgent() {
@@ -235,7 +252,7 @@ public final class Fetcher implements AutoCloseable {
             URI current = url;
             for (int redirects = 0; ; redirects++) {
                 checkStillWanted();
-                UrlRules.check(current, index, policy);
+                checkHop(current, redirects > 0);
                 Optional<URI> next = exchange(current);
                 if (next.isEmpty()) {
                     return;
@@ -247,13 +264,25 @@ public final class Fetcher implements AutoCloseable {
             }
         }
 
+        private void checkHop(URI uri, boolean redirected) {
+            try {
+                UrlRules.check(uri, index, policy);
+            } catch (FetchException e) {
+                // INVALID_REQUEST says the client's request was malformed; a bad Location is the server's fault.
+                if (redirected && e.code() == ErrorCode.INVALID_REQUEST) {
+                    throw failed("the server redirected to an invalid URL", false, e);
+                }
+                throw e;
+            }
+        }
+
         /** One request: the body saved (empty result) or the next hop of a redirect. */
         private Optional<URI> exchange(URI uri) {
             long remaining = deadlineNanos - System.nanoTime();
             if (remaining <= 0) {
                 throw deadline(null);
             }
-            HttpGet get = new HttpGet(uri);
+            HttpGet get = newRequest(uri, index);
             ScheduledFuture<?> deadlineTask = watchdog.schedule(
                     () -> {
                         deadlinePassed.set(true);
@@ -288,10 +317,14 @@ public final class Fetcher implements AutoCloseable {
                 return Optional.empty();
             } catch (IOException e) {
                 throw translate(e);
-            } catch (IllegalStateException e) {
-                // HttpClient reports a request aborted between its steps as a released endpoint.
-                checkStillWanted(e);
+            } catch (MergeException e) {
                 throw e;
+            } catch (RuntimeException e) {
+                // HttpClient reports a request aborted between its steps as a released endpoint
+                // (IllegalStateException); anything else unchecked from it must not escape as a 500 either.
+                checkStillWanted(e);
+                LOG.warn("download of input {} failed unexpectedly", index, e);
+                throw failed("the connection failed", true, e);
             } finally {
                 deadlineTask.cancel(false);
                 interruptTask.cancel(false);

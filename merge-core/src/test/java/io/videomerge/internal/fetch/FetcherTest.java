@@ -396,6 +396,64 @@ class FetcherTest {
     }
 
     @Nested
+    @DisplayName("refuses ports outside 1 to 65535 as a malformed request")
+    class Ports {
+        @ParameterizedTest
+        @ValueSource(
+                strings = {
+                    "http://example.com:65536/a.mp4",
+                    "http://example.com:99999999999/a.mp4",
+                    "http://example.com:0/a.mp4",
+                    "http://example.com:0000065536/a.mp4",
+                    "http://93.184.216.34:70000/a.mp4",
+                    "http://[2606:4700:4700::1111]:65536/a.mp4",
+                    "http://example.com:-1/a.mp4",
+                    "http://example.com:+80/a.mp4",
+                    "http://example.com:8a/a.mp4"
+                })
+        @DisplayName("at submit and at fetch, with INVALID_REQUEST naming the input")
+        void refusesPort(String url) {
+            FetchException e = refused(
+                    ErrorCode.INVALID_REQUEST, 1, () -> Fetcher.checkUrl(URI.create(url), 1, Limits.defaults()));
+            assertEquals("Input 1: the URL's port is not a number from 1 to 65535", e.getMessage());
+            fetchRefused(loopbackAllowed(), URI.create(url), ErrorCode.INVALID_REQUEST, 1);
+        }
+
+        @Test
+        @DisplayName("ports 1 and 65535, a port with leading zeros and an empty port (the default) pass")
+        void acceptsPortsInRange() {
+            for (String url : List.of(
+                    "http://example.com:1/a.mp4",
+                    "https://example.com:65535/a.mp4",
+                    "http://example.com:00000008080/a.mp4",
+                    "http://example.com:/a.mp4",
+                    "http://[2606:4700:4700::1111]:443/a.mp4")) {
+                Fetcher.checkUrl(URI.create(url), 0, Limits.defaults());
+            }
+        }
+
+        @Test
+        @DisplayName("a redirect to a port over 65535 is a permanent DOWNLOAD_FAILED, not a malformed request")
+        void refusesRedirectToBadPort() {
+            try (LocalServer server = LocalServer.on("127.0.0.1").redirect("/", 302, "http://media.test:65536/a.mp4")) {
+                FetchException e = fetchRefused(loopbackAllowed(), server.uri("/"), ErrorCode.DOWNLOAD_FAILED, 2);
+                assertFalse(e.isRetryable());
+                assertEquals("Input 2: the server redirected to an invalid URL", e.getMessage());
+            }
+        }
+
+        @Test
+        @DisplayName(
+                "a URL the HTTP client will not take becomes a permanent DOWNLOAD_FAILED, never an unchecked error")
+        void clientRefusalIsAFetchException() {
+            FetchException e = refused(
+                    ErrorCode.DOWNLOAD_FAILED, 3, () -> Fetcher.newRequest(URI.create("http://example.com:65536/"), 3));
+            assertFalse(e.isRetryable());
+            assertEquals("Input 3: the URL cannot be requested", e.getMessage());
+        }
+    }
+
+    @Nested
     @DisplayName("checks every redirect hop")
     class Redirects {
         @Test
