@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,7 +60,9 @@ class FetcherTest {
                 "metadata.test", List.of("169.254.169.254"),
                 "mixed.test", List.of("127.0.0.1", "10.0.0.1"),
                 "ula.test", List.of("fd00::1"),
-                "internal.test", List.of("127.0.0.2"));
+                "internal.test", List.of("127.0.0.2"),
+                "xn--bcher-kva.example", List.of("127.0.0.1"),
+                "xn--caf-dma.example", List.of("10.1.2.3"));
         List<String> addresses = names.get(host);
         if (addresses == null) {
             throw new UnknownHostException(host);
@@ -369,6 +372,7 @@ class FetcherTest {
                     "http://user@media.test/",
                     "http://a_b.test/",
                     "http://ex%61mple.com/",
+                    "http://b\u00fccher.example/",
                     "http:opaque"
                 })
         @DisplayName("user-info, a host java.net.URI cannot read, or no host")
@@ -392,6 +396,70 @@ class FetcherTest {
             Fetcher.checkUrl(URI.create("https://[2606:4700:4700::1111]/clip.mp4"), 0, Limits.defaults());
             assertEquals(
                     "cdn.example.com", URI.create("https://cdn.example.com/").getHost());
+        }
+    }
+
+    @Nested
+    @DisplayName("fetches internationalised host names in their ASCII (punycode) form")
+    class InternationalNames {
+        private final List<String> asked = new CopyOnWriteArrayList<>();
+        private final HostLookup recording = host -> {
+            asked.add(host);
+            return TEST_HOSTS.lookup(host);
+        };
+
+        private Fetcher recordingFetcher(Limits limits) {
+            return new Fetcher(limits, recording, AddressPolicy.of(limits));
+        }
+
+        @Test
+        @DisplayName("a punycode name passes submit, is resolved and sent in Host as written, and is downloaded")
+        void fetchesPunycodeName() throws IOException {
+            byte[] body = randomBytes(20_000);
+            try (LocalServer server = LocalServer.on("127.0.0.1").serve("/clip.mp4", body);
+                    Fetcher fetcher = recordingFetcher(loopbackAllowed())) {
+                URI url = URI.create("http://xn--bcher-kva.example:" + server.port() + "/clip.mp4");
+                Fetcher.checkUrl(url, 0, loopbackAllowed());
+
+                Path saved = fetcher.fetch(url, 0, jobDir, budget());
+
+                assertArrayEquals(body, Files.readAllBytes(saved));
+                assertEquals(List.of("xn--bcher-kva.example"), asked);
+                assertEquals(
+                        "xn--bcher-kva.example:" + server.port(),
+                        server.requests().get(0).getFirst("Host"));
+            }
+        }
+
+        @Test
+        @DisplayName("a punycode name whose address is forbidden is refused after the same checks as any name")
+        void refusesPunycodeNameResolvingInside() {
+            try (LocalServer server = LocalServer.on("127.0.0.1").serve("/clip.mp4", new byte[10])) {
+                try (Fetcher fetcher = recordingFetcher(loopbackForbidden())) {
+                    URI loopback = URI.create("http://xn--bcher-kva.example:" + server.port() + "/clip.mp4");
+                    refused(ErrorCode.URL_FORBIDDEN, 0, () -> fetcher.fetch(loopback, 0, jobDir, budget()));
+                }
+                try (Fetcher fetcher = recordingFetcher(loopbackAllowed())) {
+                    URI internal = URI.create("http://xn--caf-dma.example/clip.mp4");
+                    refused(ErrorCode.URL_FORBIDDEN, 1, () -> fetcher.fetch(internal, 1, jobDir, budget()));
+                }
+                // Refused for their addresses, not because a Unicode spelling failed to resolve.
+                assertEquals(List.of("xn--bcher-kva.example", "xn--caf-dma.example"), asked);
+                assertEquals(0, server.requests().size());
+                assertJobDirEmpty();
+            }
+        }
+
+        @Test
+        @DisplayName("the resolver looks up the ASCII form of the Unicode name HttpClient hands it")
+        void resolverEncodesUnicodeNames() throws UnknownHostException {
+            CheckingDnsResolver resolver = new CheckingDnsResolver(recording, AddressPolicy.of(loopbackAllowed()));
+
+            InetAddress[] addresses = resolver.resolve("b\u00fccher.example");
+
+            assertEquals("127.0.0.1", addresses[0].getHostAddress());
+            assertEquals(List.of("xn--bcher-kva.example"), asked);
+            assertThrows(ForbiddenAddressException.class, () -> resolver.resolve("caf\u00e9.example"));
         }
     }
 
