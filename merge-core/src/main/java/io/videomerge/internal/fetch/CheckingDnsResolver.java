@@ -42,13 +42,13 @@ final class CheckingDnsResolver implements DnsResolver {
         Optional<byte[]> literal = IpLiterals.parseCanonicalIpv4(bare).or(() -> IpLiterals.parseIpv6(bare));
         if (literal.isPresent()) {
             if (!policy.permits(literal.get())) {
-                throw new ForbiddenAddressException("forbidden address literal");
+                throw new ForbiddenAddressException("forbidden address literal " + bare);
             }
             return new InetAddress[] {InetAddress.getByAddress(literal.get())};
         }
         if (IpLiterals.looksNumeric(bare) || bare.indexOf(':') >= 0) {
             // Never let the system resolver interpret numeric junk its own way.
-            throw new ForbiddenAddressException("non-canonical numeric host");
+            throw new ForbiddenAddressException("non-canonical numeric host " + bare);
         }
         InetAddress[] resolved = lookup.lookup(bare);
         if (resolved == null || resolved.length == 0) {
@@ -57,7 +57,7 @@ final class CheckingDnsResolver implements DnsResolver {
         List<InetAddress> checked = new ArrayList<>(resolved.length);
         for (InetAddress address : resolved) {
             if (!policy.permits(address)) {
-                throw new ForbiddenAddressException("host resolves to a forbidden address");
+                throw new ForbiddenAddressException("resolves to " + address.getHostAddress());
             }
             // A fresh instance without a host name: nothing downstream can trigger another lookup.
             checked.add(InetAddress.getByAddress(address.getAddress()));

@@ -70,6 +70,10 @@ import org.slf4j.LoggerFactory;
  * reads; a download that ends before its first span ends is never judged, and 0 turns the floor off. Redirect
  * responses are not judged (their bodies are not read).
  *
+ * <p>A host name that does not resolve and one that resolves to a forbidden address fail alike: URL_FORBIDDEN,
+ * "the URL's host cannot be fetched", retryable (a name may resolve later; a retry checks again). Telling them
+ * apart would let a client probe which internal names exist; the log at INFO says which it was.
+ *
  * <p>A write that fails because the disk is full ({@link DiskSpace#isFull(Throwable)}) fails with
  * {@link ErrorCode#STORAGE_FULL} (retryable), not as a failed download: the input is not at fault.
  *
@@ -316,7 +320,7 @@ public final class Fetcher implements AutoCloseable {
                 bodyComplete = true;
                 return Optional.empty();
             } catch (IOException e) {
-                throw translate(e);
+                throw translate(e, uri);
             } catch (MergeException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -480,15 +484,23 @@ public final class Fetcher implements AutoCloseable {
             written = 0;
         }
 
-        private MergeException translate(IOException e) {
+        private MergeException translate(IOException e, URI uri) {
             checkStillWanted(e);
             LOG.debug("download of input {} failed", index, e);
-            if (e instanceof ForbiddenAddressException) {
+            if (e instanceof UnknownHostException) {
+                // A name that does not resolve and a name that resolves inside must answer alike (code, message,
+                // retry), or a client could tell which internal names exist. Only the log tells them apart.
+                LOG.info(
+                        "input {}: host {} refused: {} ({})",
+                        index,
+                        uri.getHost(),
+                        e instanceof ForbiddenAddressException ? "forbidden address" : "does not resolve",
+                        e.getMessage());
                 return new FetchException(
                         ErrorCode.URL_FORBIDDEN,
-                        "Input " + index + ": the host resolves to an address that may not be fetched",
+                        "Input " + index + ": the URL's host cannot be fetched",
                         index,
-                        false,
+                        true,
                         e);
             }
             if (e instanceof ConnectTimeoutException) {
@@ -509,9 +521,6 @@ public final class Fetcher implements AutoCloseable {
                         index,
                         true,
                         e);
-            }
-            if (e instanceof UnknownHostException) {
-                return failed("the host name could not be resolved", true, e);
             }
             if (e instanceof ConnectException) {
                 return failed("the connection was refused", true, e);

@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
@@ -336,6 +337,61 @@ class FetcherTest {
         @DisplayName("a host name with any address in a forbidden range")
         void refusesHostResolvingInside(String host) {
             fetchRefused(loopbackAllowed(), URI.create("http://" + host + "/a.mp4"), ErrorCode.URL_FORBIDDEN, 5);
+        }
+
+        @Test
+        @DisplayName(
+                "a name that does not resolve and a name that resolves inside get the same code, message and retry")
+        void unresolvableAndInternalNamesLookAlike() {
+            FetchException unknown = fetchRefused(
+                    loopbackAllowed(), URI.create("http://nowhere.test/a.mp4"), ErrorCode.URL_FORBIDDEN, 5);
+            assertEquals("Input 5: the URL's host cannot be fetched", unknown.getMessage());
+            for (String host : List.of("private.test", "metadata.test", "ula.test", "mixed.test")) {
+                FetchException inside = fetchRefused(
+                        loopbackAllowed(), URI.create("http://" + host + "/a.mp4"), ErrorCode.URL_FORBIDDEN, 5);
+                assertSameRefusal(unknown, inside);
+            }
+        }
+
+        @Test
+        @DisplayName("so do a redirect to a name that does not resolve and a redirect to a name that resolves inside")
+        void redirectsToUnresolvableAndInternalNamesLookAlike() {
+            try (LocalServer server = LocalServer.on("127.0.0.1")
+                    .redirect("/unknown", 302, "http://nowhere.test/a.mp4")
+                    .redirect("/inside", 302, "http://private.test/a.mp4")) {
+                assertSameRefusal(
+                        fetchRefused(loopbackAllowed(), server.uri("/unknown"), ErrorCode.URL_FORBIDDEN, 2),
+                        fetchRefused(loopbackAllowed(), server.uri("/inside"), ErrorCode.URL_FORBIDDEN, 2));
+            }
+        }
+
+        @Test
+        @DisplayName("so do, with the system resolver, a reserved name that never resolves and localhost")
+        void systemResolverRefusalsLookAlike() {
+            try (Fetcher fetcher = new Fetcher(loopbackForbidden())) {
+                FetchException unknown = refused(
+                        ErrorCode.URL_FORBIDDEN,
+                        0,
+                        () -> fetcher.fetch(URI.create("http://nowhere.invalid/a.mp4"), 0, jobDir, budget()));
+                FetchException loopback = refused(
+                        ErrorCode.URL_FORBIDDEN,
+                        0,
+                        () -> fetcher.fetch(URI.create("http://localhost/a.mp4"), 0, jobDir, budget()));
+                assertSameRefusal(unknown, loopback);
+            }
+        }
+
+        private void assertSameRefusal(FetchException first, FetchException second) {
+            assertEquals(first.code(), second.code());
+            assertEquals(first.getMessage(), second.getMessage());
+            assertEquals(first.isRetryable(), second.isRetryable());
+            assertEquals(first.inputIndex(), second.inputIndex());
+            for (FetchException e : List.of(first, second)) {
+                assertFalse(e.getMessage().toLowerCase(Locale.ROOT).contains("resolv"), e.getMessage());
+                for (String address : List.of("10.1.2.3", "169.254.169.254", "fd00", "127.0.0.1", "10.0.0.1")) {
+                    assertFalse(e.getMessage().contains(address), e.getMessage());
+                }
+            }
         }
     }
 
