@@ -50,6 +50,7 @@ import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +77,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A write that fails because the disk is full ({@link DiskSpace#isFull(Throwable)}) fails with
  * {@link ErrorCode#STORAGE_FULL} (retryable), not as a failed download: the input is not at fault.
+ *
+ * <p>Connections are pooled, and a connection goes back to the pool only after a response whose body was read to
+ * its end and that left no byte behind it ({@link CheckingConnection}); a download that stops early (an error
+ * status, a redirect, a cap, a timeout, a cancel, a failed read) aborts its request, which closes the connection.
  *
  * <p>Built on Apache HttpClient 5 because its {@code DnsResolver} hook lets us hand the socket the very
  * address we checked; the JDK client resolves on its own. No proxy is used (a proxy would resolve the
@@ -118,15 +123,17 @@ public final class Fetcher implements AutoCloseable {
         Timeout read = Timeout.of(limits.readTimeout());
         PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(new CheckingDnsResolver(lookup, policy))
-                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                .setConnectionFactory(CheckingConnection.factory(ManagedHttpClientConnectionFactory.builder()
                         .http1Config(Http1Config.custom()
                                 .setMaxLineLength(MAX_HEADER_LINE)
                                 .setMaxHeaderCount(MAX_HEADERS)
                                 .build())
-                        .build())
+                        .build()))
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(connect)
                         .setSocketTimeout(read)
+                        // Every lease checks the pooled connection for bytes that arrived while it was idle.
+                        .setValidateAfterInactivity(TimeValue.ZERO_MILLISECONDS)
                         .build())
                 .setDefaultSocketConfig(SocketConfig.custom().setSoTimeout(read).build())
                 .setMaxConnTotal(64)
@@ -333,8 +340,8 @@ public final class Fetcher implements AutoCloseable {
                 deadlineTask.cancel(false);
                 interruptTask.cancel(false);
                 if (!bodyComplete) {
-                    // Abort before closing: closing a half-read response would drain the rest of it,
-                    // and the rest of an endless body never comes.
+                    // Abort before closing: closing a half-read response would drain the rest of it (the rest of
+                    // an endless body never comes) and pool the connection. Aborting closes the connection.
                     get.cancel();
                 }
                 if (response != null) {

@@ -10,6 +10,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.FetchException;
 import io.videomerge.Limits;
 import io.videomerge.MergeException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -804,6 +805,143 @@ class FetcherTest {
 
                 assertEquals(List.of("clip-0"), filesInJobDir());
                 assertEquals(body.length, budget.used());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("pools a connection only after a clean response")
+    class Connections {
+        /** How long a connection that should be closed may take to be seen closed: a hang guard. */
+        private static final Duration HANG_UP = Duration.ofSeconds(10);
+
+        private static byte[] response(String head, byte[]... parts) throws IOException {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(RawServer.ascii(head));
+            for (byte[] part : parts) {
+                out.write(part);
+            }
+            return out.toByteArray();
+        }
+
+        private static RawServer.Script sized(byte[] body) throws IOException {
+            byte[] whole = response("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n", body);
+            return out -> out.write(whole);
+        }
+
+        @Test
+        @DisplayName("after a body longer than its Content-Length, the declared bytes are saved and the next download"
+                + " gets its own bytes over a new connection")
+        void overlongBodyClosesTheConnection() throws IOException, InterruptedException {
+            byte[] declared = randomBytes(10);
+            byte[] clip = randomBytes(5_000);
+            // One write, so the surplus is on the client's side of the socket when the body ends.
+            byte[] overlong = response(
+                    "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", declared, RawServer.ascii("X".repeat(30)));
+            try (RawServer server = RawServer.keepingAlive(out -> out.write(overlong), sized(clip));
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
+                Path first = fetcher.fetch(server.uri("/first"), 0, jobDir, budget());
+                // Closed when the response ended, not kept in the pool until the next lease finds it spoilt.
+                assertTrue(server.awaitHangUp(1, HANG_UP), "the connection of the overlong response stayed open");
+                Path second = fetcher.fetch(server.uri("/second"), 1, jobDir, budget());
+
+                assertArrayEquals(declared, Files.readAllBytes(first));
+                assertArrayEquals(clip, Files.readAllBytes(second));
+                assertEquals(List.of(1, 2), server.connectionOfEachRequest());
+            }
+        }
+
+        @Test
+        @DisplayName("bytes that arrive while the connection waits in the pool make the next download use a new one")
+        void bytesWhileIdleCloseTheConnection() throws IOException, InterruptedException {
+            byte[] first = randomBytes(1_000);
+            byte[] clip = randomBytes(5_000);
+            byte[] clean = response("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", first);
+            CountDownLatch sendSurplus = new CountDownLatch(1);
+            CountDownLatch surplusSent = new CountDownLatch(1);
+            RawServer.Script lateSurplus = out -> {
+                out.write(clean);
+                out.flush();
+                try {
+                    if (sendSurplus.await(30, TimeUnit.SECONDS)) {
+                        out.write(RawServer.ascii("X".repeat(30)));
+                        out.flush();
+                        surplusSent.countDown();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            try (RawServer server = RawServer.keepingAlive(lateSurplus, sized(clip));
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
+                assertArrayEquals(first, Files.readAllBytes(fetcher.fetch(server.uri("/a"), 0, jobDir, budget())));
+                sendSurplus.countDown();
+                assertTrue(surplusSent.await(30, TimeUnit.SECONDS), "the server never sent the surplus");
+
+                assertArrayEquals(clip, Files.readAllBytes(fetcher.fetch(server.uri("/b"), 1, jobDir, budget())));
+                assertEquals(List.of(1, 2), server.connectionOfEachRequest());
+            }
+        }
+
+        @Test
+        @DisplayName("the connection of a clean response, sized or chunked, is reused")
+        void cleanResponsesReuseTheConnection() throws IOException {
+            byte[] clip = randomBytes(5_000);
+            byte[] chunked =
+                    RawServer.ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            try (RawServer server = RawServer.keepingAlive(sized(clip), out -> out.write(chunked), sized(clip));
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
+                assertArrayEquals(clip, Files.readAllBytes(fetcher.fetch(server.uri("/a"), 0, jobDir, budget())));
+                assertEquals("hello", Files.readString(fetcher.fetch(server.uri("/b"), 1, jobDir, budget())));
+                assertArrayEquals(clip, Files.readAllBytes(fetcher.fetch(server.uri("/c"), 2, jobDir, budget())));
+
+                assertEquals(List.of(1, 1, 1), server.connectionOfEachRequest());
+            }
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"error status", "declared over the cap", "streamed over the cap", "truncated"})
+        @DisplayName("a download that failed leaves the next one a new connection")
+        void failedDownloadClosesTheConnection(String failure) throws IOException, InterruptedException {
+            byte[] clip = randomBytes(5_000);
+            Limits limits = loopbackAllowed().toBuilder()
+                    .readTimeout(Duration.ofMillis(500))
+                    .build();
+            RawServer.Script misbehaving;
+            ErrorCode expected;
+            switch (failure) {
+                case "error status" -> {
+                    byte[] notFound = RawServer.ascii("HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope!");
+                    misbehaving = out -> out.write(notFound);
+                    expected = ErrorCode.DOWNLOAD_FAILED;
+                }
+                case "declared over the cap" -> {
+                    misbehaving = sized(new byte[CAP + 1]);
+                    expected = ErrorCode.INPUT_TOO_LARGE;
+                }
+                case "streamed over the cap" -> {
+                    byte[] big = response(
+                            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(CAP + 1)
+                                    + "\r\n",
+                            new byte[CAP + 1],
+                            RawServer.ascii("\r\n0\r\n\r\n"));
+                    misbehaving = out -> out.write(big);
+                    expected = ErrorCode.INPUT_TOO_LARGE;
+                }
+                default -> {
+                    // 200 of 1000 bytes, and the connection stays open: the read timeout ends the wait.
+                    byte[] truncated = response("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", new byte[200]);
+                    misbehaving = out -> out.write(truncated);
+                    expected = ErrorCode.DOWNLOAD_TIMEOUT;
+                }
+            }
+            try (RawServer server = RawServer.keepingAlive(misbehaving, sized(clip));
+                    Fetcher fetcher = fetcher(limits)) {
+                refused(expected, 0, () -> fetcher.fetch(server.uri("/bad"), 0, jobDir, budget()));
+                assertTrue(server.awaitHangUp(1, HANG_UP), "the connection of the failed download stayed open");
+                assertArrayEquals(clip, Files.readAllBytes(fetcher.fetch(server.uri("/good"), 1, jobDir, budget())));
+
+                assertEquals(List.of(1, 2), server.connectionOfEachRequest());
             }
         }
     }
