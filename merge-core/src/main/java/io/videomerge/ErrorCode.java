@@ -10,7 +10,11 @@ public enum ErrorCode {
     INVALID_REQUEST,
     /** A URL uses a scheme other than http or https. */
     UNSUPPORTED_SCHEME,
-    /** A URL names, resolves to, or redirects to an address that may not be fetched. */
+    /**
+     * A URL names, resolves to, or redirects to an address that may not be fetched, or its host name does not
+     * resolve: the last two answer alike (one message, retryable), so that the answer does not tell which
+     * internal names exist.
+     */
     URL_FORBIDDEN,
     /** A download failed: HTTP error status, connection refused, too many redirects. */
     DOWNLOAD_FAILED,

@@ -64,6 +64,25 @@ class MergeServiceBuilderTest {
     }
 
     @Test
+    @DisplayName(
+            "validate and merge refuse a port outside 1 to 65535 with INVALID_REQUEST before anything runs, naming its index")
+    void portIsChecked() {
+        try (MergeService service = service(Limits.defaults())) {
+            for (String port : List.of("65536", "99999999999")) {
+                MergeRequest request = MergeRequest.of(List.of(
+                        URI.create("https://example.com/a.mp4"), URI.create("http://example.com:" + port + "/b.mp4")));
+                MergeException e = assertThrows(MergeException.class, () -> service.validate(request));
+                assertEquals(ErrorCode.INVALID_REQUEST, e.code(), e.getMessage());
+                assertEquals("Input 1: the URL's port is not a number from 1 to 65535", e.getMessage());
+                assertEquals(
+                        ErrorCode.INVALID_REQUEST,
+                        assertThrows(MergeException.class, () -> service.merge(request))
+                                .code());
+            }
+        }
+    }
+
+    @Test
     @DisplayName("without a job store the asynchronous methods say what is missing")
     void asynchronousMethodsNeedAJobStore() {
         try (MergeService service = service(Limits.defaults())) {

@@ -1203,6 +1203,29 @@ abstract class MergeServletContract {
         }
     }
 
+    @Test
+    @DisplayName("On the real service: a URL whose port is outside 1 to 65535 is 400 INVALID_REQUEST naming the input")
+    void portOutOfRangeIsRefused(@TempDir Path tmp) throws Exception {
+        try (InMemoryJobStore store = new InMemoryJobStore();
+                MergeService real = MergeService.builder()
+                        .uploader(new FileSystemUploader(tmp.resolve("out"), URI.create("https://cdn.example.com/")))
+                        .workDirectory(tmp.resolve("work"))
+                        .jobStore(store)
+                        .mergeConcurrency(0)
+                        .build()) {
+            mount(new MergeServlet(real), CONTEXT, MAPPING);
+
+            // java.net.URI reads the first as port 65536, the second as an authority without host or port.
+            for (String url : List.of("http://example.com:65536/b.mp4", "http://example.com:99999999999/b.mp4")) {
+                Reply reply = post("{\"video_urls\":[\"https://example.com/a.mp4\",\"" + url + "\"]}");
+
+                assertError(reply, 400, "INVALID_REQUEST");
+                assertEquals("Input 1: the URL's port is not a number from 1 to 65535", reply.error());
+            }
+            assertEquals(0, store.countPending(), "nothing was recorded");
+        }
+    }
+
     // ---------------------------------------------------------------- the whole flow, on the real service
 
     @Test

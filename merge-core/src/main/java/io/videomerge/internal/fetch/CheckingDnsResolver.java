@@ -2,6 +2,7 @@ package io.videomerge.internal.fetch;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.IDN;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -17,6 +18,13 @@ import org.apache.hc.client5.http.DnsResolver;
  *
  * <p>Refusing the whole host when one address is bad (rather than dropping that address) keeps a name
  * that mixes a public and an internal address from reaching the internal one on a retry or failover.
+ *
+ * <p>Names are looked up in ASCII. HttpClient's {@code Host} decodes a name that starts with {@code xn--} to
+ * Unicode before it reaches this resolver ({@code xn--bcher-kva.example} arrives as {@code bücher.example});
+ * it is encoded back with {@link IDN#toASCII(String)}, as HttpClient encodes the {@code Host} header, so DNS is
+ * asked for the name the URL gave and the checks below see that name. The decoding verifies that encoding
+ * gives the original back (RFC 3490, ToUnicode), and URLs with non-ASCII names never get this far
+ * ({@link UrlRules}), so no other name can come out of the round trip.
  */
 final class CheckingDnsResolver implements DnsResolver {
     private final HostLookup lookup;
@@ -30,17 +38,17 @@ final class CheckingDnsResolver implements DnsResolver {
     @Override
     public InetAddress[] resolve(String host) throws UnknownHostException {
         requireNonNull(host, "host");
-        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        String bare = ascii(host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host);
         Optional<byte[]> literal = IpLiterals.parseCanonicalIpv4(bare).or(() -> IpLiterals.parseIpv6(bare));
         if (literal.isPresent()) {
             if (!policy.permits(literal.get())) {
-                throw new ForbiddenAddressException("forbidden address literal");
+                throw new ForbiddenAddressException("forbidden address literal " + bare);
             }
             return new InetAddress[] {InetAddress.getByAddress(literal.get())};
         }
         if (IpLiterals.looksNumeric(bare) || bare.indexOf(':') >= 0) {
             // Never let the system resolver interpret numeric junk its own way.
-            throw new ForbiddenAddressException("non-canonical numeric host");
+            throw new ForbiddenAddressException("non-canonical numeric host " + bare);
         }
         InetAddress[] resolved = lookup.lookup(bare);
         if (resolved == null || resolved.length == 0) {
@@ -49,12 +57,25 @@ final class CheckingDnsResolver implements DnsResolver {
         List<InetAddress> checked = new ArrayList<>(resolved.length);
         for (InetAddress address : resolved) {
             if (!policy.permits(address)) {
-                throw new ForbiddenAddressException("host resolves to a forbidden address");
+                throw new ForbiddenAddressException("resolves to " + address.getHostAddress());
             }
             // A fresh instance without a host name: nothing downstream can trigger another lookup.
             checked.add(InetAddress.getByAddress(address.getAddress()));
         }
         return checked.toArray(InetAddress[]::new);
+    }
+
+    private static String ascii(String host) throws UnknownHostException {
+        for (int i = 0; i < host.length(); i++) {
+            if (host.charAt(i) >= 0x80) {
+                try {
+                    return IDN.toASCII(host);
+                } catch (IllegalArgumentException e) {
+                    throw new UnknownHostException("not an internationalised domain name");
+                }
+            }
+        }
+        return host;
     }
 
     @Override

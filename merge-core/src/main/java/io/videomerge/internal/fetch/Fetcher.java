@@ -50,6 +50,7 @@ import org.apache.hc.core5.http.MessageConstraintException;
 import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.io.CloseMode;
+import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,8 +71,16 @@ import org.slf4j.LoggerFactory;
  * reads; a download that ends before its first span ends is never judged, and 0 turns the floor off. Redirect
  * responses are not judged (their bodies are not read).
  *
+ * <p>A host name that does not resolve and one that resolves to a forbidden address fail alike: URL_FORBIDDEN,
+ * "the URL's host cannot be fetched", retryable (a name may resolve later; a retry checks again). Telling them
+ * apart would let a client probe which internal names exist; the log at INFO says which it was.
+ *
  * <p>A write that fails because the disk is full ({@link DiskSpace#isFull(Throwable)}) fails with
  * {@link ErrorCode#STORAGE_FULL} (retryable), not as a failed download: the input is not at fault.
+ *
+ * <p>Connections are pooled, and a connection goes back to the pool only after a response whose body was read to
+ * its end and that left no byte behind it ({@link CheckingConnection}); a download that stops early (an error
+ * status, a redirect, a cap, a timeout, a cancel, a failed read) aborts its request, which closes the connection.
  *
  * <p>Built on Apache HttpClient 5 because its {@code DnsResolver} hook lets us hand the socket the very
  * address we checked; the JDK client resolves on its own. No proxy is used (a proxy would resolve the
@@ -114,15 +123,17 @@ public final class Fetcher implements AutoCloseable {
         Timeout read = Timeout.of(limits.readTimeout());
         PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
                 .setDnsResolver(new CheckingDnsResolver(lookup, policy))
-                .setConnectionFactory(ManagedHttpClientConnectionFactory.builder()
+                .setConnectionFactory(CheckingConnection.factory(ManagedHttpClientConnectionFactory.builder()
                         .http1Config(Http1Config.custom()
                                 .setMaxLineLength(MAX_HEADER_LINE)
                                 .setMaxHeaderCount(MAX_HEADERS)
                                 .build())
-                        .build())
+                        .build()))
                 .setDefaultConnectionConfig(ConnectionConfig.custom()
                         .setConnectTimeout(connect)
                         .setSocketTimeout(read)
+                        // Every lease checks the pooled connection for bytes that arrived while it was idle.
+                        .setValidateAfterInactivity(TimeValue.ZERO_MILLISECONDS)
                         .build())
                 .setDefaultSocketConfig(SocketConfig.custom().setSoTimeout(read).build())
                 .setMaxConnTotal(64)
@@ -153,12 +164,14 @@ public final class Fetcher implements AutoCloseable {
     }
 
     /**
-     * Checks what can be checked without DNS: scheme http or https, a host, no user-info, a canonical
-     * host spelling (only dotted-quad IPv4 literals; octal, hex, 32-bit and short numeric forms are
-     * refused), an IP literal outside the forbidden ranges, at most {@value UrlRules#MAX_URL_LENGTH}
-     * characters. The service calls it when a request arrives, before any job exists.
+     * Checks what can be checked without DNS: scheme http or https, a host, no user-info, a port from 1 to
+     * 65535 if one is given, a canonical host spelling (only dotted-quad IPv4 literals; octal, hex, 32-bit and
+     * short numeric forms are refused), an IP literal outside the forbidden ranges, at most
+     * {@value UrlRules#MAX_URL_LENGTH} characters. The service calls it when a request arrives, before any job
+     * exists.
      *
-     * @throws FetchException with {@link ErrorCode#UNSUPPORTED_SCHEME} or {@link ErrorCode#URL_FORBIDDEN}
+     * @throws FetchException with {@link ErrorCode#UNSUPPORTED_SCHEME}, {@link ErrorCode#INVALID_REQUEST} (the
+     *                        port) or {@link ErrorCode#URL_FORBIDDEN}
      */
     public static void checkUrl(URI url, int index, Limits limits) {
         UrlRules.check(url, index, AddressPolicy.of(limits));
@@ -168,7 +181,7 @@ public final class Fetcher implements AutoCloseable {
      * Downloads {@code url} to {@code jobDir.resolve("clip-" + index)}, which must not be shared with a
      * concurrent fetch, and returns that path.
      *
-     * @throws FetchException naming {@code index} with code UNSUPPORTED_SCHEME, URL_FORBIDDEN,
+     * @throws FetchException naming {@code index} with code UNSUPPORTED_SCHEME, INVALID_REQUEST, URL_FORBIDDEN,
      *                        DOWNLOAD_FAILED, DOWNLOAD_TIMEOUT (connect or read timeout, overall deadline,
      *                        speed floor) or INPUT_TOO_LARGE; the partial file is deleted and its bytes are given
      *                        back to {@code budget}
@@ -199,6 +212,21 @@ public final class Fetcher implements AutoCloseable {
     public void close() {
         client.close(CloseMode.IMMEDIATE);
         watchdog.shutdownNow();
+    }
+
+    /**
+     * The request for {@code uri}, or a permanent DOWNLOAD_FAILED if HttpClient will not take it (it throws
+     * IllegalArgumentException for a port over 65535): {@link UrlRules} should have refused such a URL, and if
+     * it let one through the job must still fail with a code, not with an unexpected exception.
+     */
+    static HttpGet newRequest(URI uri, int index) {
+        try {
+            return new HttpGet(uri);
+        } catch (IllegalArgumentException e) {
+            LOG.warn("input {}: the HTTP client refused a URL that passed the URL rules: {}", index, e.toString());
+            throw new FetchException(
+                    ErrorCode.DOWNLOAD_FAILED, "Input " + index + ": the URL cannot be requested", index, false, e);
+        }
     }
 
     private static String userAgent() {
@@ -235,7 +263,7 @@ public final class Fetcher implements AutoCloseable {
             URI current = url;
             for (int redirects = 0; ; redirects++) {
                 checkStillWanted();
-                UrlRules.check(current, index, policy);
+                checkHop(current, redirects > 0);
                 Optional<URI> next = exchange(current);
                 if (next.isEmpty()) {
                     return;
@@ -247,13 +275,25 @@ public final class Fetcher implements AutoCloseable {
             }
         }
 
+        private void checkHop(URI uri, boolean redirected) {
+            try {
+                UrlRules.check(uri, index, policy);
+            } catch (FetchException e) {
+                // INVALID_REQUEST says the client's request was malformed; a bad Location is the server's fault.
+                if (redirected && e.code() == ErrorCode.INVALID_REQUEST) {
+                    throw failed("the server redirected to an invalid URL", false, e);
+                }
+                throw e;
+            }
+        }
+
         /** One request: the body saved (empty result) or the next hop of a redirect. */
         private Optional<URI> exchange(URI uri) {
             long remaining = deadlineNanos - System.nanoTime();
             if (remaining <= 0) {
                 throw deadline(null);
             }
-            HttpGet get = new HttpGet(uri);
+            HttpGet get = newRequest(uri, index);
             ScheduledFuture<?> deadlineTask = watchdog.schedule(
                     () -> {
                         deadlinePassed.set(true);
@@ -287,17 +327,21 @@ public final class Fetcher implements AutoCloseable {
                 bodyComplete = true;
                 return Optional.empty();
             } catch (IOException e) {
-                throw translate(e);
-            } catch (IllegalStateException e) {
-                // HttpClient reports a request aborted between its steps as a released endpoint.
-                checkStillWanted(e);
+                throw translate(e, uri);
+            } catch (MergeException e) {
                 throw e;
+            } catch (RuntimeException e) {
+                // HttpClient reports a request aborted between its steps as a released endpoint
+                // (IllegalStateException); anything else unchecked from it must not escape as a 500 either.
+                checkStillWanted(e);
+                LOG.warn("download of input {} failed unexpectedly", index, e);
+                throw failed("the connection failed", true, e);
             } finally {
                 deadlineTask.cancel(false);
                 interruptTask.cancel(false);
                 if (!bodyComplete) {
-                    // Abort before closing: closing a half-read response would drain the rest of it,
-                    // and the rest of an endless body never comes.
+                    // Abort before closing: closing a half-read response would drain the rest of it (the rest of
+                    // an endless body never comes) and pool the connection. Aborting closes the connection.
                     get.cancel();
                 }
                 if (response != null) {
@@ -447,15 +491,23 @@ public final class Fetcher implements AutoCloseable {
             written = 0;
         }
 
-        private MergeException translate(IOException e) {
+        private MergeException translate(IOException e, URI uri) {
             checkStillWanted(e);
             LOG.debug("download of input {} failed", index, e);
-            if (e instanceof ForbiddenAddressException) {
+            if (e instanceof UnknownHostException) {
+                // A name that does not resolve and a name that resolves inside must answer alike (code, message,
+                // retry), or a client could tell which internal names exist. Only the log tells them apart.
+                LOG.info(
+                        "input {}: host {} refused: {} ({})",
+                        index,
+                        uri.getHost(),
+                        e instanceof ForbiddenAddressException ? "forbidden address" : "does not resolve",
+                        e.getMessage());
                 return new FetchException(
                         ErrorCode.URL_FORBIDDEN,
-                        "Input " + index + ": the host resolves to an address that may not be fetched",
+                        "Input " + index + ": the URL's host cannot be fetched",
                         index,
-                        false,
+                        true,
                         e);
             }
             if (e instanceof ConnectTimeoutException) {
@@ -476,9 +528,6 @@ public final class Fetcher implements AutoCloseable {
                         index,
                         true,
                         e);
-            }
-            if (e instanceof UnknownHostException) {
-                return failed("the host name could not be resolved", true, e);
             }
             if (e instanceof ConnectException) {
                 return failed("the connection was refused", true, e);

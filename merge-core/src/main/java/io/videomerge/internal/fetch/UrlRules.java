@@ -7,15 +7,21 @@ import io.videomerge.FetchException;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The checks of a URL that need no DNS: scheme, user-info, host spelling, IP literals, length. */
+/** The checks of a URL that need no DNS: scheme, user-info, port, host spelling, IP literals, length. */
 final class UrlRules {
     /** Longer URLs are refused; browsers and CDNs cap around here, and a clip URL has no need for more. */
     static final int MAX_URL_LENGTH = 2048;
 
     private static final Pattern HOST_NAME = Pattern.compile(
             "(?=.{1,253}\\.?$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.?");
+
+    /** A port as RFC 3986 writes it: digits, leading zeros allowed (java.net.URI and HttpClient skip them). */
+    private static final Pattern PORT = Pattern.compile("0*([0-9]{1,5})");
+
+    private static final int MAX_PORT = 65535;
 
     private UrlRules() {}
 
@@ -38,14 +44,12 @@ final class UrlRules {
         if (url.getRawUserInfo() != null || url.getRawAuthority().indexOf('@') >= 0) {
             throw forbidden(index, "carries user information");
         }
+        checkPort(url.getRawAuthority(), index);
         String host = url.getHost();
         if (host == null || host.isEmpty()) {
             // java.net.URI leaves the host null when it cannot read it as a name or an address
             // (0x7f.0.0.1, 127.1, percent-encoded or non-ASCII names): other parsers would guess.
             throw forbidden(index, "has no host in canonical spelling (use ASCII names or a dotted-quad address)");
-        }
-        if (url.getPort() == 0) {
-            throw forbidden(index, "names port 0");
         }
         if (host.startsWith("[")) {
             String inner = host.substring(1, host.length() - 1);
@@ -66,6 +70,39 @@ final class UrlRules {
         }
         if (!HOST_NAME.matcher(host).matches()) {
             throw forbidden(index, "has a host name that is not a plain ASCII name");
+        }
+    }
+
+    /**
+     * Refuses a port outside 1 to 65535 or not written in digits. Read from the raw authority because
+     * java.net.URI takes 65536 as a port, and reads a port too large for an int as a registry-based authority
+     * without host or port, where the host check would misname the fault. An empty port means the default.
+     */
+    private static void checkPort(String authority, int index) {
+        String port;
+        if (authority.startsWith("[")) {
+            int close = authority.indexOf(']');
+            if (close < 0 || !authority.startsWith(":", close + 1)) {
+                return; // no port, or no readable IPv6 literal: the host check refuses the latter
+            }
+            port = authority.substring(close + 2);
+        } else {
+            int colon = authority.lastIndexOf(':');
+            if (colon < 0) {
+                return;
+            }
+            port = authority.substring(colon + 1);
+        }
+        if (port.isEmpty()) {
+            return;
+        }
+        Matcher digits = PORT.matcher(port);
+        int value = digits.matches() ? Integer.parseInt(digits.group(1)) : -1;
+        if (value < 1 || value > MAX_PORT) {
+            throw new FetchException(
+                    ErrorCode.INVALID_REQUEST,
+                    "Input " + index + ": the URL's port is not a number from 1 to " + MAX_PORT,
+                    index);
         }
     }
 

@@ -10,6 +10,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.FetchException;
 import io.videomerge.Limits;
 import io.videomerge.MergeException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -25,9 +26,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -59,7 +62,9 @@ class FetcherTest {
                 "metadata.test", List.of("169.254.169.254"),
                 "mixed.test", List.of("127.0.0.1", "10.0.0.1"),
                 "ula.test", List.of("fd00::1"),
-                "internal.test", List.of("127.0.0.2"));
+                "internal.test", List.of("127.0.0.2"),
+                "xn--bcher-kva.example", List.of("127.0.0.1"),
+                "xn--caf-dma.example", List.of("10.1.2.3"));
         List<String> addresses = names.get(host);
         if (addresses == null) {
             throw new UnknownHostException(host);
@@ -334,6 +339,61 @@ class FetcherTest {
         void refusesHostResolvingInside(String host) {
             fetchRefused(loopbackAllowed(), URI.create("http://" + host + "/a.mp4"), ErrorCode.URL_FORBIDDEN, 5);
         }
+
+        @Test
+        @DisplayName(
+                "a name that does not resolve and a name that resolves inside get the same code, message and retry")
+        void unresolvableAndInternalNamesLookAlike() {
+            FetchException unknown = fetchRefused(
+                    loopbackAllowed(), URI.create("http://nowhere.test/a.mp4"), ErrorCode.URL_FORBIDDEN, 5);
+            assertEquals("Input 5: the URL's host cannot be fetched", unknown.getMessage());
+            for (String host : List.of("private.test", "metadata.test", "ula.test", "mixed.test")) {
+                FetchException inside = fetchRefused(
+                        loopbackAllowed(), URI.create("http://" + host + "/a.mp4"), ErrorCode.URL_FORBIDDEN, 5);
+                assertSameRefusal(unknown, inside);
+            }
+        }
+
+        @Test
+        @DisplayName("so do a redirect to a name that does not resolve and a redirect to a name that resolves inside")
+        void redirectsToUnresolvableAndInternalNamesLookAlike() {
+            try (LocalServer server = LocalServer.on("127.0.0.1")
+                    .redirect("/unknown", 302, "http://nowhere.test/a.mp4")
+                    .redirect("/inside", 302, "http://private.test/a.mp4")) {
+                assertSameRefusal(
+                        fetchRefused(loopbackAllowed(), server.uri("/unknown"), ErrorCode.URL_FORBIDDEN, 2),
+                        fetchRefused(loopbackAllowed(), server.uri("/inside"), ErrorCode.URL_FORBIDDEN, 2));
+            }
+        }
+
+        @Test
+        @DisplayName("so do, with the system resolver, a reserved name that never resolves and localhost")
+        void systemResolverRefusalsLookAlike() {
+            try (Fetcher fetcher = new Fetcher(loopbackForbidden())) {
+                FetchException unknown = refused(
+                        ErrorCode.URL_FORBIDDEN,
+                        0,
+                        () -> fetcher.fetch(URI.create("http://nowhere.invalid/a.mp4"), 0, jobDir, budget()));
+                FetchException loopback = refused(
+                        ErrorCode.URL_FORBIDDEN,
+                        0,
+                        () -> fetcher.fetch(URI.create("http://localhost/a.mp4"), 0, jobDir, budget()));
+                assertSameRefusal(unknown, loopback);
+            }
+        }
+
+        private void assertSameRefusal(FetchException first, FetchException second) {
+            assertEquals(first.code(), second.code());
+            assertEquals(first.getMessage(), second.getMessage());
+            assertEquals(first.isRetryable(), second.isRetryable());
+            assertEquals(first.inputIndex(), second.inputIndex());
+            for (FetchException e : List.of(first, second)) {
+                assertFalse(e.getMessage().toLowerCase(Locale.ROOT).contains("resolv"), e.getMessage());
+                for (String address : List.of("10.1.2.3", "169.254.169.254", "fd00", "127.0.0.1", "10.0.0.1")) {
+                    assertFalse(e.getMessage().contains(address), e.getMessage());
+                }
+            }
+        }
     }
 
     @Nested
@@ -369,6 +429,7 @@ class FetcherTest {
                     "http://user@media.test/",
                     "http://a_b.test/",
                     "http://ex%61mple.com/",
+                    "http://b\u00fccher.example/",
                     "http:opaque"
                 })
         @DisplayName("user-info, a host java.net.URI cannot read, or no host")
@@ -392,6 +453,128 @@ class FetcherTest {
             Fetcher.checkUrl(URI.create("https://[2606:4700:4700::1111]/clip.mp4"), 0, Limits.defaults());
             assertEquals(
                     "cdn.example.com", URI.create("https://cdn.example.com/").getHost());
+        }
+    }
+
+    @Nested
+    @DisplayName("fetches internationalised host names in their ASCII (punycode) form")
+    class InternationalNames {
+        private final List<String> asked = new CopyOnWriteArrayList<>();
+        private final HostLookup recording = host -> {
+            asked.add(host);
+            return TEST_HOSTS.lookup(host);
+        };
+
+        private Fetcher recordingFetcher(Limits limits) {
+            return new Fetcher(limits, recording, AddressPolicy.of(limits));
+        }
+
+        @Test
+        @DisplayName("a punycode name passes submit, is resolved and sent in Host as written, and is downloaded")
+        void fetchesPunycodeName() throws IOException {
+            byte[] body = randomBytes(20_000);
+            try (LocalServer server = LocalServer.on("127.0.0.1").serve("/clip.mp4", body);
+                    Fetcher fetcher = recordingFetcher(loopbackAllowed())) {
+                URI url = URI.create("http://xn--bcher-kva.example:" + server.port() + "/clip.mp4");
+                Fetcher.checkUrl(url, 0, loopbackAllowed());
+
+                Path saved = fetcher.fetch(url, 0, jobDir, budget());
+
+                assertArrayEquals(body, Files.readAllBytes(saved));
+                assertEquals(List.of("xn--bcher-kva.example"), asked);
+                assertEquals(
+                        "xn--bcher-kva.example:" + server.port(),
+                        server.requests().get(0).getFirst("Host"));
+            }
+        }
+
+        @Test
+        @DisplayName("a punycode name whose address is forbidden is refused after the same checks as any name")
+        void refusesPunycodeNameResolvingInside() {
+            try (LocalServer server = LocalServer.on("127.0.0.1").serve("/clip.mp4", new byte[10])) {
+                try (Fetcher fetcher = recordingFetcher(loopbackForbidden())) {
+                    URI loopback = URI.create("http://xn--bcher-kva.example:" + server.port() + "/clip.mp4");
+                    refused(ErrorCode.URL_FORBIDDEN, 0, () -> fetcher.fetch(loopback, 0, jobDir, budget()));
+                }
+                try (Fetcher fetcher = recordingFetcher(loopbackAllowed())) {
+                    URI internal = URI.create("http://xn--caf-dma.example/clip.mp4");
+                    refused(ErrorCode.URL_FORBIDDEN, 1, () -> fetcher.fetch(internal, 1, jobDir, budget()));
+                }
+                // Refused for their addresses, not because a Unicode spelling failed to resolve.
+                assertEquals(List.of("xn--bcher-kva.example", "xn--caf-dma.example"), asked);
+                assertEquals(0, server.requests().size());
+                assertJobDirEmpty();
+            }
+        }
+
+        @Test
+        @DisplayName("the resolver looks up the ASCII form of the Unicode name HttpClient hands it")
+        void resolverEncodesUnicodeNames() throws UnknownHostException {
+            CheckingDnsResolver resolver = new CheckingDnsResolver(recording, AddressPolicy.of(loopbackAllowed()));
+
+            InetAddress[] addresses = resolver.resolve("b\u00fccher.example");
+
+            assertEquals("127.0.0.1", addresses[0].getHostAddress());
+            assertEquals(List.of("xn--bcher-kva.example"), asked);
+            assertThrows(ForbiddenAddressException.class, () -> resolver.resolve("caf\u00e9.example"));
+        }
+    }
+
+    @Nested
+    @DisplayName("refuses ports outside 1 to 65535 as a malformed request")
+    class Ports {
+        @ParameterizedTest
+        @ValueSource(
+                strings = {
+                    "http://example.com:65536/a.mp4",
+                    "http://example.com:99999999999/a.mp4",
+                    "http://example.com:0/a.mp4",
+                    "http://example.com:0000065536/a.mp4",
+                    "http://93.184.216.34:70000/a.mp4",
+                    "http://[2606:4700:4700::1111]:65536/a.mp4",
+                    "http://example.com:-1/a.mp4",
+                    "http://example.com:+80/a.mp4",
+                    "http://example.com:8a/a.mp4"
+                })
+        @DisplayName("at submit and at fetch, with INVALID_REQUEST naming the input")
+        void refusesPort(String url) {
+            FetchException e = refused(
+                    ErrorCode.INVALID_REQUEST, 1, () -> Fetcher.checkUrl(URI.create(url), 1, Limits.defaults()));
+            assertEquals("Input 1: the URL's port is not a number from 1 to 65535", e.getMessage());
+            fetchRefused(loopbackAllowed(), URI.create(url), ErrorCode.INVALID_REQUEST, 1);
+        }
+
+        @Test
+        @DisplayName("ports 1 and 65535, a port with leading zeros and an empty port (the default) pass")
+        void acceptsPortsInRange() {
+            for (String url : List.of(
+                    "http://example.com:1/a.mp4",
+                    "https://example.com:65535/a.mp4",
+                    "http://example.com:00000008080/a.mp4",
+                    "http://example.com:/a.mp4",
+                    "http://[2606:4700:4700::1111]:443/a.mp4")) {
+                Fetcher.checkUrl(URI.create(url), 0, Limits.defaults());
+            }
+        }
+
+        @Test
+        @DisplayName("a redirect to a port over 65535 is a permanent DOWNLOAD_FAILED, not a malformed request")
+        void refusesRedirectToBadPort() {
+            try (LocalServer server = LocalServer.on("127.0.0.1").redirect("/", 302, "http://media.test:65536/a.mp4")) {
+                FetchException e = fetchRefused(loopbackAllowed(), server.uri("/"), ErrorCode.DOWNLOAD_FAILED, 2);
+                assertFalse(e.isRetryable());
+                assertEquals("Input 2: the server redirected to an invalid URL", e.getMessage());
+            }
+        }
+
+        @Test
+        @DisplayName(
+                "a URL the HTTP client will not take becomes a permanent DOWNLOAD_FAILED, never an unchecked error")
+        void clientRefusalIsAFetchException() {
+            FetchException e = refused(
+                    ErrorCode.DOWNLOAD_FAILED, 3, () -> Fetcher.newRequest(URI.create("http://example.com:65536/"), 3));
+            assertFalse(e.isRetryable());
+            assertEquals("Input 3: the URL cannot be requested", e.getMessage());
         }
     }
 
@@ -622,6 +805,143 @@ class FetcherTest {
 
                 assertEquals(List.of("clip-0"), filesInJobDir());
                 assertEquals(body.length, budget.used());
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("pools a connection only after a clean response")
+    class Connections {
+        /** How long a connection that should be closed may take to be seen closed: a hang guard. */
+        private static final Duration HANG_UP = Duration.ofSeconds(10);
+
+        private static byte[] response(String head, byte[]... parts) throws IOException {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.write(RawServer.ascii(head));
+            for (byte[] part : parts) {
+                out.write(part);
+            }
+            return out.toByteArray();
+        }
+
+        private static RawServer.Script sized(byte[] body) throws IOException {
+            byte[] whole = response("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n", body);
+            return out -> out.write(whole);
+        }
+
+        @Test
+        @DisplayName("after a body longer than its Content-Length, the declared bytes are saved and the next download"
+                + " gets its own bytes over a new connection")
+        void overlongBodyClosesTheConnection() throws IOException, InterruptedException {
+            byte[] declared = randomBytes(10);
+            byte[] clip = randomBytes(5_000);
+            // One write, so the surplus is on the client's side of the socket when the body ends.
+            byte[] overlong = response(
+                    "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n", declared, RawServer.ascii("X".repeat(30)));
+            try (RawServer server = RawServer.keepingAlive(out -> out.write(overlong), sized(clip));
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
+                Path first = fetcher.fetch(server.uri("/first"), 0, jobDir, budget());
+                // Closed when the response ended, not kept in the pool until the next lease finds it spoilt.
+                assertTrue(server.awaitHangUp(1, HANG_UP), "the connection of the overlong response stayed open");
+                Path second = fetcher.fetch(server.uri("/second"), 1, jobDir, budget());
+
+                assertArrayEquals(declared, Files.readAllBytes(first));
+                assertArrayEquals(clip, Files.readAllBytes(second));
+                assertEquals(List.of(1, 2), server.connectionOfEachRequest());
+            }
+        }
+
+        @Test
+        @DisplayName("bytes that arrive while the connection waits in the pool make the next download use a new one")
+        void bytesWhileIdleCloseTheConnection() throws IOException, InterruptedException {
+            byte[] first = randomBytes(1_000);
+            byte[] clip = randomBytes(5_000);
+            byte[] clean = response("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", first);
+            CountDownLatch sendSurplus = new CountDownLatch(1);
+            CountDownLatch surplusSent = new CountDownLatch(1);
+            RawServer.Script lateSurplus = out -> {
+                out.write(clean);
+                out.flush();
+                try {
+                    if (sendSurplus.await(30, TimeUnit.SECONDS)) {
+                        out.write(RawServer.ascii("X".repeat(30)));
+                        out.flush();
+                        surplusSent.countDown();
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            try (RawServer server = RawServer.keepingAlive(lateSurplus, sized(clip));
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
+                assertArrayEquals(first, Files.readAllBytes(fetcher.fetch(server.uri("/a"), 0, jobDir, budget())));
+                sendSurplus.countDown();
+                assertTrue(surplusSent.await(30, TimeUnit.SECONDS), "the server never sent the surplus");
+
+                assertArrayEquals(clip, Files.readAllBytes(fetcher.fetch(server.uri("/b"), 1, jobDir, budget())));
+                assertEquals(List.of(1, 2), server.connectionOfEachRequest());
+            }
+        }
+
+        @Test
+        @DisplayName("the connection of a clean response, sized or chunked, is reused")
+        void cleanResponsesReuseTheConnection() throws IOException {
+            byte[] clip = randomBytes(5_000);
+            byte[] chunked =
+                    RawServer.ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+            try (RawServer server = RawServer.keepingAlive(sized(clip), out -> out.write(chunked), sized(clip));
+                    Fetcher fetcher = fetcher(loopbackAllowed())) {
+                assertArrayEquals(clip, Files.readAllBytes(fetcher.fetch(server.uri("/a"), 0, jobDir, budget())));
+                assertEquals("hello", Files.readString(fetcher.fetch(server.uri("/b"), 1, jobDir, budget())));
+                assertArrayEquals(clip, Files.readAllBytes(fetcher.fetch(server.uri("/c"), 2, jobDir, budget())));
+
+                assertEquals(List.of(1, 1, 1), server.connectionOfEachRequest());
+            }
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @ValueSource(strings = {"error status", "declared over the cap", "streamed over the cap", "truncated"})
+        @DisplayName("a download that failed leaves the next one a new connection")
+        void failedDownloadClosesTheConnection(String failure) throws IOException, InterruptedException {
+            byte[] clip = randomBytes(5_000);
+            Limits limits = loopbackAllowed().toBuilder()
+                    .readTimeout(Duration.ofMillis(500))
+                    .build();
+            RawServer.Script misbehaving;
+            ErrorCode expected;
+            switch (failure) {
+                case "error status" -> {
+                    byte[] notFound = RawServer.ascii("HTTP/1.1 404 Not Found\r\nContent-Length: 5\r\n\r\nnope!");
+                    misbehaving = out -> out.write(notFound);
+                    expected = ErrorCode.DOWNLOAD_FAILED;
+                }
+                case "declared over the cap" -> {
+                    misbehaving = sized(new byte[CAP + 1]);
+                    expected = ErrorCode.INPUT_TOO_LARGE;
+                }
+                case "streamed over the cap" -> {
+                    byte[] big = response(
+                            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + Integer.toHexString(CAP + 1)
+                                    + "\r\n",
+                            new byte[CAP + 1],
+                            RawServer.ascii("\r\n0\r\n\r\n"));
+                    misbehaving = out -> out.write(big);
+                    expected = ErrorCode.INPUT_TOO_LARGE;
+                }
+                default -> {
+                    // 200 of 1000 bytes, and the connection stays open: the read timeout ends the wait.
+                    byte[] truncated = response("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", new byte[200]);
+                    misbehaving = out -> out.write(truncated);
+                    expected = ErrorCode.DOWNLOAD_TIMEOUT;
+                }
+            }
+            try (RawServer server = RawServer.keepingAlive(misbehaving, sized(clip));
+                    Fetcher fetcher = fetcher(limits)) {
+                refused(expected, 0, () -> fetcher.fetch(server.uri("/bad"), 0, jobDir, budget()));
+                assertTrue(server.awaitHangUp(1, HANG_UP), "the connection of the failed download stayed open");
+                assertArrayEquals(clip, Files.readAllBytes(fetcher.fetch(server.uri("/good"), 1, jobDir, budget())));
+
+                assertEquals(List.of(1, 2), server.connectionOfEachRequest());
             }
         }
     }
