@@ -13,7 +13,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -28,6 +30,9 @@ import java.util.regex.Pattern;
  * permissions plus the right to enter it wherever the file mode lets read ({@code 0700} for {@code 0600},
  * {@code 0750} for {@code 0640}); a folder that exists keeps its mode. On a file system without POSIX permissions
  * (Windows) files and folders take the file system's defaults and the mode is not applied.
+ *
+ * <p>With {@link #withSignedUrls} the URLs it returns carry an expiry and a signature ({@link UrlSigner}), for a
+ * server of the folder that checks them (merge-server does).
  */
 public final class FileSystemUploader implements Uploader {
     /** The default mode of published files: read and write for the owner alone (0600). */
@@ -45,6 +50,9 @@ public final class FileSystemUploader implements Uploader {
     private final Path folder;
     private final URI baseUrl;
     private final Set<PosixFilePermission> fileMode;
+    private final Optional<Signing> signing;
+
+    private record Signing(UrlSigner signer, Duration validity) {}
 
     /**
      * An uploader publishing files with mode 0600.
@@ -56,13 +64,15 @@ public final class FileSystemUploader implements Uploader {
         this(
                 requireNonNull(folder, "folder").toAbsolutePath(),
                 withSlash(requireNonNull(baseUrl, "baseUrl")),
-                OWNER_ONLY);
+                OWNER_ONLY,
+                Optional.empty());
     }
 
-    private FileSystemUploader(Path folder, URI baseUrl, Set<PosixFilePermission> fileMode) {
+    private FileSystemUploader(Path folder, URI baseUrl, Set<PosixFilePermission> fileMode, Optional<Signing> signing) {
         this.folder = folder;
         this.baseUrl = baseUrl;
         this.fileMode = fileMode;
+        this.signing = signing;
     }
 
     private static URI withSlash(URI baseUrl) {
@@ -78,7 +88,22 @@ public final class FileSystemUploader implements Uploader {
      *                                  execute, or lets anyone but the owner write
      */
     public FileSystemUploader withFileMode(Set<PosixFilePermission> mode) {
-        return new FileSystemUploader(folder, baseUrl, checkMode(mode));
+        return new FileSystemUploader(folder, baseUrl, checkMode(mode), signing);
+    }
+
+    /**
+     * A copy whose {@link #upload} returns URLs signed by {@code signer} that expire {@code validity} after the
+     * upload. {@link #delete} still recognises them (by their path; the signature need not hold).
+     *
+     * @throws IllegalArgumentException when the validity is not positive
+     */
+    public FileSystemUploader withSignedUrls(UrlSigner signer, Duration validity) {
+        requireNonNull(signer, "signer");
+        requireNonNull(validity, "validity");
+        if (validity.isNegative() || validity.isZero()) {
+            throw new IllegalArgumentException("validity must be positive: " + validity);
+        }
+        return new FileSystemUploader(folder, baseUrl, fileMode, Optional.of(new Signing(signer, validity)));
     }
 
     /**
@@ -181,7 +206,8 @@ public final class FileSystemUploader implements Uploader {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return baseUrl.resolve(name);
+        URI url = baseUrl.resolve(name);
+        return signing.map(s -> s.signer().sign(url, s.validity())).orElse(url);
     }
 
     private static void copy(Path from, Path to) throws IOException {
@@ -201,12 +227,16 @@ public final class FileSystemUploader implements Uploader {
 
     /**
      * Deletes the file behind {@code url} when the URL is one this uploader returns (its base URL followed by a
-     * safe file name); any other URL is left alone.
+     * safe file name, with or without a query such as a signature); any other URL is left alone.
      */
     @Override
     public boolean delete(URI url) throws IOException {
         requireNonNull(url, "url");
         String text = url.toString();
+        int query = text.indexOf('?');
+        if (query >= 0) {
+            text = text.substring(0, query);
+        }
         String base = baseUrl.toString();
         if (!text.startsWith(base)) {
             return false;

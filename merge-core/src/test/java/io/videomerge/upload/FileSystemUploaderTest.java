@@ -11,6 +11,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -154,6 +158,56 @@ class FileSystemUploaderTest {
                     IllegalArgumentException.class,
                     () -> uploader.withFileMode(PosixFilePermissions.fromString("rwx------")));
             assertThrows(IllegalArgumentException.class, () -> uploader.withFileMode(Set.of()));
+        }
+    }
+
+    @Nested
+    @DisplayName("signed URLs")
+    class Signed {
+        private final Instant now = Instant.parse("2030-01-01T12:00:00Z");
+        private final UrlSigner signer =
+                new UrlSigner(new byte[32], Clock.fixed(now, ZoneOffset.UTC)); // zero bytes: a test's secret
+
+        @Test
+        @DisplayName("upload returns the URL signed to expire the validity after now")
+        void uploadSigns() throws IOException {
+            FileSystemUploader uploader =
+                    new FileSystemUploader(dir.resolve("out"), BASE).withSignedUrls(signer, Duration.ofHours(2));
+
+            URI url = uploader.upload(merged(1), "task-1.mp4");
+
+            assertEquals("/merged/task-1.mp4", url.getRawPath());
+            assertTrue(url.getRawQuery()
+                    .startsWith("expires=" + now.plus(Duration.ofHours(2)).getEpochSecond()));
+            assertEquals(UrlSigner.Verdict.VALID, signer.verify(url));
+            assertTrue(Files.exists(dir.resolve("out/task-1.mp4")));
+        }
+
+        @Test
+        @DisplayName("delete recognises its own URLs with their query, valid signature or not, and only those")
+        void deleteStripsTheQuery() throws IOException {
+            FileSystemUploader uploader =
+                    new FileSystemUploader(dir.resolve("out"), BASE).withSignedUrls(signer, Duration.ofHours(2));
+            URI first = uploader.upload(merged(1), "task-1.mp4");
+            uploader.upload(merged(2), "task-2.mp4");
+
+            assertFalse(
+                    uploader.delete(URI.create("https://other.example.com/merged/task-1.mp4?" + first.getRawQuery())));
+            assertFalse(
+                    uploader.delete(URI.create("https://cdn.example.com/merged/task-1.txt?" + first.getRawQuery())));
+            assertTrue(uploader.delete(first));
+            assertTrue(uploader.delete(URI.create(BASE + "task-2.mp4?expires=1&signature=forged")));
+            assertFalse(Files.exists(dir.resolve("out/task-1.mp4")));
+            assertFalse(Files.exists(dir.resolve("out/task-2.mp4")));
+        }
+
+        @Test
+        @DisplayName("a validity that is not positive is refused")
+        void validityMustBePositive() {
+            FileSystemUploader uploader = new FileSystemUploader(dir.resolve("out"), BASE);
+
+            assertThrows(IllegalArgumentException.class, () -> uploader.withSignedUrls(signer, Duration.ZERO));
+            assertThrows(IllegalArgumentException.class, () -> uploader.withSignedUrls(signer, Duration.ofSeconds(-1)));
         }
     }
 }
