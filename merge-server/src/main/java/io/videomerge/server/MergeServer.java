@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.videomerge.MergeService;
 import io.videomerge.http.MergeServlet;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -89,7 +88,6 @@ final class MergeServer implements AutoCloseable {
         this.running = requireNonNull(running, "running");
         MergeService service = running.service();
         requireNonNull(options, "options");
-        Files.createDirectories(files);
 
         ServletContextHandler api = new ServletContextHandler("/");
         ServletHolder merge = new ServletHolder("merge", new MergeServlet(service, options));

@@ -3,8 +3,10 @@ package io.videomerge.server;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.Isolation;
+import io.videomerge.upload.FileSystemUploader;
 import java.net.URI;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The settings of merge-server, from command-line flags ({@code --port 8080} or {@code --port=8080}) over
@@ -29,6 +32,7 @@ import java.util.Optional;
  * @param capacity          how much work the instance takes on: stages, queue, waiters, disk floor
  * @param allowLoopbackUrls whether video URLs may point at this machine (default false)
  * @param isolation         where merges' media work runs (default: a child process per merge, 512 MiB heap, 2 h)
+ * @param outputs           how merged files are published: their mode
  */
 record ServerConfig(
         String store,
@@ -39,7 +43,8 @@ record ServerConfig(
         List<String> apiKeys,
         Capacity capacity,
         boolean allowLoopbackUrls,
-        Isolation isolation) {
+        Isolation isolation,
+        Outputs outputs) {
 
     /** The embedded default store. */
     static final String DEFAULT_STORE = "sqlite";
@@ -106,7 +111,8 @@ record ServerConfig(
                     "merge-timeout",
                     "VIDEOMERGE_MERGE_TIMEOUT",
                     "seconds a merge may run in its child before it is killed",
-                    "7200"));
+                    "7200"),
+            new Option("file-mode", "VIDEOMERGE_FILE_MODE", "octal mode of merged files: 600, 640, 604 or 644", "600"));
 
     private record Option(String flag, String env, String help, String fallback) {}
 
@@ -116,6 +122,7 @@ record ServerConfig(
         requireNonNull(dataDir, "dataDir");
         requireNonNull(publicUrl, "publicUrl");
         requireNonNull(isolation, "isolation");
+        requireNonNull(outputs, "outputs");
         apiKeys = List.copyOf(apiKeys);
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
@@ -173,12 +180,34 @@ record ServerConfig(
                 keys,
                 capacity(values),
                 bool(values, "allow-loopback-urls"),
-                isolation(values));
+                isolation(values),
+                outputs(values));
     }
 
     /** A copy with other isolation settings (tests choose a crashing child this way). */
     ServerConfig withIsolation(Isolation other) {
-        return new ServerConfig(store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other);
+        return new ServerConfig(
+                store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other, outputs);
+    }
+
+    /**
+     * How merged files are published.
+     *
+     * @param fileMode the POSIX mode of merged files (default 0600: the owner's alone)
+     */
+    record Outputs(Set<PosixFilePermission> fileMode) {
+        Outputs {
+            fileMode = Set.copyOf(fileMode);
+        }
+    }
+
+    private static Outputs outputs(Map<String, String> values) {
+        String mode = values.getOrDefault("file-mode", "");
+        try {
+            return new Outputs(mode.isEmpty() ? FileSystemUploader.OWNER_ONLY : FileSystemUploader.parseFileMode(mode));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("file-mode: " + e.getMessage(), e);
+        }
     }
 
     /**

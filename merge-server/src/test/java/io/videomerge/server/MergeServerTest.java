@@ -18,6 +18,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -58,6 +63,10 @@ class MergeServerTest {
         return server.localUri();
     }
 
+    private static String mode(Path path) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
         return http.send(request.timeout(DEADLINE).build(), HttpResponse.BodyHandlers.ofString());
     }
@@ -89,9 +98,65 @@ class MergeServerTest {
         assertEquals(200, file.statusCode());
         assertEquals("video/mp4", file.headers().firstValue("Content-Type").orElse(""));
         ClipInfo info = new Prober(Limits.defaults()).probe(download, 0);
+        Path published = data.resolve("files").resolve(mergedUrl.getPath().substring("/files/".length()));
+        assertEquals("rw-------", mode(published), "merged files are the owner's alone by default");
         assertEquals(480, info.displayWidth());
         assertEquals(480, info.displayHeight());
         assertEquals(body.get("duration_seconds").asDouble(), info.durationSeconds(), 0.1);
+    }
+
+    @Test
+    @DisplayName("With the default store, the data folder it creates is 0700, the database and its WAL files 0600")
+    void databaseIsOwnerOnly() throws Exception {
+        Path dir = data.resolve("fresh");
+        URI base = start("--store", "sqlite", "--data-dir", dir.toString());
+        Path db = dir.resolve(ServiceFactory.SQLITE_FILE);
+        HttpRequest.Builder submit = HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"video_urls\":[\"https://example.com/a.mp4\",\"https://example.com/b.mp4\"]}"));
+
+        assertEquals("rwx------", mode(dir));
+        assertEquals("rw-------", mode(db));
+        assertEquals(202, send(submit).statusCode(), "the store sets WAL mode on first use");
+        // A connection held open keeps the WAL files that the server's writes go through.
+        try (Connection held = DriverManager.getConnection("jdbc:sqlite:" + db);
+                Statement statement = held.createStatement();
+                ResultSet journal = statement.executeQuery("PRAGMA journal_mode")) {
+            assertEquals("wal", journal.getString(1));
+            assertEquals(202, send(submit).statusCode());
+
+            assertEquals("rw-------", mode(dir.resolve(ServiceFactory.SQLITE_FILE + "-wal")));
+            assertEquals("rw-------", mode(dir.resolve(ServiceFactory.SQLITE_FILE + "-shm")));
+        }
+        assertEquals("rw-------", mode(db));
+        assertEquals("rwx------", mode(dir.resolve("files")));
+        assertEquals("rwx------", mode(dir.resolve("work")));
+    }
+
+    @Test
+    @DisplayName("A data folder and a database that exist keep their modes (a readable database is warned about)")
+    void existingDatabaseKeepsItsMode() throws Exception {
+        Path dir = Files.createDirectories(data.resolve("kept"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-x---"));
+        Path db = Files.createFile(dir.resolve(ServiceFactory.SQLITE_FILE));
+        Files.setPosixFilePermissions(db, PosixFilePermissions.fromString("rw-r-----"));
+
+        URI base = start("--store", "sqlite", "--data-dir", dir.toString());
+
+        assertEquals(200, send(HttpRequest.newBuilder(base.resolve("/health"))).statusCode());
+        assertEquals("rwxr-x---", mode(dir));
+        assertEquals("rw-r-----", mode(db));
+    }
+
+    @Test
+    @DisplayName("--file-mode 640 reaches the uploader: the files folder it creates is 0750")
+    void fileModeFlag() throws Exception {
+        Path dir = data.resolve("group");
+        start("--file-mode", "640", "--data-dir", dir.toString());
+
+        assertEquals("rwxr-x---", mode(dir.resolve("files")));
+        assertEquals("rwx------", mode(dir));
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.videomerge.Isolation;
 import java.net.URI;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,32 @@ class ServerConfigTest {
         assertTrue(config.capacity().mergeConcurrency() >= 1);
         assertFalse(config.allowLoopbackUrls());
         assertEquals(Isolation.process(), config.isolation());
+        assertEquals(
+                PosixFilePermissions.fromString("rw-------"), config.outputs().fileMode());
+    }
+
+    @Test
+    @DisplayName("The file mode of merged files is an octal flag or variable, checked")
+    void fileMode() {
+        assertEquals(
+                PosixFilePermissions.fromString("rw-r-----"),
+                ServerConfig.parse(new String[] {"--file-mode", "640"}, Map.of())
+                        .outputs()
+                        .fileMode());
+        assertEquals(
+                PosixFilePermissions.fromString("rw-r--r--"),
+                ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_FILE_MODE", "0644"))
+                        .outputs()
+                        .fileMode());
+        for (String refused : List.of("777", "700", "660", "400", "rw-------", "6000")) {
+            assertTrue(
+                    assertThrows(
+                                    IllegalArgumentException.class,
+                                    () -> ServerConfig.parse(new String[] {"--file-mode", refused}, Map.of()))
+                            .getMessage()
+                            .contains("file-mode"),
+                    refused);
+        }
     }
 
     @Test
@@ -202,6 +229,8 @@ class ServerConfigTest {
                 "VIDEOMERGE_API_KEYS",
                 "--merge-concurrency",
                 "--allow-loopback-urls",
+                "--file-mode",
+                "VIDEOMERGE_FILE_MODE",
                 "--host")) {
             assertTrue(usage.contains(name), name);
         }
