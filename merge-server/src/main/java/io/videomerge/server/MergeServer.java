@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.videomerge.MergeService;
 import io.videomerge.http.MergeServlet;
 import java.net.URI;
-import java.nio.file.Path;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -15,8 +14,6 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.server.handler.ResourceHandler;
-import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +47,7 @@ final class MergeServer implements AutoCloseable {
                     MergeServlet.Options.defaults()
                             .withApiKeys(config.apiKeys())
                             .withMaxWaiters(config.capacity().maxWaiters()),
-                    ServiceFactory.filesFolder(config));
+                    new FilesHandler(ServiceFactory.filesFolder(config)));
             return server;
         } catch (Exception | Error e) {
             server.close();
@@ -84,7 +81,7 @@ final class MergeServer implements AutoCloseable {
      * Serves {@code running}'s service through a servlet with {@code options}, and {@code files} under /files/;
      * from now on {@link #close()} closes the service and its store once Jetty has stopped.
      */
-    void start(ServiceFactory.Running running, MergeServlet.Options options, Path files) throws Exception {
+    void start(ServiceFactory.Running running, MergeServlet.Options options, FilesHandler files) throws Exception {
         this.running = requireNonNull(running, "running");
         MergeService service = running.service();
         requireNonNull(options, "options");
@@ -95,11 +92,7 @@ final class MergeServer implements AutoCloseable {
         merge.setAsyncSupported(true);
         api.addServlet(merge, "/*");
 
-        ResourceHandler fileHandler = new ResourceHandler();
-        fileHandler.setBaseResource(ResourceFactory.of(fileHandler).newResource(files));
-        fileHandler.setDirAllowed(false);
-        fileHandler.setAcceptRanges(true);
-        ContextHandler filesContext = new ContextHandler(fileHandler, FILES_PATH);
+        ContextHandler filesContext = new ContextHandler(requireNonNull(files, "files"), FILES_PATH);
 
         server.setHandler(new GracefulHandler(new ContextHandlerCollection(filesContext, api)));
         server.start();

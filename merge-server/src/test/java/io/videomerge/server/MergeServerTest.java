@@ -96,7 +96,7 @@ class MergeServerTest {
         HttpResponse<Path> file =
                 http.send(HttpRequest.newBuilder(mergedUrl).build(), HttpResponse.BodyHandlers.ofFile(download));
         assertEquals(200, file.statusCode());
-        assertEquals("video/mp4", file.headers().firstValue("Content-Type").orElse(""));
+        assertFileHeaders(file, mergedUrl.getPath().substring("/files/".length()), "private, no-cache");
         ClipInfo info = new Prober(Limits.defaults()).probe(download, 0);
         Path published = data.resolve("files").resolve(mergedUrl.getPath().substring("/files/".length()));
         assertEquals("rw-------", mode(published), "merged files are the owner's alone by default");
@@ -174,6 +174,30 @@ class MergeServerTest {
         assertFalse(refused.body().contains("127.0.0.1"), "no resolved address in the answer: " + refused.body());
     }
 
+    /** The headers every file served under /files/ carries. */
+    private static void assertFileHeaders(HttpResponse<?> response, String name, String cacheControl) {
+        assertEquals("video/mp4", response.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(
+                cacheControl, response.headers().firstValue("Cache-Control").orElse(""));
+        assertEquals(
+                "nosniff",
+                response.headers().firstValue("X-Content-Type-Options").orElse(""));
+        assertEquals(
+                "attachment; filename=\"" + name + "\"",
+                response.headers().firstValue("Content-Disposition").orElse(""));
+    }
+
+    /** A refusal under /files/: the code, JSON, and no path of this machine. */
+    private void assertRefused(HttpResponse<String> response, int status, String code) throws Exception {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals(
+                "application/json",
+                response.headers().firstValue("Content-Type").orElse(""));
+        assertEquals(code, json.readTree(response.body()).get("code").asText(), response.body());
+        assertFalse(response.body().contains(data.toString()), response.body());
+        assertFalse(response.body().contains("files/"), response.body());
+    }
+
     @Test
     @DisplayName("/files/ serves files only: no listing, nothing outside the folder")
     void filesServesOnlyFiles() throws Exception {
@@ -190,6 +214,51 @@ class MergeServerTest {
             assertNotEquals(200, response.statusCode(), path);
             assertFalse(response.body().contains("do not serve"), path);
         }
+    }
+
+    @Test
+    @DisplayName("/files/ answers a file as a private, unsniffed video/mp4 attachment, GET and HEAD alike")
+    void fileHeaders() throws Exception {
+        URI base = start();
+        Files.writeString(data.resolve("files").resolve("task-1.mp4"), "not really a video");
+
+        HttpResponse<String> get = send(HttpRequest.newBuilder(base.resolve("/files/task-1.mp4")));
+        HttpResponse<String> head = send(HttpRequest.newBuilder(base.resolve("/files/task-1.mp4"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()));
+
+        assertEquals(200, get.statusCode());
+        assertEquals("not really a video", get.body());
+        assertFileHeaders(get, "task-1.mp4", "private, no-cache");
+        assertEquals(200, head.statusCode());
+        assertFileHeaders(head, "task-1.mp4", "private, no-cache");
+    }
+
+    @Test
+    @DisplayName("/files/ serves only the uploader's *.mp4 names: never an upload's temporary file, another type or"
+            + " a listing; refusals are JSON without paths")
+    void filesServesOnlyPublishedNames() throws Exception {
+        URI base = start();
+        Path files = data.resolve("files");
+        Files.writeString(files.resolve(".upload-4242.part"), "half a video");
+        Files.writeString(files.resolve("notes.txt"), "not a video");
+        Files.writeString(files.resolve("page.html"), "<script>alert(1)</script>");
+        Files.writeString(files.resolve("Upper.mp4"), "not a published name");
+
+        for (String path : List.of(
+                "/files/.upload-4242.part",
+                "/files/notes.txt",
+                "/files/page.html",
+                "/files/Upper.mp4",
+                "/files/",
+                "/files/missing.mp4")) {
+            HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + path)));
+            assertRefused(response, 404, "NOT_FOUND");
+            assertTrue(response.headers().firstValue("Content-Disposition").isEmpty(), path);
+        }
+        HttpResponse<String> post = send(HttpRequest.newBuilder(base.resolve("/files/missing.mp4"))
+                .POST(HttpRequest.BodyPublishers.ofString("x")));
+        assertRefused(post, 405, "METHOD_NOT_ALLOWED");
+        assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElse(""));
     }
 
     @Test
