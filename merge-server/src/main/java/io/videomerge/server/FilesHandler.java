@@ -1,8 +1,12 @@
 package io.videomerge.server;
 
+import static java.util.Objects.requireNonNull;
+
 import io.videomerge.upload.FileSystemUploader;
+import io.videomerge.upload.UrlSigner;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
@@ -23,13 +27,32 @@ import org.eclipse.jetty.util.resource.ResourceFactory;
  * (a {@code <video>} element ignores the disposition and still plays it), and {@code Cache-Control: private,
  * no-cache}: no shared cache or CDN keeps a user's video, and a browser checks back (a cheap 304) before reusing
  * its copy, so it notices a purged file. A refusal is {@code {"error", "code"}} JSON naming no path.
+ *
+ * <p>With a {@link UrlSigner}, a request must carry a valid signature of the file's public path (the public URL's
+ * path, {@code files/} and the name, whatever prefix a reverse proxy strips before the request gets here): 403
+ * {@code URL_INVALID} when it is missing, malformed or does not match, 403 {@code URL_EXPIRED} when it matched
+ * but its time is up (the signature is checked before the expiry and before the file is looked for, so neither
+ * answer says whether a file exists). Signed files go out with {@code Cache-Control: private, no-store}: the
+ * permission is checked on every request, and no copy outlives it.
  */
 final class FilesHandler extends Handler.Wrapper {
-    static final String CACHE_CONTROL = "private, no-cache";
     private static final String NOSNIFF_HEADER = "X-Content-Type-Options";
 
-    /** Serves {@code folder}, whose files the uploader publishes. */
-    FilesHandler(Path folder) {
+    private final Optional<UrlSigner> signer;
+    private final String publicPath;
+
+    /**
+     * Serves {@code folder}, whose files the uploader publishes.
+     *
+     * @param signer     when present, every request must be signed by it
+     * @param publicPath the raw path files are published under, ending in {@code /} (as signed)
+     */
+    FilesHandler(Path folder, Optional<UrlSigner> signer, String publicPath) {
+        this.signer = requireNonNull(signer, "signer");
+        this.publicPath = requireNonNull(publicPath, "publicPath");
+        if (!publicPath.endsWith("/")) {
+            throw new IllegalArgumentException("the public path ends with /: " + publicPath);
+        }
         ResourceHandler resources = new ResourceHandler();
         resources.setBaseResource(ResourceFactory.of(resources).newResource(folder));
         resources.setDirAllowed(false);
@@ -50,8 +73,19 @@ final class FilesHandler extends Handler.Wrapper {
         if (!FileSystemUploader.isPublishedName(name)) {
             return notFound(response, callback);
         }
+        if (signer.isPresent()) {
+            switch (signer.get().verify(publicPath + name, request.getHttpURI().getQuery())) {
+                case VALID -> {}
+                case EXPIRED -> {
+                    return refuse(response, callback, 403, "URL_EXPIRED", "this link has expired");
+                }
+                case INVALID -> {
+                    return refuse(response, callback, 403, "URL_INVALID", "this link is not valid");
+                }
+            }
+        }
         HttpFields.Mutable headers = response.getHeaders();
-        headers.put(HttpHeader.CACHE_CONTROL, CACHE_CONTROL);
+        headers.put(HttpHeader.CACHE_CONTROL, signer.isPresent() ? "private, no-store" : "private, no-cache");
         headers.put(NOSNIFF_HEADER, "nosniff");
         headers.put(HttpHeader.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "\"");
         headers.put(HttpHeader.CONTENT_TYPE, "video/mp4");

@@ -41,13 +41,17 @@ final class MergeServer implements AutoCloseable {
     static MergeServer start(ServerConfig config) throws Exception {
         MergeServer server = new MergeServer(config.host(), config.port());
         try {
-            ServiceFactory.Running running = ServiceFactory.create(config, config.publicUrl(server.port()));
+            URI publicUrl = config.publicUrl(server.port());
+            ServiceFactory.Running running = ServiceFactory.create(config, publicUrl);
             server.start(
                     running,
                     MergeServlet.Options.defaults()
                             .withApiKeys(config.apiKeys())
                             .withMaxWaiters(config.capacity().maxWaiters()),
-                    new FilesHandler(ServiceFactory.filesFolder(config)));
+                    new FilesHandler(
+                            ServiceFactory.filesFolder(config),
+                            config.outputs().signer(),
+                            ServiceFactory.filesUrl(publicUrl).getRawPath()));
             return server;
         } catch (Exception | Error e) {
             server.close();

@@ -73,8 +73,13 @@ final class ServiceFactory {
         createDataFolder(config.dataDir());
         JobStore store = store(config);
         try {
-            FileSystemUploader uploader = new FileSystemUploader(filesFolder(config), filesUrl(publicUrl))
+            FileSystemUploader unsigned = new FileSystemUploader(filesFolder(config), filesUrl(publicUrl))
                     .withFileMode(config.outputs().fileMode());
+            FileSystemUploader uploader = config.outputs()
+                    .signer()
+                    .map(signer ->
+                            unsigned.withSignedUrls(signer, config.outputs().urlValidity()))
+                    .orElse(unsigned);
             uploader.createFolder();
             MergeService service = MergeService.builder()
                     .limits(Limits.defaults().toBuilder()

@@ -1,5 +1,6 @@
 package io.videomerge.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -11,11 +12,14 @@ import io.videomerge.Limits;
 import io.videomerge.internal.probe.ClipInfo;
 import io.videomerge.internal.probe.Prober;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.upload.UrlSigner;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -24,6 +28,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** merge-server in this JVM, assembled exactly as {@link Main} assembles it, on the in-memory store. */
 class MergeServerTest {
     private static final Duration DEADLINE = Duration.ofMinutes(3);
+    private static final String SECRET = "a-url-secret-of-forty-bytes-0123456789ab";
 
     @TempDir
     Path data;
@@ -157,6 +163,93 @@ class MergeServerTest {
 
         assertEquals("rwxr-x---", mode(dir.resolve("files")));
         assertEquals("rwx------", mode(dir));
+    }
+
+    @Test
+    @DisplayName("With a URL secret, merged_url is signed for 24 h and downloads as a private attachment; an unsigned,"
+            + " altered or expired URL is 403 with a stable code")
+    void signedMergedUrl() throws Exception {
+        Path clips = Files.createDirectories(data.resolve("clips"));
+        ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.5), clips, "a");
+        ClipGenerator.write(ClipSpec.of(240, 320).withDuration(1.5), clips, "b");
+        try (ClipServer sources = ClipServer.serve(clips)) {
+            URI base = start(
+                    "--allow-loopback-urls", "--merge-concurrency", "1", "--url-secret", SECRET, "--file-mode", "640");
+            Instant submitted = Instant.now();
+            HttpResponse<String> merged = send(HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
+                    .header("Content-Type", "application/json")
+                    .header("Prefer", "wait=120")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"" + sources.url("a.mp4") + "\",\""
+                            + sources.url("b.mp4") + "\"],\"quality\":\"480\"}")));
+            Instant answered = Instant.now();
+            assertEquals(200, merged.statusCode(), merged.body());
+            URI mergedUrl =
+                    URI.create(json.readTree(merged.body()).get("merged_url").asText());
+            String query = mergedUrl.getRawQuery();
+            String name = mergedUrl.getPath().substring("/files/".length());
+            URI unsigned = URI.create(base + "/files/" + name);
+            long expires = Long.parseLong(query.substring("expires=".length(), query.indexOf('&')));
+            String signature = query.substring(query.indexOf("&signature=") + "&signature=".length());
+
+            assertTrue(query.matches("expires=[0-9]+&signature=[A-Za-z0-9_-]{43}"), query);
+            long day = Duration.ofHours(24).toSeconds();
+            assertTrue(
+                    expires >= submitted.getEpochSecond() + day && expires <= answered.getEpochSecond() + day,
+                    "expires 24 h after the upload: " + expires);
+            HttpResponse<byte[]> file =
+                    http.send(HttpRequest.newBuilder(mergedUrl).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, file.statusCode());
+            assertFileHeaders(file, name, "private, no-store");
+            Path published = data.resolve("files").resolve(name);
+            assertArrayEquals(Files.readAllBytes(published), file.body());
+            assertEquals("rw-r-----", mode(published), "--file-mode 640");
+
+            char flipped = signature.charAt(0) == 'A' ? 'B' : 'A';
+            for (URI altered : List.of(
+                    unsigned,
+                    URI.create(base + "/files/other-task.mp4?" + query),
+                    URI.create(unsigned + "?expires=" + (expires + 3600) + "&signature=" + signature),
+                    URI.create(unsigned + "?expires=" + expires + "&signature=" + flipped + signature.substring(1)),
+                    URI.create(mergedUrl + "&download=1"))) {
+                assertRefused(send(HttpRequest.newBuilder(altered)), 403, "URL_INVALID");
+            }
+            UrlSigner sameSecret = new UrlSigner(SECRET.getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> expired = send(HttpRequest.newBuilder(
+                    sameSecret.sign(unsigned, Instant.now().minusSeconds(1))));
+            assertRefused(expired, 403, "URL_EXPIRED");
+            assertEquals(
+                    200,
+                    send(HttpRequest.newBuilder(sameSecret.sign(unsigned, Duration.ofMinutes(1))))
+                            .statusCode(),
+                    "a URL the same secret signed works");
+        }
+    }
+
+    @Test
+    @DisplayName("Behind a proxy that strips the public URL's path, /files/ checks the signature of the public path;"
+            + " a signed URL of a missing file is 404")
+    void signedUnderAPublicPath() throws Exception {
+        URI base = start("--url-secret", SECRET, "--public-url", "https://vm.example.com/video/");
+        Files.writeString(data.resolve("files").resolve("task-1.mp4"), "a video");
+        UrlSigner signer = new UrlSigner(SECRET.getBytes(StandardCharsets.UTF_8));
+        URI published = signer.sign(URI.create("https://vm.example.com/video/files/task-1.mp4"), Duration.ofMinutes(5));
+        URI gone = signer.sign(URI.create("https://vm.example.com/video/files/gone.mp4"), Duration.ofMinutes(5));
+
+        HttpResponse<String> served =
+                send(HttpRequest.newBuilder(URI.create(base + "/files/task-1.mp4?" + published.getRawQuery())));
+
+        assertEquals(200, served.statusCode(), served.body());
+        assertEquals("a video", served.body());
+        assertFileHeaders(served, "task-1.mp4", "private, no-store");
+        assertRefused(
+                send(HttpRequest.newBuilder(
+                        signer.sign(URI.create(base + "/files/task-1.mp4"), Duration.ofMinutes(5)))),
+                403,
+                "URL_INVALID");
+        assertRefused(
+                send(HttpRequest.newBuilder(URI.create(base + "/files/gone.mp4?" + gone.getRawQuery()))),
+                404,
+                "NOT_FOUND");
     }
 
     @Test
