@@ -17,7 +17,6 @@ import io.videomerge.internal.media.MediaStep;
 import io.videomerge.spi.Uploader;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -206,8 +205,9 @@ public final class MergePipeline {
 
     private Path createJobDirectory() {
         try {
-            Files.createDirectories(workDirectory);
-            return Files.createDirectory(workDirectory.resolve("job-" + UUID.randomUUID()));
+            // The owner's alone: downloaded clips are user data (the instance folder is so too, this holds anyway).
+            FileTrees.createDirectories(workDirectory, FileTrees.OWNER_ONLY);
+            return FileTrees.createDirectory(workDirectory.resolve("job-" + UUID.randomUUID()), FileTrees.OWNER_ONLY);
         } catch (IOException e) {
             if (DiskSpace.isFull(e)) {
                 throw DiskSpace.full("the merge's folder", e);

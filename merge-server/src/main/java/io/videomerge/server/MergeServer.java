@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.videomerge.MergeService;
 import io.videomerge.http.MergeServlet;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -16,8 +14,6 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.server.handler.GracefulHandler;
-import org.eclipse.jetty.server.handler.ResourceHandler;
-import org.eclipse.jetty.util.resource.ResourceFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,13 +41,17 @@ final class MergeServer implements AutoCloseable {
     static MergeServer start(ServerConfig config) throws Exception {
         MergeServer server = new MergeServer(config.host(), config.port());
         try {
-            ServiceFactory.Running running = ServiceFactory.create(config, config.publicUrl(server.port()));
+            URI publicUrl = config.publicUrl(server.port());
+            ServiceFactory.Running running = ServiceFactory.create(config, publicUrl);
             server.start(
                     running,
                     MergeServlet.Options.defaults()
                             .withApiKeys(config.apiKeys())
                             .withMaxWaiters(config.capacity().maxWaiters()),
-                    ServiceFactory.filesFolder(config));
+                    new FilesHandler(
+                            ServiceFactory.filesFolder(config),
+                            config.outputs().signer(),
+                            ServiceFactory.filesUrl(publicUrl).getRawPath()));
             return server;
         } catch (Exception | Error e) {
             server.close();
@@ -85,11 +85,10 @@ final class MergeServer implements AutoCloseable {
      * Serves {@code running}'s service through a servlet with {@code options}, and {@code files} under /files/;
      * from now on {@link #close()} closes the service and its store once Jetty has stopped.
      */
-    void start(ServiceFactory.Running running, MergeServlet.Options options, Path files) throws Exception {
+    void start(ServiceFactory.Running running, MergeServlet.Options options, FilesHandler files) throws Exception {
         this.running = requireNonNull(running, "running");
         MergeService service = running.service();
         requireNonNull(options, "options");
-        Files.createDirectories(files);
 
         ServletContextHandler api = new ServletContextHandler("/");
         ServletHolder merge = new ServletHolder("merge", new MergeServlet(service, options));
@@ -97,11 +96,7 @@ final class MergeServer implements AutoCloseable {
         merge.setAsyncSupported(true);
         api.addServlet(merge, "/*");
 
-        ResourceHandler fileHandler = new ResourceHandler();
-        fileHandler.setBaseResource(ResourceFactory.of(fileHandler).newResource(files));
-        fileHandler.setDirAllowed(false);
-        fileHandler.setAcceptRanges(true);
-        ContextHandler filesContext = new ContextHandler(fileHandler, FILES_PATH);
+        ContextHandler filesContext = new ContextHandler(requireNonNull(files, "files"), FILES_PATH);
 
         server.setHandler(new GracefulHandler(new ContextHandlerCollection(filesContext, api)));
         server.start();

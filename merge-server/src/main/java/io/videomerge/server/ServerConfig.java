@@ -3,8 +3,14 @@ package io.videomerge.server;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.Isolation;
+import io.videomerge.upload.FileSystemUploader;
+import io.videomerge.upload.UrlSigner;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,6 +19,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The settings of merge-server, from command-line flags ({@code --port 8080} or {@code --port=8080}) over
@@ -29,6 +38,7 @@ import java.util.Optional;
  * @param capacity          how much work the instance takes on: stages, queue, waiters, disk floor
  * @param allowLoopbackUrls whether video URLs may point at this machine (default false)
  * @param isolation         where merges' media work runs (default: a child process per merge, 512 MiB heap, 2 h)
+ * @param outputs           how merged files are published: their mode, and whether their URLs are signed
  */
 record ServerConfig(
         String store,
@@ -39,10 +49,16 @@ record ServerConfig(
         List<String> apiKeys,
         Capacity capacity,
         boolean allowLoopbackUrls,
-        Isolation isolation) {
+        Isolation isolation,
+        Outputs outputs) {
 
     /** The embedded default store. */
     static final String DEFAULT_STORE = "sqlite";
+
+    /** How long a signed merged_url works unless set: the time finished tasks (and their files) are kept. */
+    static final Duration DEFAULT_URL_VALIDITY = Duration.ofHours(24);
+
+    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})([smhd]?)");
 
     private static final List<Option> OPTIONS = List.of(
             new Option(
@@ -106,7 +122,23 @@ record ServerConfig(
                     "merge-timeout",
                     "VIDEOMERGE_MERGE_TIMEOUT",
                     "seconds a merge may run in its child before it is killed",
-                    "7200"));
+                    "7200"),
+            new Option("file-mode", "VIDEOMERGE_FILE_MODE", "octal mode of merged files: 600, 640, 604 or 644", "600"),
+            new Option(
+                    "url-secret",
+                    "VIDEOMERGE_URL_SECRET",
+                    "sign merged_url with this secret (32+ bytes); prefer the variable or --url-secret-file",
+                    "none: unsigned"),
+            new Option(
+                    "url-secret-file",
+                    "VIDEOMERGE_URL_SECRET_FILE",
+                    "file holding that secret as text (surrounding whitespace ignored)",
+                    "none"),
+            new Option(
+                    "url-validity",
+                    "VIDEOMERGE_URL_VALIDITY",
+                    "how long a signed merged_url works (90m, 24h, 7d; seconds without a unit)",
+                    "24h"));
 
     private record Option(String flag, String env, String help, String fallback) {}
 
@@ -116,6 +148,7 @@ record ServerConfig(
         requireNonNull(dataDir, "dataDir");
         requireNonNull(publicUrl, "publicUrl");
         requireNonNull(isolation, "isolation");
+        requireNonNull(outputs, "outputs");
         apiKeys = List.copyOf(apiKeys);
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
@@ -173,12 +206,95 @@ record ServerConfig(
                 keys,
                 capacity(values),
                 bool(values, "allow-loopback-urls"),
-                isolation(values));
+                isolation(values),
+                outputs(values));
     }
 
     /** A copy with other isolation settings (tests choose a crashing child this way). */
     ServerConfig withIsolation(Isolation other) {
-        return new ServerConfig(store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other);
+        return new ServerConfig(
+                store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other, outputs);
+    }
+
+    /**
+     * How merged files are published.
+     *
+     * @param fileMode    the POSIX mode of merged files (default 0600: the owner's alone)
+     * @param signer      signs merged_url and checks every request under {@code /files/}, when a secret is set
+     * @param urlValidity how long a signed merged_url works (default 24 h)
+     */
+    record Outputs(Set<PosixFilePermission> fileMode, Optional<UrlSigner> signer, Duration urlValidity) {
+        Outputs {
+            fileMode = Set.copyOf(fileMode);
+            requireNonNull(signer, "signer");
+            requireNonNull(urlValidity, "urlValidity");
+            if (urlValidity.isNegative() || urlValidity.isZero()) {
+                throw new IllegalArgumentException("url-validity must be positive: " + urlValidity);
+            }
+        }
+    }
+
+    private static Outputs outputs(Map<String, String> values) {
+        String mode = values.getOrDefault("file-mode", "");
+        Set<PosixFilePermission> fileMode;
+        try {
+            fileMode = mode.isEmpty() ? FileSystemUploader.OWNER_ONLY : FileSystemUploader.parseFileMode(mode);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("file-mode: " + e.getMessage(), e);
+        }
+        Optional<UrlSigner> signer = signer(values);
+        String validity = values.getOrDefault("url-validity", "");
+        if (!validity.isEmpty() && signer.isEmpty()) {
+            throw new IllegalArgumentException("url-validity needs url-secret or url-secret-file");
+        }
+        return new Outputs(
+                fileMode, signer, validity.isEmpty() ? DEFAULT_URL_VALIDITY : duration("url-validity", validity));
+    }
+
+    /** The signer of the secret given inline or in a file; no secret's text ever goes into a message. */
+    private static Optional<UrlSigner> signer(Map<String, String> values) {
+        String inline = values.getOrDefault("url-secret", "");
+        String file = values.getOrDefault("url-secret-file", "");
+        if (!inline.isEmpty() && !file.isEmpty()) {
+            throw new IllegalArgumentException("set url-secret or url-secret-file, not both");
+        }
+        String secret = inline;
+        String name = "url-secret";
+        if (!file.isEmpty()) {
+            name = "url-secret-file";
+            try {
+                secret = new String(Files.readAllBytes(Path.of(file)), StandardCharsets.UTF_8).strip();
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalArgumentException("url-secret-file cannot be read: " + file);
+            }
+            if (secret.isEmpty()) {
+                throw new IllegalArgumentException("url-secret-file is empty: " + file);
+            }
+        }
+        if (secret.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] bytes = secret.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length < UrlSigner.MIN_SECRET_BYTES) {
+            throw new IllegalArgumentException(name + " must be at least " + UrlSigner.MIN_SECRET_BYTES
+                    + " bytes long (openssl rand -base64 48 makes one)");
+        }
+        return Optional.of(new UrlSigner(bytes));
+    }
+
+    /** A duration such as {@code 86400}, {@code 90m}, {@code 24h} or {@code 7d}, at least a second. */
+    private static Duration duration(String name, String value) {
+        Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
+            throw new IllegalArgumentException(name + " must be a duration such as 90m, 24h or 7d: " + value);
+        }
+        long amount = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            case "d" -> Duration.ofDays(amount);
+            default -> Duration.ofSeconds(amount);
+        };
     }
 
     /**

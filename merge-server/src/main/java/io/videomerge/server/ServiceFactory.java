@@ -9,18 +9,34 @@ import io.videomerge.store.redis.RedisJobStore;
 import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Set;
 import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteDataSource;
 
-/** Builds the {@link MergeService} and its job store from the server's settings. */
+/**
+ * Builds the {@link MergeService} and its job store from the server's settings.
+ *
+ * <p>What it creates is the owner's alone on a POSIX file system: the data folder (0700), the SQLite file of the
+ * default store (0600; SQLite gives its {@code -wal}, {@code -shm} and {@code -journal} files the same mode), the
+ * work folders (0700) and the merged files (the file mode, 0600 by default). Files and folders that exist keep
+ * their mode; a database file that others may read is logged as a warning, not changed: its mode may be an
+ * operator's choice (a backup agent in the group), and a server does not silently rewrite it.
+ */
 final class ServiceFactory {
     /** The SQLite file of the embedded default store, in the data folder. */
     static final String SQLITE_FILE = "videomerge.db";
 
     private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    private static final Set<PosixFilePermission> OWNER_ONLY_FOLDER = PosixFilePermissions.fromString("rwx------");
+    private static final Logger log = LoggerFactory.getLogger(ServiceFactory.class);
 
     private ServiceFactory() {}
 
@@ -54,14 +70,22 @@ final class ServiceFactory {
     }
 
     static Running create(ServerConfig config, URI publicUrl) throws IOException {
-        Files.createDirectories(config.dataDir());
+        createDataFolder(config.dataDir());
         JobStore store = store(config);
         try {
+            FileSystemUploader unsigned = new FileSystemUploader(filesFolder(config), filesUrl(publicUrl))
+                    .withFileMode(config.outputs().fileMode());
+            FileSystemUploader uploader = config.outputs()
+                    .signer()
+                    .map(signer ->
+                            unsigned.withSignedUrls(signer, config.outputs().urlValidity()))
+                    .orElse(unsigned);
+            uploader.createFolder();
             MergeService service = MergeService.builder()
                     .limits(Limits.defaults().toBuilder()
                             .allowLoopbackUrls(config.allowLoopbackUrls())
                             .build())
-                    .uploader(new FileSystemUploader(filesFolder(config), filesUrl(publicUrl)))
+                    .uploader(uploader)
                     .workDirectory(workFolder(config))
                     .jobStore(store)
                     .mergeConcurrency(config.capacity().mergeConcurrency())
@@ -74,19 +98,63 @@ final class ServiceFactory {
                     .heartbeat(HEARTBEAT)
                     .build();
             return new Running(service, store);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
         }
     }
 
-    static JobStore store(ServerConfig config) {
+    /** Creates the data folder, the owner's alone, when it is missing; one that exists keeps its mode. */
+    private static void createDataFolder(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        if (!isPosix(dir)) {
+            Files.createDirectories(dir);
+            return;
+        }
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(OWNER_ONLY_FOLDER));
+        // The umask may have taken bits from the mode asked for at creation.
+        Files.setPosixFilePermissions(dir, OWNER_ONLY_FOLDER);
+    }
+
+    /**
+     * Creates the SQLite file empty (SQLite makes a database of it) and the owner's alone when it is missing, before
+     * SQLite would create it with the umask's mode: it holds every request's URLs. An existing file keeps its mode;
+     * one that others may read is warned about.
+     */
+    private static void createDatabaseFile(Path file) throws IOException {
+        if (!isPosix(file)) {
+            return;
+        }
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(FileSystemUploader.OWNER_ONLY));
+            Files.setPosixFilePermissions(file, FileSystemUploader.OWNER_ONLY);
+        } catch (FileAlreadyExistsException e) {
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
+            if (!FileSystemUploader.OWNER_ONLY.containsAll(mode)) {
+                log.warn(
+                        "the database {} holds request URLs and is {}: others may read it (chmod 600 it unless that"
+                                + " is meant)",
+                        file,
+                        PosixFilePermissions.toString(mode));
+            }
+        }
+    }
+
+    private static boolean isPosix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+    }
+
+    static JobStore store(ServerConfig config) throws IOException {
         String store = config.store();
         if (store.equals("memory")) {
             return new InMemoryJobStore();
         }
         if (store.equals("sqlite")) {
-            return sqlite("jdbc:sqlite:" + config.dataDir().resolve(SQLITE_FILE).toAbsolutePath());
+            Path file = config.dataDir().resolve(SQLITE_FILE).toAbsolutePath();
+            createDatabaseFile(file);
+            return sqlite("jdbc:sqlite:" + file);
         }
         if (store.startsWith("jdbc:sqlite:")) {
             return sqlite(store);

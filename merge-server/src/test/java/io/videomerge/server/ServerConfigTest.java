@@ -6,16 +6,32 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.Isolation;
+import io.videomerge.upload.UrlSigner;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ServerConfigTest {
+    private static final String SECRET = "a-url-secret-of-forty-bytes-0123456789ab";
+    private static final URI FILE = URI.create("http://localhost:8080/files/task-1.mp4");
+
+    @TempDir
+    Path dir;
+
+    private static String refusal(String[] args, Map<String, String> env) {
+        return assertThrows(IllegalArgumentException.class, () -> ServerConfig.parse(args, env))
+                .getMessage();
+    }
 
     @Test
     @DisplayName("With nothing set the server listens on 8080 with ./data, the embedded store, no keys and no loopback")
@@ -32,6 +48,89 @@ class ServerConfigTest {
         assertTrue(config.capacity().mergeConcurrency() >= 1);
         assertFalse(config.allowLoopbackUrls());
         assertEquals(Isolation.process(), config.isolation());
+        assertEquals(
+                PosixFilePermissions.fromString("rw-------"), config.outputs().fileMode());
+        assertEquals(Optional.empty(), config.outputs().signer());
+        assertEquals(Duration.ofHours(24), config.outputs().urlValidity());
+    }
+
+    @Test
+    @DisplayName("A URL secret from the flag, the variable or a file turns signing on; the validity is a duration")
+    void urlSigning() throws IOException {
+        UrlSigner reference = new UrlSigner(SECRET.getBytes(StandardCharsets.UTF_8));
+        Path file = Files.writeString(dir.resolve("secret"), SECRET + "\n");
+
+        ServerConfig flag =
+                ServerConfig.parse(new String[] {"--url-secret", SECRET, "--url-validity", "90m"}, Map.of());
+        ServerConfig env = ServerConfig.parse(
+                new String[0], Map.of("VIDEOMERGE_URL_SECRET", SECRET, "VIDEOMERGE_URL_VALIDITY", "7d"));
+        ServerConfig fromFile = ServerConfig.parse(new String[] {"--url-secret-file", file.toString()}, Map.of());
+        ServerConfig seconds = ServerConfig.parse(
+                new String[] {"--url-validity=3600"}, Map.of("VIDEOMERGE_URL_SECRET_FILE", file.toString()));
+
+        for (ServerConfig config : List.of(flag, env, fromFile, seconds)) {
+            URI signed = config.outputs().signer().orElseThrow().sign(FILE, Duration.ofMinutes(1));
+            assertEquals(UrlSigner.Verdict.VALID, reference.verify(signed), "the same secret signs");
+        }
+        assertEquals(Duration.ofMinutes(90), flag.outputs().urlValidity());
+        assertEquals(Duration.ofDays(7), env.outputs().urlValidity());
+        assertEquals(Duration.ofHours(24), fromFile.outputs().urlValidity());
+        assertEquals(Duration.ofHours(1), seconds.outputs().urlValidity());
+        assertFalse(flag.toString().contains(SECRET), "the settings never show the secret");
+    }
+
+    @Test
+    @DisplayName("A short, doubly set, unreadable or empty secret, or a validity without a secret, is refused without"
+            + " showing the secret")
+    void wrongUrlSettings() throws IOException {
+        String shortSecret = "only-thirty-one-bytes-long-0123";
+        Path empty = Files.writeString(dir.resolve("empty"), " \n");
+
+        String tooShort = refusal(new String[] {"--url-secret", shortSecret}, Map.of());
+        assertTrue(tooShort.contains("url-secret") && tooShort.contains("32"), tooShort);
+        assertFalse(tooShort.contains(shortSecret), tooShort);
+        assertTrue(refusal(
+                        new String[0],
+                        Map.of(
+                                "VIDEOMERGE_URL_SECRET_FILE",
+                                dir.resolve("missing").toString()))
+                .contains("url-secret-file"));
+        assertTrue(refusal(new String[] {"--url-secret-file", empty.toString()}, Map.of())
+                .contains("url-secret-file"));
+        assertTrue(
+                refusal(new String[] {"--url-secret", SECRET}, Map.of("VIDEOMERGE_URL_SECRET_FILE", empty.toString()))
+                        .contains("not both"));
+        assertTrue(refusal(new String[] {"--url-validity", "1h"}, Map.of()).contains("url-validity"));
+        for (String validity : List.of("0", "1w", "-5", "1.5h", "h")) {
+            assertTrue(
+                    refusal(new String[] {"--url-secret", SECRET, "--url-validity", validity}, Map.of())
+                            .contains("url-validity"),
+                    validity);
+        }
+    }
+
+    @Test
+    @DisplayName("The file mode of merged files is an octal flag or variable, checked")
+    void fileMode() {
+        assertEquals(
+                PosixFilePermissions.fromString("rw-r-----"),
+                ServerConfig.parse(new String[] {"--file-mode", "640"}, Map.of())
+                        .outputs()
+                        .fileMode());
+        assertEquals(
+                PosixFilePermissions.fromString("rw-r--r--"),
+                ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_FILE_MODE", "0644"))
+                        .outputs()
+                        .fileMode());
+        for (String refused : List.of("777", "700", "660", "400", "rw-------", "6000")) {
+            assertTrue(
+                    assertThrows(
+                                    IllegalArgumentException.class,
+                                    () -> ServerConfig.parse(new String[] {"--file-mode", refused}, Map.of()))
+                            .getMessage()
+                            .contains("file-mode"),
+                    refused);
+        }
     }
 
     @Test
@@ -202,6 +301,12 @@ class ServerConfigTest {
                 "VIDEOMERGE_API_KEYS",
                 "--merge-concurrency",
                 "--allow-loopback-urls",
+                "--file-mode",
+                "VIDEOMERGE_FILE_MODE",
+                "--url-secret",
+                "VIDEOMERGE_URL_SECRET",
+                "--url-secret-file",
+                "--url-validity",
                 "--host")) {
             assertTrue(usage.contains(name), name);
         }

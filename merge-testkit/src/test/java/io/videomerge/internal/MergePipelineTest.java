@@ -24,6 +24,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -87,6 +88,28 @@ class MergePipelineTest {
         try (Stream<Path> left = Files.list(work.resolve("jobs"))) {
             assertEquals(0, left.count(), "job folders are removed");
         }
+    }
+
+    @Test
+    @DisplayName("the job folder downloads land in, and the work directory it creates, are the owner's alone (0700)")
+    void jobFolderIsOwnerOnly() throws IOException {
+        List<String> modes = new ArrayList<>();
+        MergePipeline.Download recording = (url, index, jobDir, budget) -> {
+            try {
+                modes.add(PosixFilePermissions.toString(Files.getPosixFilePermissions(jobDir)));
+                modes.add(PosixFilePermissions.toString(Files.getPosixFilePermissions(jobDir.getParent())));
+                return Files.copy(Path.of(url), jobDir.resolve("clip-" + index + ".bin"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+        MergePipeline pipeline =
+                new MergePipeline(Limits.defaults(), uploader(), work.resolve("jobs"), Clock.systemUTC(), recording);
+
+        try (MergePipeline.Inputs inputs = pipeline.fetch(MergeRequest.of(urls(good, longer)), "out")) {
+            assertEquals(List.of("rwx------", "rwx------", "rwx------", "rwx------"), modes);
+        }
+        assertNoJobFiles();
     }
 
     @Test

@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * instance opens its folder, it removes the folders of every instance whose lock is free: those are what
  * a crashed or killed process left behind; {@link #sweepOrphans()} does the same while instances run. Instances on one host may therefore share a work directory
  * without touching each other's files; a process that dies loses its lock with it.
+ *
+ * <p>The instance's folder, and the work directory when this creates it, are the owner's alone (0700 on a POSIX
+ * file system): they hold the clips users asked to merge.
  */
 public final class InstanceFolder implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(InstanceFolder.class);
@@ -57,7 +60,7 @@ public final class InstanceFolder implements AutoCloseable {
         requireNonNull(workDirectory, "workDirectory");
         Path root = workDirectory.toAbsolutePath();
         try {
-            Files.createDirectories(root);
+            FileTrees.createDirectories(root, FileTrees.OWNER_ONLY);
             removeOrphans(root);
             while (true) {
                 String name = PREFIX + UUID.randomUUID();
@@ -76,7 +79,7 @@ public final class InstanceFolder implements AutoCloseable {
                     channel.close();
                     continue;
                 }
-                Path folder = Files.createDirectories(root.resolve(name));
+                Path folder = FileTrees.createDirectory(root.resolve(name), FileTrees.OWNER_ONLY);
                 return new InstanceFolder(root, folder, lockFile, channel, lock);
             }
         } catch (IOException e) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;
@@ -90,6 +91,27 @@ class InstanceFolderTest {
         try (InstanceFolder folder = InstanceFolder.open(nested)) {
             assertTrue(Files.isDirectory(folder.path()));
             assertEquals(nested.toAbsolutePath(), folder.path().getParent());
+        }
+    }
+
+    @Test
+    @DisplayName("the work directory it creates and the instance's folder are the owner's alone (0700)")
+    void foldersAreOwnerOnly() throws IOException {
+        Path nested = root.resolve("a").resolve("b");
+        try (InstanceFolder folder = InstanceFolder.open(nested)) {
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.path())));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(nested)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(nested.getParent())));
+        }
+    }
+
+    @Test
+    @DisplayName("a work directory that exists keeps the mode its owner gave it")
+    void existingWorkDirectoryKeepsItsMode() throws IOException {
+        Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwxr-x---"));
+        try (InstanceFolder folder = InstanceFolder.open(root)) {
+            assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(root)));
+            assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(folder.path())));
         }
     }
 }
