@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The settings of merge-server, from command-line flags ({@code --port 8080} or {@code --port=8080}) over
@@ -29,6 +31,10 @@ import java.util.Optional;
  * @param capacity          how much work the instance takes on: stages, queue, waiters, disk floor
  * @param allowLoopbackUrls whether video URLs may point at this machine (default false)
  * @param isolation         where merges' media work runs (default: a child process per merge, 512 MiB heap, 2 h)
+ * @param role              what this process does: the API, merges, or both (default both); the {@code api} and
+ *                          {@code worker} roles need a store that processes share, and a worker the public URL
+ * @param lifecycle         how long a stop waits for running merges, how long finished tasks are kept
+ * @param workDir           where merges keep their temporary files (default {@code work} in the data folder)
  */
 record ServerConfig(
         String store,
@@ -39,10 +45,16 @@ record ServerConfig(
         List<String> apiKeys,
         Capacity capacity,
         boolean allowLoopbackUrls,
-        Isolation isolation) {
+        Isolation isolation,
+        Role role,
+        Lifecycle lifecycle,
+        Optional<Path> workDir) {
 
     /** The embedded default store. */
     static final String DEFAULT_STORE = "sqlite";
+
+    /** A count and a unit: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d}; no unit means seconds. */
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)?");
 
     private static final List<Option> OPTIONS = List.of(
             new Option(
@@ -106,7 +118,27 @@ record ServerConfig(
                     "merge-timeout",
                     "VIDEOMERGE_MERGE_TIMEOUT",
                     "seconds a merge may run in its child before it is killed",
-                    "7200"));
+                    "7200"),
+            new Option(
+                    "role",
+                    "VIDEOMERGE_ROLE",
+                    "all | api: HTTP API and /files/, no merges | worker: merges, only /health",
+                    "all"),
+            new Option(
+                    "shutdown-grace",
+                    "VIDEOMERGE_SHUTDOWN_GRACE",
+                    "on stop, how long running merges may finish before they go back to the store",
+                    "30s"),
+            new Option(
+                    "retention",
+                    "VIDEOMERGE_RETENTION",
+                    "how long finished tasks and their merged files are kept (at least 1m)",
+                    "24h"),
+            new Option(
+                    "work-dir",
+                    "VIDEOMERGE_WORK_DIR",
+                    "folder of merges' temporary files (best on a local disk)",
+                    "DATA_DIR/work"));
 
     private record Option(String flag, String env, String help, String fallback) {}
 
@@ -116,6 +148,9 @@ record ServerConfig(
         requireNonNull(dataDir, "dataDir");
         requireNonNull(publicUrl, "publicUrl");
         requireNonNull(isolation, "isolation");
+        requireNonNull(role, "role");
+        requireNonNull(lifecycle, "lifecycle");
+        requireNonNull(workDir, "workDir");
         apiKeys = List.copyOf(apiKeys);
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
@@ -127,6 +162,21 @@ record ServerConfig(
                 && !store.startsWith("redis://")
                 && !store.startsWith("rediss://")) {
             throw new IllegalArgumentException("store must be memory, sqlite, a jdbc: URL or a redis:// URI");
+        }
+        if (role != Role.ALL) {
+            String shared = "--role " + role.flagValue()
+                    + " runs beside other processes on one job store, so it needs one they share:"
+                    + " --store jdbc:postgresql://... or redis://...";
+            if (store.equals("memory")) {
+                throw new IllegalArgumentException(shared + "; the memory store lives inside a single process");
+            }
+            if (store.equals("sqlite") || store.startsWith("jdbc:sqlite:")) {
+                throw new IllegalArgumentException(shared + "; SQLite serves one process per file");
+            }
+        }
+        if (role == Role.WORKER && publicUrl.isEmpty()) {
+            throw new IllegalArgumentException("--role worker needs --public-url: the URL of the api processes,"
+                    + " which serve /files/ (merged_url is built from it)");
         }
     }
 
@@ -173,12 +223,81 @@ record ServerConfig(
                 keys,
                 capacity(values),
                 bool(values, "allow-loopback-urls"),
-                isolation(values));
+                isolation(values),
+                Role.parse(values.getOrDefault("role", "all")),
+                lifecycle(values),
+                Optional.ofNullable(values.get("work-dir"))
+                        .filter(v -> !v.isEmpty())
+                        .map(Path::of));
     }
 
     /** A copy with other isolation settings (tests choose a crashing child this way). */
     ServerConfig withIsolation(Isolation other) {
-        return new ServerConfig(store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other);
+        return new ServerConfig(
+                store,
+                host,
+                port,
+                dataDir,
+                publicUrl,
+                apiKeys,
+                capacity,
+                allowLoopbackUrls,
+                other,
+                role,
+                lifecycle,
+                workDir);
+    }
+
+    /**
+     * How long things last.
+     *
+     * @param shutdownGrace how long a stop lets running merges finish before it hands them back to the store for
+     *                      another process (default 30 s; 0 hands them back at once)
+     * @param retention     how long finished tasks stay readable before they and their merged files are purged
+     *                      (default 24 h, at least a minute)
+     */
+    record Lifecycle(Duration shutdownGrace, Duration retention) {
+        static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+        static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+        static final Duration MIN_RETENTION = Duration.ofMinutes(1);
+
+        Lifecycle {
+            requireNonNull(shutdownGrace, "shutdownGrace");
+            requireNonNull(retention, "retention");
+            if (shutdownGrace.isNegative()) {
+                throw new IllegalArgumentException("shutdown-grace must not be negative: " + shutdownGrace);
+            }
+            if (retention.compareTo(MIN_RETENTION) < 0) {
+                throw new IllegalArgumentException("retention must be at least 1m: " + retention);
+            }
+        }
+    }
+
+    private static Lifecycle lifecycle(Map<String, String> values) {
+        return new Lifecycle(
+                duration(values, "shutdown-grace", Lifecycle.DEFAULT_SHUTDOWN_GRACE),
+                duration(values, "retention", Lifecycle.DEFAULT_RETENTION));
+    }
+
+    /** A duration such as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d}, or a number of seconds. */
+    private static Duration duration(Map<String, String> values, String name, Duration fallback) {
+        String value = values.get(name);
+        if (value == null || value.isEmpty()) {
+            return fallback;
+        }
+        Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException(name + " must be a duration such as 30s, 5m or 24h: " + value);
+        }
+        long amount = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
     }
 
     /**
