@@ -6,9 +6,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts the videomerge service: the HTTP API, the merge workers and the merged files on one port. Settings
- * come from flags and {@code VIDEOMERGE_*} environment variables ({@code --help} lists them). SIGTERM stops
- * it gracefully: no new connections, requests in flight finish, running merges are handed back to the store.
+ * Starts the videomerge service: the HTTP API, the merge workers and the merged files on one port, or, with
+ * {@code --role api} or {@code --role worker}, one of the two tiers of a scaled-out deployment. Settings come from
+ * flags and {@code VIDEOMERGE_*} environment variables ({@code --help} lists them). SIGTERM stops it gracefully: no
+ * new connections, requests in flight finish, running merges get the shutdown grace to finish and are then handed
+ * back to the store.
  */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);

@@ -4,9 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import io.videomerge.MergeService;
 import io.videomerge.http.MergeServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -19,12 +26,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Embedded Jetty serving {@link MergeServlet} at the root and the merged files under {@code /files/}.
- * {@link #close()} stops accepting connections, lets requests in flight finish, then closes the service
- * (which hands unfinished jobs back to the store).
+ * Embedded Jetty serving {@link MergeServlet} at the root and the merged files under {@code /files/}; in the
+ * {@link Role#WORKER} role, only {@code GET /health}. {@link #close()} stops accepting connections, lets requests in
+ * flight finish, then closes the service (which hands unfinished jobs back to the store).
  */
 final class MergeServer implements AutoCloseable {
     static final String FILES_PATH = "/files";
+    static final String HEALTH_PATH = "/health";
     private static final Logger log = LoggerFactory.getLogger(MergeServer.class);
     private static final long STOP_TIMEOUT_MILLIS = 10_000;
 
@@ -43,15 +51,24 @@ final class MergeServer implements AutoCloseable {
         try {
             URI publicUrl = config.publicUrl(server.port());
             ServiceFactory.Running running = ServiceFactory.create(config, publicUrl);
-            server.start(
-                    running,
-                    MergeServlet.Options.defaults()
-                            .withApiKeys(config.apiKeys())
-                            .withMaxWaiters(config.capacity().maxWaiters()),
-                    new FilesHandler(
-                            ServiceFactory.filesFolder(config),
-                            config.outputs().signer(),
-                            ServiceFactory.filesUrl(publicUrl).getRawPath()));
+            MergeServlet.Options options = MergeServlet.Options.defaults()
+                    .withApiKeys(config.apiKeys())
+                    .withMaxWaiters(config.capacity().maxWaiters());
+            if (config.role().servesApi()) {
+                server.start(
+                        running,
+                        options,
+                        new FilesHandler(
+                                ServiceFactory.filesFolder(config),
+                                config.outputs().signer(),
+                                ServiceFactory.filesUrl(publicUrl).getRawPath()));
+            } else {
+                server.startHealthOnly(running);
+            }
+            log.info(
+                    "videomerge runs as {}: {}",
+                    config.role().flagValue(),
+                    config.role().description());
             return server;
         } catch (Exception | Error e) {
             server.close();
@@ -98,9 +115,46 @@ final class MergeServer implements AutoCloseable {
 
         ContextHandler filesContext = new ContextHandler(requireNonNull(files, "files"), FILES_PATH);
 
-        server.setHandler(new GracefulHandler(new ContextHandlerCollection(filesContext, api)));
+        serve(new ContextHandlerCollection(filesContext, api));
+    }
+
+    /**
+     * Serves only {@code GET /health} of {@code running}'s service, as the API answers it; every other path is 404
+     * NOT_FOUND. What a worker process listens with: a load balancer's or orchestrator's health check.
+     */
+    void startHealthOnly(ServiceFactory.Running running) throws Exception {
+        this.running = requireNonNull(running, "running");
+        ServletContextHandler context = new ServletContextHandler("/");
+        // The servlet that answers the API's /health, so both say the same; mapped to that one path, and with an
+        // authenticator that lets no one in, should a merge route ever be mapped here by mistake.
+        MergeServlet health = new MergeServlet(
+                running.service(), MergeServlet.Options.defaults().withAuthenticator(request -> Optional.empty()));
+        context.addServlet(new ServletHolder("health", health), HEALTH_PATH);
+        context.addServlet(new ServletHolder("not-found", new NotFound()), "/");
+        serve(context);
+    }
+
+    private void serve(Handler handler) throws Exception {
+        server.setHandler(new GracefulHandler(handler));
         server.start();
         log.info("videomerge listening on port {}", port());
+    }
+
+    /** The API's answer to a path it does not know: 404 {@code {"error", "code": "NOT_FOUND"}}. */
+    private static final class NotFound extends HttpServlet {
+        private static final long serialVersionUID = 1L;
+        private static final byte[] BODY =
+                "{\"error\":\"no such endpoint\",\"code\":\"NOT_FOUND\"}".getBytes(StandardCharsets.UTF_8);
+
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            response.setStatus(404);
+            response.setContentType("application/json");
+            response.setHeader("Cache-Control", "no-store");
+            response.setHeader("X-Content-Type-Options", "nosniff");
+            response.setContentLength(BODY.length);
+            response.getOutputStream().write(BODY);
+        }
     }
 
     URI localUri() {

@@ -39,6 +39,10 @@ import java.util.regex.Pattern;
  * @param allowLoopbackUrls whether video URLs may point at this machine (default false)
  * @param isolation         where merges' media work runs (default: a child process per merge, 512 MiB heap, 2 h)
  * @param outputs           how merged files are published: their mode, and whether their URLs are signed
+ * @param role              what this process does: the API, merges, or both (default both); the {@code api} and
+ *                          {@code worker} roles need a store that processes share, and a worker the public URL
+ * @param lifecycle         how long a stop waits for running merges, how long finished tasks are kept
+ * @param workDir           where merges keep their temporary files (default {@code work} in the data folder)
  */
 record ServerConfig(
         String store,
@@ -50,7 +54,10 @@ record ServerConfig(
         Capacity capacity,
         boolean allowLoopbackUrls,
         Isolation isolation,
-        Outputs outputs) {
+        Outputs outputs,
+        Role role,
+        Lifecycle lifecycle,
+        Optional<Path> workDir) {
 
     /** The embedded default store. */
     static final String DEFAULT_STORE = "sqlite";
@@ -58,7 +65,8 @@ record ServerConfig(
     /** How long a signed merged_url works unless set: the time finished tasks (and their files) are kept. */
     static final Duration DEFAULT_URL_VALIDITY = Duration.ofHours(24);
 
-    private static final Pattern DURATION = Pattern.compile("([0-9]{1,9})([smhd]?)");
+    /** A count and a unit: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d}; no unit means seconds. */
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)?");
 
     private static final List<Option> OPTIONS = List.of(
             new Option(
@@ -138,7 +146,27 @@ record ServerConfig(
                     "url-validity",
                     "VIDEOMERGE_URL_VALIDITY",
                     "how long a signed merged_url works (90m, 24h, 7d; seconds without a unit)",
-                    "24h"));
+                    "24h"),
+            new Option(
+                    "role",
+                    "VIDEOMERGE_ROLE",
+                    "all | api: HTTP API and /files/, no merges | worker: merges, only /health",
+                    "all"),
+            new Option(
+                    "shutdown-grace",
+                    "VIDEOMERGE_SHUTDOWN_GRACE",
+                    "on stop, how long running merges may finish before they go back to the store",
+                    "30s"),
+            new Option(
+                    "retention",
+                    "VIDEOMERGE_RETENTION",
+                    "how long finished tasks and their merged files are kept (at least 1m)",
+                    "24h"),
+            new Option(
+                    "work-dir",
+                    "VIDEOMERGE_WORK_DIR",
+                    "folder of merges' temporary files (best on a local disk)",
+                    "DATA_DIR/work"));
 
     private record Option(String flag, String env, String help, String fallback) {}
 
@@ -149,6 +177,9 @@ record ServerConfig(
         requireNonNull(publicUrl, "publicUrl");
         requireNonNull(isolation, "isolation");
         requireNonNull(outputs, "outputs");
+        requireNonNull(role, "role");
+        requireNonNull(lifecycle, "lifecycle");
+        requireNonNull(workDir, "workDir");
         apiKeys = List.copyOf(apiKeys);
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
@@ -160,6 +191,21 @@ record ServerConfig(
                 && !store.startsWith("redis://")
                 && !store.startsWith("rediss://")) {
             throw new IllegalArgumentException("store must be memory, sqlite, a jdbc: URL or a redis:// URI");
+        }
+        if (role != Role.ALL) {
+            String shared = "--role " + role.flagValue()
+                    + " runs beside other processes on one job store, so it needs one they share:"
+                    + " --store jdbc:postgresql://... or redis://...";
+            if (store.equals("memory")) {
+                throw new IllegalArgumentException(shared + "; the memory store lives inside a single process");
+            }
+            if (store.equals("sqlite") || store.startsWith("jdbc:sqlite:")) {
+                throw new IllegalArgumentException(shared + "; SQLite serves one process per file");
+            }
+        }
+        if (role == Role.WORKER && publicUrl.isEmpty()) {
+            throw new IllegalArgumentException("--role worker needs --public-url: the URL of the api processes,"
+                    + " which serve /files/ (merged_url is built from it)");
         }
     }
 
@@ -207,13 +253,30 @@ record ServerConfig(
                 capacity(values),
                 bool(values, "allow-loopback-urls"),
                 isolation(values),
-                outputs(values));
+                outputs(values),
+                Role.parse(values.getOrDefault("role", "all")),
+                lifecycle(values),
+                Optional.ofNullable(values.get("work-dir"))
+                        .filter(v -> !v.isEmpty())
+                        .map(Path::of));
     }
 
     /** A copy with other isolation settings (tests choose a crashing child this way). */
     ServerConfig withIsolation(Isolation other) {
         return new ServerConfig(
-                store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other, outputs);
+                store,
+                host,
+                port,
+                dataDir,
+                publicUrl,
+                apiKeys,
+                capacity,
+                allowLoopbackUrls,
+                other,
+                outputs,
+                role,
+                lifecycle,
+                workDir);
     }
 
     /**
@@ -234,6 +297,31 @@ record ServerConfig(
         }
     }
 
+    /**
+     * How long things last.
+     *
+     * @param shutdownGrace how long a stop lets running merges finish before it hands them back to the store for
+     *                      another process (default 30 s; 0 hands them back at once)
+     * @param retention     how long finished tasks stay readable before they and their merged files are purged
+     *                      (default 24 h, at least a minute)
+     */
+    record Lifecycle(Duration shutdownGrace, Duration retention) {
+        static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+        static final Duration DEFAULT_RETENTION = Duration.ofHours(24);
+        static final Duration MIN_RETENTION = Duration.ofMinutes(1);
+
+        Lifecycle {
+            requireNonNull(shutdownGrace, "shutdownGrace");
+            requireNonNull(retention, "retention");
+            if (shutdownGrace.isNegative()) {
+                throw new IllegalArgumentException("shutdown-grace must not be negative: " + shutdownGrace);
+            }
+            if (retention.compareTo(MIN_RETENTION) < 0) {
+                throw new IllegalArgumentException("retention must be at least 1m: " + retention);
+            }
+        }
+    }
+
     private static Outputs outputs(Map<String, String> values) {
         String mode = values.getOrDefault("file-mode", "");
         Set<PosixFilePermission> fileMode;
@@ -247,8 +335,7 @@ record ServerConfig(
         if (!validity.isEmpty() && signer.isEmpty()) {
             throw new IllegalArgumentException("url-validity needs url-secret or url-secret-file");
         }
-        return new Outputs(
-                fileMode, signer, validity.isEmpty() ? DEFAULT_URL_VALIDITY : duration("url-validity", validity));
+        return new Outputs(fileMode, signer, duration(values, "url-validity", DEFAULT_URL_VALIDITY));
     }
 
     /** The signer of the secret given inline or in a file; no secret's text ever goes into a message. */
@@ -282,18 +369,30 @@ record ServerConfig(
         return Optional.of(new UrlSigner(bytes));
     }
 
-    /** A duration such as {@code 86400}, {@code 90m}, {@code 24h} or {@code 7d}, at least a second. */
-    private static Duration duration(String name, String value) {
+    private static Lifecycle lifecycle(Map<String, String> values) {
+        return new Lifecycle(
+                duration(values, "shutdown-grace", Lifecycle.DEFAULT_SHUTDOWN_GRACE),
+                duration(values, "retention", Lifecycle.DEFAULT_RETENTION));
+    }
+
+    /** A duration such as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 7d}, or a number of seconds. */
+    private static Duration duration(Map<String, String> values, String name, Duration fallback) {
+        String value = values.get(name);
+        if (value == null || value.isEmpty()) {
+            return fallback;
+        }
         Matcher m = DURATION.matcher(value.toLowerCase(Locale.ROOT));
-        if (!m.matches() || Long.parseLong(m.group(1)) == 0) {
-            throw new IllegalArgumentException(name + " must be a duration such as 90m, 24h or 7d: " + value);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(name + " must be a duration such as 30s, 5m or 24h: " + value);
         }
         long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
             case "h" -> Duration.ofHours(amount);
-            case "d" -> Duration.ofDays(amount);
-            default -> Duration.ofSeconds(amount);
+            default -> Duration.ofDays(amount);
         };
     }
 

@@ -1,5 +1,6 @@
 package io.videomerge.server;
 
+import io.videomerge.Isolation;
 import io.videomerge.Limits;
 import io.videomerge.MergeService;
 import io.videomerge.spi.JobStore;
@@ -57,9 +58,9 @@ final class ServiceFactory {
         return config.dataDir().resolve("files");
     }
 
-    /** Where each job's downloads and intermediate files live while it runs. */
+    /** Where each job's downloads and intermediate files live while it runs: {@code --work-dir}, or in the data dir. */
     static Path workFolder(ServerConfig config) {
-        return config.dataDir().resolve("work");
+        return config.workDir().orElseGet(() -> config.dataDir().resolve("work"));
     }
 
     /** The URL merged files are published under: the public URL plus {@code /files/}. */
@@ -88,12 +89,16 @@ final class ServiceFactory {
                     .uploader(uploader)
                     .workDirectory(workFolder(config))
                     .jobStore(store)
-                    .mergeConcurrency(config.capacity().mergeConcurrency())
+                    // An api process records and answers; the workers that share its store run the merges.
+                    .mergeConcurrency(config.role().merges() ? config.capacity().mergeConcurrency() : 0)
                     .fetchConcurrency(config.capacity().fetchConcurrency())
                     .fetchedQueue(config.capacity().fetchedQueue())
                     .maxPendingJobs(config.capacity().maxPendingJobs())
                     .minFreeDiskBytes(config.capacity().minFreeDiskBytes())
-                    .isolation(config.isolation())
+                    // With no merges there is no media work to isolate, and no warm spare child to keep.
+                    .isolation(config.role().merges() ? config.isolation() : Isolation.inProcess())
+                    .shutdownGrace(config.lifecycle().shutdownGrace())
+                    .retention(config.lifecycle().retention())
                     // Status readers see progress as often as heartbeats carry it to the store.
                     .heartbeat(HEARTBEAT)
                     .build();

@@ -311,4 +311,121 @@ class ServerConfigTest {
             assertTrue(usage.contains(name), name);
         }
     }
+
+    private static final String POSTGRES = "jdbc:postgresql://db:5432/vm?user=vm";
+
+    @Test
+    @DisplayName("The role is all unless --role or VIDEOMERGE_ROLE says api or worker; the flag wins")
+    void roles() {
+        assertEquals(Role.ALL, ServerConfig.parse(new String[0], Map.of()).role());
+        assertEquals(
+                Role.API,
+                ServerConfig.parse(new String[] {"--role", "api", "--store", POSTGRES}, Map.of())
+                        .role());
+        assertEquals(
+                Role.WORKER,
+                ServerConfig.parse(
+                                new String[] {"--public-url", "https://vm.example.com"},
+                                Map.of("VIDEOMERGE_ROLE", "Worker", "VIDEOMERGE_STORE", "redis://cache:6379"))
+                        .role());
+        assertEquals(
+                Role.ALL,
+                ServerConfig.parse(new String[] {"--role=all"}, Map.of("VIDEOMERGE_ROLE", "api"))
+                        .role());
+        assertTrue(refusal(new String[] {"--role", "both"}, Map.of()).contains("role must be all, api or worker"));
+    }
+
+    @Test
+    @DisplayName("The api and worker roles refuse a store that only one process can use, and say which to use")
+    void splitRolesNeedASharedStore() {
+        String memory = refusal(new String[] {"--role", "api", "--store", "memory"}, Map.of());
+        assertTrue(memory.contains("--role api"), memory);
+        assertTrue(memory.contains("jdbc:postgresql://") && memory.contains("redis://"), memory);
+        assertTrue(memory.contains("memory store"), memory);
+
+        // The default store is the embedded SQLite file.
+        String sqlite = refusal(new String[] {"--role", "worker", "--public-url", "https://vm.example.com"}, Map.of());
+        assertTrue(sqlite.contains("--role worker") && sqlite.contains("SQLite"), sqlite);
+        String sqliteUrl =
+                refusal(new String[] {"--role", "api"}, Map.of("VIDEOMERGE_STORE", "jdbc:sqlite:/srv/vm/jobs.db"));
+        assertTrue(sqliteUrl.contains("SQLite"), sqliteUrl);
+
+        assertEquals(
+                "memory",
+                ServerConfig.parse(new String[] {"--role", "all", "--store", "memory"}, Map.of())
+                        .store());
+    }
+
+    @Test
+    @DisplayName("A worker needs the public URL of the api processes, since merged_url is built from it")
+    void workerNeedsThePublicUrl() {
+        String message = refusal(new String[] {"--role", "worker", "--store", POSTGRES}, Map.of());
+
+        assertTrue(message.contains("--public-url"), message);
+        assertEquals(
+                URI.create("https://vm.example.com"),
+                ServerConfig.parse(
+                                new String[] {"--role", "worker", "--store", POSTGRES},
+                                Map.of("VIDEOMERGE_PUBLIC_URL", "https://vm.example.com"))
+                        .publicUrl(8080));
+    }
+
+    @Test
+    @DisplayName("Shutdown grace and retention default to 30 s and 24 h and take durations with units")
+    void durations() {
+        ServerConfig.Lifecycle defaults =
+                ServerConfig.parse(new String[0], Map.of()).lifecycle();
+        assertEquals(new ServerConfig.Lifecycle(Duration.ofSeconds(30), Duration.ofHours(24)), defaults);
+
+        assertEquals(
+                new ServerConfig.Lifecycle(Duration.ofMinutes(5), Duration.ofDays(7)),
+                ServerConfig.parse(new String[] {"--shutdown-grace", "5m", "--retention=7d"}, Map.of())
+                        .lifecycle());
+        assertEquals(
+                new ServerConfig.Lifecycle(Duration.ofMillis(1500), Duration.ofHours(36)),
+                ServerConfig.parse(
+                                new String[0],
+                                Map.of("VIDEOMERGE_SHUTDOWN_GRACE", "1500ms", "VIDEOMERGE_RETENTION", "36H"))
+                        .lifecycle());
+        // A bare number is seconds, as --merge-timeout counts; a grace of 0 hands running merges back at once.
+        assertEquals(
+                new ServerConfig.Lifecycle(Duration.ZERO, Duration.ofSeconds(90)),
+                ServerConfig.parse(new String[] {"--shutdown-grace", "0", "--retention", "90"}, Map.of())
+                        .lifecycle());
+
+        assertTrue(refusal(new String[] {"--shutdown-grace", "30 seconds"}, Map.of())
+                .contains("shutdown-grace must be a duration such as 30s"));
+        assertTrue(refusal(new String[] {"--shutdown-grace", "-1s"}, Map.of()).contains("shutdown-grace"));
+        assertTrue(refusal(new String[] {"--retention", "2w"}, Map.of()).contains("retention"));
+        assertTrue(refusal(new String[] {"--retention", "59s"}, Map.of()).contains("retention must be at least 1m"));
+    }
+
+    @Test
+    @DisplayName("Work files live in the data folder unless --work-dir puts them elsewhere")
+    void workDir() {
+        ServerConfig defaults = ServerConfig.parse(new String[] {"--data-dir", "/srv/vm"}, Map.of());
+        ServerConfig local = ServerConfig.parse(
+                new String[] {"--data-dir", "/mnt/shared/vm"}, Map.of("VIDEOMERGE_WORK_DIR", "/var/tmp/vm"));
+
+        assertEquals(Path.of("/srv/vm/work"), ServiceFactory.workFolder(defaults));
+        assertEquals(Path.of("/var/tmp/vm"), ServiceFactory.workFolder(local));
+        assertEquals(Path.of("/mnt/shared/vm/files"), ServiceFactory.filesFolder(local));
+    }
+
+    @Test
+    @DisplayName("The usage text names the role, lifecycle and work folder flags")
+    void usageNamesTheNewFlags() {
+        String usage = ServerConfig.usage();
+        for (String name : List.of(
+                "--role",
+                "VIDEOMERGE_ROLE",
+                "--shutdown-grace",
+                "VIDEOMERGE_SHUTDOWN_GRACE",
+                "--retention",
+                "VIDEOMERGE_RETENTION",
+                "--work-dir",
+                "VIDEOMERGE_WORK_DIR")) {
+            assertTrue(usage.contains(name), name);
+        }
+    }
 }

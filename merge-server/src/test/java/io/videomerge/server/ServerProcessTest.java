@@ -8,16 +8,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipSpec;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,8 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -39,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("process")
 class ServerProcessTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on port (\\d+)");
     private static final Duration DEADLINE = Duration.ofMinutes(3);
     private static final String MOUNT_FREE_STATUS = "/api/v1/merge/ID/status";
 
@@ -49,30 +43,25 @@ class ServerProcessTest {
     private final HttpClient http =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final ObjectMapper json = new ObjectMapper();
-    private final List<Process> processes = new ArrayList<>();
+    private final List<ServerProcess> processes = new ArrayList<>();
     private final CountDownLatch downloadStarted = new CountDownLatch(1);
     private final CountDownLatch gate = new CountDownLatch(1);
     private HttpServer clips;
 
     @AfterEach
-    void cleanUp() {
+    void cleanUp() throws InterruptedException {
         gate.countDown();
-        processes.forEach(Process::destroyForcibly);
+        for (ServerProcess process : processes) {
+            process.close();
+        }
         if (clips != null) {
             clips.stop(0);
         }
     }
 
-    /** A running server process and the lines it printed. */
-    private record Server(Process process, URI base, StringBuffer log) {}
-
-    private Server startServer(Path data) throws Exception {
-        Path jar = Path.of(System.getProperty("videomerge.server.jar", "target/merge-server.jar"));
-        assertTrue(Files.isRegularFile(jar), "the packaged jar " + jar + " exists (mvn verify packages it first)");
-        Process process = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-jar",
-                        jar.toString(),
+    private ServerProcess startServer(Path data) throws Exception {
+        ServerProcess server = ServerProcess.start(
+                List.of(
                         "--port",
                         "0",
                         "--host",
@@ -83,34 +72,10 @@ class ServerProcessTest {
                         "sqlite",
                         "--merge-concurrency",
                         "1",
-                        "--allow-loopback-urls")
-                .redirectErrorStream(true)
-                .start();
-        processes.add(process);
-        StringBuffer log = new StringBuffer();
-        CountDownLatch listening = new CountDownLatch(1);
-        int[] port = new int[1];
-        Thread reader = new Thread(
-                () -> {
-                    try (BufferedReader in = new BufferedReader(
-                            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                        for (String line; (line = in.readLine()) != null; ) {
-                            log.append(line).append('\n');
-                            Matcher m = LISTENING.matcher(line);
-                            if (m.find()) {
-                                port[0] = Integer.parseInt(m.group(1));
-                                listening.countDown();
-                            }
-                        }
-                    } catch (IOException e) {
-                        log.append("(output ended: ").append(e).append(")\n");
-                    }
-                },
-                "server-output");
-        reader.setDaemon(true);
-        reader.start();
-        assertTrue(listening.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the server started:\n" + log);
-        return new Server(process, URI.create("http://127.0.0.1:" + port[0]), log);
+                        "--allow-loopback-urls"),
+                DEADLINE);
+        processes.add(server);
+        return server;
     }
 
     /** Serves a.mp4 at once and b.mp4 only once the gate opens, so a merge is held mid-way on demand. */
@@ -146,7 +111,7 @@ class ServerProcessTest {
         return URI.create("http://127.0.0.1:" + clips.getAddress().getPort() + "/");
     }
 
-    private JsonNode status(Server server, String id) throws Exception {
+    private JsonNode status(ServerProcess server, String id) throws Exception {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(server.base().resolve("/api/v1/merge/" + id + "/status"))
                         .timeout(DEADLINE)
@@ -156,7 +121,7 @@ class ServerProcessTest {
         return json.readTree(response.body());
     }
 
-    private static HttpRequest.Builder submit(Server server, URI clipBase) {
+    private static HttpRequest.Builder submit(ServerProcess server, URI clipBase) {
         return HttpRequest.newBuilder(server.base().resolve("/api/v1/merge"))
                 .header("Content-Type", "application/json")
                 .header("Idempotency-Key", "restart-test")
@@ -174,7 +139,7 @@ class ServerProcessTest {
         URI clipBase = serveClips(folder);
         Path data = tmp.resolve("data");
 
-        Server first = startServer(data);
+        ServerProcess first = startServer(data);
         HttpResponse<String> submitted =
                 http.send(submit(first, clipBase).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(202, submitted.statusCode(), submitted.body());
@@ -187,10 +152,10 @@ class ServerProcessTest {
                 first.process().waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS),
                 "the server stopped on SIGTERM:\n" + first.log());
         // 128 + 15: the JVM ran its shutdown hooks on SIGTERM and exited; a crash or a forced kill reads otherwise.
-        assertEquals(143, first.process().exitValue(), first.log().toString());
+        assertEquals(143, first.process().exitValue(), first.log());
         gate.countDown();
 
-        Server second = startServer(data);
+        ServerProcess second = startServer(data);
         // The same request with the same Idempotency-Key names the same task; Prefer: wait holds the answer
         // until it is done, so no polling is needed.
         HttpResponse<String> result;

@@ -28,13 +28,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -220,28 +214,11 @@ class TenantsOnEveryStoreTest {
     }
 
     private JobStore postgres() {
-        String url = System.getenv()
-                .getOrDefault("VIDEOMERGE_TEST_POSTGRES_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
-        byte[] random = new byte[6];
-        new SecureRandom().nextBytes(random);
-        String schema = "vm_tenants_" + HexFormat.of().formatHex(random);
-        sql(url, "CREATE SCHEMA " + schema);
-        dropStore = () -> sql(url, "DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        TestPostgresSchema schema = TestPostgresSchema.create("vm_tenants");
+        dropStore = schema::close;
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
+        dataSource.setURL(schema.url());
         return JdbcJobStore.builder(dataSource).build();
-    }
-
-    private static void sql(String url, String statement) {
-        try (Connection connection = DriverManager.getConnection(url);
-                Statement s = connection.createStatement()) {
-            s.execute(statement);
-        } catch (SQLException e) {
-            fail(
-                    "PostgreSQL is not reachable at " + url + " (set VIDEOMERGE_TEST_POSTGRES_URL, or start it: see"
-                            + " CONTRIBUTING.md)",
-                    e);
-        }
     }
 
     private JobStore redis() {

@@ -200,7 +200,8 @@ final class JobWorker implements AutoCloseable {
             if (r.stop() != Stop.NONE) {
                 throw new MergeException(ErrorCode.CANCELLED, "the worker is closing");
             }
-            LOG.debug("running task {} (attempt {})", job.id(), job.attempt());
+            // One line per claim and one per outcome: which instance ran which task, in each instance's log.
+            LOG.info("task {} claimed by {} (attempt {})", job.id(), settings.owner(), job.attempt());
             fetched = runner.fetch(job.id(), job.request());
             enterMergeStage(r, slots);
             r.stage(JobMessages.MERGING);
@@ -272,7 +273,9 @@ final class JobWorker implements AutoCloseable {
             return;
         }
         if (result != null) {
-            if (!storeCall(r, () -> store.complete(lease, result))) {
+            if (storeCall(r, () -> store.complete(lease, result))) {
+                LOG.info("task {} completed (attempt {})", job.id(), job.attempt());
+            } else {
                 LOG.info("task {} finished, but its lease was gone; the result is discarded", job.id());
             }
             return;
@@ -297,7 +300,7 @@ final class JobWorker implements AutoCloseable {
             }
             Optional<Instant> when = retryAt;
             storeCall(r, () -> store.fail(lease, error, when));
-            LOG.debug(
+            LOG.info(
                     "task {} attempt {} failed with {}{}",
                     job.id(),
                     job.attempt(),
