@@ -26,7 +26,8 @@ import java.util.concurrent.CompletableFuture;
  * first kind with the principal its authentication found.
  *
  * <p>Build one with {@code MergeService.builder()}; {@link #close()} stops claiming work, lets running
- * merges finish within a grace period and hands the rest back to the store.
+ * merges finish within a grace period, hands the rest back to the store, and returns once the service's threads
+ * have ended (each wait bounded), so that none outlives a web application that closes it when it stops.
  */
 public interface MergeService extends AutoCloseable {
 

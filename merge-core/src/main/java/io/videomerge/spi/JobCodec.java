@@ -1,6 +1,8 @@
 package io.videomerge.spi;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -26,7 +28,14 @@ import java.util.Locale;
  * every store writes the same documents and a job written by one version is read by the next.
  */
 public final class JobCodec {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * With a buffer pool of its own rather than Jackson's default, which keeps buffers in a thread local of every
+     * thread that writes: in a servlet container, the container's threads would keep the web application's class
+     * loader after it is undeployed. ({@code JsonNode.toString()} uses the default, so documents are written here.)
+     */
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.newConcurrentDequePool())
+            .build());
 
     private JobCodec() {}
 
@@ -40,7 +49,7 @@ public final class JobCodec {
         root.put("fit", stored(request.fit()));
         root.put("transition", stored(request.transition().kind()));
         root.put("transition_duration", request.transition().seconds());
-        return root.toString();
+        return write(root);
     }
 
     /**
@@ -118,7 +127,7 @@ public final class JobCodec {
         root.put("processing_time_ms", result.processingTime().toMillis());
         root.put("clips_merged", result.clipsMerged());
         root.put("stream_copied", result.streamCopied());
-        return root.toString();
+        return write(root);
     }
 
     /** The result a {@link #writeResult} document describes. */
@@ -130,6 +139,14 @@ public final class JobCodec {
                 Duration.ofMillis(root.get("processing_time_ms").asLong()),
                 root.get("clips_merged").asInt(),
                 root.path("stream_copied").asBoolean(false));
+    }
+
+    private static String write(JsonNode document) {
+        try {
+            return JSON.writeValueAsString(document);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a tree of plain values is always written", e);
+        }
     }
 
     private static JsonNode parse(String json) {

@@ -2,6 +2,8 @@ package io.videomerge.http;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -77,7 +79,14 @@ public final class MergeServlet extends HttpServlet {
     private final transient MergeService service;
     private final transient Options options;
     private final transient RequestReader reader;
-    private final transient ObjectMapper mapper = new ObjectMapper();
+    /**
+     * With a buffer pool of its own rather than Jackson's default, which keeps buffers in a thread local of each
+     * container thread that answers: those would hold the web application's class loader after an undeploy.
+     */
+    private final transient ObjectMapper mapper = new ObjectMapper(JsonFactory.builder()
+            .recyclerPool(JsonRecyclerPools.newConcurrentDequePool())
+            .build());
+
     private final transient ObjectNode openApi;
     private final transient AtomicInteger waiters = new AtomicInteger();
     private final transient AtomicBoolean warnedNoAsync = new AtomicBoolean();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,6 +53,9 @@ final class RequestReader {
                 .maxDocumentLength(maxBodyBytes)
                 .build();
         JsonFactory factory = JsonFactory.builder()
+                // Its own buffer pool: the default keeps buffers in the container threads' thread locals, which
+                // would hold the web application's class loader after an undeploy.
+                .recyclerPool(JsonRecyclerPools.newConcurrentDequePool())
                 .streamReadConstraints(constraints)
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();

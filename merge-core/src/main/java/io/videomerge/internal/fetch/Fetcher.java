@@ -103,6 +103,8 @@ public final class Fetcher implements AutoCloseable {
     private static final int MAX_HEADER_LINE = 8 * 1024;
 
     private static final int MAX_HEADERS = 100;
+    /** The watchdog's tasks end at once when interrupted; the bound only guards against the unexpected. */
+    private static final long CLOSE_WAIT_SECONDS = 5;
 
     private final Limits limits;
     private final AddressPolicy policy;
@@ -208,10 +210,19 @@ public final class Fetcher implements AutoCloseable {
         }
     }
 
+    /** Closes the connections and ends the watchdog thread, waiting up to {@value #CLOSE_WAIT_SECONDS} s for it. */
     @Override
     public void close() {
         client.close(CloseMode.IMMEDIATE);
         watchdog.shutdownNow();
+        // Returns once the thread has ended: a servlet container stopping the application looks for it right after.
+        try {
+            if (!watchdog.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("The fetch watchdog thread did not end within {} s", CLOSE_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

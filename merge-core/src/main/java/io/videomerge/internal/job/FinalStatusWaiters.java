@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
@@ -41,6 +42,8 @@ import org.slf4j.LoggerFactory;
 final class FinalStatusWaiters implements AutoCloseable {
     static final Duration MIN_POLL = Duration.ofMillis(10);
     static final Duration MAX_POLL = Duration.ofMillis(500);
+    /** The scheduler ends once it sees the close; the bound covers a store read it is in the middle of. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     private static final Logger LOG = LoggerFactory.getLogger(FinalStatusWaiters.class);
 
@@ -134,14 +137,17 @@ final class FinalStatusWaiters implements AutoCloseable {
 
     /**
      * Stops the scheduler and answers every outstanding wait with its task's current status, or with the
-     * failure of reading it; later waits are answered at once.
+     * failure of reading it; later waits are answered at once. Returns once the scheduler thread has ended, or
+     * after {@link #CLOSE_WAIT} (a servlet container stopping the application looks for it right after).
      */
     @Override
     public void close() {
         List<Waiter> left;
+        Thread running;
         lock.lock();
         try {
             closed = true;
+            running = scheduler;
             // Also the waiters the scheduler is reading now: it answers them too, and the first answer counts.
             left = new ArrayList<>();
             byTask.values().forEach(left::addAll);
@@ -150,6 +156,16 @@ final class FinalStatusWaiters implements AutoCloseable {
             lock.unlock();
         }
         finish(left, readAll(left), true);
+        if (running != null && running != Thread.currentThread()) {
+            try {
+                TimeUnit.NANOSECONDS.timedJoin(running, CLOSE_WAIT.toNanos());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (running.isAlive()) {
+                LOG.warn("Thread {} did not end within {}", threadName, CLOSE_WAIT);
+            }
+        }
     }
 
     private boolean register(Waiter waiter, long now) {

@@ -50,6 +50,8 @@ final class JobWorker implements AutoCloseable {
     private static final Duration MAX_STORE_BACKOFF = Duration.ofSeconds(5);
     private static final JobError CANCELLED = JobMessages.CANCELLED;
     private static final int PURGE_BATCH = 500;
+    /** Heartbeat and janitor end at once when interrupted, unless in a store call; this bounds that. */
+    private static final long EXECUTOR_CLOSE_WAIT_SECONDS = 5;
 
     private final JobSettings settings;
     private final JobStore store;
@@ -452,6 +454,8 @@ final class JobWorker implements AutoCloseable {
             abandoned = true;
             heartbeat.shutdownNow();
             janitor.shutdownNow();
+            interrupted |= awaitTermination(heartbeat, "videomerge-heartbeat");
+            interrupted |= awaitTermination(janitor, "videomerge-janitor");
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -460,6 +464,21 @@ final class JobWorker implements AutoCloseable {
             if (t.isAlive()) {
                 LOG.warn("job thread {} did not stop; its job will run again once its lease expires", t.getName());
             }
+        }
+    }
+
+    /**
+     * Waits a little for a shut-down executor's thread to end, so that none outlives {@link #close()} (a servlet
+     * container stopping the application looks for them right after); returns whether it was interrupted.
+     */
+    private static boolean awaitTermination(ScheduledExecutorService executor, String name) {
+        try {
+            if (!executor.awaitTermination(EXECUTOR_CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("Thread {} did not end within {} s", name, EXECUTOR_CLOSE_WAIT_SECONDS);
+            }
+            return false;
+        } catch (InterruptedException e) {
+            return true;
         }
     }
 
