@@ -1,6 +1,6 @@
 package io.videomerge.http;
 
-import io.videomerge.internal.media.NativeRuntime;
+import io.videomerge.NativeRuntime;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import java.lang.invoke.MethodHandle;

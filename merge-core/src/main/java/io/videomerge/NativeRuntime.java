@@ -1,4 +1,4 @@
-package io.videomerge.internal.media;
+package io.videomerge;
 
 import static java.util.Objects.requireNonNull;
 
