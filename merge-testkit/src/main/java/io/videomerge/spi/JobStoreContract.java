@@ -36,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -1552,22 +1553,9 @@ public abstract class JobStoreContract {
         void concurrentCreatesMakeOneJob() throws Exception {
             int keys = 100;
             // Every thread creates a job for each key, all in the same order, so they collide on each key.
-            List<List<NewJob>> wanted = new ArrayList<>();
-            for (int n = 0; n < THREADS; n++) {
-                List<NewJob> mine = new ArrayList<>();
-                for (int k = 0; k < keys; k++) {
-                    mine.add(newJob("race-" + k));
-                }
-                wanted.add(mine);
-            }
+            List<List<NewJob>> wanted = keyedJobs(keys, n -> Principal.ANONYMOUS);
 
-            List<List<TaskId>> returned = runTogether(THREADS, n -> {
-                List<TaskId> ids = new ArrayList<>();
-                for (NewJob job : wanted.get(n)) {
-                    ids.add(store.create(job).id());
-                }
-                return ids;
-            });
+            List<List<TaskId>> returned = createTogether(wanted);
 
             for (int k = 0; k < keys; k++) {
                 Set<TaskId> ids = new HashSet<>();
@@ -1581,28 +1569,39 @@ public abstract class JobStoreContract {
             }
         }
 
-        @Test
-        @DisplayName("concurrent creates with one key by two principals make one job for each principal")
-        void concurrentCreatesOfTwoPrincipals() throws Exception {
-            int keys = 50;
-            List<Principal> principals = List.of(new Principal("key-one"), new Principal("key-two"));
+        /**
+         * For each of {@link #THREADS} threads, one job per key {@code race-0} to {@code race-<keys - 1>}, in the same
+         * order, under the principal {@code owner} gives that thread: the threads collide on every key.
+         */
+        private List<List<NewJob>> keyedJobs(int keys, IntFunction<Principal> owner) {
             List<List<NewJob>> wanted = new ArrayList<>();
             for (int n = 0; n < THREADS; n++) {
-                Principal principal = principals.get(n % 2);
                 List<NewJob> mine = new ArrayList<>();
                 for (int k = 0; k < keys; k++) {
-                    mine.add(new NewJob(TaskId.random(), request(2), principal, Optional.of("race-" + k), 3));
+                    mine.add(new NewJob(TaskId.random(), request(2), owner.apply(n), Optional.of("race-" + k), 3));
                 }
                 wanted.add(mine);
             }
+            return wanted;
+        }
 
-            List<List<TaskId>> returned = runTogether(THREADS, n -> {
+        /** Each thread creates its list of jobs at once with the others; the ids each create returned. */
+        private List<List<TaskId>> createTogether(List<List<NewJob>> wanted) throws Exception {
+            return runTogether(wanted.size(), n -> {
                 List<TaskId> ids = new ArrayList<>();
                 for (NewJob job : wanted.get(n)) {
                     ids.add(store.create(job).id());
                 }
                 return ids;
             });
+        }
+
+        @Test
+        @DisplayName("concurrent creates with one key by two principals make one job for each principal")
+        void concurrentCreatesOfTwoPrincipals() throws Exception {
+            int keys = 50;
+            List<Principal> principals = List.of(new Principal("key-one"), new Principal("key-two"));
+            List<List<TaskId>> returned = createTogether(keyedJobs(keys, n -> principals.get(n % 2)));
 
             for (int k = 0; k < keys; k++) {
                 for (int p = 0; p < 2; p++) {
