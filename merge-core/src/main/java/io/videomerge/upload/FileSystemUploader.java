@@ -21,7 +21,9 @@ public final class FileSystemUploader implements Uploader {
     private final URI baseUrl;
 
     /**
-     * @param folder  where files go; created if missing
+     * An uploader that moves files into {@code folder} and names them under {@code baseUrl}.
+     *
+     * @param folder  where files go; created at the first upload if missing
      * @param baseUrl the public URL of that folder, for example {@code https://cdn.example.com/merged/}
      */
     public FileSystemUploader(Path folder, URI baseUrl) {
@@ -31,7 +33,7 @@ public final class FileSystemUploader implements Uploader {
         this.baseUrl = URI.create(base.endsWith("/") ? base : base + "/");
     }
 
-    /** The folder files are stored in. */
+    /** {@return the folder files are stored in, as an absolute path} */
     public Path folder() {
         return folder;
     }
