@@ -8,10 +8,26 @@ package io.videomerge;
 public final class FetchException extends MergeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A download failure that may be retryable (a timeout, an HTTP 5xx) and has a cause for the logs.
+     *
+     * @param code       what failed
+     * @param message    a message fit for a client: no path, address or stack trace
+     * @param inputIndex the zero-based index of the input whose download failed
+     * @param retryable  whether another attempt of the job may succeed
+     * @param cause      the underlying exception, or {@code null}
+     */
     public FetchException(ErrorCode code, String message, int inputIndex, boolean retryable, Throwable cause) {
         super(code, message, inputIndex, retryable, cause);
     }
 
+    /**
+     * A permanent download failure without a cause.
+     *
+     * @param code       what failed
+     * @param message    a message fit for a client: no path, address or stack trace
+     * @param inputIndex the zero-based index of the input whose download failed
+     */
     public FetchException(ErrorCode code, String message, int inputIndex) {
         this(code, message, inputIndex, false, null);
     }

@@ -7,5 +7,6 @@ public enum Fit {
     /** Scale to cover the whole canvas and cut off what overflows, centred. */
     CROP;
 
+    /** The fit of a request that names none: {@link #PAD}. */
     public static final Fit DEFAULT = PAD;
 }

@@ -87,7 +87,7 @@ public final class Isolation {
                 Optional.empty());
     }
 
-    /** Media work in the merging thread of this JVM: no start-up cost, no protection from native crashes. */
+    /** {@return media work in the merging thread of this JVM: no start-up cost, no protection from native crashes} */
     public static Isolation inProcess() {
         return IN_PROCESS;
     }
@@ -95,37 +95,39 @@ public final class Isolation {
     /**
      * Media work in a child JVM per merge, with the same {@code java} and class path as this one, a heap cap
      * of {@value #DEFAULT_MAX_HEAP_BYTES} bytes, a budget of 2 h and a warm spare child.
+     *
+     * @return that isolation, to adjust with the {@code with…} methods
      */
     public static Isolation process() {
         return PROCESS;
     }
 
-    /** Whether merges run in child processes. */
+    /** {@return whether merges run in child processes} */
     public boolean isProcess() {
         return process;
     }
 
-    /** The child's {@code -Xmx} (default 512 MiB); FFmpeg's native buffers come on top of it. */
+    /** {@return the child's {@code -Xmx} in bytes (default 512 MiB); FFmpeg's native buffers come on top of it} */
     public long maxHeapBytes() {
         return maxHeapBytes;
     }
 
-    /** The longest one merge may run in its child before the child is killed (default 2 h). */
+    /** {@return the longest one merge may run in its child before the child is killed (default 2 h)} */
     public Duration timeout() {
         return timeout;
     }
 
-    /** Extra options of the child's {@code java} command, after the ones videomerge sets (default none). */
+    /** {@return extra options of the child's {@code java} command, after the ones videomerge sets (default none)} */
     public List<String> jvmOptions() {
         return jvmOptions;
     }
 
-    /** The {@code java} the child runs with; empty means this JVM's own ({@code java.home}). */
+    /** {@return the {@code java} the child runs with; empty means this JVM's own (under {@code java.home})} */
     public Optional<Path> javaExecutable() {
         return javaExecutable;
     }
 
-    /** The child's class path; empty means this JVM's {@code java.class.path}. */
+    /** {@return the child's class path; empty means this JVM's {@code java.class.path}} */
     public Optional<String> classPath() {
         return classPath;
     }
@@ -133,28 +135,48 @@ public final class Isolation {
     /**
      * Whether a child is started ahead of need and waits, natives loaded, for the next merge (default true):
      * it takes the JVM start off each merge's time, at the price of one idle JVM (tens of MB).
+     *
+     * @return whether there is a warm spare child
      */
     public boolean warmSpare() {
         return warmSpare;
     }
 
-    /** A copy with another heap cap for the child. @throws IllegalArgumentException below 16 MiB */
+    /**
+     * {@return a copy with another heap cap for the child}
+     *
+     * @param bytes the child's {@code -Xmx} in bytes, at least 16 MiB
+     * @throws IllegalArgumentException below 16 MiB
+     */
     public Isolation withMaxHeapBytes(long bytes) {
         return new Isolation(process, bytes, timeout, jvmOptions, javaExecutable, classPath, warmSpare, mainClass);
     }
 
-    /** A copy with another wall-clock budget per merge. @throws IllegalArgumentException when not positive */
+    /**
+     * {@return a copy with another wall-clock budget per merge}
+     *
+     * @param budget the longest one merge may run in its child
+     * @throws IllegalArgumentException when not positive
+     */
     public Isolation withTimeout(Duration budget) {
         return new Isolation(
                 process, maxHeapBytes, budget, jvmOptions, javaExecutable, classPath, warmSpare, mainClass);
     }
 
-    /** A copy whose children get these extra JVM options (for example {@code -XX:ActiveProcessorCount=2}). */
+    /**
+     * {@return a copy whose children get these extra JVM options}
+     *
+     * @param options options added after videomerge's own, for example {@code -XX:ActiveProcessorCount=2}
+     */
     public Isolation withJvmOptions(List<String> options) {
         return new Isolation(process, maxHeapBytes, timeout, options, javaExecutable, classPath, warmSpare, mainClass);
     }
 
-    /** A copy whose children run with this {@code java} executable. */
+    /**
+     * {@return a copy whose children run with this {@code java} executable}
+     *
+     * @param java the path of a {@code java} executable of Java 17 or later
+     */
     public Isolation withJavaExecutable(Path java) {
         return new Isolation(
                 process,
@@ -167,7 +189,11 @@ public final class Isolation {
                 mainClass);
     }
 
-    /** A copy whose children run with this class path (it must hold videomerge and the FFmpeg natives). */
+    /**
+     * {@return a copy whose children run with this class path}
+     *
+     * @param path a class path that holds videomerge and the FFmpeg natives
+     */
     public Isolation withClassPath(String path) {
         return new Isolation(
                 process,
@@ -180,7 +206,11 @@ public final class Isolation {
                 mainClass);
     }
 
-    /** A copy with or without a warm spare child. */
+    /**
+     * {@return a copy with or without a warm spare child}
+     *
+     * @param spare whether a child is started ahead of need
+     */
     public Isolation withWarmSpare(boolean spare) {
         return new Isolation(process, maxHeapBytes, timeout, jvmOptions, javaExecutable, classPath, spare, mainClass);
     }

@@ -15,14 +15,33 @@ public class MergeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
     private static final int NO_INPUT = -1;
 
+    /** The stable reason. */
     private final ErrorCode code;
+    /** The zero-based index of the input clip the failure concerns, or -1 for none. */
     private final int inputIndex;
+    /** Whether another attempt of the same job may succeed. */
     private final boolean retryable;
 
+    /**
+     * A permanent failure that concerns no single input.
+     *
+     * @param code    the stable reason
+     * @param message a message fit for a client: no path, address or native log text
+     */
     public MergeException(ErrorCode code, String message) {
         this(code, message, NO_INPUT, false, null);
     }
 
+    /**
+     * A failure with every detail.
+     *
+     * @param code       the stable reason
+     * @param message    a message fit for a client: no path, address or native log text
+     * @param inputIndex the zero-based index of the input clip it concerns, or -1 for none
+     * @param retryable  whether another attempt of the same job may succeed
+     * @param cause      the underlying exception, kept for the logs, or {@code null}
+     * @throws IllegalArgumentException when {@code inputIndex} is below -1
+     */
     public MergeException(ErrorCode code, String message, int inputIndex, boolean retryable, Throwable cause) {
         super(requireNonNull(message, "message"), cause);
         this.code = requireNonNull(code, "code");
@@ -33,17 +52,17 @@ public class MergeException extends RuntimeException {
         this.retryable = retryable;
     }
 
-    /** The stable reason. */
+    /** {@return the stable reason} */
     public ErrorCode code() {
         return code;
     }
 
-    /** The zero-based index of the input clip this failure concerns, if it concerns one. */
+    /** {@return the zero-based index of the input clip this failure concerns, if it concerns one} */
     public OptionalInt inputIndex() {
         return inputIndex == NO_INPUT ? OptionalInt.empty() : OptionalInt.of(inputIndex);
     }
 
-    /** Whether another attempt of the same job may succeed. */
+    /** {@return whether another attempt of the same job may succeed} */
     public boolean isRetryable() {
         return retryable;
     }

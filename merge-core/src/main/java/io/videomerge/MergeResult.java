@@ -16,6 +16,17 @@ import java.time.Duration;
  */
 public record MergeResult(
         URI mergedUrl, double durationSeconds, Duration processingTime, int clipsMerged, boolean streamCopied) {
+    /**
+     * Checks the figures.
+     *
+     * @param mergedUrl       where the {@link io.videomerge.spi.Uploader} put the merged file
+     * @param durationSeconds the length of the merged file, measured from the written file
+     * @param processingTime  wall time from the start of the first download to the end of the upload
+     * @param clipsMerged     how many input clips the output holds
+     * @param streamCopied    whether the merge remuxed packets without decoding or encoding
+     * @throws IllegalArgumentException when the duration is negative or not finite, no clip was merged, or the
+     *     processing time is negative
+     */
     public MergeResult {
         requireNonNull(mergedUrl, "mergedUrl");
         requireNonNull(processingTime, "processingTime");

@@ -35,6 +35,8 @@ public interface MergeService extends AutoCloseable {
      * Downloads, probes, merges and uploads in the calling thread. Interrupting the thread stops the
      * merge promptly and removes its files.
      *
+     * @param request the clips and how to merge them
+     * @return where the merged file is and what it is
      * @throws MergeException with the code of what failed, and the input index where one applies
      */
     MergeResult merge(MergeRequest request);
@@ -42,6 +44,7 @@ public interface MergeService extends AutoCloseable {
     /**
      * Checks the request against the limits and records it as a pending job.
      *
+     * @param request the clips and how to merge them
      * @return the new task's id
      * @throws InvalidRequestException when the request breaks a limit (it never becomes a job)
      * @throws StoreUnavailableException when the store could not record it
@@ -53,6 +56,14 @@ public interface MergeService extends AutoCloseable {
      * Like {@link #submit(MergeRequest)}, but a second submit with the same key returns the first
      * task's id and creates nothing; as {@link #submit(Principal, MergeRequest, Optional)} for
      * {@link Principal#ANONYMOUS}.
+     *
+     * @param request        the clips and how to merge them
+     * @param idempotencyKey the client's name for this request
+     * @return the new task's id, or the first one's for a key used before with the same request
+     * @throws InvalidRequestException when the request or the key breaks a limit
+     * @throws MergeException with {@link ErrorCode#IDEMPOTENCY_KEY_REUSED} when the key was used for a different
+     *     request, with {@link ErrorCode#QUEUE_FULL} when too many jobs are pending
+     * @throws StoreUnavailableException when the store could not record it
      */
     TaskId submit(MergeRequest request, String idempotencyKey);
 
@@ -64,6 +75,9 @@ public interface MergeService extends AutoCloseable {
      * with the same request returns the first task's id and creates nothing, also when the submits race on any
      * number of instances; the same key with a different request is refused.
      *
+     * @param principal      who submits, and so owns the task
+     * @param request        the clips and how to merge them
+     * @param idempotencyKey the client's name for this request, if it sent one
      * @return the new task's id, or the first one's for a key used before with the same request
      * @throws InvalidRequestException when the request or the key breaks a limit (it never becomes a job)
      * @throws MergeException with {@link ErrorCode#IDEMPOTENCY_KEY_REUSED} when the principal used the key for a
@@ -75,6 +89,7 @@ public interface MergeService extends AutoCloseable {
     /**
      * Checks a request against the limits without running or recording it.
      *
+     * @param request the request to check
      * @throws InvalidRequestException naming what is wrong
      */
     void validate(MergeRequest request);
@@ -82,6 +97,8 @@ public interface MergeService extends AutoCloseable {
     /**
      * The task's current status.
      *
+     * @param id the task
+     * @return its status
      * @throws MergeException with {@link ErrorCode#TASK_NOT_FOUND} for an unknown id
      */
     TaskStatus status(TaskId id);
@@ -89,6 +106,8 @@ public interface MergeService extends AutoCloseable {
     /**
      * The result of a completed task.
      *
+     * @param id the task
+     * @return its result
      * @throws MergeException with {@link ErrorCode#TASK_NOT_FOUND} for an unknown id,
      *         {@link ErrorCode#TASK_NOT_FINISHED} while it runs, or the failure's own code when it failed
      */
@@ -97,6 +116,9 @@ public interface MergeService extends AutoCloseable {
     /**
      * The status of one of {@code principal}'s tasks.
      *
+     * @param principal who asks
+     * @param id        the task
+     * @return its status
      * @throws MergeException with {@link ErrorCode#TASK_NOT_FOUND} for an unknown id or another principal's task
      */
     TaskStatus status(Principal principal, TaskId id);
@@ -104,6 +126,9 @@ public interface MergeService extends AutoCloseable {
     /**
      * The result of one of {@code principal}'s tasks, as {@link #result(TaskId)} answers it.
      *
+     * @param principal who asks
+     * @param id        the task
+     * @return its result
      * @throws MergeException with {@link ErrorCode#TASK_NOT_FOUND} for an unknown id or another principal's task,
      *         {@link ErrorCode#TASK_NOT_FINISHED} while it runs, or the failure's own code when it failed
      */
@@ -113,6 +138,8 @@ public interface MergeService extends AutoCloseable {
      * Waits until the task is final or {@code timeout} passes, whichever is first, in the calling thread: the
      * blocking form of {@link #awaitFinal}.
      *
+     * @param id      the task
+     * @param timeout the longest to wait
      * @return the status at that moment
      * @throws MergeException with {@link ErrorCode#TASK_NOT_FOUND} for an unknown id
      * @throws InterruptedException when the waiting thread is interrupted
@@ -130,12 +157,21 @@ public interface MergeService extends AutoCloseable {
      * that fails earlier is asked again). Once the service is closed, outstanding and new waits complete with
      * the current status at once. Cancelling the future gives the wait up. Its dependent actions run on the
      * service's waiting thread and must not block; use the {@code ...Async} variants for slow work.
+     *
+     * @param id      the task
+     * @param timeout the longest to wait; zero reads the status once
+     * @return the future status
      */
     CompletableFuture<TaskStatus> awaitFinal(TaskId id, Duration timeout);
 
     /**
      * {@link #awaitFinal(TaskId, Duration)} on one of {@code principal}'s tasks: another principal's task fails
      * the future with {@link ErrorCode#TASK_NOT_FOUND}, as an unknown id does.
+     *
+     * @param principal who waits
+     * @param id        the task
+     * @param timeout   the longest to wait; zero reads the status once
+     * @return the future status
      */
     CompletableFuture<TaskStatus> awaitFinal(Principal principal, TaskId id, Duration timeout);
 
@@ -143,6 +179,7 @@ public interface MergeService extends AutoCloseable {
      * Requests cancellation: a pending task fails at once with {@link ErrorCode#CANCELLED}, a running one
      * stops at its next heartbeat.
      *
+     * @param id the task
      * @return whether the task existed and was not finished
      */
     boolean cancel(TaskId id);
@@ -150,6 +187,10 @@ public interface MergeService extends AutoCloseable {
     /**
      * {@link #cancel(TaskId)} on one of {@code principal}'s tasks: another principal's task is left alone and
      * answers false, as an unknown id does.
+     *
+     * @param principal who cancels
+     * @param id        the task
+     * @return whether the task existed, was the principal's and was not finished
      */
     boolean cancel(Principal principal, TaskId id);
 
@@ -162,10 +203,18 @@ public interface MergeService extends AutoCloseable {
      */
     void ping();
 
+    /**
+     * Stops claiming work, lets running merges finish within {@link Builder#shutdownGrace(Duration)}, then
+     * interrupts them and hands their jobs back to the store for another instance. Outstanding waits complete with
+     * the current status. The job store is not closed.
+     */
     @Override
     void close();
 
-    /** A builder of the in-process service; only {@link Builder#uploader(io.videomerge.spi.Uploader)} is required. */
+    /**
+     * {@return a builder of the in-process service; only {@link Builder#uploader(io.videomerge.spi.Uploader)} is
+     * required}
+     */
     static Builder builder() {
         return new Builder();
     }
@@ -197,13 +246,23 @@ public interface MergeService extends AutoCloseable {
 
         Builder() {}
 
-        /** The limits every request and input is checked against (default {@link Limits#defaults()}). */
+        /**
+         * The limits every request and input is checked against (default {@link Limits#defaults()}).
+         *
+         * @param limits the limits
+         * @return this builder
+         */
         public Builder limits(Limits limits) {
             this.limits = requireNonNull(limits, "limits");
             return this;
         }
 
-        /** Where merged files are published (required). */
+        /**
+         * Where merged files are published (required).
+         *
+         * @param uploader the uploader, for example a {@link io.videomerge.upload.FileSystemUploader}
+         * @return this builder
+         */
         public Builder uploader(Uploader uploader) {
             this.uploader = requireNonNull(uploader, "uploader");
             return this;
@@ -212,13 +271,21 @@ public interface MergeService extends AutoCloseable {
         /**
          * The folder under which each merge gets its own temporary folder, removed when the merge ends
          * (default {@code videomerge} under {@code java.io.tmpdir}).
+         *
+         * @param workDirectory the folder, created if missing
+         * @return this builder
          */
         public Builder workDirectory(Path workDirectory) {
             this.workDirectory = requireNonNull(workDirectory, "workDirectory");
             return this;
         }
 
-        /** The clock of processing times, retry times and purge cut-offs (default the system UTC clock). */
+        /**
+         * The clock of processing times, retry times and purge cut-offs (default the system UTC clock).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = requireNonNull(clock, "clock");
             return this;
@@ -228,6 +295,10 @@ public interface MergeService extends AutoCloseable {
          * Where asynchronous jobs live; without one, {@link MergeService#submit} and the other task methods
          * throw {@link UnsupportedOperationException}. Instances sharing a store share the work. The service
          * does not close the store.
+         *
+         * @param jobStore the store, for example an {@code InMemoryJobStore}, {@code JdbcJobStore} or
+         *     {@code RedisJobStore}
+         * @return this builder
          */
         public Builder jobStore(JobStore jobStore) {
             this.jobStore = requireNonNull(jobStore, "jobStore");
@@ -237,6 +308,9 @@ public interface MergeService extends AutoCloseable {
         /**
          * How many merges this instance runs at once: the CPU stage (default half the processors, at least 1). With
          * 0 the instance records and answers for tasks that other instances run.
+         *
+         * @param merges the number of merges at once, 0 or more
+         * @return this builder
          */
         public Builder mergeConcurrency(int merges) {
             this.mergeConcurrency = merges;
@@ -246,6 +320,9 @@ public interface MergeService extends AutoCloseable {
         /**
          * How many jobs this instance downloads the inputs of at once: the I/O stage, separate from the merges, so
          * that a slow source never holds a merge slot and downloads overlap merges (default 4).
+         *
+         * @param fetches the number of jobs downloading at once
+         * @return this builder
          */
         public Builder fetchConcurrency(int fetches) {
             this.fetchConcurrency = fetches;
@@ -255,6 +332,9 @@ public interface MergeService extends AutoCloseable {
         /**
          * How many fetched jobs may wait for a merge slot, their leases kept alive (default: the merge concurrency,
          * so each merge slot has its next job ready). With 0 a fetched job keeps its fetch slot until it can merge.
+         *
+         * @param jobs the number of fetched jobs that may wait, 0 or more
+         * @return this builder
          */
         public Builder fetchedQueue(int jobs) {
             this.fetchedQueue = jobs;
@@ -264,6 +344,9 @@ public interface MergeService extends AutoCloseable {
         /**
          * The most pending tasks the job store may hold: a submit beyond it is refused with
          * {@link ErrorCode#QUEUE_FULL} and nothing is recorded (default 1000; 0 for no limit).
+         *
+         * @param jobs the most pending tasks
+         * @return this builder
          */
         public Builder maxPendingJobs(long jobs) {
             this.maxPendingJobs = jobs;
@@ -274,13 +357,21 @@ public interface MergeService extends AutoCloseable {
          * The free disk space under the work directory below which {@link MergeService#ping()} reports
          * {@link ErrorCode#STORAGE_FULL}, so that a health check takes the instance out of rotation before merges
          * fail (default 256 MiB; 0 turns the check off).
+         *
+         * @param bytes the free space in bytes
+         * @return this builder
          */
         public Builder minFreeDiskBytes(long bytes) {
             this.minFreeDiskBytes = bytes;
             return this;
         }
 
-        /** How long a claim or a heartbeat holds a job; a worker silent for longer loses it (default 30 s). */
+        /**
+         * How long a claim or a heartbeat holds a job; a worker silent for longer loses it (default 30 s).
+         *
+         * @param leaseTime the lease time, longer than the heartbeat
+         * @return this builder
+         */
         public Builder leaseTime(Duration leaseTime) {
             this.leaseTime = requireNonNull(leaseTime, "leaseTime");
             return this;
@@ -289,13 +380,21 @@ public interface MergeService extends AutoCloseable {
         /**
          * How often running jobs' leases are renewed, carrying progress, and how often expired leases and
          * old finished tasks are looked for (default 10 s; below the lease time).
+         *
+         * @param heartbeat the heartbeat interval, shorter than the lease time
+         * @return this builder
          */
         public Builder heartbeat(Duration heartbeat) {
             this.heartbeat = requireNonNull(heartbeat, "heartbeat");
             return this;
         }
 
-        /** How many times a job may be tried after transient failures or lost workers (default 3). */
+        /**
+         * How many times a job may be tried, counting the first, after transient failures or lost workers (default 3).
+         *
+         * @param maxAttempts the number of attempts, at least 1
+         * @return this builder
+         */
         public Builder maxAttempts(int maxAttempts) {
             this.maxAttempts = maxAttempts;
             return this;
@@ -304,6 +403,10 @@ public interface MergeService extends AutoCloseable {
         /**
          * The wait before retrying after a transient failure: {@code initial}, doubled per attempt, capped at
          * {@code max}, up to half of it taken off at random (default 2 s and 5 min).
+         *
+         * @param initial the wait before the second attempt
+         * @param max     the longest wait
+         * @return this builder
          */
         public Builder retryBackoff(Duration initial, Duration max) {
             this.retryBackoff = new RetryBackoff(
@@ -311,7 +414,13 @@ public interface MergeService extends AutoCloseable {
             return this;
         }
 
-        /** How long finished tasks stay readable before they are purged (default 24 h). */
+        /**
+         * How long finished tasks stay readable before they are purged, their merged files deleted through
+         * {@link io.videomerge.spi.Uploader#delete} (default 24 h).
+         *
+         * @param retention the time a finished task is kept
+         * @return this builder
+         */
         public Builder retention(Duration retention) {
             this.retention = requireNonNull(retention, "retention");
             return this;
@@ -320,6 +429,9 @@ public interface MergeService extends AutoCloseable {
         /**
          * The longest an idle worker waits before looking for jobs again (default 1 s); a submit to this
          * instance wakes it at once, jobs submitted elsewhere are found within this time.
+         *
+         * @param pollInterval the longest idle wait
+         * @return this builder
          */
         public Builder pollInterval(Duration pollInterval) {
             this.pollInterval = requireNonNull(pollInterval, "pollInterval");
@@ -329,13 +441,21 @@ public interface MergeService extends AutoCloseable {
         /**
          * How long {@link MergeService#close()} lets running merges finish before it interrupts them and
          * hands their jobs back to the store for another instance (default 30 s).
+         *
+         * @param shutdownGrace the grace period
+         * @return this builder
          */
         public Builder shutdownGrace(Duration shutdownGrace) {
             this.shutdownGrace = requireNonNull(shutdownGrace, "shutdownGrace");
             return this;
         }
 
-        /** This instance's name in job leases, for diagnostics (default {@code pid-<pid>-<random>}). */
+        /**
+         * This instance's name in job leases, for diagnostics (default {@code pid-<pid>-<random>}).
+         *
+         * @param ownerId the name
+         * @return this builder
+         */
         public Builder ownerId(String ownerId) {
             this.ownerId = requireNonNull(ownerId, "ownerId");
             return this;
@@ -345,6 +465,9 @@ public interface MergeService extends AutoCloseable {
          * Where each merge's media work runs (default {@link Isolation#inProcess()}): {@link Isolation#process()}
          * runs it in a child JVM per merge, so that a native crash or an out-of-memory on a hostile input fails
          * that merge alone instead of ending this JVM; see {@link Isolation} for what that costs.
+         *
+         * @param isolation where media work runs
+         * @return this builder
          */
         public Builder isolation(Isolation isolation) {
             this.isolation = requireNonNull(isolation, "isolation");
@@ -354,6 +477,7 @@ public interface MergeService extends AutoCloseable {
         /**
          * The service, its worker started when a job store was given.
          *
+         * @return the service, to {@link MergeService#close() close} when done
          * @throws IllegalStateException when no uploader was set
          * @throws IllegalArgumentException when a job setting is out of range (a negative worker count, a
          *         heartbeat not shorter than the lease time, fewer than 1 attempt, a non-positive duration)

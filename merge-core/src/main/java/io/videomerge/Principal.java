@@ -24,6 +24,13 @@ public record Principal(String id) {
      */
     public static final Principal ANONYMOUS = new Principal("anonymous");
 
+    /**
+     * Checks the id's form.
+     *
+     * @param id 1 to {@value #MAX_LENGTH} visible ASCII characters
+     * @throws IllegalArgumentException when the id is empty, longer than {@value #MAX_LENGTH} characters or has a
+     *     character outside visible ASCII
+     */
     public Principal {
         requireNonNull(id, "id");
         if (!FORM.matcher(id).matches()) {

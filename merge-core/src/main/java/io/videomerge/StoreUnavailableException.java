@@ -7,6 +7,12 @@ package io.videomerge;
 public final class StoreUnavailableException extends MergeException {
     private static final long serialVersionUID = 1L;
 
+    /**
+     * A retryable {@link ErrorCode#STORE_UNAVAILABLE}.
+     *
+     * @param message a message fit for a client: no host, file or user name
+     * @param cause   the driver's exception, kept for the logs
+     */
     public StoreUnavailableException(String message, Throwable cause) {
         super(ErrorCode.STORE_UNAVAILABLE, message, -1, true, cause);
     }

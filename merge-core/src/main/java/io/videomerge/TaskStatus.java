@@ -26,16 +26,33 @@ public record TaskStatus(
         Optional<ErrorCode> reason) {
     /** The four states a client sees (a cancelled task is failed, with reason CANCELLED). */
     public enum Status {
+        /** Recorded, waiting for a worker (also between attempts). */
         PENDING,
+        /** A worker is downloading, merging or uploading. */
         PROCESSING,
+        /** Merged and uploaded: {@link MergeService#result(TaskId)} has the result. */
         COMPLETED,
+        /** Failed for good, or cancelled: {@link TaskStatus#reason()} says why. */
         FAILED;
 
+        /** {@return whether the task is done and will not change again} */
         public boolean isFinal() {
             return this == COMPLETED || this == FAILED;
         }
     }
 
+    /**
+     * Checks that nothing is missing.
+     *
+     * @param taskId    the task
+     * @param status    pending, processing, completed or failed
+     * @param message   a short human-readable status line
+     * @param progress  share of the work done, 0..1
+     * @param createdAt when the task was submitted
+     * @param updatedAt when it last changed
+     * @param reason    why it failed, once failed (CANCELLED for a cancelled task)
+     * @throws NullPointerException when a component is null
+     */
     public TaskStatus {
         requireNonNull(taskId, "taskId");
         requireNonNull(status, "status");

@@ -22,8 +22,16 @@ public record Transition(Kind kind, Duration duration) {
 
     private static final Duration MAX_FADE = Duration.ofSeconds(10);
 
+    /** The transition of a request that names none: a 0.5 s fade. */
     public static final Transition DEFAULT = fade(Duration.ofMillis(500));
 
+    /**
+     * Checks the duration against the kind.
+     *
+     * @param kind     fade or cut
+     * @param duration the overlap; zero for {@link Kind#NONE}, between 1 ms and 10 s for {@link Kind#FADE}
+     * @throws IllegalArgumentException when a cut has a duration, or a fade is shorter than 1 ms or longer than 10 s
+     */
     public Transition {
         requireNonNull(kind, "kind");
         requireNonNull(duration, "duration");
@@ -35,17 +43,23 @@ public record Transition(Kind kind, Duration duration) {
         }
     }
 
-    /** A cross-fade of the given length. */
+    /**
+     * A cross-fade of the given length.
+     *
+     * @param duration how long the two clips overlap, 1 ms to 10 s
+     * @return the transition
+     * @throws IllegalArgumentException when the duration is out of range
+     */
     public static Transition fade(Duration duration) {
         return new Transition(Kind.FADE, duration);
     }
 
-    /** A hard cut: each clip starts where the previous one ends. */
+    /** {@return a hard cut: each clip starts where the previous one ends} */
     public static Transition none() {
         return new Transition(Kind.NONE, Duration.ZERO);
     }
 
-    /** The overlap in seconds (0 for a cut). */
+    /** {@return the overlap in seconds (0 for a cut)} */
     public double seconds() {
         return duration.toNanos() / 1e9;
     }

@@ -39,7 +39,11 @@ public final class JobCodec {
 
     private JobCodec() {}
 
-    /** The request as a JSON document. */
+    /**
+     * {@return the request as a JSON document}
+     *
+     * @param request the request
+     */
     public static String writeRequest(MergeRequest request) {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode urls = root.putArray("video_urls");
@@ -56,6 +60,9 @@ public final class JobCodec {
      * The fingerprint of a request, as the IETF idempotency-key draft keeps one with each key: the lower-case hex
      * SHA-256 of its {@link #writeRequest} document, so two requests have the same fingerprint exactly when they
      * ask for the same merge (however their JSON was spelled, and whatever unknown fields it carried).
+     *
+     * @param request the request
+     * @return 64 lower-case hex digits
      */
     public static String fingerprint(MergeRequest request) {
         try {
@@ -67,7 +74,12 @@ public final class JobCodec {
         }
     }
 
-    /** The request a {@link #writeRequest} document describes. */
+    /**
+     * {@return the request a {@link #writeRequest} document describes}
+     *
+     * @param json a document {@link #writeRequest} wrote, by this version or an earlier one
+     * @throws IllegalArgumentException when {@code json} is not such a document
+     */
     public static MergeRequest readRequest(String json) {
         JsonNode root = parse(json);
         List<URI> urls = new ArrayList<>();
@@ -119,7 +131,11 @@ public final class JobCodec {
         throw new IllegalArgumentException("not a stored " + type.getSimpleName() + ": " + text);
     }
 
-    /** The result as a JSON document. */
+    /**
+     * {@return the result as a JSON document}
+     *
+     * @param result the result
+     */
     public static String writeResult(MergeResult result) {
         ObjectNode root = JSON.createObjectNode();
         root.put("merged_url", result.mergedUrl().toString());
@@ -130,7 +146,12 @@ public final class JobCodec {
         return write(root);
     }
 
-    /** The result a {@link #writeResult} document describes. */
+    /**
+     * {@return the result a {@link #writeResult} document describes}
+     *
+     * @param json a document {@link #writeResult} wrote, by this version or an earlier one
+     * @throws IllegalArgumentException when {@code json} is not such a document
+     */
     public static MergeResult readResult(String json) {
         JsonNode root = parse(json);
         return new MergeResult(

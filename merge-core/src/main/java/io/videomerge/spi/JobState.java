@@ -13,7 +13,7 @@ public enum JobState {
     /** Finished because cancellation was requested; reported as failed with reason CANCELLED. Final. */
     CANCELLED;
 
-    /** Whether no further transition is possible. */
+    /** {@return whether no further transition is possible} */
     public boolean isFinal() {
         return this == COMPLETED || this == FAILED || this == CANCELLED;
     }

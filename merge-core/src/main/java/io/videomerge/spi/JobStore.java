@@ -41,11 +41,16 @@ public interface JobStore extends AutoCloseable {
      * concurrent creates with the same key, from any number of threads or processes); the caller compares the
      * fingerprints. Keys of different principals never meet: each may use any key.
      *
+     * @param job the job to create
      * @return the job now stored under the id or key
      */
     Job create(NewJob job);
 
-    /** The job with this id, or empty when there is none (never created, or purged). */
+    /**
+     * {@return the job with this id, or empty when there is none (never created, or purged)}
+     *
+     * @param id the task id
+     */
     Optional<Job> find(TaskId id);
 
     /**
@@ -54,6 +59,8 @@ public interface JobStore extends AutoCloseable {
      * lease: {@code owner}, a token greater than any earlier token of that job, expiry now + {@code leaseTime}.
      * The attempt is not changed by a claim. Two concurrent claims never return the same job.
      *
+     * @param owner     the claiming worker instance's id, kept in the lease for diagnostics
+     * @param leaseTime how long the lease lasts unless renewed
      * @return the claimed job, whose {@link Job#lease()} is present; empty when no job is ready
      */
     Optional<Job> claim(String owner, Duration leaseTime);
@@ -63,6 +70,10 @@ public interface JobStore extends AutoCloseable {
      * lease to now + {@code leaseTime} and records {@code progress} (clamped to 0..1, never lowered; NaN
      * leaves it as it is) and {@code message}.
      *
+     * @param lease     the worker's lease
+     * @param leaseTime how long the renewed lease lasts from now
+     * @param progress  the share of the work done
+     * @param message   the status line
      * @return {@link Renewal#RENEWED}, {@link Renewal#CANCEL_REQUESTED} when cancellation was requested
      *         (the lease is still extended), or {@link Renewal#LOST} with no change when the token no
      *         longer matches or the job is not processing
@@ -74,6 +85,8 @@ public interface JobStore extends AutoCloseable {
      * under this lease's token (even when cancellation was requested meanwhile: the work is done);
      * otherwise changes nothing.
      *
+     * @param lease  the worker's lease
+     * @param result the merge's result
      * @return whether the job was completed by this call
      */
     boolean complete(Lease lease, MergeResult result);
@@ -85,6 +98,9 @@ public interface JobStore extends AutoCloseable {
      * {@code notBefore = retryAt}, no lease, progress 0 and {@code error} kept as the last error; otherwise it ends in
      * {@link JobError#finalState()} ({@code FAILED}, or {@code CANCELLED} for the CANCELLED code).
      *
+     * @param lease   the worker's lease
+     * @param error   why the attempt failed
+     * @param retryAt when a retryable failure may be tried again; empty for a permanent one
      * @return whether this call changed the job
      */
     boolean fail(Lease lease, JobError error, Optional<Instant> retryAt);
@@ -96,6 +112,7 @@ public interface JobStore extends AutoCloseable {
      * requested); otherwise nothing changes. The job keeps its place in the queue: {@code notBefore} becomes
      * its {@code createdAt}, so it is claimed before every ready job created after it.
      *
+     * @param lease the worker's lease
      * @return whether this call changed the job
      */
     boolean release(Lease lease);
@@ -121,6 +138,7 @@ public interface JobStore extends AutoCloseable {
      * worker learns at the next {@link #renew}; {@link #release} and {@link #requeueExpired} then end it
      * {@code CANCELLED}, and a {@link #fail} ends it for good (no retry). A final job is left as it is.
      *
+     * @param id the task id
      * @return whether the job exists and was not final (also when cancellation had been requested before)
      */
     boolean cancel(TaskId id);
@@ -130,7 +148,8 @@ public interface JobStore extends AutoCloseable {
      * finished first, with their idempotency keys (a later create with such a key makes a new job). Jobs that
      * are not final are never deleted; a job is returned by one call only, however many race.
      *
-     * @param limit at least 1
+     * @param cutoff jobs that finished before this instant are deleted
+     * @param limit  at least 1
      * @return the deleted jobs as they were, so that the caller can remove their outputs
      */
     List<Job> purgeFinished(Instant cutoff, int limit);
@@ -139,6 +158,8 @@ public interface JobStore extends AutoCloseable {
      * How many jobs are {@link JobState#PENDING} now (also those waiting for their {@code notBefore}); the
      * admission check calls it on every submit, so it is cheap: a counter or an indexed count, never a scan of
      * stored jobs. Under concurrent changes it may be slightly stale.
+     *
+     * @return the number of pending jobs
      */
     long countPending();
 

@@ -18,6 +18,16 @@ import java.time.Instant;
  * @param expiresAt when the lease lapses unless renewed
  */
 public record Lease(TaskId taskId, String owner, long token, Instant expiresAt) {
+    /**
+     * Checks that nothing is missing and the token is positive.
+     *
+     * @param taskId    the job
+     * @param owner     who holds it (a worker instance id, for diagnostics)
+     * @param token     the fencing token, positive
+     * @param expiresAt when the lease lapses unless renewed
+     * @throws IllegalArgumentException when the token is not positive
+     * @throws NullPointerException when a component is null
+     */
     public Lease {
         requireNonNull(taskId, "taskId");
         requireNonNull(owner, "owner");

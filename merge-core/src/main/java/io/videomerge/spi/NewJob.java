@@ -23,6 +23,19 @@ public record NewJob(
     /** Longest idempotency key a store must accept. */
     public static final int MAX_KEY_LENGTH = 255;
 
+    /**
+     * Checks the key's length and the attempts.
+     *
+     * @param id             its random id
+     * @param request        what to merge (already validated)
+     * @param principal      who submits it
+     * @param idempotencyKey a client's key: a second create by the same principal with the same key returns the
+     *     first job
+     * @param maxAttempts    how many times the job may be claimed before it fails for good (>= 1)
+     * @throws IllegalArgumentException when the key is empty or longer than {@value #MAX_KEY_LENGTH} characters, or
+     *     {@code maxAttempts} is below 1
+     * @throws NullPointerException when a component is null
+     */
     public NewJob {
         requireNonNull(id, "id");
         requireNonNull(request, "request");
@@ -38,12 +51,19 @@ public record NewJob(
         }
     }
 
-    /** A job of {@link Principal#ANONYMOUS}. */
+    /**
+     * A job of {@link Principal#ANONYMOUS}.
+     *
+     * @param id             its random id
+     * @param request        what to merge (already validated)
+     * @param idempotencyKey a client's key, if it sent one
+     * @param maxAttempts    how many times the job may be claimed before it fails for good (at least 1)
+     */
     public NewJob(TaskId id, MergeRequest request, Optional<String> idempotencyKey, int maxAttempts) {
         this(id, request, Principal.ANONYMOUS, idempotencyKey, maxAttempts);
     }
 
-    /** The request's {@link JobCodec#fingerprint fingerprint}, which the store keeps with the job. */
+    /** {@return the request's {@link JobCodec#fingerprint fingerprint}, which the store keeps with the job} */
     public String fingerprint() {
         return JobCodec.fingerprint(request);
     }
@@ -51,6 +71,9 @@ public record NewJob(
     /**
      * The job {@link JobStore#create} stores for this one at {@code now}: {@link JobState#PENDING}, attempt 1,
      * progress 0, claimable at once, no lease, result or error, the {@link JobMessages#QUEUED} message.
+     *
+     * @param now the store's current time
+     * @return the pending job
      */
     public Job pendingAt(Instant now) {
         requireNonNull(now, "now");

@@ -55,9 +55,9 @@ public final class FileSystemUploader implements Uploader {
     private record Signing(UrlSigner signer, Duration validity) {}
 
     /**
-     * An uploader publishing files with mode 0600.
+     * An uploader that moves files into {@code folder}, with mode 0600, and names them under {@code baseUrl}.
      *
-     * @param folder  where files go; created if missing
+     * @param folder  where files go; created at the first upload if missing
      * @param baseUrl the public URL of that folder, for example {@code https://cdn.example.com/merged/}
      */
     public FileSystemUploader(Path folder, URI baseUrl) {
@@ -142,7 +142,7 @@ public final class FileSystemUploader implements Uploader {
         return copy;
     }
 
-    /** The folder files are stored in. */
+    /** {@return the folder files are stored in, as an absolute path} */
     public Path folder() {
         return folder;
     }

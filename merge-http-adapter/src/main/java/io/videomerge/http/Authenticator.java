@@ -20,10 +20,13 @@ public interface Authenticator {
      * The caller the request's credentials identify, or empty when they are missing or not acceptable. The id must
      * be stable (the same caller, the same id, across restarts and instances) and must not be the credential
      * itself: it is stored with every task.
+     *
+     * @param request the request to the merge endpoints
+     * @return the caller, or empty to answer 401
      */
     Optional<Principal> authenticate(HttpServletRequest request);
 
-    /** The {@code WWW-Authenticate} value of a 401 answer. */
+    /** {@return the {@code WWW-Authenticate} value of a 401 answer} */
     default String challenge() {
         return "ApiKey header=\"X-API-Key\"";
     }
@@ -33,6 +36,9 @@ public interface Authenticator {
      * is its own principal, with the id {@code key-} followed by 16 hex digits of a SHA-256 digest of the key: stable,
      * and not the key. With no keys every request passes as {@link Principal#ANONYMOUS}, and the servlet logs a
      * warning when it starts.
+     *
+     * @param keys the accepted API keys; empty for open endpoints
+     * @return the authenticator
      */
     static Authenticator apiKeys(Collection<String> keys) {
         return new ApiKeyAuthenticator(keys);

@@ -104,10 +104,24 @@ public final class MergeServlet extends HttpServlet {
      *                      preference)
      */
     public record Options(long maxBodyBytes, Authenticator authenticator, Duration maxWait, int maxWaiters) {
+        /** The default largest request body: 64 KiB. */
         public static final long DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+        /** The default cap on {@code Prefer: wait}: 60 s. */
         public static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(60);
+        /** The default number of {@code Prefer: wait} requests that may wait at once: 1000. */
         public static final int DEFAULT_MAX_WAITERS = 1000;
 
+        /**
+         * Checks the settings.
+         *
+         * @param maxBodyBytes  the largest request body read
+         * @param authenticator who may call the merge endpoints
+         * @param maxWait       the cap on {@code Prefer: wait}
+         * @param maxWaiters    how many {@code Prefer: wait} requests may wait at once
+         * @throws IllegalArgumentException when {@code maxBodyBytes} is below 1 or above 2^31 - 9, or
+         *     {@code maxWait} or {@code maxWaiters} is negative
+         * @throws NullPointerException when the authenticator or {@code maxWait} is null
+         */
         public Options {
             if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("maxBodyBytes must be between 1 and 2^31 - 9: " + maxBodyBytes);
@@ -122,39 +136,74 @@ public final class MergeServlet extends HttpServlet {
             }
         }
 
-        /** 64 KiB bodies, no API keys (open), waits of at most 60 s, at most 1000 of them at once. */
+        /** {@return 64 KiB bodies, no API keys (open), waits of at most 60 s, at most 1000 of them at once} */
         public static Options defaults() {
             return new Options(
                     DEFAULT_MAX_BODY_BYTES, Authenticator.apiKeys(List.of()), DEFAULT_MAX_WAIT, DEFAULT_MAX_WAITERS);
         }
 
+        /**
+         * {@return a copy with another body limit}
+         *
+         * @param bytes the largest request body read, 1 to 2^31 - 9
+         */
         public Options withMaxBodyBytes(long bytes) {
             return new Options(bytes, authenticator, maxWait, maxWaiters);
         }
 
+        /**
+         * {@return a copy with another authenticator}
+         *
+         * @param value who may call the merge endpoints, and as which principal
+         */
         public Options withAuthenticator(Authenticator value) {
             return new Options(maxBodyBytes, value, maxWait, maxWaiters);
         }
 
-        /** The default authenticator with these keys ({@code X-API-Key}; none means open). */
+        /**
+         * {@return a copy with the default authenticator for these keys}
+         *
+         * @param keys the accepted {@code X-API-Key} values; none means open
+         * @see Authenticator#apiKeys(Collection)
+         */
         public Options withApiKeys(Collection<String> keys) {
             return withAuthenticator(Authenticator.apiKeys(keys));
         }
 
+        /**
+         * {@return a copy with another cap on {@code Prefer: wait}}
+         *
+         * @param value the longest a request may wait; zero ignores the preference
+         */
         public Options withMaxWait(Duration value) {
             return new Options(maxBodyBytes, authenticator, value, maxWaiters);
         }
 
+        /**
+         * {@return a copy with another number of requests that may wait at once}
+         *
+         * @param value how many {@code Prefer: wait} requests may wait at once; zero ignores the preference
+         */
         public Options withMaxWaiters(int value) {
             return new Options(maxBodyBytes, authenticator, maxWait, value);
         }
     }
 
-    /** A servlet around {@code service} with {@link Options#defaults()}. */
+    /**
+     * A servlet around {@code service} with {@link Options#defaults()}.
+     *
+     * @param service the service the endpoints call; the servlet never closes it
+     */
     public MergeServlet(MergeService service) {
         this(service, Options.defaults());
     }
 
+    /**
+     * A servlet around {@code service} with these settings; logs a warning when the endpoints are open (no keys).
+     *
+     * @param service the service the endpoints call; the servlet never closes it
+     * @param options the settings
+     */
     public MergeServlet(MergeService service, Options options) {
         this.service = requireNonNull(service, "service");
         this.options = requireNonNull(options, "options");

@@ -75,12 +75,20 @@ public final class JdbcJobStore implements JobStore {
         this.tablePrefix = builder.tablePrefix;
     }
 
-    /** A builder for a store on the database behind {@code dataSource}. */
+    /**
+     * {@return a builder for a store on the database behind {@code dataSource}}
+     *
+     * @param dataSource a PostgreSQL or SQLite data source in auto-commit mode; the store never closes it
+     */
     public static Builder builder(DataSource dataSource) {
         return new Builder(Jdbi.create(requireNonNull(dataSource, "dataSource")));
     }
 
-    /** A builder for a store that reaches its database through {@code jdbi}. */
+    /**
+     * {@return a builder for a store that reaches its database through {@code jdbi}}
+     *
+     * @param jdbi a configured Jdbi on PostgreSQL or SQLite
+     */
     public static Builder builder(Jdbi jdbi) {
         return new Builder(requireNonNull(jdbi, "jdbi"));
     }
@@ -477,7 +485,12 @@ public final class JdbcJobStore implements JobStore {
             this.jdbi = jdbi;
         }
 
-        /** The clock every stored time comes from; the system UTC clock by default. */
+        /**
+         * The clock every stored time comes from; the system UTC clock by default.
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = requireNonNull(clock, "clock");
             return this;
@@ -487,6 +500,8 @@ public final class JdbcJobStore implements JobStore {
          * The prefix of the store's table names ({@value JdbcJobStore#DEFAULT_TABLE_PREFIX} by default): at most 32
          * lower-case letters, digits or underscores, not starting with a digit, or empty.
          *
+         * @param tablePrefix the prefix
+         * @return this builder
          * @throws IllegalArgumentException when {@code tablePrefix} is not of that form
          */
         public Builder tablePrefix(String tablePrefix) {
@@ -494,7 +509,7 @@ public final class JdbcJobStore implements JobStore {
             return this;
         }
 
-        /** The store; it connects on first use. */
+        /** {@return the store; it connects on first use} */
         public JdbcJobStore build() {
             return new JdbcJobStore(this);
         }

@@ -50,7 +50,11 @@ public final class InMemoryJobStore implements JobStore {
     private long sequence;
     private long lastToken;
 
-    /** A store whose times come from {@code clock}. */
+    /**
+     * A store whose times come from {@code clock}.
+     *
+     * @param clock the clock of every recorded time, lease expiry and retry time
+     */
     public InMemoryJobStore(Clock clock) {
         this.clock = requireNonNull(clock, "clock");
     }

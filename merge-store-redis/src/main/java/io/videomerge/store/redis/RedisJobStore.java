@@ -78,12 +78,20 @@ public final class RedisJobStore implements JobStore {
         redis.tryConnect();
     }
 
-    /** A builder for a store that creates, and on {@link #close} shuts down, its own client for {@code uri}. */
+    /**
+     * {@return a builder for a store that creates, and on {@link #close} shuts down, its own client for {@code uri}}
+     *
+     * @param uri a Redis URI, for example {@code redis://127.0.0.1:6379}
+     */
     public static Builder builder(String uri) {
         return new Builder(RedisURI.create(requireNonNull(uri, "uri")), null);
     }
 
-    /** A builder for a store on a client the caller owns; {@link #close} leaves the client open. */
+    /**
+     * {@return a builder for a store on a client the caller owns; {@link #close} leaves the client open}
+     *
+     * @param client the Lettuce client, configured by the caller
+     */
     public static Builder builder(RedisClient client) {
         return new Builder(null, requireNonNull(client, "client"));
     }
@@ -289,6 +297,7 @@ public final class RedisJobStore implements JobStore {
      * and must return quickly. A wake-up is a hint: the listener may be called when no job is left,
      * and jobs retried with a later not-before time announce nothing.
      *
+     * @param listener called on a Lettuce thread; must return quickly
      * @return the subscription; closing it ends the subscription and its connection
      * @throws io.videomerge.StoreUnavailableException when Redis cannot be reached
      */
@@ -353,7 +362,12 @@ public final class RedisJobStore implements JobStore {
             this.client = client;
         }
 
-        /** The clock every time the store records comes from (default: the UTC system clock). */
+        /**
+         * The clock every time the store records comes from (default: the UTC system clock).
+         *
+         * @param clock the clock
+         * @return this builder
+         */
         public Builder clock(Clock clock) {
             this.clock = requireNonNull(clock, "clock");
             return this;
@@ -362,6 +376,8 @@ public final class RedisJobStore implements JobStore {
         /**
          * The prefix of every key, inside a hash tag; stores with different prefixes share nothing.
          *
+         * @param keyPrefix the prefix (default {@value RedisJobStore#DEFAULT_KEY_PREFIX})
+         * @return this builder
          * @throws IllegalArgumentException when empty or containing a brace
          */
         public Builder keyPrefix(String keyPrefix) {
@@ -373,7 +389,13 @@ public final class RedisJobStore implements JobStore {
             return this;
         }
 
-        /** How long finished jobs (and their idempotency keys) stay before Redis expires them. */
+        /**
+         * How long finished jobs (and their idempotency keys) stay before Redis expires them (default 48 h); keep it
+         * longer than the service's retention, so that the service purges first and deletes the outputs.
+         *
+         * @param retention at least 1 ms
+         * @return this builder
+         */
         public Builder retention(Duration retention) {
             requireNonNull(retention, "retention");
             if (retention.toMillis() < 1) {
@@ -383,7 +405,13 @@ public final class RedisJobStore implements JobStore {
             return this;
         }
 
-        /** How long one command may take (and, for an owned client, one connection attempt). */
+        /**
+         * How long one command may take (and, for an owned client, one connection attempt) before it fails with
+         * {@link io.videomerge.StoreUnavailableException} (default 2 s).
+         *
+         * @param commandTimeout at least 1 ms
+         * @return this builder
+         */
         public Builder commandTimeout(Duration commandTimeout) {
             requireNonNull(commandTimeout, "commandTimeout");
             if (commandTimeout.toMillis() < 1) {
@@ -393,7 +421,7 @@ public final class RedisJobStore implements JobStore {
             return this;
         }
 
-        /** The store; connects now if Redis answers, otherwise at the first command. */
+        /** {@return the store; it connects now if Redis answers, otherwise at the first command} */
         public RedisJobStore build() {
             if (client != null) {
                 return new RedisJobStore(new Connector(client, () -> {}, commandTimeout), this);
