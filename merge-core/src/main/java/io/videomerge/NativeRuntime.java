@@ -30,6 +30,8 @@ public final class NativeRuntime {
      * does not start it). Call it when the application stops, after the last {@link io.videomerge.MergeService}
      * of the application is closed: native memory of pointers collected afterwards is no longer freed.
      *
+     * @param application the class loader of the application that stops
+     * @param timeout     how long to wait for the thread to end
      * @return whether no deallocator thread of {@code application}'s is left running (false: the wait timed out,
      *     or the calling thread was interrupted, whose flag is then set again)
      */

@@ -84,6 +84,8 @@ public final class FileSystemUploader implements Uploader {
      * A copy that publishes files with {@code mode}, for example {@code PosixFilePermissions.fromString("rw-r-----")}
      * for a web server that reads them as a member of the owner's group.
      *
+     * @param mode the permissions of each published file
+     * @return an uploader like this one whose files get {@code mode}
      * @throws IllegalArgumentException when the mode does not let the owner read and write, or lets anyone
      *                                  execute, or lets anyone but the owner write
      */
@@ -95,6 +97,9 @@ public final class FileSystemUploader implements Uploader {
      * A copy whose {@link #upload} returns URLs signed by {@code signer} that expire {@code validity} after the
      * upload. {@link #delete} still recognises them (by their path; the signature need not hold).
      *
+     * @param signer   signs each URL {@link #upload} returns
+     * @param validity how long after the upload a URL works
+     * @return an uploader like this one whose URLs are signed
      * @throws IllegalArgumentException when the validity is not positive
      */
     public FileSystemUploader withSignedUrls(UrlSigner signer, Duration validity) {
@@ -110,6 +115,8 @@ public final class FileSystemUploader implements Uploader {
      * The file mode an octal text such as {@code 600} or {@code 0640} stands for, checked as {@link #withFileMode}
      * checks it (for settings read from text).
      *
+     * @param octal three octal digits, optionally after a leading zero
+     * @return the permissions those digits stand for
      * @throws IllegalArgumentException when the text is not an octal mode or the mode is refused
      */
     public static Set<PosixFilePermission> parseFileMode(String octal) {
@@ -147,7 +154,7 @@ public final class FileSystemUploader implements Uploader {
         return folder;
     }
 
-    /** The mode published files get (0600 unless {@link #withFileMode} said otherwise). */
+    /** {@return the mode published files get (0600 unless {@link #withFileMode} said otherwise)} */
     public Set<PosixFilePermission> fileMode() {
         return fileMode;
     }
@@ -155,6 +162,9 @@ public final class FileSystemUploader implements Uploader {
     /**
      * Whether {@code name} is a name this uploader publishes files under ({@code [a-z0-9-]+\.mp4}): what a server
      * of the folder serves, and nothing else (never the temporary files of an upload in progress).
+     *
+     * @param name a file name, or null
+     * @return whether files are published under that name
      */
     public static boolean isPublishedName(String name) {
         return name != null && SAFE_NAME.matcher(name).matches();

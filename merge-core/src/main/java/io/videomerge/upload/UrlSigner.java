@@ -65,6 +65,7 @@ public final class UrlSigner {
      * A signer that reads the time from {@code clock}, to sign expiries relative to now and to check them.
      *
      * @param secret at least {@value #MIN_SECRET_BYTES} bytes, copied
+     * @param clock  the time expiries are counted from and checked against
      * @throws IllegalArgumentException when the secret is shorter
      */
     public UrlSigner(byte[] secret, Clock clock) {
@@ -79,6 +80,9 @@ public final class UrlSigner {
     /**
      * {@code url} with an expiry {@code validity} from now and its signature appended as the query.
      *
+     * @param url      an absolute URL with a path and no query
+     * @param validity how long from now the signed URL works
+     * @return the signed URL
      * @throws IllegalArgumentException when {@code url} has a query or a fragment, or no path, or the validity is
      *                                  not positive
      */
@@ -93,6 +97,9 @@ public final class UrlSigner {
     /**
      * {@code url} with {@code expires} (to the second) and its signature appended as the query.
      *
+     * @param url     an absolute URL with a path and no query
+     * @param expires when the signed URL stops working
+     * @return the signed URL
      * @throws IllegalArgumentException when {@code url} has a query or a fragment, or no path, or the expiry is
      *                                  before the epoch
      */
@@ -113,7 +120,12 @@ public final class UrlSigner {
         return URI.create(url + "?" + EXPIRES + "=" + seconds + "&" + SIGNATURE + "=" + signature(path, seconds));
     }
 
-    /** Checks a URL as {@link #verify(String, String)} checks its raw path and raw query. */
+    /**
+     * Checks a URL as {@link #verify(String, String)} checks its raw path and raw query.
+     *
+     * @param url a URL as requested
+     * @return whether its signature holds and has not expired
+     */
     public Verdict verify(URI url) {
         requireNonNull(url, "url");
         return verify(url.getRawPath() == null ? "" : url.getRawPath(), url.getRawQuery());
@@ -125,6 +137,8 @@ public final class UrlSigner {
      *
      * @param rawPath  the path as signed (percent-encoded as in the URL)
      * @param rawQuery the query as sent, without {@code ?}; {@code null} when there is none
+     * @return {@link Verdict#VALID}, {@link Verdict#EXPIRED} for a genuine signature past its expiry, else
+     *     {@link Verdict#INVALID}
      */
     public Verdict verify(String rawPath, String rawQuery) {
         requireNonNull(rawPath, "rawPath");
