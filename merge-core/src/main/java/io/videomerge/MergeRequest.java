@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What to merge and how: the clips in order, the output canvas (quality × aspect ratio), how clips of
@@ -11,9 +12,18 @@ import java.util.List;
  *
  * <p>The record checks its own shape; the configured {@link Limits} (how many clips, which URLs) are
  * checked by {@link MergeService} before anything runs.
+ *
+ * @param callbackUrl where a submitted task's final status is posted, signed, once it ends (see
+ *                    {@link Webhooks}); checked by the same URL rules as the inputs when the task is submitted and
+ *                    again at each delivery. A service without webhooks refuses a request that has one.
  */
 public record MergeRequest(
-        List<URI> videoUrls, Quality quality, AspectRatio aspectRatio, Fit fit, Transition transition) {
+        List<URI> videoUrls,
+        Quality quality,
+        AspectRatio aspectRatio,
+        Fit fit,
+        Transition transition,
+        Optional<URI> callbackUrl) {
     public MergeRequest {
         requireNonNull(videoUrls, "videoUrls");
         videoUrls = List.copyOf(videoUrls);
@@ -24,6 +34,12 @@ public record MergeRequest(
         requireNonNull(aspectRatio, "aspectRatio");
         requireNonNull(fit, "fit");
         requireNonNull(transition, "transition");
+        requireNonNull(callbackUrl, "callbackUrl");
+    }
+
+    /** A request without a callback URL. */
+    public MergeRequest(List<URI> videoUrls, Quality quality, AspectRatio aspectRatio, Fit fit, Transition transition) {
+        this(videoUrls, quality, aspectRatio, fit, transition, Optional.empty());
     }
 
     /** A request with the defaults of the HTTP contract: 1080, 16:9, pad, 0.5 s fade. */
@@ -32,19 +48,25 @@ public record MergeRequest(
     }
 
     public MergeRequest withQuality(Quality quality) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
     }
 
     public MergeRequest withAspectRatio(AspectRatio aspectRatio) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
     }
 
     public MergeRequest withFit(Fit fit) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
     }
 
     public MergeRequest withTransition(Transition transition) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
+    }
+
+    /** A copy whose task posts its final status to {@code url} when it ends. */
+    public MergeRequest withCallbackUrl(URI url) {
+        return new MergeRequest(
+                videoUrls, quality, aspectRatio, fit, transition, Optional.of(requireNonNull(url, "url")));
     }
 
     /** The output size this request asks for. */

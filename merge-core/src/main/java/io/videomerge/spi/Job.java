@@ -30,6 +30,7 @@ import java.util.Optional;
  * @param createdAt       when it was created
  * @param updatedAt       when it last changed
  * @param finishedAt      when it reached a final state
+ * @param delivery        the webhook delivery of its final status, present exactly when its request has a callback URL
  */
 public record Job(
         TaskId id,
@@ -49,7 +50,8 @@ public record Job(
         Optional<JobError> error,
         Instant createdAt,
         Instant updatedAt,
-        Optional<Instant> finishedAt) {
+        Optional<Instant> finishedAt,
+        Optional<Delivery> delivery) {
     public Job {
         requireNonNull(id, "id");
         requireNonNull(state, "state");
@@ -65,6 +67,7 @@ public record Job(
         requireNonNull(createdAt, "createdAt");
         requireNonNull(updatedAt, "updatedAt");
         requireNonNull(finishedAt, "finishedAt");
+        requireNonNull(delivery, "delivery");
         if (attempt < 1 || maxAttempts < 1) {
             throw new IllegalArgumentException("attempt and maxAttempts must be >= 1");
         }
@@ -93,7 +96,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /** A copy with the attempt number replaced. */
@@ -116,7 +120,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /** A copy with the earliest claim time replaced. */
@@ -139,7 +144,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /** A copy with the lease replaced. */
@@ -162,7 +168,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /** A copy with whether cancellation was requested replaced. */
@@ -185,7 +192,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /** A copy with the progress replaced. */
@@ -208,7 +216,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /** A copy with the status line replaced. */
@@ -231,7 +240,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /** A copy with the result replaced. */
@@ -254,7 +264,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /** A copy with the error replaced. */
@@ -277,7 +288,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /** A copy with the time of the last change replaced. */
@@ -300,7 +312,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /** A copy with the finish time replaced. */
@@ -323,6 +336,31 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
+    }
+
+    /** A copy with the webhook delivery replaced. */
+    public Job withDelivery(Optional<Delivery> delivery) {
+        return new Job(
+                id,
+                state,
+                request,
+                principal,
+                idempotencyKey,
+                fingerprint,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt,
+                delivery);
     }
 }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The JSON form in which stores persist a {@link MergeRequest} and a {@link MergeResult}, so that
@@ -40,6 +41,9 @@ public final class JobCodec {
         root.put("fit", stored(request.fit()));
         root.put("transition", stored(request.transition().kind()));
         root.put("transition_duration", request.transition().seconds());
+        // Absent rather than null when there is none, so that a request without one keeps the document, and the
+        // fingerprint, it had before callbacks existed.
+        request.callbackUrl().ifPresent(url -> root.put("callback_url", url.toString()));
         return root.toString();
     }
 
@@ -58,7 +62,7 @@ public final class JobCodec {
         }
     }
 
-    /** The request a {@link #writeRequest} document describes. */
+    /** The request a {@link #writeRequest} document describes; a document without {@code callback_url} has none. */
     public static MergeRequest readRequest(String json) {
         JsonNode root = parse(json);
         List<URI> urls = new ArrayList<>();
@@ -68,12 +72,14 @@ public final class JobCodec {
                         ? Transition.none()
                         : Transition.fade(Duration.ofNanos(
                                 Math.round(root.get("transition_duration").asDouble() * 1e9)));
+        JsonNode callback = root.get("callback_url");
         return new MergeRequest(
                 urls,
                 read(Quality.class, root.get("quality").asText()),
                 read(AspectRatio.class, root.get("aspect_ratio").asText()),
                 read(Fit.class, root.get("fit").asText()),
-                transition);
+                transition,
+                callback == null || callback.isNull() ? Optional.empty() : Optional.of(URI.create(callback.asText())));
     }
 
     /**

@@ -50,7 +50,8 @@ public record NewJob(
 
     /**
      * The job {@link JobStore#create} stores for this one at {@code now}: {@link JobState#PENDING}, attempt 1,
-     * progress 0, claimable at once, no lease, result or error, the {@link JobMessages#QUEUED} message.
+     * progress 0, claimable at once, no lease, result or error, the {@link JobMessages#QUEUED} message, and a
+     * {@link Delivery#waitingSince waiting} delivery when the request has a callback URL.
      */
     public Job pendingAt(Instant now) {
         requireNonNull(now, "now");
@@ -72,6 +73,7 @@ public record NewJob(
                 Optional.empty(),
                 now,
                 now,
-                Optional.empty());
+                Optional.empty(),
+                request.callbackUrl().map(url -> Delivery.waitingSince(now)));
     }
 }
