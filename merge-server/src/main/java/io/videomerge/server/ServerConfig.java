@@ -3,6 +3,7 @@ package io.videomerge.server;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.Isolation;
+import io.videomerge.Webhooks;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,6 +30,8 @@ import java.util.Optional;
  * @param capacity          how much work the instance takes on: stages, queue, waiters, disk floor
  * @param allowLoopbackUrls whether video URLs may point at this machine (default false)
  * @param isolation         where merges' media work runs (default: a child process per merge, 512 MiB heap, 2 h)
+ * @param webhooks          how tasks' final statuses are posted to their callback URLs; empty (the default) unless a
+ *                          webhook secret is set
  */
 record ServerConfig(
         String store,
@@ -39,7 +42,8 @@ record ServerConfig(
         List<String> apiKeys,
         Capacity capacity,
         boolean allowLoopbackUrls,
-        Isolation isolation) {
+        Isolation isolation,
+        Optional<Webhooks> webhooks) {
 
     /** The embedded default store. */
     static final String DEFAULT_STORE = "sqlite";
@@ -106,7 +110,17 @@ record ServerConfig(
                     "merge-timeout",
                     "VIDEOMERGE_MERGE_TIMEOUT",
                     "seconds a merge may run in its child before it is killed",
-                    "7200"));
+                    "7200"),
+            new Option(
+                    "webhook-secret",
+                    "VIDEOMERGE_WEBHOOK_SECRET",
+                    "whsec_<base64 key> signing tasks' webhooks; prefer the variable (flags show in ps)",
+                    "none: no webhooks"),
+            new Option(
+                    "default-callback-url",
+                    "VIDEOMERGE_DEFAULT_CALLBACK_URL",
+                    "where tasks without callback_url post their status (needs a webhook secret)",
+                    "none"));
 
     private record Option(String flag, String env, String help, String fallback) {}
 
@@ -116,6 +130,7 @@ record ServerConfig(
         requireNonNull(dataDir, "dataDir");
         requireNonNull(publicUrl, "publicUrl");
         requireNonNull(isolation, "isolation");
+        requireNonNull(webhooks, "webhooks");
         apiKeys = List.copyOf(apiKeys);
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
@@ -157,7 +172,7 @@ record ServerConfig(
         int port = integer(values, "port", 8080);
         Optional<URI> publicUrl = Optional.ofNullable(values.get("public-url"))
                 .filter(v -> !v.isEmpty())
-                .map(ServerConfig::parseUrl);
+                .map(v -> url("public-url", v));
         List<String> keys = new ArrayList<>();
         for (String key : values.getOrDefault("api-keys", "").split(",")) {
             if (!key.isBlank()) {
@@ -173,12 +188,14 @@ record ServerConfig(
                 keys,
                 capacity(values),
                 bool(values, "allow-loopback-urls"),
-                isolation(values));
+                isolation(values),
+                webhooks(values));
     }
 
     /** A copy with other isolation settings (tests choose a crashing child this way). */
     ServerConfig withIsolation(Isolation other) {
-        return new ServerConfig(store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other);
+        return new ServerConfig(
+                store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other, webhooks);
     }
 
     /**
@@ -242,6 +259,28 @@ record ServerConfig(
             throw new IllegalArgumentException("merge-timeout must be at least 1 second: " + timeout);
         }
         return isolation.withTimeout(Duration.ofSeconds(timeout));
+    }
+
+    /**
+     * Webhooks when a secret is set, with the default callback URL if one is; the secret never appears in an error.
+     */
+    private static Optional<Webhooks> webhooks(Map<String, String> values) {
+        String secret = values.getOrDefault("webhook-secret", "");
+        String fallback = values.getOrDefault("default-callback-url", "");
+        if (secret.isEmpty()) {
+            if (!fallback.isEmpty()) {
+                throw new IllegalArgumentException("default-callback-url needs a webhook-secret to sign with");
+            }
+            return Optional.empty();
+        }
+        Webhooks webhooks;
+        try {
+            webhooks = Webhooks.signedWith(secret);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("webhook-secret: " + e.getMessage());
+        }
+        return Optional.of(
+                fallback.isEmpty() ? webhooks : webhooks.withDefaultCallbackUrl(url("default-callback-url", fallback)));
     }
 
     /** A size such as {@code 536870912}, {@code 512m} or {@code 1g}, at least {@code min}. */
@@ -322,15 +361,15 @@ record ServerConfig(
         };
     }
 
-    private static URI parseUrl(String value) {
+    private static URI url(String name, String value) {
         URI uri;
         try {
             uri = URI.create(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("public-url is not a URL: " + value);
+            throw new IllegalArgumentException(name + " is not a URL: " + value);
         }
         if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw new IllegalArgumentException("public-url must be an http(s) URL: " + value);
+            throw new IllegalArgumentException(name + " must be an http(s) URL: " + value);
         }
         return uri;
     }

@@ -57,7 +57,7 @@ final class ServiceFactory {
         Files.createDirectories(config.dataDir());
         JobStore store = store(config);
         try {
-            MergeService service = MergeService.builder()
+            MergeService.Builder builder = MergeService.builder()
                     .limits(Limits.defaults().toBuilder()
                             .allowLoopbackUrls(config.allowLoopbackUrls())
                             .build())
@@ -71,9 +71,9 @@ final class ServiceFactory {
                     .minFreeDiskBytes(config.capacity().minFreeDiskBytes())
                     .isolation(config.isolation())
                     // Status readers see progress as often as heartbeats carry it to the store.
-                    .heartbeat(HEARTBEAT)
-                    .build();
-            return new Running(service, store);
+                    .heartbeat(HEARTBEAT);
+            config.webhooks().ifPresent(builder::webhooks);
+            return new Running(builder.build(), store);
         } catch (RuntimeException e) {
             store.close();
             throw e;
