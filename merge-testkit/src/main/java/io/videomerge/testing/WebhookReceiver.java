@@ -151,20 +151,45 @@ public final class WebhookReceiver implements AutoCloseable {
         }
     }
 
-    /**
-     * One request as it arrived.
-     *
-     * @param method   the HTTP method
-     * @param target   the path and query
-     * @param headers  the headers, names in lower case
-     * @param body     the body's bytes
-     * @param answered the status it was answered with
-     */
-    public record Received(String method, String target, Map<String, String> headers, byte[] body, int answered) {
-        public Received {
-            requireNonNull(method, "method");
-            headers = Map.copyOf(headers);
-            body = body.clone();
+    /** One request as it arrived, and the status it was answered with. */
+    public static final class Received {
+        private final String method;
+        private final String target;
+        private final Map<String, String> headers;
+        private final byte[] body;
+        private final int answered;
+
+        Received(String method, String target, Map<String, String> headers, byte[] body, int answered) {
+            this.method = requireNonNull(method, "method");
+            this.target = requireNonNull(target, "target");
+            this.headers = Map.copyOf(headers);
+            this.body = body.clone();
+            this.answered = answered;
+        }
+
+        /** The HTTP method. */
+        public String method() {
+            return method;
+        }
+
+        /** The path and query. */
+        public String target() {
+            return target;
+        }
+
+        /** The headers, names in lower case. */
+        public Map<String, String> headers() {
+            return headers;
+        }
+
+        /** The body's bytes as received. */
+        public byte[] body() {
+            return body.clone();
+        }
+
+        /** The status it was answered with. */
+        public int answered() {
+            return answered;
         }
 
         /** A header by its name in lower case, or null. */

@@ -100,7 +100,7 @@ public abstract class WebhookDeliveryContract {
                 FAST,
                 3,
                 new RetryBackoff(Duration.ofSeconds(1), Duration.ofSeconds(1), 0),
-                Duration.ofHours(48),
+                Duration.ofDays(2),
                 FAST,
                 FAST,
                 Duration.ZERO,
