@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What to merge and how: the clips in order, the output canvas (quality × aspect ratio), how clips of
@@ -17,9 +18,17 @@ import java.util.List;
  * @param aspectRatio the shape of the output canvas
  * @param fit         how a clip of another shape fills the canvas
  * @param transition  how each clip joins the next
+ * @param callbackUrl where a submitted task's final status is posted, signed, once it ends (see
+ *                    {@link Webhooks}); checked by the same URL rules as the inputs when the task is submitted and
+ *                    again at each delivery. A service without webhooks refuses a request that has one.
  */
 public record MergeRequest(
-        List<URI> videoUrls, Quality quality, AspectRatio aspectRatio, Fit fit, Transition transition) {
+        List<URI> videoUrls,
+        Quality quality,
+        AspectRatio aspectRatio,
+        Fit fit,
+        Transition transition,
+        Optional<URI> callbackUrl) {
     /**
      * Copies the list and checks that nothing is missing.
      *
@@ -28,6 +37,7 @@ public record MergeRequest(
      * @param aspectRatio the shape of the output canvas
      * @param fit         how a clip of another shape fills the canvas
      * @param transition  how each clip joins the next
+     * @param callbackUrl where the final status is posted, if anywhere
      * @throws InvalidRequestException when {@code videoUrls} is empty
      * @throws NullPointerException when a component is null
      */
@@ -41,6 +51,20 @@ public record MergeRequest(
         requireNonNull(aspectRatio, "aspectRatio");
         requireNonNull(fit, "fit");
         requireNonNull(transition, "transition");
+        requireNonNull(callbackUrl, "callbackUrl");
+    }
+
+    /**
+     * A request without a callback URL.
+     *
+     * @param videoUrls   the clips, in the order they are joined
+     * @param quality     the short side of the output canvas
+     * @param aspectRatio the shape of the output canvas
+     * @param fit         how a clip of another shape fills the canvas
+     * @param transition  how each clip joins the next
+     */
+    public MergeRequest(List<URI> videoUrls, Quality quality, AspectRatio aspectRatio, Fit fit, Transition transition) {
+        this(videoUrls, quality, aspectRatio, fit, transition, Optional.empty());
     }
 
     /**
@@ -59,7 +83,7 @@ public record MergeRequest(
      * @param quality the short side of the output canvas
      */
     public MergeRequest withQuality(Quality quality) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
     }
 
     /**
@@ -68,7 +92,7 @@ public record MergeRequest(
      * @param aspectRatio the shape of the output canvas
      */
     public MergeRequest withAspectRatio(AspectRatio aspectRatio) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
     }
 
     /**
@@ -77,7 +101,7 @@ public record MergeRequest(
      * @param fit how a clip of another shape fills the canvas
      */
     public MergeRequest withFit(Fit fit) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
     }
 
     /**
@@ -86,7 +110,13 @@ public record MergeRequest(
      * @param transition how each clip joins the next
      */
     public MergeRequest withTransition(Transition transition) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
+    }
+
+    /** A copy whose task posts its final status to {@code url} when it ends. */
+    public MergeRequest withCallbackUrl(URI url) {
+        return new MergeRequest(
+                videoUrls, quality, aspectRatio, fit, transition, Optional.of(requireNonNull(url, "url")));
     }
 
     /** {@return the output size this request asks for: its quality at its aspect ratio} */

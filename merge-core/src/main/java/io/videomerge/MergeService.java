@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.videomerge.internal.DefaultMergeService;
 import io.videomerge.internal.ServiceConfig;
+import io.videomerge.internal.fetch.CallbackClient;
 import io.videomerge.internal.isolate.ChildSettings;
 import io.videomerge.internal.job.JobSettings;
 import io.videomerge.internal.job.RetryBackoff;
@@ -33,7 +34,8 @@ public interface MergeService extends AutoCloseable {
 
     /**
      * Downloads, probes, merges and uploads in the calling thread. Interrupting the thread stops the
-     * merge promptly and removes its files.
+     * merge promptly and removes its files. A request with a callback URL is refused: only submitted tasks send
+     * webhooks.
      *
      * @param request the clips and how to merge them
      * @return where the merged file is and what it is
@@ -87,10 +89,13 @@ public interface MergeService extends AutoCloseable {
     TaskId submit(Principal principal, MergeRequest request, Optional<String> idempotencyKey);
 
     /**
-     * Checks a request against the limits without running or recording it.
+     * Checks a request against the limits without running or recording it: the clips, and the callback URL by the
+     * same URL rules (a service without {@link Builder#webhooks webhooks} refuses any callback URL).
      *
      * @param request the request to check
      * @throws InvalidRequestException naming what is wrong
+     * @throws FetchException with {@link ErrorCode#UNSUPPORTED_SCHEME} or {@link ErrorCode#URL_FORBIDDEN} naming the
+     *         input, or {@code callback_url}, whose URL is refused
      */
     void validate(MergeRequest request);
 
@@ -243,6 +248,7 @@ public interface MergeService extends AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private String ownerId;
         private Isolation isolation = Isolation.inProcess();
+        private Webhooks webhooks;
 
         Builder() {}
 
@@ -475,16 +481,42 @@ public interface MergeService extends AutoCloseable {
         }
 
         /**
+         * Posts each submitted task's final status to its callback URL, signed, as {@link Webhooks} describes
+         * (default: no webhooks, and a request with a callback URL is refused with {@link ErrorCode#INVALID_REQUEST}).
+         * Needs a job store, which keeps the deliveries; the deliveries' URLs follow the {@link Limits}' URL rules.
+         */
+        public Builder webhooks(Webhooks webhooks) {
+            this.webhooks = requireNonNull(webhooks, "webhooks");
+            return this;
+        }
+
+        /**
          * The service, its worker started when a job store was given.
          *
          * @return the service, to {@link MergeService#close() close} when done
-         * @throws IllegalStateException when no uploader was set
+         * @throws IllegalStateException when no uploader was set, or webhooks without a job store
          * @throws IllegalArgumentException when a job setting is out of range (a negative worker count, a
-         *         heartbeat not shorter than the lease time, fewer than 1 attempt, a non-positive duration)
+         *         heartbeat not shorter than the lease time, fewer than 1 attempt, a non-positive duration), when
+         *         tasks would be purged before their webhooks give up (a retention shorter than
+         *         {@link Webhooks#maxAge()}), or when the default callback URL breaks the URL rules
          */
         public MergeService build() {
             if (uploader == null) {
                 throw new IllegalStateException("an uploader is required");
+            }
+            if (webhooks != null && jobStore == null) {
+                throw new IllegalStateException("webhooks need a job store, which keeps their deliveries");
+            }
+            if (webhooks != null && retention.compareTo(webhooks.maxAge()) < 0) {
+                throw new IllegalArgumentException("the retention (" + retention + ") is shorter than the webhooks'"
+                        + " maximum age (" + webhooks.maxAge() + "): tasks would be purged before their webhooks");
+            }
+            if (webhooks != null && webhooks.defaultCallbackUrl().isPresent()) {
+                try {
+                    CallbackClient.checkUrl(webhooks.defaultCallbackUrl().get(), limits);
+                } catch (FetchException e) {
+                    throw new IllegalArgumentException("the default callback URL is refused: " + e.getMessage(), e);
+                }
             }
             Optional<JobSettings> jobs = Optional.ofNullable(jobStore)
                     .map(store -> new JobSettings(
@@ -514,8 +546,15 @@ public interface MergeService extends AutoCloseable {
                             isolation.jvmOptions(),
                             isolation.warmSpare(),
                             isolation.mainClass().orElse(ChildSettings.DEFAULT_MAIN_CLASS)));
-            return new DefaultMergeService(
-                    new ServiceConfig(limits, uploader, workDirectory, clock, jobs, children, minFreeDiskBytes));
+            return new DefaultMergeService(new ServiceConfig(
+                    limits,
+                    uploader,
+                    workDirectory,
+                    clock,
+                    jobs,
+                    children,
+                    minFreeDiskBytes,
+                    Optional.ofNullable(webhooks)));
         }
     }
 }

@@ -14,10 +14,12 @@ import io.videomerge.TaskId;
 import io.videomerge.TaskStatus;
 import io.videomerge.internal.disk.DiskSpace;
 import io.videomerge.internal.encode.ProgressListener;
+import io.videomerge.internal.fetch.CallbackClient;
 import io.videomerge.internal.fetch.Fetcher;
 import io.videomerge.internal.isolate.ChildProcessStep;
 import io.videomerge.internal.job.AsyncMergeService;
 import io.videomerge.internal.job.InstanceFolder;
+import io.videomerge.internal.job.WebhookDeliverer;
 import io.videomerge.internal.media.MediaStep;
 import java.time.Duration;
 import java.util.Optional;
@@ -50,7 +52,18 @@ public final class DefaultMergeService implements MergeService {
                 config.limits(), config.uploader(), folder.path(), config.clock(), fetcher::fetch, media);
         this.async = config.jobs()
                 .map(settings -> new AsyncMergeService(
-                        settings, new PipelineRunner(pipeline, config.uploader(), folder), this::validate));
+                        settings,
+                        new PipelineRunner(pipeline, config.uploader(), folder),
+                        this::validate,
+                        config.webhooks()
+                                .map(webhooks -> new WebhookDeliverer(
+                                        settings,
+                                        webhooks,
+                                        new CallbackClient(
+                                                config.limits(),
+                                                webhooks.concurrency(),
+                                                webhooks.timeout(),
+                                                webhooks.maxResponseBytes())))));
     }
 
     /** The pipeline merges run through, for the job layer. */
@@ -61,6 +74,10 @@ public final class DefaultMergeService implements MergeService {
     @Override
     public MergeResult merge(MergeRequest request) {
         validate(request);
+        if (request.callbackUrl().isPresent()) {
+            throw new InvalidRequestException("callback_url is for submitted tasks: merge() answers in the calling"
+                    + " thread and sends no webhook");
+        }
         return pipeline.run(request, TaskId.random().value(), ProgressListener.NONE);
     }
 
@@ -77,6 +94,13 @@ public final class DefaultMergeService implements MergeService {
         }
         for (int i = 0; i < n; i++) {
             Fetcher.checkUrl(request.videoUrls().get(i), i, limits);
+        }
+        if (request.callbackUrl().isPresent()) {
+            if (config.webhooks().isEmpty()) {
+                throw new InvalidRequestException(
+                        CallbackClient.FIELD + ": this service sends no webhooks, so a callback URL cannot be used");
+            }
+            CallbackClient.checkUrl(request.callbackUrl().get(), limits);
         }
     }
 

@@ -30,6 +30,7 @@ import java.util.Optional;
  * @param createdAt       when it was created
  * @param updatedAt       when it last changed
  * @param finishedAt      when it reached a final state
+ * @param delivery        the webhook delivery of its final status, present exactly when its request has a callback URL
  */
 public record Job(
         TaskId id,
@@ -49,7 +50,8 @@ public record Job(
         Optional<JobError> error,
         Instant createdAt,
         Instant updatedAt,
-        Optional<Instant> finishedAt) {
+        Optional<Instant> finishedAt,
+        Optional<Delivery> delivery) {
     /**
      * Checks that nothing is missing and the counts are in range.
      *
@@ -71,6 +73,7 @@ public record Job(
      * @param createdAt       when it was created
      * @param updatedAt       when it last changed
      * @param finishedAt      when it reached a final state
+     * @param delivery        the webhook delivery of its outcome, when the request has a callback URL
      * @throws IllegalArgumentException when {@code attempt} or {@code maxAttempts} is below 1, or {@code progress}
      *     outside 0..1
      * @throws NullPointerException when a component is null
@@ -90,6 +93,7 @@ public record Job(
         requireNonNull(createdAt, "createdAt");
         requireNonNull(updatedAt, "updatedAt");
         requireNonNull(finishedAt, "finishedAt");
+        requireNonNull(delivery, "delivery");
         if (attempt < 1 || maxAttempts < 1) {
             throw new IllegalArgumentException("attempt and maxAttempts must be >= 1");
         }
@@ -122,7 +126,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /**
@@ -149,7 +154,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /**
@@ -176,7 +182,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /**
@@ -203,7 +210,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /**
@@ -230,7 +238,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /**
@@ -257,7 +266,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /**
@@ -284,7 +294,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /**
@@ -311,7 +322,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /**
@@ -338,7 +350,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /**
@@ -365,7 +378,8 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
     }
 
     /**
@@ -392,6 +406,31 @@ public record Job(
                 error,
                 createdAt,
                 updatedAt,
-                finishedAt);
+                finishedAt,
+                delivery);
+    }
+
+    /** A copy with the webhook delivery replaced. */
+    public Job withDelivery(Optional<Delivery> delivery) {
+        return new Job(
+                id,
+                state,
+                request,
+                principal,
+                idempotencyKey,
+                fingerprint,
+                attempt,
+                maxAttempts,
+                notBefore,
+                lease,
+                cancelRequested,
+                progress,
+                message,
+                result,
+                error,
+                createdAt,
+                updatedAt,
+                finishedAt,
+                delivery);
     }
 }

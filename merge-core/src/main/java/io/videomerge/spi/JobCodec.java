@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The JSON form in which stores persist a {@link MergeRequest} and a {@link MergeResult}, so that
@@ -53,6 +54,9 @@ public final class JobCodec {
         root.put("fit", stored(request.fit()));
         root.put("transition", stored(request.transition().kind()));
         root.put("transition_duration", request.transition().seconds());
+        // Absent rather than null when there is none, so that a request without one keeps the document, and the
+        // fingerprint, it had before callbacks existed.
+        request.callbackUrl().ifPresent(url -> root.put("callback_url", url.toString()));
         return write(root);
     }
 
@@ -75,7 +79,8 @@ public final class JobCodec {
     }
 
     /**
-     * {@return the request a {@link #writeRequest} document describes}
+     * {@return the request a {@link #writeRequest} document describes; a document without {@code callback_url} has
+     * none}
      *
      * @param json a document {@link #writeRequest} wrote, by this version or an earlier one
      * @throws IllegalArgumentException when {@code json} is not such a document
@@ -89,12 +94,14 @@ public final class JobCodec {
                         ? Transition.none()
                         : Transition.fade(Duration.ofNanos(
                                 Math.round(root.get("transition_duration").asDouble() * 1e9)));
+        JsonNode callback = root.get("callback_url");
         return new MergeRequest(
                 urls,
                 read(Quality.class, root.get("quality").asText()),
                 read(AspectRatio.class, root.get("aspect_ratio").asText()),
                 read(Fit.class, root.get("fit").asText()),
-                transition);
+                transition,
+                callback == null || callback.isNull() ? Optional.empty() : Optional.of(URI.create(callback.asText())));
     }
 
     /**

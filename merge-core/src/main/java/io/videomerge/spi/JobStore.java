@@ -25,10 +25,20 @@ import java.util.Optional;
  *       makes a job eligible for rescue, it does not by itself change the job.</li>
  *   <li>Every change sets {@code updatedAt} to now; reaching a final state also sets {@code finishedAt}
  *       to now and drops the lease. A job going back to {@link JobState#PENDING} has no lease and
- *       progress 0.</li>
+ *       progress 0. The delivery methods are the exception: they change the job's {@link Delivery} only.</li>
  *   <li>Instants are kept to the millisecond at least; the request and result survive a round trip
  *       through the store equal to what was written (see {@link JobCodec}).</li>
  * </ul>
+ *
+ * <p>Webhook deliveries: a job whose request has a {@link io.videomerge.MergeRequest#callbackUrl() callback URL}
+ * carries a {@link Delivery}, created {@link Delivery.State#WAITING} with attempt 1, token 0 and {@code notBefore}
+ * = {@code createdAt}; a job without one never has a delivery. Whatever makes the job final ({@link #complete}, a
+ * {@link #fail} without retry, the {@link #cancel} of a pending job, the {@link #release} of a job whose
+ * cancellation was requested, a {@link #requeueExpired} that ends it FAILED or CANCELLED) makes its waiting delivery
+ * {@link Delivery.State#DUE} with {@code notBefore} = {@code finishedAt}, in the same atomic change; a job that
+ * goes back to {@link JobState#PENDING} keeps its delivery waiting. Deliverers then take due deliveries under a
+ * lease ({@link #claimDelivery}) and end each attempt with {@link #deliveryDone} or {@link #retryDelivery}, fenced by
+ * the claim's token; a {@link #purgeFinished purged} job's delivery goes with it, in whatever state.
  */
 public interface JobStore extends AutoCloseable {
 
@@ -145,7 +155,8 @@ public interface JobStore extends AutoCloseable {
 
     /**
      * Deletes at most {@code limit} final jobs whose {@code finishedAt} is before {@code cutoff}, oldest
-     * finished first, with their idempotency keys (a later create with such a key makes a new job). Jobs that
+     * finished first, with their idempotency keys (a later create with such a key makes a new job) and their
+     * deliveries, in whatever state. Jobs that
      * are not final are never deleted; a job is returned by one call only, however many race.
      *
      * @param cutoff jobs that finished before this instant are deleted
@@ -162,6 +173,35 @@ public interface JobStore extends AutoCloseable {
      * @return the number of pending jobs
      */
     long countPending();
+
+    /**
+     * Atomically takes one {@link Delivery.State#DUE} delivery whose {@code notBefore} is not after now, earliest
+     * {@code notBefore} first, under a lease: its {@code notBefore} becomes now + {@code leaseTime} and its token
+     * greater than any earlier token of that delivery; its state and attempt do not change, nor does anything else of
+     * the job. Until the lease ends, no claim returns it again; after that (the deliverer vanished) any claim may.
+     * Two concurrent claims never return the same delivery.
+     *
+     * @return the job, final, with the claimed delivery; empty when no delivery is due
+     */
+    Optional<Job> claimDelivery(Duration leaseTime);
+
+    /**
+     * Ends a delivery for good, delivered or given up: when the job's delivery is {@link Delivery.State#DUE} with this
+     * token, it becomes {@link Delivery.State#DONE} (attempt and {@code notBefore} unchanged) and is never claimed
+     * again; otherwise nothing changes.
+     *
+     * @return whether this call changed the delivery
+     */
+    boolean deliveryDone(TaskId id, long token);
+
+    /**
+     * Schedules the next attempt of a failed delivery: when the job's delivery is {@link Delivery.State#DUE} with this
+     * token, its attempt becomes attempt + 1 and its {@code notBefore} {@code at} (the token is unchanged: the next
+     * claim raises it); otherwise nothing changes.
+     *
+     * @return whether this call changed the delivery
+     */
+    boolean retryDelivery(TaskId id, long token, Instant at);
 
     /**
      * Checks that the store answers.

@@ -70,7 +70,8 @@ public record NewJob(
 
     /**
      * The job {@link JobStore#create} stores for this one at {@code now}: {@link JobState#PENDING}, attempt 1,
-     * progress 0, claimable at once, no lease, result or error, the {@link JobMessages#QUEUED} message.
+     * progress 0, claimable at once, no lease, result or error, the {@link JobMessages#QUEUED} message, and a
+     * {@link Delivery#waitingSince waiting} delivery when the request has a callback URL.
      *
      * @param now the store's current time
      * @return the pending job
@@ -95,6 +96,7 @@ public record NewJob(
                 Optional.empty(),
                 now,
                 now,
-                Optional.empty());
+                Optional.empty(),
+                request.callbackUrl().map(url -> Delivery.waitingSince(now)));
     }
 }

@@ -14,6 +14,7 @@ import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.Principal;
 import io.videomerge.TaskId;
+import io.videomerge.TaskJson;
 import io.videomerge.TaskStatus;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
@@ -24,6 +25,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Enumeration;
@@ -504,7 +506,10 @@ public final class MergeServlet extends HttpServlet {
         writeFinal(principal, id, response);
     }
 
-    /** The answer of the synchronous API for a finished task: the result, or the failure with its status. */
+    /**
+     * The answer of the synchronous API for a finished task: the result, or the failure with its status; the body
+     * is {@link TaskJson}'s, the same a webhook of the task carries.
+     */
     private void writeFinal(Principal principal, TaskId id, HttpServletResponse response) throws IOException {
         MergeResult result;
         try {
@@ -513,22 +518,12 @@ public final class MergeServlet extends HttpServlet {
             if (e.code() == ErrorCode.TASK_NOT_FOUND || e.code() == ErrorCode.STORE_UNAVAILABLE) {
                 throw e;
             }
-            ObjectNode body = mapper.createObjectNode();
-            body.put("success", false);
-            body.put("error", e.getMessage());
-            body.put("reason", e.code().name());
             ErrorStatus.retryAfterSeconds(e.code())
                     .ifPresent(seconds -> response.setHeader("Retry-After", Integer.toString(seconds)));
-            write(response, ErrorStatus.of(e.code()), body);
+            write(response, ErrorStatus.of(e.code()), TaskJson.failure(e.code(), e.getMessage()));
             return;
         }
-        ObjectNode body = mapper.createObjectNode();
-        body.put("success", true);
-        body.put("merged_url", result.mergedUrl().toString());
-        body.put("duration_seconds", result.durationSeconds());
-        body.put("processing_time", result.processingTime().toMillis() / 1000.0);
-        body.put("clips_merged", result.clipsMerged());
-        write(response, 200, body);
+        write(response, 200, TaskJson.result(result));
     }
 
     private void cancel(Principal principal, TaskId id, HttpServletResponse response) throws IOException {
@@ -640,7 +635,14 @@ public final class MergeServlet extends HttpServlet {
     }
 
     private void write(HttpServletResponse response, int status, JsonNode body) throws IOException {
-        byte[] bytes = mapper.writeValueAsBytes(body);
+        write(response, status, mapper.writeValueAsBytes(body));
+    }
+
+    private void write(HttpServletResponse response, int status, String json) throws IOException {
+        write(response, status, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private void write(HttpServletResponse response, int status, byte[] bytes) throws IOException {
         response.setStatus(status);
         response.setContentType(JSON);
         response.setHeader("Cache-Control", "no-store");

@@ -146,6 +146,14 @@ final class RequestReader {
         if (transition != null || seconds != null) {
             request = request.withTransition(WireNames.transition(transition, seconds));
         }
+        String callback = text(root, "callback_url", "an http(s) URL");
+        if (callback != null) {
+            try {
+                request = request.withCallbackUrl(new URI(callback));
+            } catch (URISyntaxException e) {
+                throw ApiError.invalid("callback_url is not a valid URL");
+            }
+        }
         return request;
     }
 

@@ -4,6 +4,7 @@ import io.videomerge.AspectRatio;
 import io.videomerge.Fit;
 import io.videomerge.InvalidRequestException;
 import io.videomerge.Quality;
+import io.videomerge.TaskJson;
 import io.videomerge.TaskStatus;
 import io.videomerge.Transition;
 import java.time.Duration;
@@ -13,7 +14,9 @@ import java.util.stream.Collectors;
 
 /**
  * How the HTTP contract spells the library's values ({@code "720"}, {@code "9:16"}, {@code "pad"}, {@code "fade"},
- * {@code "completed"}), in both directions: the words belong to the contract, not to the library's types.
+ * {@code "completed"}), in both directions: the words belong to the contract, not to the library's types. The
+ * words of a task's outcome (statuses, the result body) are written by {@link TaskJson} in merge-core, which sends
+ * them in webhooks too.
  */
 final class WireNames {
     private static final int MAX_QUOTED = 32;
@@ -23,8 +26,6 @@ final class WireNames {
     private static final Map<AspectRatio, String> RATIO = names(AspectRatio.class, "16:9", "9:16", "1:1", "4:5");
     private static final Map<Fit, String> FIT = names(Fit.class, "pad", "crop");
     private static final Map<Transition.Kind, String> TRANSITION = names(Transition.Kind.class, "fade", "none");
-    private static final Map<TaskStatus.Status, String> STATUS =
-            names(TaskStatus.Status.class, "pending", "processing", "completed", "failed");
 
     private WireNames() {}
 
@@ -44,8 +45,9 @@ final class WireNames {
         return TRANSITION.get(kind);
     }
 
+    /** The status words are {@link TaskJson}'s: the library writes them into webhooks itself. */
     static String of(TaskStatus.Status status) {
-        return STATUS.get(status);
+        return TaskJson.status(status);
     }
 
     /** @throws InvalidRequestException naming the allowed values when {@code text} is none of them */

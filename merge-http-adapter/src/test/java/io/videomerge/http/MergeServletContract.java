@@ -22,12 +22,14 @@ import io.videomerge.Principal;
 import io.videomerge.Quality;
 import io.videomerge.TaskId;
 import io.videomerge.Transition;
+import io.videomerge.Webhooks;
 import io.videomerge.internal.probe.ClipInfo;
 import io.videomerge.internal.probe.Prober;
 import io.videomerge.store.memory.InMemoryJobStore;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.testing.WebhookReceiver;
 import io.videomerge.upload.FileSystemUploader;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -43,6 +45,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -68,6 +71,9 @@ abstract class MergeServletContract {
     static final String MOUNT = "/ctx/vm";
     static final String VALID = "{\"video_urls\":[\"https://example.com/a.mp4\",\"https://example.com/b.mp4\"]}";
     static final Duration DEADLINE = Duration.ofSeconds(30);
+    static final String HOOK_SECRET = "whsec_"
+            + Base64.getEncoder()
+                    .encodeToString("the servlet test's webhook signing key".getBytes(StandardCharsets.UTF_8));
 
     final ObjectMapper json = new ObjectMapper();
     final HttpClient http = HttpClient.newBuilder()
@@ -227,7 +233,7 @@ abstract class MergeServletContract {
     }
 
     @Test
-    @DisplayName("quality, aspect_ratio, fit, transition and transition_duration reach the service")
+    @DisplayName("quality, aspect_ratio, fit, transition, transition_duration and callback_url reach the service")
     void optionalFieldsApply() throws Exception {
         assertEquals(
                 202,
@@ -245,6 +251,21 @@ abstract class MergeServletContract {
                 post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"transition\":\"none\"}")
                         .status());
         assertEquals(Transition.none(), service.lastRequest().transition());
+        assertEquals(Optional.empty(), service.lastRequest().callbackUrl());
+
+        assertEquals(
+                202,
+                post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],"
+                                + "\"callback_url\":\"https://hooks.example.com/merge?token=x\"}")
+                        .status());
+        assertEquals(
+                Optional.of(URI.create("https://hooks.example.com/merge?token=x")),
+                service.lastRequest().callbackUrl());
+        assertEquals(
+                202,
+                post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"callback_url\":null}")
+                        .status());
+        assertEquals(Optional.empty(), service.lastRequest().callbackUrl(), "null means none");
     }
 
     @Test
@@ -273,6 +294,8 @@ abstract class MergeServletContract {
             transition unknown                  | {"video_urls":["https://e.com/a","https://e.com/b"],"transition":"wipe"} | "fade"
             transition_duration not a number    | {"video_urls":["https://e.com/a","https://e.com/b"],"transition_duration":"1"} | transition_duration
             transition_duration out of range    | {"video_urls":["https://e.com/a","https://e.com/b"],"transition_duration":60} | transition_duration
+            callback_url not a string           | {"video_urls":["https://e.com/a","https://e.com/b"],"callback_url":["https://h.com/"]} | callback_url
+            callback_url not a URL              | {"video_urls":["https://e.com/a","https://e.com/b"],"callback_url":"http://a b"} | callback_url
             body an array                       | [1,2]                                                           | JSON object
             body not JSON                       | {"video_urls":                                                  | not valid JSON
             trailing content                    | {"video_urls":["https://e.com/a"]} {}                           | not valid JSON
@@ -1200,6 +1223,10 @@ abstract class MergeServletContract {
             Reply loopback = post("{\"video_urls\":[\"http://127.0.0.1/a.mp4\",\"https://example.com/b.mp4\"]}");
             assertError(loopback, 422, "URL_FORBIDDEN");
             assertFalse(loopback.error().contains("127.0.0.1"), "no address in the answer: " + loopback.error());
+            Reply callback = post("{\"video_urls\":[\"https://example.com/a.mp4\",\"https://example.com/b.mp4\"],"
+                    + "\"callback_url\":\"https://hooks.example.com/merge\"}");
+            assertError(callback, 400, "INVALID_REQUEST");
+            assertTrue(callback.error().contains("sends no webhooks"), callback.error());
         }
     }
 
@@ -1226,11 +1253,63 @@ abstract class MergeServletContract {
         }
     }
 
+    @Test
+    @DisplayName("On the real service with webhooks: a forbidden callback_url is 422 naming the field; a cancelled"
+            + " task's webhook carries its result body, signed")
+    void webhooksOnTheRealService(@TempDir Path tmp) throws Exception {
+        try (WebhookReceiver receiver = WebhookReceiver.start();
+                InMemoryJobStore store = new InMemoryJobStore();
+                MergeService real = MergeService.builder()
+                        .limits(Limits.defaults().toBuilder()
+                                .allowLoopbackUrls(true)
+                                .build())
+                        .uploader(new FileSystemUploader(tmp.resolve("out"), URI.create("https://cdn.example.com/")))
+                        .workDirectory(tmp.resolve("work"))
+                        .jobStore(store)
+                        .mergeConcurrency(0)
+                        .webhooks(Webhooks.signedWith(HOOK_SECRET))
+                        .build()) {
+            mount(new MergeServlet(real), CONTEXT, MAPPING);
+
+            for (String forbidden : List.of("http://169.254.169.254/latest/meta-data", "http://10.0.0.1/hook")) {
+                Reply refused = post("{\"video_urls\":[\"https://example.com/a.mp4\",\"https://example.com/b.mp4\"],"
+                        + "\"callback_url\":\"" + forbidden + "\"}");
+                assertError(refused, 422, "URL_FORBIDDEN");
+                assertTrue(refused.error().startsWith("callback_url: "), refused.error());
+                assertFalse(refused.error().contains(URI.create(forbidden).getHost()), refused.error());
+            }
+            assertEquals(0, store.countPending(), "a refused callback records nothing");
+
+            Reply submit = post("{\"video_urls\":[\"https://example.com/a.mp4\",\"https://example.com/b.mp4\"],"
+                    + "\"callback_url\":\"" + receiver.url("/hook?token=x") + "\"}");
+            assertEquals(202, submit.status(), submit.body().toString());
+            String id = submit.body().get("task_id").asText();
+            assertEquals(200, delete("/api/v1/merge/" + id).status());
+
+            WebhookReceiver.Received hook = receiver.next(DEADLINE);
+            Reply result = get("/api/v1/merge/" + id + "/result");
+
+            assertEquals(410, result.status());
+            assertTrue(hook.verify(HOOK_SECRET), hook.headers().toString());
+            assertEquals("msg_" + id, hook.header("webhook-id"));
+            assertSameOutcome(result.body(), json.readTree(hook.body()), id, "failed");
+        }
+    }
+
+    /** Checks that a webhook body is the result body with the task's id and status in front. */
+    private static void assertSameOutcome(JsonNode result, JsonNode webhook, String id, String status) {
+        ObjectNode rest = webhook.deepCopy();
+        assertEquals(id, rest.remove("task_id").asText());
+        assertEquals(status, rest.remove("status").asText());
+        assertEquals(result, rest, "the webhook says what GET result answers");
+    }
+
     // ---------------------------------------------------------------- the whole flow, on the real service
 
     @Test
     @DisplayName(
-            "On the real service: submit, status with rising progress, result, and a merged file that downloads and probes right")
+            "On the real service: submit, status with rising progress, result, a webhook with the same result, and a"
+                    + " merged file that downloads and probes right")
     void wholeFlowOnTheRealService(@TempDir Path tmp) throws Exception {
         Path media = Files.createDirectories(tmp.resolve("media"));
         ClipSpec clip = ClipSpec.of(320, 240).withDuration(2.0);
@@ -1247,11 +1326,14 @@ abstract class MergeServletContract {
                         .jobStore(store)
                         .mergeConcurrency(1)
                         .heartbeat(Duration.ofMillis(100)) // progress reaches the store with each heartbeat
-                        .build()) {
+                        .webhooks(Webhooks.signedWith(HOOK_SECRET))
+                        .build();
+                WebhookReceiver receiver = WebhookReceiver.start()) {
             mount(new MergeServlet(real), CONTEXT, MAPPING);
 
             Reply submit = post("{\"video_urls\":[\"" + files.url("a.mp4") + "\",\"" + files.url("b.mp4")
-                    + "\"],\"quality\":\"480\",\"aspect_ratio\":\"16:9\"}");
+                    + "\"],\"quality\":\"480\",\"aspect_ratio\":\"16:9\",\"callback_url\":\""
+                    + receiver.url("/done") + "\"}");
             assertEquals(202, submit.status(), submit.body().toString());
             TaskId id = new TaskId(submit.body().get("task_id").asText());
 
@@ -1282,6 +1364,9 @@ abstract class MergeServletContract {
             assertEquals(2, result.body().get("clips_merged").asInt());
             assertEquals(3.5, result.body().get("duration_seconds").asDouble(), 0.2);
             assertTrue(result.body().get("processing_time").asDouble() > 0);
+            WebhookReceiver.Received hook = receiver.next(DEADLINE);
+            assertTrue(hook.verify(HOOK_SECRET), hook.headers().toString());
+            assertSameOutcome(result.body(), json.readTree(hook.body()), id.value(), "completed");
 
             Path merged = tmp.resolve("merged.mp4");
             HttpResponse<Path> download = http.send(

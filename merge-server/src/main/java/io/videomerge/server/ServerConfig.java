@@ -3,6 +3,7 @@ package io.videomerge.server;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.Isolation;
+import io.videomerge.Webhooks;
 import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.upload.UrlSigner;
 import java.io.IOException;
@@ -43,6 +44,8 @@ import java.util.regex.Pattern;
  *                          {@code worker} roles need a store that processes share, and a worker the public URL
  * @param lifecycle         how long a stop waits for running merges, how long finished tasks are kept
  * @param workDir           where merges keep their temporary files (default {@code work} in the data folder)
+ * @param webhooks          how tasks' final statuses are posted to their callback URLs; empty (the default) unless a
+ *                          webhook secret is set
  */
 record ServerConfig(
         String store,
@@ -57,7 +60,8 @@ record ServerConfig(
         Outputs outputs,
         Role role,
         Lifecycle lifecycle,
-        Optional<Path> workDir) {
+        Optional<Path> workDir,
+        Optional<Webhooks> webhooks) {
 
     /** The embedded default store. */
     static final String DEFAULT_STORE = "sqlite";
@@ -166,7 +170,17 @@ record ServerConfig(
                     "work-dir",
                     "VIDEOMERGE_WORK_DIR",
                     "folder of merges' temporary files (best on a local disk)",
-                    "DATA_DIR/work"));
+                    "DATA_DIR/work"),
+            new Option(
+                    "webhook-secret",
+                    "VIDEOMERGE_WEBHOOK_SECRET",
+                    "whsec_<base64 key> signing tasks' webhooks; prefer the variable (flags show in ps)",
+                    "none: no webhooks"),
+            new Option(
+                    "default-callback-url",
+                    "VIDEOMERGE_DEFAULT_CALLBACK_URL",
+                    "where tasks without callback_url post their status (needs a webhook secret)",
+                    "none"));
 
     private record Option(String flag, String env, String help, String fallback) {}
 
@@ -180,6 +194,7 @@ record ServerConfig(
         requireNonNull(role, "role");
         requireNonNull(lifecycle, "lifecycle");
         requireNonNull(workDir, "workDir");
+        requireNonNull(webhooks, "webhooks");
         apiKeys = List.copyOf(apiKeys);
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
@@ -236,7 +251,7 @@ record ServerConfig(
         int port = integer(values, "port", 8080);
         Optional<URI> publicUrl = Optional.ofNullable(values.get("public-url"))
                 .filter(v -> !v.isEmpty())
-                .map(ServerConfig::parseUrl);
+                .map(v -> url("public-url", v));
         List<String> keys = new ArrayList<>();
         for (String key : values.getOrDefault("api-keys", "").split(",")) {
             if (!key.isBlank()) {
@@ -258,7 +273,8 @@ record ServerConfig(
                 lifecycle(values),
                 Optional.ofNullable(values.get("work-dir"))
                         .filter(v -> !v.isEmpty())
-                        .map(Path::of));
+                        .map(Path::of),
+                webhooks(values));
     }
 
     /** A copy with other isolation settings (tests choose a crashing child this way). */
@@ -276,7 +292,8 @@ record ServerConfig(
                 outputs,
                 role,
                 lifecycle,
-                workDir);
+                workDir,
+                webhooks);
     }
 
     /**
@@ -459,6 +476,28 @@ record ServerConfig(
         return isolation.withTimeout(Duration.ofSeconds(timeout));
     }
 
+    /**
+     * Webhooks when a secret is set, with the default callback URL if one is; the secret never appears in an error.
+     */
+    private static Optional<Webhooks> webhooks(Map<String, String> values) {
+        String secret = values.getOrDefault("webhook-secret", "");
+        String fallback = values.getOrDefault("default-callback-url", "");
+        if (secret.isEmpty()) {
+            if (!fallback.isEmpty()) {
+                throw new IllegalArgumentException("default-callback-url needs a webhook-secret to sign with");
+            }
+            return Optional.empty();
+        }
+        Webhooks webhooks;
+        try {
+            webhooks = Webhooks.signedWith(secret);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("webhook-secret: " + e.getMessage());
+        }
+        return Optional.of(
+                fallback.isEmpty() ? webhooks : webhooks.withDefaultCallbackUrl(url("default-callback-url", fallback)));
+    }
+
     /** A size such as {@code 536870912}, {@code 512m} or {@code 1g}, at least {@code min}. */
     private static long bytes(String name, String value, long min) {
         String v = value.toLowerCase(Locale.ROOT);
@@ -537,15 +576,15 @@ record ServerConfig(
         };
     }
 
-    private static URI parseUrl(String value) {
+    private static URI url(String name, String value) {
         URI uri;
         try {
             uri = URI.create(value);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("public-url is not a URL: " + value);
+            throw new IllegalArgumentException(name + " is not a URL: " + value);
         }
         if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-            throw new IllegalArgumentException("public-url must be an http(s) URL: " + value);
+            throw new IllegalArgumentException(name + " must be an http(s) URL: " + value);
         }
         return uri;
     }

@@ -82,7 +82,7 @@ final class ServiceFactory {
                             unsigned.withSignedUrls(signer, config.outputs().urlValidity()))
                     .orElse(unsigned);
             uploader.createFolder();
-            MergeService service = MergeService.builder()
+            MergeService.Builder builder = MergeService.builder()
                     .limits(Limits.defaults().toBuilder()
                             .allowLoopbackUrls(config.allowLoopbackUrls())
                             .build())
@@ -100,9 +100,9 @@ final class ServiceFactory {
                     .shutdownGrace(config.lifecycle().shutdownGrace())
                     .retention(config.lifecycle().retention())
                     // Status readers see progress as often as heartbeats carry it to the store.
-                    .heartbeat(HEARTBEAT)
-                    .build();
-            return new Running(service, store);
+                    .heartbeat(HEARTBEAT);
+            config.webhooks().ifPresent(builder::webhooks);
+            return new Running(builder.build(), store);
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

@@ -14,6 +14,7 @@ import io.videomerge.internal.probe.Prober;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
+import io.videomerge.testing.WebhookReceiver;
 import io.videomerge.upload.UrlSigner;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +30,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -400,5 +402,36 @@ class MergeServerTest {
         assertEquals(
                 "STORE_UNAVAILABLE", json.readTree(submit.body()).get("code").asText());
         assertFalse(submit.body().contains("127.0.0.1"), "no address in the answer: " + submit.body());
+    }
+
+    @Test
+    @DisplayName("With --webhook-secret a task's final status is posted, signed, to its callback_url")
+    void postsWebhooks() throws Exception {
+        String secret = "whsec_" + Base64.getEncoder().encodeToString(new byte[32]);
+        try (WebhookReceiver receiver = WebhookReceiver.start()) {
+            URI base = start(
+                    "--allow-loopback-urls",
+                    "--isolation",
+                    "in-process",
+                    "--merge-concurrency",
+                    "1",
+                    "--webhook-secret",
+                    secret);
+
+            HttpResponse<String> submitted = send(HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"" + base + "/files/none-a.mp4\",\""
+                            + base + "/files/none-b.mp4\"],\"callback_url\":\"" + receiver.url("/hook") + "\"}")));
+            assertEquals(202, submitted.statusCode(), submitted.body());
+            String id = json.readTree(submitted.body()).get("task_id").asText();
+
+            WebhookReceiver.Received hook = receiver.next(DEADLINE);
+            JsonNode body = json.readTree(hook.body());
+            assertTrue(hook.verify(secret), hook.headers().toString());
+            assertEquals("msg_" + id, hook.header("webhook-id"));
+            assertEquals(id, body.get("task_id").asText());
+            assertEquals("failed", body.get("status").asText());
+            assertEquals("DOWNLOAD_FAILED", body.get("reason").asText());
+        }
     }
 }

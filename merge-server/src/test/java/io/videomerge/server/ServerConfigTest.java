@@ -307,6 +307,9 @@ class ServerConfigTest {
                 "VIDEOMERGE_URL_SECRET",
                 "--url-secret-file",
                 "--url-validity",
+                "--webhook-secret",
+                "VIDEOMERGE_WEBHOOK_SECRET",
+                "--default-callback-url",
                 "--host")) {
             assertTrue(usage.contains(name), name);
         }
@@ -427,5 +430,36 @@ class ServerConfigTest {
                 "VIDEOMERGE_WORK_DIR")) {
             assertTrue(usage.contains(name), name);
         }
+    }
+
+    @Test
+    @DisplayName("Webhooks are off without a secret; the secret comes from the variable or the flag, never echoed")
+    void webhookSettings() {
+        String secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+        ServerConfig off = ServerConfig.parse(new String[0], Map.of());
+        ServerConfig on = ServerConfig.parse(
+                new String[] {"--default-callback-url", "https://hooks.example.com/merge"},
+                Map.of("VIDEOMERGE_WEBHOOK_SECRET", secret));
+        ServerConfig byFlag = ServerConfig.parse(new String[] {"--webhook-secret=" + secret}, Map.of());
+
+        assertEquals(Optional.empty(), off.webhooks());
+        assertEquals(
+                Optional.of(URI.create("https://hooks.example.com/merge")),
+                on.webhooks().orElseThrow().defaultCallbackUrl());
+        assertEquals(
+                on.webhooks().orElseThrow().signature("msg_1", 1, new byte[0]),
+                byFlag.webhooks().orElseThrow().signature("msg_1", 1, new byte[0]));
+        IllegalArgumentException badSecret = assertThrows(
+                IllegalArgumentException.class,
+                () -> ServerConfig.parse(
+                        new String[0], Map.of("VIDEOMERGE_WEBHOOK_SECRET", "hunter2-hunter2-hunter2")));
+        assertTrue(badSecret.getMessage().startsWith("webhook-secret"), badSecret.getMessage());
+        assertFalse(badSecret.getMessage().contains("hunter2"), badSecret.getMessage());
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(
+                                new String[] {"--default-callback-url", "https://hooks.example.com/"}, Map.of()))
+                .getMessage()
+                .contains("webhook-secret"));
     }
 }

@@ -1487,6 +1487,352 @@ public abstract class JobStoreContract {
     }
 
     @Nested
+    @DisplayName("webhook deliveries")
+    class Deliveries {
+        private static final URI CALLBACK = URI.create("https://hooks.example.com:8443/merge/done?sig=a%2Bb&n=1");
+
+        private NewJob withCallback(int maxAttempts) {
+            return new NewJob(TaskId.random(), request(2).withCallbackUrl(CALLBACK), Optional.empty(), maxAttempts);
+        }
+
+        private NewJob withCallback() {
+            return withCallback(3);
+        }
+
+        private Delivery delivery(TaskId id) {
+            return get(id).delivery().orElseThrow(() -> new AssertionError("job " + id + " has no delivery"));
+        }
+
+        private Job claimDelivery() {
+            return store.claimDelivery(LEASE).orElseThrow(() -> new AssertionError("no delivery was claimed"));
+        }
+
+        private void assertNothingToDeliver() {
+            assertEquals(Optional.empty(), store.claimDelivery(LEASE));
+        }
+
+        /** Checks that the job just ended with a due delivery, as it was created, and that it is claimed now. */
+        private void assertBecameDue(TaskId id, JobState state) {
+            Job job = get(id);
+            assertEquals(state, job.state());
+            Instant finishedAt = job.finishedAt().orElseThrow();
+            assertEquals(new Delivery(Delivery.State.DUE, 1, 0, finishedAt), delivery(id));
+            Job claimed = claimDelivery();
+            assertEquals(id, claimed.id());
+            assertEquals(state, claimed.state());
+            assertNothingToDeliver();
+        }
+
+        /** Creates a job with a callback, completes it and claims its delivery. */
+        private Job completedAndClaimed() {
+            Lease lease = createAndClaim(withCallback());
+            assertTrue(store.complete(lease, result()));
+            return claimDelivery();
+        }
+
+        @Test
+        @DisplayName("a job with a callback URL is created with a waiting delivery, a job without one with none")
+        void createdWaiting() {
+            Job created = store.create(withCallback());
+            Job plain = create();
+
+            assertEquals(Optional.of(Delivery.waitingSince(now())), created.delivery());
+            assertEquals(new Delivery(Delivery.State.WAITING, 1, 0, created.createdAt()), delivery(created.id()));
+            assertEquals(created, get(created.id()), "find must show what create returned");
+            assertEquals(Optional.of(CALLBACK), get(created.id()).request().callbackUrl());
+            assertEquals(Optional.empty(), plain.delivery());
+            assertEquals(Optional.empty(), get(plain.id()).delivery());
+            assertNothingToDeliver();
+        }
+
+        @Test
+        @DisplayName("the callback URL is part of the stored request and of its fingerprint")
+        void callbackUrlRoundTrips() {
+            MergeRequest plain = request(2);
+            Job with = store.create(new NewJob(TaskId.random(), plain.withCallbackUrl(CALLBACK), Optional.empty(), 3));
+            Job without = store.create(new NewJob(TaskId.random(), plain, Optional.empty(), 3));
+
+            assertEquals(plain.withCallbackUrl(CALLBACK), get(with.id()).request());
+            assertEquals(plain, get(without.id()).request());
+            assertEquals(
+                    JobCodec.fingerprint(plain.withCallbackUrl(CALLBACK)),
+                    get(with.id()).fingerprint());
+            assertNotEquals(get(with.id()).fingerprint(), get(without.id()).fingerprint());
+        }
+
+        @Test
+        @DisplayName("a delivery waits while its job is pending, processing, retried, requeued or released")
+        void waitsUntilTheJobIsFinal() {
+            TaskId id = store.create(withCallback(4)).id();
+            assertNothingToDeliver();
+            Lease first = lease(claim());
+            assertNothingToDeliver();
+            assertTrue(store.fail(first, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(now())));
+            assertNothingToDeliver();
+            claim();
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            assertNothingToDeliver();
+            Lease third = lease(claim());
+            assertTrue(store.release(third));
+            assertNothingToDeliver();
+
+            assertEquals(JobState.PENDING, get(id).state());
+            assertEquals(3, get(id).attempt());
+            assertEquals(Delivery.waitingSince(get(id).createdAt()), delivery(id));
+        }
+
+        @Test
+        @DisplayName("completing the job makes its delivery due at the finish time")
+        void dueAfterComplete() {
+            Lease lease = createAndClaim(withCallback());
+            clock.advance(STEP);
+            assertTrue(store.complete(lease, result()));
+            assertBecameDue(lease.taskId(), JobState.COMPLETED);
+        }
+
+        @Test
+        @DisplayName("failing the job for good makes its delivery due")
+        void dueAfterFinalFailure() {
+            Lease lease = createAndClaim(withCallback());
+            clock.advance(STEP);
+            assertTrue(store.fail(lease, error(ErrorCode.INVALID_MEDIA), Optional.empty()));
+            assertBecameDue(lease.taskId(), JobState.FAILED);
+        }
+
+        @Test
+        @DisplayName("failing the last attempt with a retry time makes its delivery due")
+        void dueAfterLastAttemptFails() {
+            Lease lease = createAndClaim(withCallback(1));
+            clock.advance(STEP);
+            assertTrue(store.fail(lease, error(ErrorCode.DOWNLOAD_FAILED), Optional.of(now())));
+            assertBecameDue(lease.taskId(), JobState.FAILED);
+        }
+
+        @Test
+        @DisplayName("cancelling a pending job makes its delivery due")
+        void dueAfterCancelOfPendingJob() {
+            TaskId id = store.create(withCallback()).id();
+            clock.advance(STEP);
+            assertTrue(store.cancel(id));
+            assertBecameDue(id, JobState.CANCELLED);
+        }
+
+        @Test
+        @DisplayName("releasing a job whose cancellation was requested makes its delivery due")
+        void dueAfterReleaseOfCancelledJob() {
+            Lease lease = createAndClaim(withCallback());
+            assertTrue(store.cancel(lease.taskId()));
+            assertNothingToDeliver();
+            clock.advance(STEP);
+            assertTrue(store.release(lease));
+            assertBecameDue(lease.taskId(), JobState.CANCELLED);
+        }
+
+        @Test
+        @DisplayName("a requeue that fails the job with WORKER_LOST makes its delivery due")
+        void dueAfterWorkerLost() {
+            Lease lease = createAndClaim(withCallback(1));
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            assertBecameDue(lease.taskId(), JobState.FAILED);
+        }
+
+        @Test
+        @DisplayName("a requeue that ends a job whose cancellation was requested makes its delivery due")
+        void dueAfterRequeueOfCancelledJob() {
+            Lease lease = createAndClaim(withCallback());
+            assertTrue(store.cancel(lease.taskId()));
+            expireLease();
+            assertEquals(1, store.requeueExpired());
+            assertBecameDue(lease.taskId(), JobState.CANCELLED);
+        }
+
+        @Test
+        @DisplayName("a job without a callback URL has nothing to deliver in any final state")
+        void noCallbackNothingToDeliver() {
+            Lease completed = createAndClaim();
+            assertTrue(store.complete(completed, result()));
+            Lease failed = createAndClaim();
+            assertTrue(store.fail(failed, error(ErrorCode.INVALID_MEDIA), Optional.empty()));
+            TaskId cancelled = create().id();
+            assertTrue(store.cancel(cancelled));
+
+            assertNothingToDeliver();
+            for (TaskId id : List.of(completed.taskId(), failed.taskId(), cancelled)) {
+                assertEquals(Optional.empty(), get(id).delivery());
+            }
+        }
+
+        @Test
+        @DisplayName(
+                "a claim leases the delivery until now plus the lease time with a new token, changing nothing else")
+        void claimLeasesTheDelivery() {
+            Lease lease = createAndClaim(withCallback());
+            assertTrue(store.complete(lease, result()));
+            Job before = get(lease.taskId());
+            clock.advance(STEP);
+
+            Job claimed = claimDelivery();
+
+            assertEquals(lease.taskId(), claimed.id());
+            Delivery d = claimed.delivery().orElseThrow();
+            assertEquals(Delivery.State.DUE, d.state());
+            assertEquals(1, d.attempt(), "a claim does not spend an attempt");
+            assertTrue(d.token() > 0, "token " + d.token());
+            assertEquals(now().plus(LEASE), d.notBefore());
+            assertEquals(
+                    before, claimed.withDelivery(before.delivery()), "the job itself, updatedAt too, is unchanged");
+            assertEquals(claimed, get(lease.taskId()), "find must show what the claim returned");
+        }
+
+        @Test
+        @DisplayName("a claimed delivery is claimed again only once its lease ended, with a greater token")
+        void lapsedLeaseIsClaimedAgain() {
+            Job first = completedAndClaimed();
+            long firstToken = first.delivery().orElseThrow().token();
+            assertNothingToDeliver();
+            clock.advance(LEASE.minus(MILLI));
+            assertNothingToDeliver();
+            clock.advance(MILLI);
+
+            Job again = claimDelivery();
+
+            assertEquals(first.id(), again.id());
+            long secondToken = again.delivery().orElseThrow().token();
+            assertTrue(secondToken > firstToken, secondToken + " after " + firstToken);
+            assertEquals(1, again.delivery().orElseThrow().attempt());
+            assertFalse(store.deliveryDone(first.id(), firstToken), "the first claim's token is stale");
+            assertFalse(store.retryDelivery(first.id(), firstToken, now()), "the first claim's token is stale");
+            assertEquals(again, get(first.id()));
+            assertTrue(store.deliveryDone(first.id(), secondToken));
+        }
+
+        @Test
+        @DisplayName("due deliveries are claimed earliest first, whatever order their jobs were created in")
+        void earliestDueFirst() {
+            List<Lease> leases = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                store.create(withCallback());
+                clock.advance(STEP);
+            }
+            for (int i = 0; i < 3; i++) {
+                leases.add(lease(claim()));
+            }
+            List<TaskId> finished = new ArrayList<>();
+            for (int i : new int[] {2, 0, 1}) {
+                assertTrue(store.complete(leases.get(i), result()));
+                finished.add(leases.get(i).taskId());
+                clock.advance(STEP);
+            }
+
+            assertEquals(
+                    finished,
+                    List.of(
+                            claimDelivery().id(),
+                            claimDelivery().id(),
+                            claimDelivery().id()));
+            assertNothingToDeliver();
+        }
+
+        @Test
+        @DisplayName("a retried delivery has its attempt raised and waits for its time, keeping its token")
+        void retryWaitsForItsTime() {
+            Job claimed = completedAndClaimed();
+            Job before = get(claimed.id());
+            long token = claimed.delivery().orElseThrow().token();
+            Instant at = now().plus(Duration.ofSeconds(10));
+
+            assertTrue(store.retryDelivery(claimed.id(), token, at));
+
+            assertEquals(new Delivery(Delivery.State.DUE, 2, token, at), delivery(claimed.id()));
+            assertEquals(before, get(claimed.id()).withDelivery(before.delivery()), "the job itself is unchanged");
+            clock.advance(Duration.ofSeconds(10).minus(MILLI));
+            assertNothingToDeliver();
+            clock.advance(MILLI);
+            Job again = claimDelivery();
+            assertEquals(claimed.id(), again.id());
+            assertEquals(2, again.delivery().orElseThrow().attempt());
+            assertTrue(again.delivery().orElseThrow().token() > token);
+        }
+
+        @Test
+        @DisplayName("a retry time in the past makes the delivery claimable at once, before later ones")
+        void retryInThePastGoesFirst() {
+            Job early = completedAndClaimed();
+            clock.advance(STEP);
+            Lease other = createAndClaim(withCallback());
+            assertTrue(store.complete(other, result()));
+            clock.advance(STEP);
+            assertTrue(store.retryDelivery(
+                    early.id(), early.delivery().orElseThrow().token(), now().minus(Duration.ofHours(1))));
+
+            assertEquals(early.id(), claimDelivery().id());
+            assertEquals(other.taskId(), claimDelivery().id());
+        }
+
+        @Test
+        @DisplayName("a delivery done is never claimed again, and no later call changes it")
+        void doneIsFinal() {
+            Job claimed = completedAndClaimed();
+            Delivery d = claimed.delivery().orElseThrow();
+
+            assertTrue(store.deliveryDone(claimed.id(), d.token()));
+
+            assertEquals(new Delivery(Delivery.State.DONE, 1, d.token(), d.notBefore()), delivery(claimed.id()));
+            clock.advance(Duration.ofDays(2));
+            assertNothingToDeliver();
+            assertFalse(store.deliveryDone(claimed.id(), d.token()));
+            assertFalse(store.retryDelivery(claimed.id(), d.token(), now()));
+            assertEquals(Delivery.State.DONE, delivery(claimed.id()).state());
+        }
+
+        @Test
+        @DisplayName("done and retry answer false for an unknown job, a job without delivery, a waiting delivery or a"
+                + " wrong token")
+        void wrongCallsChangeNothing() {
+            Lease plain = createAndClaim();
+            assertTrue(store.complete(plain, result()));
+            Job claimed = completedAndClaimed();
+            long token = claimed.delivery().orElseThrow().token();
+            TaskId waiting = store.create(withCallback()).id();
+
+            assertFalse(store.deliveryDone(TaskId.random(), 1));
+            assertFalse(store.retryDelivery(TaskId.random(), 1, now()));
+            assertFalse(store.deliveryDone(plain.taskId(), 0));
+            assertFalse(store.retryDelivery(plain.taskId(), 1, now()));
+            assertFalse(store.deliveryDone(waiting, 0));
+            assertFalse(store.retryDelivery(waiting, 0, now()));
+            assertFalse(store.deliveryDone(claimed.id(), token + 1));
+            assertFalse(store.retryDelivery(claimed.id(), token - 1, now()));
+
+            assertEquals(Optional.empty(), get(plain.taskId()).delivery());
+            assertEquals(Delivery.State.WAITING, delivery(waiting).state());
+            assertEquals(claimed, get(claimed.id()));
+        }
+
+        @Test
+        @DisplayName("purging a job takes its delivery with it, due or done")
+        void purgeTakesTheDelivery() {
+            Job done = completedAndClaimed();
+            assertTrue(
+                    store.deliveryDone(done.id(), done.delivery().orElseThrow().token()));
+            Lease due = createAndClaim(withCallback());
+            assertTrue(store.complete(due, result()));
+            clock.advance(STEP);
+            Job dueBefore = get(due.taskId());
+
+            List<Job> purged = store.purgeFinished(now(), 10);
+
+            assertEquals(Set.of(done.id(), due.taskId()), Set.copyOf(ids(purged)));
+            assertTrue(purged.contains(dueBefore), "returned as it was, with its due delivery");
+            clock.advance(Duration.ofDays(2));
+            assertNothingToDeliver();
+            assertFalse(store.deliveryDone(due.taskId(), 0));
+        }
+    }
+
+    @Nested
     @DisplayName("concurrency")
     class Concurrency {
         private static final int THREADS = 8;
@@ -1545,6 +1891,94 @@ public abstract class JobStoreContract {
             assertEquals(created, claimed);
             for (TaskId id : created) {
                 assertEquals(JobState.PROCESSING, get(id).state());
+            }
+        }
+
+        @Test
+        @DisplayName("N threads claiming M due deliveries claim each exactly once")
+        void eachDeliveryClaimedOnce() throws Exception {
+            int jobs = 120;
+            Set<TaskId> due = new HashSet<>();
+            for (int i = 0; i < jobs; i++) {
+                store.create(new NewJob(
+                        TaskId.random(),
+                        request(2).withCallbackUrl(URI.create("https://hooks.example.com/" + i)),
+                        Optional.empty(),
+                        3));
+            }
+            for (int i = 0; i < jobs; i++) {
+                Lease lease = lease(claim());
+                assertTrue(store.complete(lease, result()));
+                due.add(lease.taskId());
+            }
+
+            List<List<TaskId>> perThread = runTogether(THREADS, n -> {
+                List<TaskId> mine = new ArrayList<>();
+                Optional<Job> job;
+                while ((job = store.claimDelivery(LEASE)).isPresent()) {
+                    mine.add(job.get().id());
+                }
+                return mine;
+            });
+
+            List<TaskId> all = new ArrayList<>();
+            perThread.forEach(all::addAll);
+            assertEquals(all.size(), Set.copyOf(all).size(), "a delivery was claimed twice");
+            assertEquals(due, Set.copyOf(all));
+        }
+
+        @Test
+        @DisplayName("deliveries ended with stale tokens racing new claims of their lapsed leases: one wins each")
+        void doneRacingReclaim() throws Exception {
+            int jobs = 60;
+            Map<TaskId, Long> firstTokens = new ConcurrentHashMap<>();
+            for (int i = 0; i < jobs; i++) {
+                store.create(new NewJob(
+                        TaskId.random(),
+                        request(2).withCallbackUrl(URI.create("https://hooks.example.com/" + i)),
+                        Optional.empty(),
+                        3));
+            }
+            for (int i = 0; i < jobs; i++) {
+                assertTrue(store.complete(lease(claim()), result()));
+            }
+            for (int i = 0; i < jobs; i++) {
+                Job claimed = store.claimDelivery(LEASE).orElseThrow();
+                firstTokens.put(claimed.id(), claimed.delivery().orElseThrow().token());
+            }
+            expireLease();
+            List<TaskId> ids = new ArrayList<>(firstTokens.keySet());
+            Set<TaskId> done = ConcurrentHashMap.newKeySet();
+            Set<TaskId> reclaimed = ConcurrentHashMap.newKeySet();
+
+            runTogether(THREADS, n -> {
+                if (n % 2 == 0) {
+                    for (TaskId id : rotated(ids, n)) {
+                        if (store.deliveryDone(id, firstTokens.get(id))) {
+                            assertTrue(done.add(id), "ended twice: " + id);
+                        }
+                    }
+                } else {
+                    Optional<Job> job;
+                    while ((job = store.claimDelivery(LEASE)).isPresent()) {
+                        assertTrue(
+                                reclaimed.add(job.get().id()),
+                                "claimed twice: " + job.get().id());
+                    }
+                }
+                return null;
+            });
+
+            for (TaskId id : ids) {
+                Delivery d = get(id).delivery().orElseThrow();
+                if (done.contains(id)) {
+                    assertFalse(reclaimed.contains(id), "done with the stale token, then claimed: " + id);
+                    assertEquals(Delivery.State.DONE, d.state());
+                } else {
+                    assertTrue(reclaimed.contains(id), "neither done nor claimed again: " + id);
+                    assertEquals(Delivery.State.DUE, d.state());
+                    assertTrue(d.token() > firstTokens.get(id));
+                }
             }
         }
 

@@ -4,7 +4,8 @@
  * disguises one the way uploads come (lying or missing Matroska durations, cut media data, a broken packet), and
  * {@link io.videomerge.testing.ClipAnalyzer} decodes a file back into facts a test can assert (flash and beep
  * instants, region luma, silence, decode errors);
- * {@link io.videomerge.testing.ClipServer} serves them over loopback HTTP; {@link io.videomerge.testing.MutableClock}
- * is a clock that tests move instead of sleeping.
+ * {@link io.videomerge.testing.ClipServer} serves them over loopback HTTP; {@link io.videomerge.testing.WebhookReceiver}
+ * receives webhooks on loopback and checks their signatures; {@link io.videomerge.testing.MutableClock} is a clock that
+ * tests move instead of sleeping.
  */
 package io.videomerge.testing;

@@ -24,13 +24,15 @@ import java.util.function.Consumer;
 /**
  * The asynchronous half of {@link io.videomerge.MergeService}: records validated requests as jobs in
  * the {@link JobStore}, answers status, result, awaitFinal and cancel from the store (so any instance sharing
- * the store answers for any task), and runs a {@link JobWorker} over the same store.
+ * the store answers for any task), and runs a {@link JobWorker} over the same store, and a {@link WebhookDeliverer}
+ * when the service sends webhooks.
  */
 public final class AsyncMergeService implements AutoCloseable {
     private final JobSettings settings;
     private final JobStore store;
     private final Consumer<MergeRequest> validator;
     private final JobWorker worker;
+    private final Optional<WebhookDeliverer> deliverer;
     private final FinalStatusWaiters waiters = new FinalStatusWaiters(
             id -> status(Optional.empty(), id),
             FinalStatusWaiters.MIN_POLL,
@@ -44,16 +46,31 @@ public final class AsyncMergeService implements AutoCloseable {
      * @param validator checks a request against the limits, throwing {@link InvalidRequestException}
      */
     public AsyncMergeService(JobSettings settings, JobRunner runner, Consumer<MergeRequest> validator) {
+        this(settings, runner, validator, Optional.empty());
+    }
+
+    /**
+     * Starts the worker, as above, and the webhook deliverer when one is given; it is closed with this service.
+     * Without one, a request with a callback URL must be refused by {@code validator}: nothing would deliver it.
+     */
+    public AsyncMergeService(
+            JobSettings settings,
+            JobRunner runner,
+            Consumer<MergeRequest> validator,
+            Optional<WebhookDeliverer> deliverer) {
         this.settings = requireNonNull(settings, "settings");
         this.store = settings.store();
         this.validator = requireNonNull(validator, "validator");
+        this.deliverer = requireNonNull(deliverer, "deliverer");
         this.worker = new JobWorker(settings, runner, this::signalSettled);
         worker.start();
+        deliverer.ifPresent(WebhookDeliverer::start);
     }
 
     /**
      * Validates {@code request} and records it as a pending job of {@code principal} (or, for an idempotency key
-     * that principal used before, returns the task recorded first).
+     * that principal used before, returns the task recorded first). A request without a callback URL gets the
+     * deliverer's default one, if any, before its fingerprint is taken.
      *
      * @throws InvalidRequestException when the request or the key is invalid; nothing is recorded
      * @throws MergeException IDEMPOTENCY_KEY_REUSED when the principal used the key before for a different request
@@ -67,6 +84,12 @@ public final class AsyncMergeService implements AutoCloseable {
         requireNonNull(request, "request");
         requireNonNull(idempotencyKey, "idempotencyKey");
         validator.accept(request);
+        MergeRequest recorded = request.callbackUrl().isPresent()
+                ? request
+                : deliverer
+                        .flatMap(WebhookDeliverer::defaultCallbackUrl)
+                        .map(request::withCallbackUrl)
+                        .orElse(request);
         long max = settings.maxPendingJobs();
         if (max > 0) {
             long pending = store.countPending();
@@ -79,7 +102,7 @@ public final class AsyncMergeService implements AutoCloseable {
         }
         NewJob job;
         try {
-            job = new NewJob(TaskId.random(), request, principal, idempotencyKey, settings.maxAttempts());
+            job = new NewJob(TaskId.random(), recorded, principal, idempotencyKey, settings.maxAttempts());
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(
                     "idempotency key must have 1 to " + NewJob.MAX_KEY_LENGTH + " characters");
@@ -216,15 +239,20 @@ public final class AsyncMergeService implements AutoCloseable {
     }
 
     /**
-     * Stops the worker as {@link JobWorker#close()} describes, then answers outstanding waits with their
-     * tasks' statuses as they stand; the store is left open (the caller owns it).
+     * Stops the worker as {@link JobWorker#close()} describes, then the deliverer as
+     * {@link WebhookDeliverer#close()} does, then answers outstanding waits with their tasks' statuses as they stand;
+     * the store is left open (the caller owns it).
      */
     @Override
     public void close() {
         try {
             worker.close();
         } finally {
-            waiters.close();
+            try {
+                deliverer.ifPresent(WebhookDeliverer::close);
+            } finally {
+                waiters.close();
+            }
         }
     }
 
@@ -250,8 +278,9 @@ public final class AsyncMergeService implements AutoCloseable {
         return new TaskStatus(job.id(), status, message, job.progress(), job.createdAt(), job.updatedAt(), reason);
     }
 
-    /** A task may have become final: its run settled here, or it was cancelled here. */
+    /** A task may have become final: its run settled here, or it was cancelled here; so its webhook may be due. */
     private void signalSettled(TaskId id) {
         waiters.settled(id);
+        deliverer.ifPresent(WebhookDeliverer::wake);
     }
 }

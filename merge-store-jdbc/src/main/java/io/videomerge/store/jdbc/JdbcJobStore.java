@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.videomerge.MergeResult;
 import io.videomerge.StoreUnavailableException;
 import io.videomerge.TaskId;
+import io.videomerge.spi.Delivery;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobCodec;
 import io.videomerge.spi.JobError;
@@ -48,7 +49,8 @@ import org.jdbi.v3.core.statement.Update;
  * a busy timeout), a claim takes the database's write lock with {@code BEGIN IMMEDIATE} and moves the
  * job by compare-and-set. Every other change is a single conditional statement; a purge is one
  * {@code DELETE ... RETURNING} of the oldest finished rows (on PostgreSQL skipping rows that a concurrent
- * purge has locked), and {@link #countPending} reads the partial index of pending rows only.
+ * purge has locked), and {@link #countPending} reads the partial index of pending rows only. Webhook deliveries
+ * live in the job's row (schema version 3); they are claimed like jobs, from a partial index of the due ones.
  *
  * <p>When the database cannot be reached or is too busy to answer, methods throw
  * {@link StoreUnavailableException} and nothing was changed by them.
@@ -99,6 +101,7 @@ public final class JdbcJobStore implements JobStore {
         Instant now = now();
         String request = JobCodec.writeRequest(job.request());
         String key = job.idempotencyKey().orElse(null);
+        String deliveryState = job.request().callbackUrl().isPresent() ? Delivery.State.WAITING.name() : null;
         return use(t -> {
             Handle h = t.handle();
             // A lost insert means the key (or, in theory, the id) is taken; the winner is read back. It may
@@ -113,6 +116,7 @@ public final class JdbcJobStore implements JobStore {
                         .bind("maxAttempts", job.maxAttempts())
                         .bind("now", now.toEpochMilli())
                         .bind("message", JobMessages.QUEUED)
+                        .bind("deliveryState", deliveryState)
                         .execute();
                 if (inserted == 1) {
                     return job.pendingAt(now);
@@ -326,6 +330,78 @@ public final class JdbcJobStore implements JobStore {
     public long countPending() {
         return use(t ->
                 t.handle().createQuery(t.sql().countPending).mapTo(Long.class).one());
+    }
+
+    @Override
+    public Optional<Job> claimDelivery(Duration leaseTime) {
+        checkLeaseTime(leaseTime);
+        Instant now = now();
+        long leaseEnd = now.plus(leaseTime).toEpochMilli();
+        return use(t -> t.sql().dialect().claimsInOneStatement()
+                ? t.handle()
+                        .createQuery(t.sql().claimDeliveryOne)
+                        .bind("leaseEnd", leaseEnd)
+                        .bind("now", now.toEpochMilli())
+                        .map(JobRowMapper.INSTANCE)
+                        .findOne()
+                : claimDeliveryByCompareAndSet(t, now.toEpochMilli(), leaseEnd));
+    }
+
+    private Optional<Job> claimDeliveryByCompareAndSet(Bound t, long now, long leaseEnd) {
+        // As for jobs: an idle deliverer's poll reads without taking the write lock.
+        if (nextDelivery(t.handle(), t.sql(), now).isEmpty()) {
+            return Optional.empty();
+        }
+        return t.sql().dialect().inWriteTransaction(t.handle(), t.sql().jobs, tx -> {
+            Optional<Candidate> candidate = nextDelivery(tx, t.sql(), now);
+            if (candidate.isEmpty()) {
+                return Optional.empty();
+            }
+            int changed = tx.createUpdate(t.sql().claimDeliveryIfStillDue)
+                    .bind("leaseEnd", leaseEnd)
+                    .bind("now", now)
+                    .bind("id", candidate.get().id())
+                    .bind("token", candidate.get().token())
+                    .execute();
+            if (changed != 1) {
+                return Optional.empty();
+            }
+            return tx.createQuery(t.sql().findById)
+                    .bind("id", candidate.get().id())
+                    .map(JobRowMapper.INSTANCE)
+                    .findOne();
+        });
+    }
+
+    private static Optional<Candidate> nextDelivery(Handle handle, JobStatements sql, long now) {
+        return handle.createQuery(sql.nextDelivery)
+                .bind("now", now)
+                .map((rs, ctx) -> new Candidate(rs.getString("id"), rs.getLong("delivery_token")))
+                .findOne();
+    }
+
+    @Override
+    public boolean deliveryDone(TaskId id, long token) {
+        requireNonNull(id, "id");
+        return use(t -> t.handle()
+                        .createUpdate(t.sql().deliveryDone)
+                        .bind("id", id.value())
+                        .bind("token", token)
+                        .execute())
+                == 1;
+    }
+
+    @Override
+    public boolean retryDelivery(TaskId id, long token, Instant at) {
+        requireNonNull(id, "id");
+        requireNonNull(at, "at");
+        return use(t -> t.handle()
+                        .createUpdate(t.sql().retryDelivery)
+                        .bind("at", at.toEpochMilli())
+                        .bind("id", id.value())
+                        .bind("token", token)
+                        .execute())
+                == 1;
     }
 
     /** Does nothing: the store holds no connection between calls, and the pool or Jdbi it was given stays open. */

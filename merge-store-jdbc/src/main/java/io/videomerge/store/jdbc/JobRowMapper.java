@@ -4,6 +4,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.MergeRequest;
 import io.videomerge.Principal;
 import io.videomerge.TaskId;
+import io.videomerge.spi.Delivery;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobCodec;
 import io.videomerge.spi.JobError;
@@ -39,6 +40,14 @@ final class JobRowMapper implements RowMapper<Job> {
                 : Optional.of(new JobError(ErrorCode.valueOf(errorCode), nonNull(rs.getString("error_message"))));
         MergeRequest request = JobCodec.readRequest(rs.getString("request"));
         String fingerprint = rs.getString("request_fingerprint");
+        String deliveryState = rs.getString("delivery_state");
+        Optional<Delivery> delivery = deliveryState == null
+                ? Optional.empty()
+                : Optional.of(new Delivery(
+                        Delivery.State.valueOf(deliveryState),
+                        rs.getInt("delivery_attempt"),
+                        rs.getLong("delivery_token"),
+                        Instant.ofEpochMilli(rs.getLong("delivery_not_before"))));
         return new Job(
                 id,
                 state,
@@ -57,7 +66,8 @@ final class JobRowMapper implements RowMapper<Job> {
                 error,
                 Instant.ofEpochMilli(rs.getLong("created_at")),
                 Instant.ofEpochMilli(rs.getLong("updated_at")),
-                instant(rs, "finished_at"));
+                instant(rs, "finished_at"),
+                delivery);
     }
 
     private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {

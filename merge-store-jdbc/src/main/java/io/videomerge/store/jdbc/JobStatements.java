@@ -15,14 +15,15 @@ import java.util.regex.Pattern;
  */
 final class JobStatements {
     /** The schema version this code writes; a database at a higher version is refused. */
-    static final int SCHEMA_VERSION = 2;
+    static final int SCHEMA_VERSION = 3;
 
     private static final Pattern PREFIX = Pattern.compile("[a-z_][a-z0-9_]{0,31}|");
 
     static final String COLUMNS =
             "id, state, request, principal, idempotency_key, request_fingerprint, attempt, max_attempts, not_before, "
                     + "lease_owner, lease_token, lease_expires_at, cancel_requested, progress, message, result, "
-                    + "error_code, error_message, created_at, updated_at, finished_at";
+                    + "error_code, error_message, created_at, updated_at, finished_at, delivery_state, delivery_attempt,"
+                    + " delivery_token, delivery_not_before";
 
     private static final String FINAL_STATES = "('COMPLETED', 'FAILED', 'CANCELLED')";
     private static final String FENCED = " WHERE id = :id AND lease_token = :token AND state = 'PROCESSING'";
@@ -47,6 +48,11 @@ final class JobStatements {
     final String cancel;
     final String purgeFinished;
     final String countPending;
+    final String claimDeliveryOne;
+    final String nextDelivery;
+    final String claimDeliveryIfStillDue;
+    final String deliveryDone;
+    final String retryDelivery;
 
     private final Dialect dialect;
 
@@ -61,8 +67,9 @@ final class JobStatements {
 
         insert = "INSERT INTO " + jobs + " (id, state, request, principal, idempotency_key, request_fingerprint,"
                 + " attempt, max_attempts, not_before, lease_token, cancel_requested, progress, message, created_at,"
-                + " updated_at) VALUES (:id, 'PENDING', :request, :principal, :key, :fingerprint, 1, :maxAttempts, :now,"
-                + " 0, FALSE, 0, :message, :now, :now)"
+                + " updated_at, delivery_state, delivery_attempt, delivery_token, delivery_not_before) VALUES (:id,"
+                + " 'PENDING', :request, :principal, :key, :fingerprint, 1, :maxAttempts, :now, 0, FALSE, 0, :message,"
+                + " :now, :now, :deliveryState, 1, 0, :now)"
                 + " ON CONFLICT DO NOTHING";
         findById = "SELECT " + COLUMNS + " FROM " + jobs + " WHERE id = :id";
         findByKey = "SELECT " + COLUMNS + " FROM " + jobs + " WHERE principal = :principal AND idempotency_key = :key";
@@ -80,9 +87,9 @@ final class JobStatements {
                 + " progress = CASE WHEN :progress > progress THEN :progress ELSE progress END,"
                 + " message = :message, updated_at = :now" + FENCED + " RETURNING cancel_requested";
         complete = "UPDATE " + jobs + " SET state = 'COMPLETED', result = :result, progress = 1, message = :message,"
-                + " finished_at = :now, " + DROP_LEASE + FENCED;
+                + " finished_at = :now, " + deliveryDueWhen("TRUE") + DROP_LEASE + FENCED;
         failForGood = "UPDATE " + jobs + " SET state = :finalState, error_code = :code, error_message = :error,"
-                + " message = :error, finished_at = :now, " + DROP_LEASE + FENCED;
+                + " message = :error, finished_at = :now, " + deliveryDueWhen("TRUE") + DROP_LEASE + FENCED;
         String retry = "attempt < max_attempts AND NOT cancel_requested";
         failOrRetry = "UPDATE " + jobs + " SET"
                 + " state = CASE WHEN " + retry + " THEN 'PENDING' ELSE :finalState END,"
@@ -90,6 +97,7 @@ final class JobStatements {
                 + " not_before = CASE WHEN " + retry + " THEN :retryAt ELSE not_before END,"
                 + " progress = CASE WHEN " + retry + " THEN 0 ELSE progress END,"
                 + " finished_at = CASE WHEN " + retry + " THEN NULL ELSE :now END,"
+                + deliveryDueWhen("NOT (" + retry + ")")
                 + " error_code = :code, error_message = :error, message = :error, " + DROP_LEASE + FENCED;
         release = "UPDATE " + jobs + " SET"
                 + " state = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE 'PENDING' END,"
@@ -100,7 +108,8 @@ final class JobStatements {
                 + " error_code = CASE WHEN cancel_requested THEN 'CANCELLED' ELSE error_code END,"
                 + " error_message = CASE WHEN cancel_requested THEN :cancelled ELSE error_message END,"
                 + " message = CASE WHEN cancel_requested THEN :cancelled ELSE :released END,"
-                + " finished_at = CASE WHEN cancel_requested THEN :now ELSE NULL END, " + DROP_LEASE + FENCED;
+                + " finished_at = CASE WHEN cancel_requested THEN :now ELSE NULL END, "
+                + deliveryDueWhen("cancel_requested") + DROP_LEASE + FENCED;
         String ends = "cancel_requested OR attempt >= max_attempts";
         requeueExpired = "UPDATE " + jobs + " SET"
                 + " state = CASE WHEN cancel_requested THEN 'CANCELLED'"
@@ -114,7 +123,7 @@ final class JobStatements {
                 + " WHEN attempt >= max_attempts THEN :lost ELSE error_message END,"
                 + " message = CASE WHEN cancel_requested THEN :cancelled"
                 + " WHEN attempt >= max_attempts THEN :lost ELSE :requeued END,"
-                + " finished_at = CASE WHEN " + ends + " THEN :now ELSE NULL END, " + DROP_LEASE
+                + " finished_at = CASE WHEN " + ends + " THEN :now ELSE NULL END, " + deliveryDueWhen(ends) + DROP_LEASE
                 // Rows locked by a worker's own statement or another instance's requeue are skipped, not
                 // waited on: two requeues taking locks in different orders would deadlock.
                 + " WHERE id IN (SELECT id FROM " + jobs + " WHERE state = 'PROCESSING' AND lease_expires_at < :now"
@@ -127,6 +136,7 @@ final class JobStatements {
                 + " error_message = CASE WHEN state = 'PENDING' THEN :cancelled ELSE error_message END,"
                 + " message = CASE WHEN state = 'PENDING' THEN :cancelled ELSE :cancelling END,"
                 + " finished_at = CASE WHEN state = 'PENDING' THEN :now ELSE finished_at END,"
+                + deliveryDueWhen("state = 'PENDING'")
                 + " updated_at = :now"
                 + " WHERE id = :id AND state IN ('PENDING', 'PROCESSING')";
         // The oldest finished first, each row deleted and returned by one statement only: concurrent
@@ -140,6 +150,31 @@ final class JobStatements {
                 + " RETURNING " + COLUMNS;
         // Answered from the claim index alone (a partial index on the pending rows), without reading a row.
         countPending = "SELECT COUNT(*) FROM " + jobs + " WHERE state = 'PENDING'";
+
+        // Deliveries change the delivery columns only, never updated_at: a webhook attempt is not a change of the task.
+        String dueOldestFirst = " FROM " + jobs + " WHERE delivery_state = 'DUE' AND delivery_not_before <= :now"
+                + " ORDER BY delivery_not_before, " + dialect.insertionOrder() + " LIMIT 1";
+        String takeDelivery =
+                "UPDATE " + jobs + " SET delivery_token = delivery_token + 1, delivery_not_before = :leaseEnd";
+        claimDeliveryOne = takeDelivery + " WHERE id = (SELECT id" + dueOldestFirst + dialect.skipLocked() + ")"
+                + " AND delivery_state = 'DUE' AND delivery_not_before <= :now RETURNING " + COLUMNS;
+        nextDelivery = "SELECT id, delivery_token" + dueOldestFirst;
+        claimDeliveryIfStillDue = takeDelivery
+                + " WHERE id = :id AND delivery_state = 'DUE' AND delivery_token = :token AND delivery_not_before <= :now";
+        String claimed = " WHERE id = :id AND delivery_state = 'DUE' AND delivery_token = :token";
+        deliveryDone = "UPDATE " + jobs + " SET delivery_state = 'DONE'" + claimed;
+        retryDelivery =
+                "UPDATE " + jobs + " SET delivery_attempt = delivery_attempt + 1, delivery_not_before = :at" + claimed;
+    }
+
+    /**
+     * The {@code SET} items (each with its trailing comma) by which a change that ends the job when {@code ends}
+     * holds, judged on the row as it was, makes a waiting delivery due at {@code :now}.
+     */
+    private static String deliveryDueWhen(String ends) {
+        String due = "delivery_state = 'WAITING' AND (" + ends + ")";
+        return " delivery_state = CASE WHEN " + due + " THEN 'DUE' ELSE delivery_state END,"
+                + " delivery_not_before = CASE WHEN " + due + " THEN :now ELSE delivery_not_before END,";
     }
 
     /**
@@ -150,6 +185,7 @@ final class JobStatements {
         return switch (version) {
             case 1 -> createTables();
             case 2 -> ownedTasks();
+            case 3 -> webhookDeliveries();
             default -> throw new IllegalArgumentException("no migration to schema version " + version);
         };
     }
@@ -166,6 +202,21 @@ final class JobStatements {
                 "DROP INDEX IF EXISTS " + jobs + "_idempotency_key",
                 "CREATE UNIQUE INDEX IF NOT EXISTS " + jobs + "_principal_key ON " + jobs
                         + " (principal, idempotency_key) WHERE idempotency_key IS NOT NULL");
+    }
+
+    /**
+     * Version 3: the webhook delivery of a job whose request has a callback URL ({@code delivery_state} NULL: none,
+     * as for every row of version 2), and a partial index of the due deliveries in the order they are claimed.
+     */
+    private List<String> webhookDeliveries() {
+        return List.of(
+                "ALTER TABLE " + jobs + " ADD COLUMN delivery_state VARCHAR(8)"
+                        + " CHECK (delivery_state IN ('WAITING', 'DUE', 'DONE'))",
+                "ALTER TABLE " + jobs + " ADD COLUMN delivery_attempt INTEGER NOT NULL DEFAULT 1",
+                "ALTER TABLE " + jobs + " ADD COLUMN delivery_token BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE " + jobs + " ADD COLUMN delivery_not_before BIGINT",
+                "CREATE INDEX IF NOT EXISTS " + jobs + "_delivery ON " + jobs + " (delivery_not_before)"
+                        + " WHERE delivery_state = 'DUE'");
     }
 
     private List<String> createTables() {

@@ -115,14 +115,14 @@ class JdbcJobStoreTest {
 
     @ParameterizedTest
     @EnumSource(Engine.class)
-    @DisplayName("creates its table with real columns on first use and records schema versions 1 and 2 once")
+    @DisplayName("creates its table with real columns on first use and records schema versions 1 to 3 once")
     void createsItsSchemaOnFirstUse(Engine engine) throws SQLException {
         try (TestDatabase db = engine.open(folder)) {
             JdbcJobStore store = db.store(at(START));
             store.ping();
             JdbcJobStore.builder(db.jdbi()).clock(at(START)).build().ping();
 
-            assertEquals(List.of(1, 2), versions(db.jdbi(), "videomerge_"));
+            assertEquals(List.of(1, 2, 3), versions(db.jdbi(), "videomerge_"));
             try (Connection connection = db.dataSource().getConnection()) {
                 assertEquals(
                         Set.of(
@@ -146,7 +146,11 @@ class JdbcJobStoreTest {
                                 "error_message",
                                 "created_at",
                                 "updated_at",
-                                "finished_at"),
+                                "finished_at",
+                                "delivery_state",
+                                "delivery_attempt",
+                                "delivery_token",
+                                "delivery_not_before"),
                         withoutSequence(columns(connection, "videomerge_jobs")));
             }
         }
@@ -173,7 +177,7 @@ class JdbcJobStoreTest {
             List<Job> created = runTogether(starts, start);
 
             assertEquals(instances, created.stream().map(Job::id).distinct().count());
-            assertEquals(List.of(1, 2), versions(db.jdbi(), "race_"));
+            assertEquals(List.of(1, 2, 3), versions(db.jdbi(), "race_"));
         }
     }
 
@@ -185,11 +189,11 @@ class JdbcJobStoreTest {
             db.store(at(START)).ping();
             db.jdbi()
                     .useHandle(h ->
-                            h.execute("INSERT INTO videomerge_schema_version (version, applied_at) VALUES (3, 0)"));
+                            h.execute("INSERT INTO videomerge_schema_version (version, applied_at) VALUES (4, 0)"));
 
             IllegalStateException refused = assertThrows(
                     IllegalStateException.class, () -> db.store(at(START)).ping());
-            assertTrue(refused.getMessage().contains("schema version 3"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("schema version 4"), refused.getMessage());
         }
     }
 
@@ -221,8 +225,9 @@ class JdbcJobStoreTest {
             JdbcJobStore store = db.store(at(START));
             Job old = store.find(OLD_ID).orElseThrow();
 
-            assertEquals(List.of(1, 2), versions(db.jdbi(), "videomerge_"));
+            assertEquals(List.of(1, 2, 3), versions(db.jdbi(), "videomerge_"));
             assertEquals(Principal.ANONYMOUS, old.principal());
+            assertEquals(Optional.empty(), old.delivery(), "a job from before webhooks has no delivery");
             assertEquals(JobCodec.fingerprint(SampleJobs.REQUEST), old.fingerprint());
             assertEquals(OLD_ID, store.create(newJob("old-key")).id(), "the anonymous key still holds");
             NewJob ofKey = new NewJob(

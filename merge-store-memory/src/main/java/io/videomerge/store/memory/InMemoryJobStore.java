@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.videomerge.MergeResult;
 import io.videomerge.Principal;
 import io.videomerge.TaskId;
+import io.videomerge.spi.Delivery;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
 import io.videomerge.spi.JobMessages;
@@ -33,7 +34,7 @@ import java.util.TreeMap;
  *
  * <p>Pending jobs wait in a queue ordered by {@code notBefore}, so a claim costs O(log n) whatever the
  * number of jobs and {@link #countPending} is the queue's size; finished jobs wait in a queue ordered by
- * finish time for {@link #purgeFinished}.
+ * finish time for {@link #purgeFinished}, and due webhook deliveries in one ordered by their {@code notBefore}.
  */
 public final class InMemoryJobStore implements JobStore {
     private static final JobError CANCELLED = JobMessages.CANCELLED;
@@ -45,6 +46,7 @@ public final class InMemoryJobStore implements JobStore {
     private final Map<ScopedKey, TaskId> keys = new HashMap<>();
     private final TreeMap<ReadyKey, Entry> ready = new TreeMap<>();
     private final Map<TaskId, Entry> processing = new LinkedHashMap<>();
+    private final TreeMap<DueKey, Entry> due = new TreeMap<>();
     private final PriorityQueue<Entry> finished = new PriorityQueue<>(
             Comparator.comparing((Entry e) -> e.job.finishedAt().orElseThrow()).thenComparingLong(e -> e.seq));
     private long sequence;
@@ -276,8 +278,10 @@ public final class InMemoryJobStore implements JobStore {
             while (purged.size() < limit
                     && !finished.isEmpty()
                     && finished.peek().job.finishedAt().orElseThrow().isBefore(cutoff)) {
-                Job job = finished.poll().job;
+                Entry entry = finished.poll();
+                Job job = entry.job;
                 jobs.remove(job.id());
+                unscheduleDelivery(entry);
                 job.idempotencyKey().ifPresent(k -> keys.remove(new ScopedKey(job.principal(), k), job.id()));
                 purged.add(job);
             }
@@ -294,8 +298,79 @@ public final class InMemoryJobStore implements JobStore {
     }
 
     @Override
+    public Optional<Job> claimDelivery(Duration leaseTime) {
+        requirePositive(leaseTime);
+        synchronized (lock) {
+            Map.Entry<DueKey, Entry> first = due.firstEntry();
+            Instant now = clock.instant();
+            if (first == null || first.getKey().notBefore().isAfter(now)) {
+                return Optional.empty();
+            }
+            Entry entry = first.getValue();
+            Delivery d = entry.job.delivery().orElseThrow();
+            scheduleDelivery(entry, new Delivery(Delivery.State.DUE, d.attempt(), d.token() + 1, now.plus(leaseTime)));
+            return Optional.of(entry.job);
+        }
+    }
+
+    @Override
+    public boolean deliveryDone(TaskId id, long token) {
+        synchronized (lock) {
+            Entry entry = claimedDelivery(id, token);
+            if (entry == null) {
+                return false;
+            }
+            unscheduleDelivery(entry);
+            Delivery d = entry.job.delivery().orElseThrow();
+            entry.job = entry.job.withDelivery(
+                    Optional.of(new Delivery(Delivery.State.DONE, d.attempt(), d.token(), d.notBefore())));
+            return true;
+        }
+    }
+
+    @Override
+    public boolean retryDelivery(TaskId id, long token, Instant at) {
+        requireNonNull(at, "at");
+        synchronized (lock) {
+            Entry entry = claimedDelivery(id, token);
+            if (entry == null) {
+                return false;
+            }
+            Delivery d = entry.job.delivery().orElseThrow();
+            scheduleDelivery(entry, new Delivery(Delivery.State.DUE, d.attempt() + 1, d.token(), at));
+            return true;
+        }
+    }
+
+    @Override
     public void ping() {
         // Memory always answers.
+    }
+
+    /** The entry whose delivery is due under this token, or null. */
+    private Entry claimedDelivery(TaskId id, long token) {
+        requireNonNull(id, "id");
+        Entry entry = jobs.get(id);
+        if (entry == null) {
+            return null;
+        }
+        Optional<Delivery> d = entry.job.delivery();
+        return d.isPresent() && d.get().state() == Delivery.State.DUE && d.get().token() == token ? entry : null;
+    }
+
+    /** Gives the entry this due delivery and puts it at its place among the due ones. */
+    private void scheduleDelivery(Entry entry, Delivery delivery) {
+        unscheduleDelivery(entry);
+        entry.job = entry.job.withDelivery(Optional.of(delivery));
+        entry.dueKey = new DueKey(delivery.notBefore(), entry.seq);
+        due.put(entry.dueKey, entry);
+    }
+
+    private void unscheduleDelivery(Entry entry) {
+        if (entry.dueKey != null) {
+            due.remove(entry.dueKey);
+            entry.dueKey = null;
+        }
     }
 
     /** The entry of the job this lease holds, or null when the lease no longer holds it. */
@@ -345,6 +420,12 @@ public final class InMemoryJobStore implements JobStore {
                 .withUpdatedAt(now)
                 .withFinishedAt(Optional.of(now));
         finished.add(entry);
+        Optional<Delivery> d = entry.job.delivery();
+        if (d.isPresent() && d.get().state() == Delivery.State.WAITING) {
+            scheduleDelivery(
+                    entry,
+                    new Delivery(Delivery.State.DUE, d.get().attempt(), d.get().token(), now));
+        }
     }
 
     private void enqueue(Entry entry) {
@@ -378,11 +459,21 @@ public final class InMemoryJobStore implements JobStore {
         }
     }
 
-    /** One job's current snapshot and its place in the ready queue; guarded by {@code lock}. */
+    /** The order of due deliveries: earliest notBefore, then first stored. */
+    private record DueKey(Instant notBefore, long seq) implements Comparable<DueKey> {
+        @Override
+        public int compareTo(DueKey o) {
+            int c = notBefore.compareTo(o.notBefore);
+            return c != 0 ? c : Long.compare(seq, o.seq);
+        }
+    }
+
+    /** One job's current snapshot and its places in the ready and due queues; guarded by {@code lock}. */
     private static final class Entry {
         private final long seq;
         private Job job;
         private ReadyKey readyKey;
+        private DueKey dueKey;
 
         private Entry(Job job, long seq) {
             this.job = job;

@@ -4,6 +4,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.MergeRequest;
 import io.videomerge.Principal;
 import io.videomerge.TaskId;
+import io.videomerge.spi.Delivery;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobCodec;
 import io.videomerge.spi.JobError;
@@ -17,7 +18,8 @@ import java.util.Optional;
 
 /**
  * Reads the hash in which a job lives. Field names are short because every job carries them:
- * {@code state, req, pr, ik, fp, att, max, nb, own, tok, exp, cr, prog, msg, res, ec, em, ca, ua, fa}, and
+ * {@code state, req, pr, ik, fp, att, max, nb, own, tok, exp, cr, prog, msg, res, ec, em, ca, ua, fa}, the
+ * webhook delivery's {@code ds, da, dt, dn} (state, attempt, token, not-before; absent without a callback URL), and
  * {@code qm}, the job's member in the ready set. Times are epoch milliseconds. Jobs written before principals
  * existed have no {@code pr} (they belong to the anonymous principal) and no {@code fp} (computed when read).
  */
@@ -64,7 +66,13 @@ final class JobHash {
                 error,
                 instant(h.get("ca")),
                 instant(h.get("ua")),
-                Optional.ofNullable(h.get("fa")).map(JobHash::instant)));
+                Optional.ofNullable(h.get("fa")).map(JobHash::instant),
+                Optional.ofNullable(h.get("ds"))
+                        .map(delivery -> new Delivery(
+                                Delivery.State.valueOf(delivery),
+                                Integer.parseInt(h.get("da")),
+                                Long.parseLong(h.get("dt")),
+                                instant(h.get("dn"))))));
     }
 
     private static Instant instant(String millis) {

@@ -35,8 +35,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>All keys of one store start with the hash tag {@code {prefix}} and so live in one Redis Cluster
  * slot: a hash per job, a ready sorted set scored by not-before time (ties broken by creation order),
- * a processing sorted set scored by lease expiry, a finished sorted set scored by finish time, and
- * one string per idempotency key of each principal. Finished jobs expire after the retention (48 hours by default) in the
+ * a processing sorted set scored by lease expiry, a finished sorted set scored by finish time, a deliveries sorted
+ * set of due webhook deliveries scored by their not-before time, and one string per idempotency key of each
+ * principal. Finished jobs expire after the retention (48 hours by default) in the
  * same script that finishes them. Times come from the injected {@link Clock}, never from Redis.
  *
  * <p>A store built from a URI owns its client: commands time out after the command timeout (2 s by
@@ -114,7 +115,8 @@ public final class RedisJobStore implements JobStore {
                     now(),
                     JobMessages.QUEUED,
                     job.principal().id(),
-                    job.fingerprint());
+                    job.fingerprint(),
+                    job.request().callbackUrl().isPresent() ? "1" : "");
         } catch (IllegalStateException e) {
             if (String.valueOf(e.getMessage()).contains("VM_DUPLICATE_ID")) {
                 throw new IllegalArgumentException("a job with id " + id + " exists already", e);
@@ -278,6 +280,45 @@ public final class RedisJobStore implements JobStore {
             }
         } while ((Long) reply.get(0) == asked && purged.size() < limit);
         return purged;
+    }
+
+    @Override
+    public Optional<Job> claimDelivery(Duration leaseTime) {
+        long now = clock.millis();
+        List<Object> reply = redis.eval(
+                Script.CLAIM_DELIVERY,
+                ScriptOutputType.MULTI,
+                base + ":deliveries",
+                base,
+                Long.toString(now),
+                Long.toString(expiry(now, leaseTime)));
+        return JobHash.fromReply(reply);
+    }
+
+    @Override
+    public boolean deliveryDone(TaskId id, long token) {
+        requireNonNull(id, "id");
+        return changed(redis.eval(
+                Script.DELIVERY_DONE,
+                ScriptOutputType.INTEGER,
+                jobKey(id.value()),
+                base,
+                id.value(),
+                Long.toString(token)));
+    }
+
+    @Override
+    public boolean retryDelivery(TaskId id, long token, Instant at) {
+        requireNonNull(id, "id");
+        requireNonNull(at, "at");
+        return changed(redis.eval(
+                Script.RETRY_DELIVERY,
+                ScriptOutputType.INTEGER,
+                jobKey(id.value()),
+                base,
+                id.value(),
+                Long.toString(token),
+                Long.toString(at.toEpochMilli())));
     }
 
     /** The size of the ready set, which holds every pending job, ready or waiting: O(1). */

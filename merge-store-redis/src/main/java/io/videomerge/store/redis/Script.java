@@ -21,7 +21,10 @@ enum Script {
     RELEASE("release"),
     REQUEUE_EXPIRED("requeue-expired"),
     CANCEL("cancel"),
-    PURGE("purge");
+    PURGE("purge"),
+    CLAIM_DELIVERY("claim-delivery"),
+    DELIVERY_DONE("delivery-done"),
+    RETRY_DELIVERY("retry-delivery");
 
     private final String source;
     private final String sha;

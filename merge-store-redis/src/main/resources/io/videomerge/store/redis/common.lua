@@ -25,7 +25,7 @@ end
 
 -- The one way a job ends: final state, no lease, indexed by finish time for purgeFinished, and
 -- expiring after the retention together with its idempotency key, so Redis memory stays bounded
--- even when nobody purges.
+-- even when nobody purges. A waiting webhook delivery becomes due now, indexed in the deliveries set.
 -- With an error code, the error's message is also the status line.
 local function finish(job, id, state, now, retention, code, message)
   if code then
@@ -35,12 +35,16 @@ local function finish(job, id, state, now, retention, code, message)
     redis.call('HSET', job, 'state', state, 'fa', now, 'ua', now, 'msg', message)
     redis.call('HDEL', job, 'own', 'exp', 'ec', 'em')
   end
-  local queued = redis.call('HMGET', job, 'qm', 'ik', 'pr')
+  local queued = redis.call('HMGET', job, 'qm', 'ik', 'pr', 'ds')
   redis.call('ZREM', P .. ':processing', id)
   redis.call('ZREM', P .. ':ready', queued[1])
   redis.call('ZADD', P .. ':finished', now, id)
   redis.call('PEXPIRE', job, retention)
   if queued[2] then
     redis.call('PEXPIRE', idemKey(queued[3], queued[2]), retention)
+  end
+  if queued[4] == 'WAITING' then
+    redis.call('HSET', job, 'ds', 'DUE', 'dn', now)
+    redis.call('ZADD', P .. ':deliveries', now, id)
   end
 end

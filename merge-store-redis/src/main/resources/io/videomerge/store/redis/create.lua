@@ -1,6 +1,6 @@
 -- KEYS[1] the new job's hash.
 -- ARGV: prefix, id, request JSON, idempotency key or '', max attempts, now, queued message, principal,
--- request fingerprint.
+-- request fingerprint, '1' when the request has a callback URL (the job then waits to deliver) else ''.
 local job, id, now = KEYS[1], ARGV[2], ARGV[6]
 local ik, principal = ARGV[4], ARGV[8]
 if ik ~= '' then
@@ -22,6 +22,9 @@ local member = string.format('%015d:%015d:%s', tonumber(now), seq, id)
 redis.call('HSET', job, 'id', id, 'state', 'PENDING', 'req', ARGV[3], 'att', 1, 'max', ARGV[5],
   'nb', now, 'cr', 0, 'prog', '0', 'msg', ARGV[7], 'ca', now, 'ua', now, 'qm', member, 'tok', 0,
   'pr', principal, 'fp', ARGV[9])
+if ARGV[10] == '1' then
+  redis.call('HSET', job, 'ds', 'WAITING', 'da', 1, 'dt', 0, 'dn', now)
+end
 if ik ~= '' then
   redis.call('HSET', job, 'ik', ik)
   redis.call('SET', idemKey(principal, ik), id)

@@ -1,6 +1,6 @@
 -- KEYS[1] the finished set. ARGV: prefix, cutoff, most entries to examine.
 -- Deletes the final jobs among the oldest entries finished before the cutoff, with their idempotency
--- keys, and drops those entries (an entry whose job already expired is dropped too).
+-- keys and delivery entries, and drops those entries (an entry whose job already expired is dropped too).
 -- Returns {entries examined, fields of each deleted job as HGETALL gave them...}, oldest finished
 -- first; the caller repeats while every entry it asked for was examined.
 local finished = KEYS[1]
@@ -15,6 +15,7 @@ for _, id in ipairs(ids) do
       redis.call('DEL', idemKey(h[3], h[2]))
     end
     redis.call('DEL', job)
+    redis.call('ZREM', P .. ':deliveries', id)
   end
   redis.call('ZREM', finished, id)
 end

@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.cluster.SlotHash;
 import io.videomerge.ErrorCode;
+import io.videomerge.TaskId;
 import io.videomerge.spi.Job;
 import io.videomerge.spi.JobError;
 import io.videomerge.spi.JobState;
+import io.videomerge.spi.NewJob;
 import io.videomerge.testing.MutableClock;
 import io.videomerge.testing.SampleJobs;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -153,6 +156,40 @@ class RedisJobStoreLayoutTest {
         clock.advance(Duration.ofSeconds(1));
 
         assertEquals(1, store.purgeFinished(clock.instant(), 10).size());
+        assertEquals(
+                List.of(prefix + "}:seq"),
+                TestRedis.keysOf(prefix).stream()
+                        .map(k -> k.substring(k.indexOf(prefix)))
+                        .toList());
+    }
+
+    @Test
+    @DisplayName("a due delivery is indexed in the deliveries set until it is done, and purge leaves no entry behind")
+    void deliveriesAreIndexedWhileDue() {
+        String prefix = redis.newPrefix();
+        String deliveries = "{" + prefix + "}:deliveries";
+        RedisJobStore store = store(prefix);
+        Job done = store.create(new NewJob(
+                TaskId.random(),
+                SampleJobs.REQUEST.withCallbackUrl(URI.create("https://hooks.example/done")),
+                Optional.empty(),
+                3));
+        Job due = store.create(new NewJob(
+                TaskId.random(),
+                SampleJobs.REQUEST.withCallbackUrl(URI.create("https://hooks.example/due")),
+                Optional.empty(),
+                3));
+        assertEquals(0, TestRedis.commands().zcard(deliveries), "waiting deliveries are not indexed");
+        assertTrue(store.cancel(done.id()));
+        assertTrue(store.cancel(due.id()));
+        assertEquals(2, TestRedis.commands().zcard(deliveries));
+        Job claimed = store.claimDelivery(LEASE).orElseThrow();
+        assertTrue(store.deliveryDone(
+                claimed.id(), claimed.delivery().orElseThrow().token()));
+        assertEquals(1, TestRedis.commands().zcard(deliveries), "a delivery done leaves the set");
+        clock.advance(Duration.ofSeconds(1));
+
+        assertEquals(2, store.purgeFinished(clock.instant(), 10).size());
         assertEquals(
                 List.of(prefix + "}:seq"),
                 TestRedis.keysOf(prefix).stream()

@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real store behind a switch: while {@link #down} is set every call throws
  * {@link StoreUnavailableException}, as a store whose database or Redis went away does; {@link #refuseCompletes}
  * refuses only {@code complete}, so a test can hold a finished merge's outcome back while the rest of the store
- * answers. Counts claims, finds and purges (one per janitor run).
+ * answers. Counts claims, delivery claims, finds and purges (one per janitor run).
  */
 final class FlakyJobStore implements JobStore {
     private final JobStore store;
@@ -27,6 +27,7 @@ final class FlakyJobStore implements JobStore {
     private final AtomicInteger finds = new AtomicInteger();
     private final AtomicInteger refused = new AtomicInteger();
     private final AtomicInteger purges = new AtomicInteger();
+    private final AtomicInteger deliveryClaims = new AtomicInteger();
     private volatile boolean down;
     private volatile boolean refuseCompletes;
 
@@ -46,6 +47,11 @@ final class FlakyJobStore implements JobStore {
     /** How many purges reached the store, answered or refused: one per janitor run. */
     int purges() {
         return purges.get();
+    }
+
+    /** How many delivery claims reached the store, answered or refused. */
+    int deliveryClaims() {
+        return deliveryClaims.get();
     }
 
     /** How many claims reached the store, answered or refused. */
@@ -141,6 +147,25 @@ final class FlakyJobStore implements JobStore {
     public long countPending() {
         check();
         return store.countPending();
+    }
+
+    @Override
+    public Optional<Job> claimDelivery(Duration leaseTime) {
+        deliveryClaims.incrementAndGet();
+        check();
+        return store.claimDelivery(leaseTime);
+    }
+
+    @Override
+    public boolean deliveryDone(TaskId id, long token) {
+        check();
+        return store.deliveryDone(id, token);
+    }
+
+    @Override
+    public boolean retryDelivery(TaskId id, long token, Instant at) {
+        check();
+        return store.retryDelivery(id, token, at);
     }
 
     @Override
