@@ -2,11 +2,14 @@ package io.videomerge;
 
 import static java.util.Objects.requireNonNull;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.videomerge.internal.DefaultMergeService;
 import io.videomerge.internal.ServiceConfig;
 import io.videomerge.internal.isolate.ChildSettings;
+import io.videomerge.internal.job.JobEvents;
 import io.videomerge.internal.job.JobSettings;
 import io.videomerge.internal.job.RetryBackoff;
+import io.videomerge.internal.metrics.JobMetrics;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.Uploader;
 import java.nio.file.Path;
@@ -193,6 +196,7 @@ public interface MergeService extends AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private String ownerId;
         private Isolation isolation = Isolation.inProcess();
+        private JobEvents metrics = JobEvents.NONE;
 
         Builder() {}
 
@@ -351,6 +355,17 @@ public interface MergeService extends AutoCloseable {
         }
 
         /**
+         * Where the job layer's meters go (default: nowhere): jobs by outcome and error code, the time of each
+         * stage, encode speed, bytes fetched, the pending queue and the jobs this instance holds, all named
+         * {@code videomerge.*}. Micrometer is an optional dependency of videomerge: an application that never
+         * calls this method needs no Micrometer on its class path.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.metrics = new JobMetrics(requireNonNull(registry, "registry"));
+            return this;
+        }
+
+        /**
          * The service, its worker started when a job store was given.
          *
          * @throws IllegalStateException when no uploader was set
@@ -389,8 +404,8 @@ public interface MergeService extends AutoCloseable {
                             isolation.jvmOptions(),
                             isolation.warmSpare(),
                             isolation.mainClass().orElse(ChildSettings.DEFAULT_MAIN_CLASS)));
-            return new DefaultMergeService(
-                    new ServiceConfig(limits, uploader, workDirectory, clock, jobs, children, minFreeDiskBytes));
+            return new DefaultMergeService(new ServiceConfig(
+                    limits, uploader, workDirectory, clock, jobs, children, minFreeDiskBytes, metrics));
         }
     }
 }

@@ -50,7 +50,10 @@ public final class DefaultMergeService implements MergeService {
                 config.limits(), config.uploader(), folder.path(), config.clock(), fetcher::fetch, media);
         this.async = config.jobs()
                 .map(settings -> new AsyncMergeService(
-                        settings, new PipelineRunner(pipeline, config.uploader(), folder), this::validate));
+                        settings,
+                        new PipelineRunner(pipeline, config.uploader(), folder),
+                        this::validate,
+                        config.observer()));
     }
 
     /** The pipeline merges run through, for the job layer. */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.videomerge.Limits;
 import io.videomerge.internal.isolate.ChildSettings;
+import io.videomerge.internal.job.JobEvents;
 import io.videomerge.internal.job.JobSettings;
 import io.videomerge.spi.Uploader;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.Optional;
  * @param isolation     how child merge processes are launched; empty when merges run in this JVM
  * @param minFreeDiskBytes the free space under the work directory below which the service reports itself
  *                      unhealthy (STORAGE_FULL from {@code ping}); 0 turns the check off
+ * @param observer      told of every job event besides the log (the metrics, when a meter registry was given)
  */
 public record ServiceConfig(
         Limits limits,
@@ -29,7 +31,8 @@ public record ServiceConfig(
         Clock clock,
         Optional<JobSettings> jobs,
         Optional<ChildSettings> isolation,
-        long minFreeDiskBytes) {
+        long minFreeDiskBytes,
+        JobEvents observer) {
     /** The default of {@code minFreeDiskBytes}: 256 MiB, room for a few merges' downloads and output. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 256L << 20;
 
@@ -40,6 +43,7 @@ public record ServiceConfig(
         requireNonNull(clock, "clock");
         requireNonNull(jobs, "jobs");
         requireNonNull(isolation, "isolation");
+        requireNonNull(observer, "observer");
         if (minFreeDiskBytes < 0) {
             throw new IllegalArgumentException("minFreeDiskBytes must be >= 0: " + minFreeDiskBytes);
         }
@@ -48,11 +52,27 @@ public record ServiceConfig(
     /** A configuration whose merges run in this JVM. */
     public ServiceConfig(
             Limits limits, Uploader uploader, Path workDirectory, Clock clock, Optional<JobSettings> jobs) {
-        this(limits, uploader, workDirectory, clock, jobs, Optional.empty(), DEFAULT_MIN_FREE_DISK_BYTES);
+        this(
+                limits,
+                uploader,
+                workDirectory,
+                clock,
+                jobs,
+                Optional.empty(),
+                DEFAULT_MIN_FREE_DISK_BYTES,
+                JobEvents.NONE);
     }
 
     /** A configuration without asynchronous jobs. */
     public ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock) {
-        this(limits, uploader, workDirectory, clock, Optional.empty(), Optional.empty(), DEFAULT_MIN_FREE_DISK_BYTES);
+        this(
+                limits,
+                uploader,
+                workDirectory,
+                clock,
+                Optional.empty(),
+                Optional.empty(),
+                DEFAULT_MIN_FREE_DISK_BYTES,
+                JobEvents.NONE);
     }
 }
