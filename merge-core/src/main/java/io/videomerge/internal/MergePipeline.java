@@ -198,9 +198,15 @@ public final class MergePipeline {
             Instant started,
             Consumer<StageReport> stages) {
         Path merged = jobDir.resolve("merged.mp4");
+        long mediaStarted = System.nanoTime();
         MediaStep.MediaOutcome outcome = media.run(request, files, merged, progress::progress);
+        Duration mediaTime = Duration.ofNanos(System.nanoTime() - mediaStarted);
         stages.accept(StageReport.probed(outcome.probeTime()));
         stages.accept(StageReport.encoded(outcome.durationSeconds(), outcome.streamCopied(), outcome.encodeTime()));
+        if (media.isolated()) {
+            Duration outside = mediaTime.minus(outcome.probeTime()).minus(outcome.encodeTime());
+            stages.accept(StageReport.isolation(outside.isNegative() ? Duration.ZERO : outside));
+        }
         Interruption.check();
         URI url;
         long uploadStarted = System.nanoTime();

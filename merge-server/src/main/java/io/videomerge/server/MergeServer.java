@@ -7,6 +7,7 @@ import io.videomerge.http.MergeServlet;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -23,7 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Embedded Jetty serving {@link MergeServlet} at the root and the merged files under {@code /files/}.
+ * Embedded Jetty serving {@link MergeServlet} at the root, the merged files under {@code /files/} and, unless turned
+ * off, the meters at {@code /metrics}.
  * {@link #close()} stops accepting connections, lets requests in flight finish, then closes the service
  * (which hands unfinished jobs back to the store).
  */
@@ -36,6 +38,7 @@ final class MergeServer implements AutoCloseable {
     private static final int ACCEPT_QUEUE = 1024;
     private final ServerConnector connector;
     private ServiceFactory.Running running;
+    private Optional<ServerMetrics> metrics = Optional.empty();
 
     /**
      * Builds the service {@code config} describes and serves it: what {@link Main} runs.
@@ -45,7 +48,9 @@ final class MergeServer implements AutoCloseable {
     static MergeServer start(ServerConfig config) throws Exception {
         MergeServer server = new MergeServer(config.host(), config.port());
         try {
-            ServiceFactory.Running running = ServiceFactory.create(config, config.publicUrl(server.port()));
+            server.metrics = ServerMetrics.open(config.observability());
+            ServiceFactory.Running running = ServiceFactory.create(
+                    config, config.publicUrl(server.port()), server.metrics.map(ServerMetrics::registry));
             server.start(
                     running,
                     MergeServlet.Options.defaults()
@@ -96,6 +101,7 @@ final class MergeServer implements AutoCloseable {
         // Prefer: wait requests go asynchronous instead of holding one of the pool's threads each.
         merge.setAsyncSupported(true);
         api.addServlet(merge, "/*");
+        metrics.ifPresent(m -> api.addServlet(new ServletHolder("metrics", m.servlet()), ServerMetrics.PATH));
 
         ResourceHandler fileHandler = new ResourceHandler();
         fileHandler.setBaseResource(ResourceFactory.of(fileHandler).newResource(files));
@@ -120,8 +126,12 @@ final class MergeServer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("Jetty did not stop cleanly: {}", e.toString());
         } finally {
-            if (running != null) {
-                running.close();
+            try {
+                if (running != null) {
+                    running.close();
+                }
+            } finally {
+                metrics.ifPresent(ServerMetrics::close);
             }
         }
     }

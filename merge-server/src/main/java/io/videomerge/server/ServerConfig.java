@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param capacity          how much work the instance takes on: stages, queue, waiters, disk floor
  * @param allowLoopbackUrls whether video URLs may point at this machine (default false)
  * @param isolation         where merges' media work runs (default: a child process per merge, 512 MiB heap, 2 h)
+ * @param observability     the log format and the metrics endpoint (default: text lines, /metrics open)
  */
 record ServerConfig(
         String store,
@@ -39,7 +40,8 @@ record ServerConfig(
         List<String> apiKeys,
         Capacity capacity,
         boolean allowLoopbackUrls,
-        Isolation isolation) {
+        Isolation isolation,
+        Observability observability) {
 
     /** The embedded default store. */
     static final String DEFAULT_STORE = "sqlite";
@@ -106,7 +108,18 @@ record ServerConfig(
                     "merge-timeout",
                     "VIDEOMERGE_MERGE_TIMEOUT",
                     "seconds a merge may run in its child before it is killed",
-                    "7200"));
+                    "7200"),
+            new Option(
+                    "log-format",
+                    "VIDEOMERGE_LOG_FORMAT",
+                    "text | json (one JSON object per line), to standard error",
+                    "text"),
+            new Option("metrics", "VIDEOMERGE_METRICS", "on: Prometheus text at /metrics | off", "on"),
+            new Option(
+                    "metrics-token",
+                    "VIDEOMERGE_METRICS_TOKEN",
+                    "bearer token /metrics requires (none: open; API keys do not apply)",
+                    ""));
 
     private record Option(String flag, String env, String help, String fallback) {}
 
@@ -116,6 +129,7 @@ record ServerConfig(
         requireNonNull(dataDir, "dataDir");
         requireNonNull(publicUrl, "publicUrl");
         requireNonNull(isolation, "isolation");
+        requireNonNull(observability, "observability");
         apiKeys = List.copyOf(apiKeys);
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
@@ -173,12 +187,14 @@ record ServerConfig(
                 keys,
                 capacity(values),
                 bool(values, "allow-loopback-urls"),
-                isolation(values));
+                isolation(values),
+                observability(values));
     }
 
     /** A copy with other isolation settings (tests choose a crashing child this way). */
     ServerConfig withIsolation(Isolation other) {
-        return new ServerConfig(store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other);
+        return new ServerConfig(
+                store, host, port, dataDir, publicUrl, apiKeys, capacity, allowLoopbackUrls, other, observability);
     }
 
     /**
@@ -225,6 +241,32 @@ record ServerConfig(
                 integer(values, "max-pending-jobs", 1000),
                 integer(values, "max-waiters", 1000),
                 minFree.isEmpty() ? 256L << 20 : minFree.equals("0") ? 0 : bytes("min-free-disk", minFree, 1L << 20));
+    }
+
+    /**
+     * What an operator sees of the instance.
+     *
+     * @param logFormat    how log lines are written (default text)
+     * @param metrics      whether {@code /metrics} serves the meters (default true)
+     * @param metricsToken the bearer token {@code /metrics} requires; empty: none
+     */
+    record Observability(ServerLogging.Format logFormat, boolean metrics, Optional<String> metricsToken) {
+        Observability {
+            requireNonNull(logFormat, "logFormat");
+            requireNonNull(metricsToken, "metricsToken");
+        }
+    }
+
+    private static Observability observability(Map<String, String> values) {
+        boolean metrics = switch (values.getOrDefault("metrics", "on").toLowerCase(Locale.ROOT)) {
+            case "on", "true", "" -> true;
+            case "off", "false" -> false;
+            default -> throw new IllegalArgumentException("metrics must be on or off: " + values.get("metrics"));
+        };
+        return new Observability(
+                ServerLogging.Format.parse(values.getOrDefault("log-format", "text")),
+                metrics,
+                Optional.ofNullable(values.get("metrics-token")).filter(t -> !t.isEmpty()));
     }
 
     private static Isolation isolation(Map<String, String> values) {

@@ -1,5 +1,6 @@
 package io.videomerge.server;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.videomerge.Limits;
 import io.videomerge.MergeService;
 import io.videomerge.spi.JobStore;
@@ -12,6 +13,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.sqlite.SQLiteDataSource;
 
@@ -53,11 +55,12 @@ final class ServiceFactory {
                 (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + MergeServer.FILES_PATH + "/");
     }
 
-    static Running create(ServerConfig config, URI publicUrl) throws IOException {
+    /** The service {@code config} describes, recording its meters to {@code meters} when present. */
+    static Running create(ServerConfig config, URI publicUrl, Optional<MeterRegistry> meters) throws IOException {
         Files.createDirectories(config.dataDir());
         JobStore store = store(config);
         try {
-            MergeService service = MergeService.builder()
+            MergeService.Builder builder = MergeService.builder()
                     .limits(Limits.defaults().toBuilder()
                             .allowLoopbackUrls(config.allowLoopbackUrls())
                             .build())
@@ -71,9 +74,9 @@ final class ServiceFactory {
                     .minFreeDiskBytes(config.capacity().minFreeDiskBytes())
                     .isolation(config.isolation())
                     // Status readers see progress as often as heartbeats carry it to the store.
-                    .heartbeat(HEARTBEAT)
-                    .build();
-            return new Running(service, store);
+                    .heartbeat(HEARTBEAT);
+            meters.ifPresent(builder::meterRegistry);
+            return new Running(builder.build(), store);
         } catch (RuntimeException e) {
             store.close();
             throw e;

@@ -35,15 +35,14 @@ final class JobLog implements JobEvents {
         }
         MergeRequest r = job.request();
         LOG.info(
-                "submitted: {} clips from {}, {} ({}, {}, {}, {}), principal {}",
+                "submitted: {} clips from {}, {} ({}, {}, {}, {})",
                 r.videoUrls().size(),
                 hosts(r),
                 r.canvas(),
                 r.quality(),
                 r.aspectRatio(),
                 r.fit(),
-                transition(r.transition()),
-                job.principal().id());
+                transition(r.transition()));
     }
 
     @Override
@@ -75,6 +74,10 @@ final class JobLog implements JobEvents {
                         seconds(report.took()),
                         format("%.2f", report.speed()),
                         report.streamCopied() ? "stream copy" : "re-encoded");
+            case ISOLATION ->
+                LOG.info(
+                        "isolation: {} s in the merge process outside probe and encode (start, hand-over)",
+                        seconds(report.took()));
             case UPLOAD -> LOG.info("upload: {} in {} s", bytes(report.bytes()), seconds(report.took()));
         }
     }

@@ -21,6 +21,11 @@ public record StageReport(Stage stage, Duration took, long bytes, double outputS
         FETCH,
         PROBE,
         ENCODE,
+        /**
+         * With isolation, the media step's time outside probe and encode: starting (or taking the spare) merge
+         * process, handing it the work, hearing its outcome. Not reported for merges in this JVM.
+         */
+        ISOLATION,
         UPLOAD
     }
 
@@ -51,6 +56,11 @@ public record StageReport(Stage stage, Duration took, long bytes, double outputS
     /** Writing {@code outputSeconds} of merged video (and measuring it), by stream copy or re-encode. */
     public static StageReport encoded(double outputSeconds, boolean streamCopied, Duration took) {
         return new StageReport(Stage.ENCODE, took, 0, outputSeconds, streamCopied);
+    }
+
+    /** The media step's time outside probe and encode, in a child process. */
+    public static StageReport isolation(Duration took) {
+        return new StageReport(Stage.ISOLATION, took, 0, 0, false);
     }
 
     /** Publishing the merged file of {@code bytes} through the uploader. */

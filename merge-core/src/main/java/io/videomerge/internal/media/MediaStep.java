@@ -36,6 +36,11 @@ public interface MediaStep extends AutoCloseable {
      */
     MediaOutcome run(MergeRequest request, List<Path> inputs, Path output, Observer observer);
 
+    /** Whether the step runs in another process: its own time then exceeds probe and encode. */
+    default boolean isolated() {
+        return false;
+    }
+
     /** Releases what the step keeps between merges (a waiting child process, for one); idempotent. */
     @Override
     default void close() {}

@@ -40,7 +40,10 @@ public final class JobMetrics implements JobEvents {
     public static final String PENDING = "videomerge.jobs.pending";
     /** Jobs this instance holds, by {@code stage}: fetch, wait (for a merge slot), merge. */
     public static final String RUNNING = "videomerge.jobs.running";
-    /** Time of each stage that ended without failing, by {@code stage}: fetch, probe, encode, upload. */
+    /**
+     * Time of each stage that ended without failing, by {@code stage}: fetch, probe, encode, isolation (the media
+     * step's time outside probe and encode, when it runs in a child process), upload.
+     */
     public static final String STAGE = "videomerge.stage.duration";
     /** Seconds of output encoded per second of wall-clock time, by {@code path}: copy or reencode. */
     public static final String ENCODE_SPEED = "videomerge.encode.speed";

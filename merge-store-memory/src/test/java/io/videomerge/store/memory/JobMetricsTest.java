@@ -95,6 +95,7 @@ class JobMetricsTest {
                 assertEquals(1, timer.count(), stage + ": the completed job's; the failed fetch is not timed");
                 assertTrue(timer.totalTime(TimeUnit.NANOSECONDS) > 0, stage + " took some time");
             }
+            assertEquals(0, stage(registry, "isolation").count(), "merges in this JVM have no isolation stage");
             assertEquals(
                     clipBytes, registry.get("videomerge.fetch.bytes").counter().count(), "the completed job's bytes");
             DistributionSummary speed = registry.get("videomerge.encode.speed")
