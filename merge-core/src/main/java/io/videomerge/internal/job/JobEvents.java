@@ -39,7 +39,10 @@ public interface JobEvents {
         return false;
     }
 
-    /** A new job was recorded (not when an idempotency key returned an earlier one). */
+    /**
+     * A new job was recorded (not when an idempotency key returned an earlier one). Told once the store holds it, so
+     * a worker may have claimed it already: its {@link #claimed} may come first.
+     */
     default void submitted(Job job) {}
 
     /** This worker claimed {@code job} (its attempt is {@code job.attempt()}) as {@code owner}. */
