@@ -2,12 +2,15 @@ package io.videomerge;
 
 import static java.util.Objects.requireNonNull;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.videomerge.internal.DefaultMergeService;
 import io.videomerge.internal.ServiceConfig;
 import io.videomerge.internal.fetch.CallbackClient;
 import io.videomerge.internal.isolate.ChildSettings;
+import io.videomerge.internal.job.JobEvents;
 import io.videomerge.internal.job.JobSettings;
 import io.videomerge.internal.job.RetryBackoff;
+import io.videomerge.internal.metrics.JobMetrics;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.Uploader;
 import java.nio.file.Path;
@@ -249,6 +252,7 @@ public interface MergeService extends AutoCloseable {
         private String ownerId;
         private Isolation isolation = Isolation.inProcess();
         private Webhooks webhooks;
+        private JobEvents metrics = JobEvents.NONE;
 
         Builder() {}
 
@@ -491,6 +495,17 @@ public interface MergeService extends AutoCloseable {
         }
 
         /**
+         * Where the job layer's meters go (default: nowhere): jobs by outcome and error code, the time of each
+         * stage, encode speed, bytes fetched, the pending queue and the jobs this instance holds, all named
+         * {@code videomerge.*}. Micrometer is an optional dependency of videomerge: an application that never
+         * calls this method needs no Micrometer on its class path.
+         */
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.metrics = new JobMetrics(requireNonNull(registry, "registry"));
+            return this;
+        }
+
+        /**
          * The service, its worker started when a job store was given.
          *
          * @return the service, to {@link MergeService#close() close} when done
@@ -554,7 +569,8 @@ public interface MergeService extends AutoCloseable {
                     jobs,
                     children,
                     minFreeDiskBytes,
-                    Optional.ofNullable(webhooks)));
+                    Optional.ofNullable(webhooks),
+                    metrics));
         }
     }
 }

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The package structure of merge-core, read from its compiled classes with the JDK's {@code jdeps}: no package
- * cycle, except the one documented link by which the public builder creates the implementation.
+ * cycle, except the one documented link by which the public builder creates the implementation; Micrometer, an
+ * optional dependency, named only where a meter registry is taken and used.
  */
 @DisplayName("merge-core's packages")
 class PackageCyclesTest {
@@ -33,9 +34,17 @@ class PackageCyclesTest {
     private static final String BUILDER = "io.videomerge.MergeService$Builder";
 
     private static final Pattern EDGE = Pattern.compile("^\\s+(io\\.videomerge\\S*)\\s+->\\s+(io\\.videomerge\\S*)\\s");
+    private static final Pattern MICROMETER_EDGE =
+            Pattern.compile("^\\s+(io\\.videomerge\\S*)\\s+->\\s+io\\.micrometer\\.");
+
+    /** The one package whose classes use Micrometer: loaded only when the builder was given a registry. */
+    private static final String METRICS = "io.videomerge.internal.metrics";
 
     /** Class-level dependencies inside io.videomerge: from class to the classes it uses. */
     private static Map<String, Set<String>> classes;
+
+    /** The classes of merge-core that name a Micrometer type. */
+    private static Set<String> micrometerUsers;
 
     @BeforeAll
     static void readDependencies() throws URISyntaxException {
@@ -52,10 +61,15 @@ class PackageCyclesTest {
                 new PrintWriter(out), new PrintWriter(err), "-verbose:class", "-filter:none", compiled.toString());
         assertEquals(0, status, err.toString());
         classes = new TreeMap<>();
+        micrometerUsers = new TreeSet<>();
         for (String line : out.toString().split("\n")) {
             Matcher m = EDGE.matcher(line);
             if (m.find()) {
                 classes.computeIfAbsent(m.group(1), k -> new TreeSet<>()).add(m.group(2));
+            }
+            Matcher micrometer = MICROMETER_EDGE.matcher(line);
+            if (micrometer.find()) {
+                micrometerUsers.add(micrometer.group(1));
             }
         }
         assertTrue(classes.size() > 50, "jdeps listed too few classes: " + classes.size());
@@ -98,6 +112,21 @@ class PackageCyclesTest {
         assertTrue(
                 classes.get(BUILDER).stream().anyMatch(to -> to.startsWith("io.videomerge.internal.")),
                 "control: the builder does build the implementation");
+    }
+
+    @Test
+    @DisplayName("name Micrometer, an optional dependency, only in the metrics package and the builder's method")
+    void onlyTheMetricsPackageUsesMicrometer() {
+        Set<String> offenders = new TreeSet<>();
+        for (String user : micrometerUsers) {
+            if (!packageOf(user).equals(METRICS) && !user.equals(BUILDER)) {
+                offenders.add(user);
+            }
+        }
+        assertEquals(Set.of(), offenders);
+        assertTrue(
+                micrometerUsers.stream().anyMatch(user -> packageOf(user).equals(METRICS)),
+                "control: the metrics package does use Micrometer");
     }
 
     /** Whether {@code className} is the builder or a class nested in it (its lambdas). */

@@ -63,7 +63,8 @@ public final class DefaultMergeService implements MergeService {
                                                 config.limits(),
                                                 webhooks.concurrency(),
                                                 webhooks.timeout(),
-                                                webhooks.maxResponseBytes())))));
+                                                webhooks.maxResponseBytes()))),
+                        config.observer()));
     }
 
     /** The pipeline merges run through, for the job layer. */

@@ -13,10 +13,12 @@ import io.videomerge.internal.encode.Interruption;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.fetch.ByteBudget;
 import io.videomerge.internal.job.FileTrees;
+import io.videomerge.internal.job.StageReport;
 import io.videomerge.internal.media.MediaStep;
 import io.videomerge.spi.Uploader;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +90,7 @@ public final class MergePipeline {
      */
     public MergeResult run(MergeRequest request, String name, ProgressListener progress) {
         requireNonNull(progress, "progress");
-        try (Inputs inputs = fetch(request, name)) {
+        try (Inputs inputs = fetch(request, name, report -> {})) {
             return inputs.merge(progress);
         }
     }
@@ -96,15 +99,19 @@ public final class MergePipeline {
      * The I/O stage: downloads every input of {@code request} into a fresh folder. The folder is removed when
      * this throws, and by {@link Inputs#close()} otherwise.
      *
-     * @param name the upload's base name, {@code [a-z0-9-]+} (a task id, for example)
+     * @param name   the upload's base name, {@code [a-z0-9-]+} (a task id, for example)
+     * @param stages receives the report of each stage that ends without failing, in the thread that ran it: the
+     *     fetch from this method, probe, encode and upload from {@link Inputs#merge}
      * @throws MergeException as {@link #run} does
      */
-    public Inputs fetch(MergeRequest request, String name) {
+    public Inputs fetch(MergeRequest request, String name, Consumer<StageReport> stages) {
         requireNonNull(request, "request");
+        requireNonNull(stages, "stages");
         if (name == null || !SAFE_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("unsafe upload name");
         }
         Instant started = clock.instant();
+        long startedNanos = System.nanoTime();
         Path jobDir = createJobDirectory();
         try {
             List<Path> files = new ArrayList<>();
@@ -113,7 +120,8 @@ public final class MergePipeline {
                 Interruption.check();
                 files.add(download.fetch(request.videoUrls().get(i), i, jobDir, budget));
             }
-            return new Inputs(request, name, jobDir, List.copyOf(files), started);
+            stages.accept(StageReport.fetched(budget.used(), Duration.ofNanos(System.nanoTime() - startedNanos)));
+            return new Inputs(request, name, jobDir, List.copyOf(files), started, stages);
         } catch (RuntimeException e) {
             FileTrees.deleteTree(jobDir);
             throw translate(e);
@@ -127,13 +135,21 @@ public final class MergePipeline {
         private final Path jobDir;
         private final List<Path> files;
         private final Instant started;
+        private final Consumer<StageReport> stages;
 
-        private Inputs(MergeRequest request, String name, Path jobDir, List<Path> files, Instant started) {
+        private Inputs(
+                MergeRequest request,
+                String name,
+                Path jobDir,
+                List<Path> files,
+                Instant started,
+                Consumer<StageReport> stages) {
             this.request = request;
             this.name = name;
             this.jobDir = jobDir;
             this.files = files;
             this.started = started;
+            this.stages = stages;
         }
 
         /**
@@ -145,7 +161,7 @@ public final class MergePipeline {
         public MergeResult merge(ProgressListener progress) {
             requireNonNull(progress, "progress");
             try {
-                return mergeFiles(request, files, jobDir, name, progress, started);
+                return mergeFiles(request, files, jobDir, name, progress, started, stages);
             } catch (RuntimeException e) {
                 throw translate(e);
             }
@@ -179,12 +195,26 @@ public final class MergePipeline {
             Path jobDir,
             String name,
             ProgressListener progress,
-            Instant started) {
-        MediaStep.MediaOutcome outcome = media.run(request, files, jobDir.resolve("merged.mp4"), progress::progress);
+            Instant started,
+            Consumer<StageReport> stages) {
+        Path merged = jobDir.resolve("merged.mp4");
+        long mediaStarted = System.nanoTime();
+        MediaStep.MediaOutcome outcome = media.run(request, files, merged, progress::progress);
+        Duration mediaTime = Duration.ofNanos(System.nanoTime() - mediaStarted);
+        stages.accept(StageReport.probed(outcome.probeTime()));
+        stages.accept(StageReport.encoded(outcome.durationSeconds(), outcome.streamCopied(), outcome.encodeTime()));
+        if (media.isolated()) {
+            Duration outside = mediaTime.minus(outcome.probeTime()).minus(outcome.encodeTime());
+            stages.accept(StageReport.isolation(outside.isNegative() ? Duration.ZERO : outside));
+        }
         Interruption.check();
         URI url;
+        long uploadStarted = System.nanoTime();
+        long size;
         try {
-            url = uploader.upload(jobDir.resolve("merged.mp4"), name + ".mp4");
+            // Before the upload, which may move the file away.
+            size = Files.size(merged);
+            url = uploader.upload(merged, name + ".mp4");
         } catch (IOException e) {
             if (DiskSpace.isFull(e)) {
                 throw DiskSpace.full("the merged file's copy for publishing", e);
@@ -194,6 +224,7 @@ public final class MergePipeline {
         if (url == null) {
             throw new ProcessingException(ErrorCode.UPLOAD_FAILED, "the uploader returned no URL", -1, false, null);
         }
+        stages.accept(StageReport.uploaded(size, Duration.ofNanos(System.nanoTime() - uploadStarted)));
         Duration took = Duration.between(started, clock.instant());
         return new MergeResult(
                 url,

@@ -7,8 +7,10 @@ import io.videomerge.MergeResult;
 import io.videomerge.TaskId;
 import io.videomerge.internal.job.InstanceFolder;
 import io.videomerge.internal.job.JobRunner;
+import io.videomerge.internal.job.StageReport;
 import io.videomerge.spi.Uploader;
 import java.io.IOException;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,8 +33,8 @@ final class PipelineRunner implements JobRunner {
     }
 
     @Override
-    public Fetched fetch(TaskId id, MergeRequest request) {
-        MergePipeline.Inputs inputs = pipeline.fetch(request, id.value());
+    public Fetched fetch(TaskId id, MergeRequest request, Consumer<StageReport> stages) {
+        MergePipeline.Inputs inputs = pipeline.fetch(request, id.value(), stages);
         return new Fetched() {
             @Override
             public MergeResult merge(DoubleConsumer progress) {
@@ -50,10 +52,15 @@ final class PipelineRunner implements JobRunner {
     public void discard(MergeResult result) {
         try {
             if (uploader.delete(result.mergedUrl())) {
-                LOG.debug("deleted the output of a purged task: {}", result.mergedUrl());
+                LOG.debug(
+                        "deleted the output of a purged task: {}",
+                        result.mergedUrl().getRawPath());
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not delete the output of a purged task ({}): {}", result.mergedUrl(), e.toString());
+            LOG.warn(
+                    "could not delete the output of a purged task ({}): {}",
+                    result.mergedUrl().getRawPath(),
+                    e.toString());
         }
     }
 

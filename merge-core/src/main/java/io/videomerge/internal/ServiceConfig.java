@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.videomerge.Limits;
 import io.videomerge.Webhooks;
 import io.videomerge.internal.isolate.ChildSettings;
+import io.videomerge.internal.job.JobEvents;
 import io.videomerge.internal.job.JobSettings;
 import io.videomerge.spi.Uploader;
 import java.nio.file.Path;
@@ -24,6 +25,7 @@ import java.util.Optional;
  *                      unhealthy (STORAGE_FULL from {@code ping}); 0 turns the check off
  * @param webhooks      how submitted tasks' final statuses are posted to their callback URLs; empty when the service
  *                      sends no webhooks (and refuses requests with a callback URL)
+ * @param observer      told of every job event besides the log (the metrics, when a meter registry was given)
  */
 public record ServiceConfig(
         Limits limits,
@@ -33,7 +35,9 @@ public record ServiceConfig(
         Optional<JobSettings> jobs,
         Optional<ChildSettings> isolation,
         long minFreeDiskBytes,
-        Optional<Webhooks> webhooks) {
+        Optional<Webhooks> webhooks,
+
+        JobEvents observer) {
     /** The default of {@code minFreeDiskBytes}: 256 MiB, room for a few merges' downloads and output. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 256L << 20;
 
@@ -48,6 +52,7 @@ public record ServiceConfig(
         if (webhooks.isPresent() && jobs.isEmpty()) {
             throw new IllegalArgumentException("webhooks need a job store: they are sent for submitted tasks");
         }
+        requireNonNull(observer, "observer");
         if (minFreeDiskBytes < 0) {
             throw new IllegalArgumentException("minFreeDiskBytes must be >= 0: " + minFreeDiskBytes);
         }
@@ -64,7 +69,8 @@ public record ServiceConfig(
                 jobs,
                 Optional.empty(),
                 DEFAULT_MIN_FREE_DISK_BYTES,
-                Optional.empty());
+                Optional.empty(),
+                JobEvents.NONE);
     }
 
     /** A configuration without asynchronous jobs. */
@@ -77,6 +83,7 @@ public record ServiceConfig(
                 Optional.empty(),
                 Optional.empty(),
                 DEFAULT_MIN_FREE_DISK_BYTES,
-                Optional.empty());
+                Optional.empty(),
+                JobEvents.NONE);
     }
 }

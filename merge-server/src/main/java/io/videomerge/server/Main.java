@@ -31,6 +31,7 @@ public final class Main {
             System.exit(2);
             return;
         }
+        ServerLogging.configure(config.observability().logFormat());
         MergeServer server;
         try {
             server = MergeServer.start(config);

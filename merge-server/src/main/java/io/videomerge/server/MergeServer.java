@@ -26,9 +26,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Embedded Jetty serving {@link MergeServlet} at the root and the merged files under {@code /files/}; in the
- * {@link Role#WORKER} role, only {@code GET /health}. {@link #close()} stops accepting connections, lets requests in
- * flight finish, then closes the service (which hands unfinished jobs back to the store).
+ * Embedded Jetty serving {@link MergeServlet} at the root, the merged files under {@code /files/} and, unless turned
+ * off, the meters at {@code /metrics}; in the {@link Role#WORKER} role, only {@code GET /health} (and the meters).
+ * {@link #close()} stops accepting connections, lets requests in flight finish, then closes the service (which hands
+ * unfinished jobs back to the store).
  */
 final class MergeServer implements AutoCloseable {
     static final String FILES_PATH = "/files";
@@ -40,6 +41,7 @@ final class MergeServer implements AutoCloseable {
     private static final int ACCEPT_QUEUE = 1024;
     private final ServerConnector connector;
     private ServiceFactory.Running running;
+    private Optional<ServerMetrics> metrics = Optional.empty();
 
     /**
      * Builds the service {@code config} describes and serves it: what {@link Main} runs.
@@ -49,8 +51,10 @@ final class MergeServer implements AutoCloseable {
     static MergeServer start(ServerConfig config) throws Exception {
         MergeServer server = new MergeServer(config.host(), config.port());
         try {
+            server.metrics = ServerMetrics.open(config.observability());
             URI publicUrl = config.publicUrl(server.port());
-            ServiceFactory.Running running = ServiceFactory.create(config, publicUrl);
+            ServiceFactory.Running running =
+                    ServiceFactory.create(config, publicUrl, server.metrics.map(ServerMetrics::registry));
             MergeServlet.Options options = MergeServlet.Options.defaults()
                     .withApiKeys(config.apiKeys())
                     .withMaxWaiters(config.capacity().maxWaiters());
@@ -112,6 +116,7 @@ final class MergeServer implements AutoCloseable {
         // Prefer: wait requests go asynchronous instead of holding one of the pool's threads each.
         merge.setAsyncSupported(true);
         api.addServlet(merge, "/*");
+        metrics.ifPresent(m -> api.addServlet(new ServletHolder("metrics", m.servlet()), ServerMetrics.PATH));
 
         ContextHandler filesContext = new ContextHandler(requireNonNull(files, "files"), FILES_PATH);
 
@@ -169,8 +174,12 @@ final class MergeServer implements AutoCloseable {
         } catch (Exception e) {
             log.warn("Jetty did not stop cleanly: {}", e.toString());
         } finally {
-            if (running != null) {
-                running.close();
+            try {
+                if (running != null) {
+                    running.close();
+                }
+            } finally {
+                metrics.ifPresent(ServerMetrics::close);
             }
         }
     }

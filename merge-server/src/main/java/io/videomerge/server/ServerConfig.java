@@ -46,6 +46,7 @@ import java.util.regex.Pattern;
  * @param workDir           where merges keep their temporary files (default {@code work} in the data folder)
  * @param webhooks          how tasks' final statuses are posted to their callback URLs; empty (the default) unless a
  *                          webhook secret is set
+ * @param observability     the log format and the metrics endpoint (default: text lines, /metrics open)
  */
 record ServerConfig(
         String store,
@@ -61,7 +62,8 @@ record ServerConfig(
         Role role,
         Lifecycle lifecycle,
         Optional<Path> workDir,
-        Optional<Webhooks> webhooks) {
+        Optional<Webhooks> webhooks,
+        Observability observability) {
 
     /** The embedded default store. */
     static final String DEFAULT_STORE = "sqlite";
@@ -180,7 +182,18 @@ record ServerConfig(
                     "default-callback-url",
                     "VIDEOMERGE_DEFAULT_CALLBACK_URL",
                     "where tasks without callback_url post their status (needs a webhook secret)",
-                    "none"));
+                    "none"),
+            new Option(
+                    "log-format",
+                    "VIDEOMERGE_LOG_FORMAT",
+                    "text | json (one JSON object per line), to standard error",
+                    "text"),
+            new Option("metrics", "VIDEOMERGE_METRICS", "on: Prometheus text at /metrics | off", "on"),
+            new Option(
+                    "metrics-token",
+                    "VIDEOMERGE_METRICS_TOKEN",
+                    "bearer token /metrics requires (none: open; API keys do not apply)",
+                    ""));
 
     private record Option(String flag, String env, String help, String fallback) {}
 
@@ -195,6 +208,7 @@ record ServerConfig(
         requireNonNull(lifecycle, "lifecycle");
         requireNonNull(workDir, "workDir");
         requireNonNull(webhooks, "webhooks");
+        requireNonNull(observability, "observability");
         apiKeys = List.copyOf(apiKeys);
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be between 0 and 65535: " + port);
@@ -274,7 +288,8 @@ record ServerConfig(
                 Optional.ofNullable(values.get("work-dir"))
                         .filter(v -> !v.isEmpty())
                         .map(Path::of),
-                webhooks(values));
+                webhooks(values),
+                observability(values));
     }
 
     /** A copy with other isolation settings (tests choose a crashing child this way). */
@@ -293,7 +308,8 @@ record ServerConfig(
                 role,
                 lifecycle,
                 workDir,
-                webhooks);
+                webhooks,
+                observability);
     }
 
     /**
@@ -457,6 +473,32 @@ record ServerConfig(
                 integer(values, "max-pending-jobs", 1000),
                 integer(values, "max-waiters", 1000),
                 minFree.isEmpty() ? 256L << 20 : minFree.equals("0") ? 0 : bytes("min-free-disk", minFree, 1L << 20));
+    }
+
+    /**
+     * What an operator sees of the instance.
+     *
+     * @param logFormat    how log lines are written (default text)
+     * @param metrics      whether {@code /metrics} serves the meters (default true)
+     * @param metricsToken the bearer token {@code /metrics} requires; empty: none
+     */
+    record Observability(ServerLogging.Format logFormat, boolean metrics, Optional<String> metricsToken) {
+        Observability {
+            requireNonNull(logFormat, "logFormat");
+            requireNonNull(metricsToken, "metricsToken");
+        }
+    }
+
+    private static Observability observability(Map<String, String> values) {
+        boolean metrics = switch (values.getOrDefault("metrics", "on").toLowerCase(Locale.ROOT)) {
+            case "on", "true", "" -> true;
+            case "off", "false" -> false;
+            default -> throw new IllegalArgumentException("metrics must be on or off: " + values.get("metrics"));
+        };
+        return new Observability(
+                ServerLogging.Format.parse(values.getOrDefault("log-format", "text")),
+                metrics,
+                Optional.ofNullable(values.get("metrics-token")).filter(t -> !t.isEmpty()));
     }
 
     private static Isolation isolation(Map<String, String> values) {

@@ -1,5 +1,6 @@
 package io.videomerge.server;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.videomerge.Isolation;
 import io.videomerge.Limits;
 import io.videomerge.MergeService;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import org.postgresql.ds.PGSimpleDataSource;
 import org.slf4j.Logger;
@@ -70,7 +72,8 @@ final class ServiceFactory {
                 (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + MergeServer.FILES_PATH + "/");
     }
 
-    static Running create(ServerConfig config, URI publicUrl) throws IOException {
+    /** The service {@code config} describes, recording its meters to {@code meters} when present. */
+    static Running create(ServerConfig config, URI publicUrl, Optional<MeterRegistry> meters) throws IOException {
         createDataFolder(config.dataDir());
         JobStore store = store(config);
         try {
@@ -102,6 +105,7 @@ final class ServiceFactory {
                     // Status readers see progress as often as heartbeats carry it to the store.
                     .heartbeat(HEARTBEAT);
             config.webhooks().ifPresent(builder::webhooks);
+            meters.ifPresent(builder::meterRegistry);
             return new Running(builder.build(), store);
         } catch (IOException | RuntimeException e) {
             store.close();

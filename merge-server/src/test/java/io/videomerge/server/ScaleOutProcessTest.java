@@ -43,7 +43,8 @@ class ScaleOutProcessTest {
     private static final Duration DEADLINE = Duration.ofMinutes(3);
     private static final Duration STOP = Duration.ofSeconds(60);
     /** The line a worker logs for each job it claims (JobWorker). */
-    private static final Pattern CLAIMED = Pattern.compile("task (\\S+) claimed by (\\S+) \\(attempt (\\d+)\\)");
+    private static final Pattern CLAIMED =
+            Pattern.compile("task_id=([0-9a-f-]+)[^\\n]*claimed by ([^:\\s]+): attempt (\\d+)");
     /** One merge per aspect ratio, and the 480p canvas each must have. */
     private static final Map<String, int[]> JOBS = new LinkedHashMap<>(Map.of(
             "16:9", new int[] {854, 480},

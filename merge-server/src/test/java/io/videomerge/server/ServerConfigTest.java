@@ -243,6 +243,35 @@ class ServerConfigTest {
     }
 
     @Test
+    @DisplayName(
+            "Logs are text and /metrics is open unless set otherwise; the log format, metrics and token are settings")
+    void observabilitySettings() {
+        assertEquals(
+                new ServerConfig.Observability(ServerLogging.Format.TEXT, true, Optional.empty()),
+                ServerConfig.parse(new String[0], Map.of()).observability());
+        assertEquals(
+                new ServerConfig.Observability(ServerLogging.Format.JSON, true, Optional.of("scrape-me")),
+                ServerConfig.parse(
+                                new String[] {"--log-format", "json"},
+                                Map.of("VIDEOMERGE_LOG_FORMAT", "text", "VIDEOMERGE_METRICS_TOKEN", "scrape-me"))
+                        .observability());
+        assertEquals(
+                new ServerConfig.Observability(ServerLogging.Format.JSON, false, Optional.empty()),
+                ServerConfig.parse(new String[] {"--metrics=off"}, Map.of("VIDEOMERGE_LOG_FORMAT", "JSON"))
+                        .observability());
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(new String[] {"--log-format", "xml"}, Map.of()))
+                .getMessage()
+                .contains("log-format"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class,
+                        () -> ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_METRICS", "maybe")))
+                .getMessage()
+                .contains("metrics"));
+    }
+
+    @Test
     @DisplayName("A wrong setting is refused with a message naming it")
     void wrongSettingsAreNamed() {
         assertTrue(assertThrows(
@@ -310,7 +339,12 @@ class ServerConfigTest {
                 "--webhook-secret",
                 "VIDEOMERGE_WEBHOOK_SECRET",
                 "--default-callback-url",
-                "--host")) {
+                "--host",
+                "--log-format",
+                "VIDEOMERGE_LOG_FORMAT",
+                "--metrics",
+                "--metrics-token",
+                "VIDEOMERGE_METRICS_TOKEN")) {
             assertTrue(usage.contains(name), name);
         }
     }

@@ -106,7 +106,7 @@ class MergePipelineTest {
         MergePipeline pipeline =
                 new MergePipeline(Limits.defaults(), uploader(), work.resolve("jobs"), Clock.systemUTC(), recording);
 
-        try (MergePipeline.Inputs inputs = pipeline.fetch(MergeRequest.of(urls(good, longer)), "out")) {
+        try (MergePipeline.Inputs inputs = pipeline.fetch(MergeRequest.of(urls(good, longer)), "out", report -> {})) {
             assertEquals(List.of("rwx------", "rwx------", "rwx------", "rwx------"), modes);
         }
         assertNoJobFiles();

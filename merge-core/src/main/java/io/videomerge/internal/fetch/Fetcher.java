@@ -199,9 +199,17 @@ public final class Fetcher implements AutoCloseable {
         }
         Download download = new Download(index, jobDir.resolve("clip-" + index), budget);
         boolean done = false;
+        long started = System.nanoTime();
         try {
             download.run(url);
             done = true;
+            // The host only: a URL's query may carry a signature.
+            LOG.debug(
+                    "input {} fetched from {}: {} bytes in {} ms",
+                    index,
+                    url.getHost(),
+                    download.written,
+                    (System.nanoTime() - started) / 1_000_000);
             return download.target;
         } finally {
             if (!done) {

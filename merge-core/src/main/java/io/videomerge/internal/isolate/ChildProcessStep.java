@@ -62,6 +62,11 @@ public final class ChildProcessStep implements MediaStep {
         return step;
     }
 
+    @Override
+    public boolean isolated() {
+        return true;
+    }
+
     /** How many child processes this step has started, the spare included: for tests and diagnostics. */
     public long childrenStarted() {
         return started.sum();

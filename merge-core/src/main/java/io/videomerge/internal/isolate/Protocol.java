@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,8 +30,8 @@ import java.util.Optional;
  * same stdout, so everything that is not a frame of this child is ignored, even on the same line.
  *
  * <p>Frames: {@code ready} (natives loaded), {@code accepted} (request read), {@code input} {@code i} (now on
- * input {@code i}, -1 for the output), {@code progress} {@code f}, then exactly one of {@code done} or
- * {@code error}. A child that ends without one of those two crashed.
+ * input {@code i}, -1 for the output), {@code progress} {@code f}, then exactly one of {@code done} (with the
+ * outcome and the times of probing and encoding as the child measured them) or {@code error}. A child that ends without one of those two crashed.
  */
 final class Protocol {
     /** Longest line kept; a frame is far shorter, longer junk is cut from the front. */
@@ -103,6 +104,8 @@ final class Protocol {
                 .put("clips", o.clipsMerged())
                 .put("duration", o.durationSeconds())
                 .put("copied", o.streamCopied())
+                .put("probe_ns", o.probeTime().toNanos())
+                .put("encode_ns", o.encodeTime().toNanos())
                 .toString();
     }
 
@@ -142,7 +145,9 @@ final class Protocol {
             return new MediaOutcome(
                     body.path("clips").asInt(),
                     body.path("duration").asDouble(),
-                    body.path("copied").asBoolean());
+                    body.path("copied").asBoolean(),
+                    Duration.ofNanos(Math.max(0, body.path("probe_ns").asLong())),
+                    Duration.ofNanos(Math.max(0, body.path("encode_ns").asLong())));
         }
 
         /** The child's failure as the exception the in-process step would have thrown. */

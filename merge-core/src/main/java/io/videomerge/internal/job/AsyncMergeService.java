@@ -15,6 +15,7 @@ import io.videomerge.spi.JobError;
 import io.videomerge.spi.JobStore;
 import io.videomerge.spi.NewJob;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,7 @@ public final class AsyncMergeService implements AutoCloseable {
     private final JobSettings settings;
     private final JobStore store;
     private final Consumer<MergeRequest> validator;
+    private final JobEvents events;
     private final JobWorker worker;
     private final Optional<WebhookDeliverer> deliverer;
     private final FinalStatusWaiters waiters = new FinalStatusWaiters(
@@ -40,29 +42,33 @@ public final class AsyncMergeService implements AutoCloseable {
             "videomerge-await");
 
     /**
-     * Starts the worker threads (none when {@code settings.mergeConcurrency()} is 0) and the janitor.
+     * Starts the worker threads (none when {@code settings.mergeConcurrency()} is 0) and the janitor; jobs are
+     * logged ({@link JobLog}) and told to no one else.
      *
      * @param runner    runs one job's merge
      * @param validator checks a request against the limits, throwing {@link InvalidRequestException}
      */
     public AsyncMergeService(JobSettings settings, JobRunner runner, Consumer<MergeRequest> validator) {
-        this(settings, runner, validator, Optional.empty());
+        this(settings, runner, validator, Optional.empty(), JobEvents.NONE);
     }
 
     /**
      * Starts the worker, as above, and the webhook deliverer when one is given; it is closed with this service.
      * Without one, a request with a callback URL must be refused by {@code validator}: nothing would deliver it.
+     * {@code observer} is told of every job event after the log has.
      */
     public AsyncMergeService(
             JobSettings settings,
             JobRunner runner,
             Consumer<MergeRequest> validator,
-            Optional<WebhookDeliverer> deliverer) {
+            Optional<WebhookDeliverer> deliverer,
+            JobEvents observer) {
         this.settings = requireNonNull(settings, "settings");
         this.store = settings.store();
         this.validator = requireNonNull(validator, "validator");
         this.deliverer = requireNonNull(deliverer, "deliverer");
-        this.worker = new JobWorker(settings, runner, this::signalSettled);
+        this.events = JobEvents.all(List.of(new JobLog(), requireNonNull(observer, "observer")));
+        this.worker = new JobWorker(settings, runner, events, this::signalSettled);
         worker.start();
         deliverer.ifPresent(WebhookDeliverer::start);
     }
@@ -108,10 +114,17 @@ public final class AsyncMergeService implements AutoCloseable {
                     "idempotency key must have 1 to " + NewJob.MAX_KEY_LENGTH + " characters");
         }
         Job stored = store.create(job);
-        if (!stored.id().equals(job.id()) && !stored.fingerprint().equals(job.fingerprint())) {
-            throw new MergeException(
-                    ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                    "this Idempotency-Key was used before with a different request; use a new key for a new request");
+        if (!stored.id().equals(job.id())) {
+            if (!stored.fingerprint().equals(job.fingerprint())) {
+                throw new MergeException(
+                        ErrorCode.IDEMPOTENCY_KEY_REUSED,
+                        "this Idempotency-Key was used before with a different request; use a new key for a new"
+                                + " request");
+            }
+            return stored.id();
+        }
+        try (JobContext context = JobContext.of(stored)) {
+            events.submitted(stored);
         }
         worker.wake();
         return stored.id();

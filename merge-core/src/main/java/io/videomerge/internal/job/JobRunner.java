@@ -3,6 +3,7 @@ package io.videomerge.internal.job;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.TaskId;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 
 /**
@@ -17,11 +18,13 @@ public interface JobRunner {
     /**
      * Downloads the inputs of {@code request} for task {@code id}.
      *
+     * @param stages receives a report as each stage of this job ends without failing, from the calling thread:
+     *     the fetch here, the later ones from {@link Fetched#merge}
      * @return the fetched job, which the caller merges or closes
      * @throws io.videomerge.MergeException with the code of what failed (its files are already removed);
      *         {@code isRetryable()} decides whether the job is tried again
      */
-    Fetched fetch(TaskId id, MergeRequest request);
+    Fetched fetch(TaskId id, MergeRequest request, Consumer<StageReport> stages);
 
     /** Removes the published output of a task that was purged from the store; the default keeps it. */
     default void discard(MergeResult result) {}

@@ -56,6 +56,7 @@ final class JobWorker implements AutoCloseable {
     private final JobSettings settings;
     private final JobStore store;
     private final JobRunner runner;
+    private final JobEvents events;
     private final Consumer<TaskId> onSettled;
     private final List<Thread> jobThreads = new ArrayList<>();
     private final ScheduledExecutorService heartbeat;
@@ -74,15 +75,19 @@ final class JobWorker implements AutoCloseable {
     private volatile long lastStoreTrouble;
 
     private volatile boolean storeTroubleSeen;
+    /** Pending jobs in the store at the janitor's last count, when the events need it; -1 until then. */
+    private volatile long pending = -1;
 
     /**
+     * @param events    told of each claim, stage, outcome and release, with the job's {@link JobContext} in the MDC
      * @param onSettled called with the task's id after each job this worker ran reached the store's verdict (or was
      *     let go)
      */
-    JobWorker(JobSettings settings, JobRunner runner, Consumer<TaskId> onSettled) {
+    JobWorker(JobSettings settings, JobRunner runner, JobEvents events, Consumer<TaskId> onSettled) {
         this.settings = requireNonNull(settings, "settings");
         this.store = settings.store();
         this.runner = requireNonNull(runner, "runner");
+        this.events = requireNonNull(events, "events");
         this.onSettled = requireNonNull(onSettled, "onSettled");
         this.fetchSlots = new Semaphore(settings.fetchConcurrency());
         this.mergeSlots = new Semaphore(settings.mergeConcurrency());
@@ -93,6 +98,7 @@ final class JobWorker implements AutoCloseable {
 
     /** Starts the threads: as many job threads as jobs may be held at once (none when merging is off). */
     void start() {
+        events.workerStarted(new Load());
         long beat = settings.heartbeat().toMillis();
         heartbeat.scheduleWithFixedDelay(this::beat, beat, beat, TimeUnit.MILLISECONDS);
         long sweep = settings.janitorInterval().toMillis();
@@ -187,10 +193,18 @@ final class JobWorker implements AutoCloseable {
 
     /** Runs a claimed job through both stages; the caller's fetch slot passes to this method. */
     private void execute(Job job) {
+        try (JobContext context = JobContext.running(job)) {
+            run(job);
+        }
+    }
+
+    /** {@link #execute} in the job's context. */
+    private void run(Job job) {
         Lease lease = job.lease().orElseThrow();
         Running r = new Running(lease, Thread.currentThread());
         Slots slots = new Slots();
         running.add(r);
+        events.claimed(job, settings.owner());
         if (closing) {
             // close() may have stopped the jobs it found before this claim returned: this one goes back too.
             r.stop(Stop.SHUTDOWN);
@@ -202,9 +216,12 @@ final class JobWorker implements AutoCloseable {
             if (r.stop() != Stop.NONE) {
                 throw new MergeException(ErrorCode.CANCELLED, "the worker is closing");
             }
-            // One line per claim and one per outcome: which instance ran which task, in each instance's log.
-            LOG.info("task {} claimed by {} (attempt {})", job.id(), settings.owner(), job.attempt());
-            fetched = runner.fetch(job.id(), job.request());
+            fetched = runner.fetch(job.id(), job.request(), report -> {
+                if (report.stage() == StageReport.Stage.UPLOAD) {
+                    r.outputBytes = report.bytes();
+                }
+                events.stageEnded(job, report);
+            });
             enterMergeStage(r, slots);
             r.stage(JobMessages.MERGING);
             result = fetched.merge(r::progress);
@@ -271,43 +288,40 @@ final class JobWorker implements AutoCloseable {
         Lease lease = r.lease;
         Stop stop = r.stop();
         if (stop == Stop.LOST) {
-            LOG.info("task {} lost its lease; its output is discarded", job.id());
+            events.released(job, "its lease was lost; its output is discarded");
             return;
         }
         if (result != null) {
             if (storeCall(r, () -> store.complete(lease, result))) {
-                LOG.info("task {} completed (attempt {})", job.id(), job.attempt());
+                events.completed(job, result, r.outputBytes);
             } else {
-                LOG.info("task {} finished, but its lease was gone; the result is discarded", job.id());
+                events.released(job, "it finished, but its lease was gone; the result is discarded");
             }
             return;
         }
+        if (stop == Stop.SHUTDOWN) {
+            if (storeCall(r, () -> store.release(lease))) {
+                events.released(job, "handed back to the store at shutdown");
+            } else {
+                events.released(job, "stopped at shutdown; its lease was gone");
+            }
+            return;
+        }
+        MergeException outcome = failure;
+        JobError error = new JobError(failure.code(), failure.getMessage());
+        Optional<Instant> retryAt = Optional.empty();
         if (stop == Stop.CANCEL) {
-            storeCall(r, () -> store.fail(lease, CANCELLED, Optional.empty()));
-        } else if (stop == Stop.SHUTDOWN) {
-            storeCall(r, () -> store.release(lease));
+            error = CANCELLED;
+            outcome = new MergeException(CANCELLED.code(), CANCELLED.message());
+        } else if (failure.isRetryable() && job.attempt() < job.maxAttempts()) {
+            retryAt = Optional.of(settings.clock().instant().plus(backoff(job.attempt())));
+        }
+        JobError recorded = error;
+        Optional<Instant> when = retryAt;
+        if (storeCall(r, () -> store.fail(lease, recorded, when))) {
+            events.failed(job, outcome, retryAt);
         } else {
-            JobError error = new JobError(failure.code(), failure.getMessage());
-            Optional<Instant> retryAt = Optional.empty();
-            if (failure.isRetryable() && job.attempt() < job.maxAttempts()) {
-                retryAt = Optional.of(settings.clock().instant().plus(backoff(job.attempt())));
-            }
-            if (failure.code() == ErrorCode.STORAGE_FULL) {
-                LOG.warn(
-                        "task {} attempt {}: no disk space ({}){}",
-                        job.id(),
-                        job.attempt(),
-                        failure.getMessage(),
-                        retryAt.map(t -> "; tried again at " + t).orElse("; no attempts left"));
-            }
-            Optional<Instant> when = retryAt;
-            storeCall(r, () -> store.fail(lease, error, when));
-            LOG.info(
-                    "task {} attempt {} failed with {}{}",
-                    job.id(),
-                    job.attempt(),
-                    failure.code(),
-                    retryAt.map(t -> ", retry at " + t).orElse(""));
+            events.released(job, "it failed (" + failure.code() + "), but its lease was gone");
         }
     }
 
@@ -403,6 +417,9 @@ final class JobWorker implements AutoCloseable {
             for (Job job : purged) {
                 job.result().ifPresent(runner::discard);
             }
+            if (events.needsPendingCount()) {
+                pending = store.countPending();
+            }
             if (requeued > 0 || !purged.isEmpty()) {
                 LOG.info("janitor: {} expired leases taken back, {} finished jobs purged", requeued, purged.size());
                 if (requeued > 0) {
@@ -456,6 +473,7 @@ final class JobWorker implements AutoCloseable {
             janitor.shutdownNow();
             interrupted |= awaitTermination(heartbeat, "videomerge-heartbeat");
             interrupted |= awaitTermination(janitor, "videomerge-janitor");
+            events.workerStopped();
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
@@ -567,6 +585,39 @@ final class JobWorker implements AutoCloseable {
         }
     }
 
+    /** The worker's load as {@link JobEvents} read it: counted from the jobs held, the pending count cached. */
+    private final class Load implements JobEvents.WorkerLoad {
+        @Override
+        public int fetching() {
+            return inStage(JobMessages.FETCHING);
+        }
+
+        @Override
+        public int waiting() {
+            return inStage(JobMessages.WAITING);
+        }
+
+        @Override
+        public int merging() {
+            return inStage(JobMessages.MERGING);
+        }
+
+        @Override
+        public long pending() {
+            return pending;
+        }
+
+        private int inStage(String stage) {
+            int n = 0;
+            for (Running r : running) {
+                if (r.stage.equals(stage)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
     /** Why a run is being stopped, weakest first: a stronger reason replaces a weaker one. */
     private enum Stop {
         NONE,
@@ -581,6 +632,9 @@ final class JobWorker implements AutoCloseable {
         private final Thread thread;
         private volatile double progress;
         private volatile String stage = JobMessages.FETCHING;
+        /** The size of the published file, once the runner reported the upload; -1 until then. */
+        private volatile long outputBytes = -1;
+
         private Stop stop = Stop.NONE;
         private boolean runEnded;
 

@@ -21,6 +21,7 @@ import io.videomerge.internal.probe.Demuxer;
 import io.videomerge.internal.probe.InputOpener;
 import io.videomerge.internal.probe.Prober;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -79,6 +80,7 @@ final class LocalMediaStep implements MediaStep {
                     -1);
         }
         Plan plan = Planner.plan(clips, request);
+        long planned = System.nanoTime();
         Deadline deadline =
                 new Deadline(started, limits.processingDeadline(plan.outputSeconds()), plan.outputSeconds());
         ProgressListener progress = new InputTracker(clips, observer);
@@ -100,7 +102,13 @@ final class LocalMediaStep implements MediaStep {
         }
         Interruption.check();
         observer.input(-1);
-        return new MediaOutcome(clips.size(), measure(output), copied);
+        double seconds = measure(output);
+        return new MediaOutcome(
+                clips.size(),
+                seconds,
+                copied,
+                Duration.ofNanos(planned - started),
+                Duration.ofNanos(System.nanoTime() - planned));
     }
 
     private double measure(Path output) {

@@ -1,10 +1,13 @@
 package io.videomerge.internal.media;
 
+import static java.util.Objects.requireNonNull;
+
 import io.videomerge.Limits;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.internal.encode.ProgressListener;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -33,18 +36,35 @@ public interface MediaStep extends AutoCloseable {
      */
     MediaOutcome run(MergeRequest request, List<Path> inputs, Path output, Observer observer);
 
+    /** Whether the step runs in another process: its own time then exceeds probe and encode. */
+    default boolean isolated() {
+        return false;
+    }
+
     /** Releases what the step keeps between merges (a waiting child process, for one); idempotent. */
     @Override
     default void close() {}
 
-    /** What a successful step reports about the file it wrote. */
-    record MediaOutcome(int clipsMerged, double durationSeconds, boolean streamCopied) {
+    /**
+     * What a successful step reports about the file it wrote, and how long its two parts took where they ran (in
+     * a child process, the child measures them: the parent cannot tell where probing ends).
+     *
+     * @param probeTime  probing every input and planning
+     * @param encodeTime writing the output (copy or re-encode) and measuring it
+     */
+    record MediaOutcome(
+            int clipsMerged, double durationSeconds, boolean streamCopied, Duration probeTime, Duration encodeTime) {
         public MediaOutcome {
             if (clipsMerged < 1) {
                 throw new IllegalArgumentException("clipsMerged must be >= 1: " + clipsMerged);
             }
             if (!(durationSeconds >= 0)) {
                 throw new IllegalArgumentException("durationSeconds must be >= 0: " + durationSeconds);
+            }
+            requireNonNull(probeTime, "probeTime");
+            requireNonNull(encodeTime, "encodeTime");
+            if (probeTime.isNegative() || encodeTime.isNegative()) {
+                throw new IllegalArgumentException("stage times must be >= 0: " + probeTime + ", " + encodeTime);
             }
         }
     }

@@ -10,10 +10,12 @@ import io.videomerge.MediaException;
 import io.videomerge.MergeException;
 import io.videomerge.ProcessingException;
 import io.videomerge.internal.disk.DiskSpace;
+import io.videomerge.internal.media.MediaStep.MediaOutcome;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -95,5 +97,16 @@ class ProtocolTest {
         assertEquals(ErrorCode.STORAGE_FULL, e.code());
         assertEquals(full.getMessage(), e.getMessage());
         assertTrue(e.isRetryable());
+    }
+
+    @Test
+    @DisplayName("a done frame carries the outcome and the probe and encode times the child measured")
+    void doneFrameCarriesStageTimes() throws IOException {
+        MediaOutcome sent = new MediaOutcome(3, 12.5, true, Duration.ofMillis(420), Duration.ofNanos(1_234_567_891));
+
+        MediaOutcome received =
+                frames(MARKER + Protocol.done(sent) + "\n").get(0).outcome();
+
+        assertEquals(sent, received);
     }
 }

@@ -98,6 +98,7 @@ public abstract class AsyncMergeServiceContract {
         Duration janitor = FAST;
         Duration poll = FAST;
         Duration grace = Duration.ZERO;
+        JobEvents observer = JobEvents.NONE;
 
         AsyncMergeService start() {
             JobSettings settings = new JobSettings(
@@ -116,7 +117,8 @@ public abstract class AsyncMergeServiceContract {
                     grace,
                     "instance-" + started.size(),
                     clock);
-            AsyncMergeService merges = new AsyncMergeService(settings, runner, AsyncMergeServiceContract::validate);
+            AsyncMergeService merges = new AsyncMergeService(
+                    settings, runner, AsyncMergeServiceContract::validate, Optional.empty(), observer);
             started.add(merges);
             return merges;
         }
@@ -533,6 +535,187 @@ public abstract class AsyncMergeServiceContract {
             assertTrue(merges.cancel(Optional.empty(), id));
 
             assertEquals(ErrorCode.CANCELLED, awaitFinal(merges, id).reason().orElseThrow());
+        }
+    }
+
+    @Nested
+    @DisplayName("job events")
+    class Events {
+
+        @Test
+        @DisplayName(
+                "a job's events are told once each, in order: submitted, claimed, each stage, completed with its size")
+        void completedJobIsToldInOrder() throws Exception {
+            RecordedEvents recorded = new RecordedEvents();
+            Setup setup = setup();
+            setup.observer = recorded;
+            AsyncMergeService merges = setup.start();
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+
+            runner.next().succeed();
+
+            assertEquals(Status.COMPLETED, awaitFinal(merges, id).status());
+            List<String> expected = List.of(
+                    "claimed " + id + " attempt 1 by instance-0",
+                    "stage FETCH " + id + " " + ScriptedRunner.FETCHED_BYTES + " bytes",
+                    "stage UPLOAD " + id + " " + ScriptedRunner.OUTPUT_BYTES + " bytes",
+                    "completed " + id + " " + ScriptedRunner.OUTPUT_BYTES + " bytes");
+            eventually("the completion told", () -> recorded.lines().size() > expected.size());
+            assertEquals(expected, recorded.withoutSubmit(id));
+        }
+
+        @Test
+        @DisplayName(
+                "a retried failure is told with its retry time, the last attempt's as final, each attempt claimed anew")
+        void failuresAreToldWithTheirRetry() throws Exception {
+            RecordedEvents recorded = new RecordedEvents();
+            Setup setup = setup();
+            setup.maxAttempts = 2;
+            setup.observer = recorded;
+            AsyncMergeService merges = setup.start();
+            TaskId id = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+
+            runner.next().fail(transientFailure());
+            eventually("pending for attempt 2", () -> job(id).attempt() == 2);
+            String retryAt = job(id).notBefore().toString();
+            // Told after the store recorded it: wait for it before the retry may start.
+            eventually("the retry told", () -> recorded.lines().stream().anyMatch(l -> l.contains("retry at")));
+            clock.advance(Duration.ofSeconds(1));
+            runner.next().fail(transientFailure());
+
+            assertEquals(Status.FAILED, awaitFinal(merges, id).status());
+            List<String> expected = List.of(
+                    "claimed " + id + " attempt 1 by instance-0",
+                    "stage FETCH " + id + " " + ScriptedRunner.FETCHED_BYTES + " bytes",
+                    "failed " + id + " DOWNLOAD_FAILED input 0 retry at " + retryAt,
+                    "claimed " + id + " attempt 2 by instance-0",
+                    "stage FETCH " + id + " " + ScriptedRunner.FETCHED_BYTES + " bytes",
+                    "failed " + id + " DOWNLOAD_FAILED input 0 final");
+            eventually("the final failure told", () -> recorded.lines().size() > expected.size());
+            assertEquals(expected, recorded.withoutSubmit(id));
+        }
+
+        @Test
+        @DisplayName("a cancelled job is told as failed CANCELLED for good; a job handed back at close as released")
+        void cancelAndCloseAreTold() throws Exception {
+            RecordedEvents recorded = new RecordedEvents();
+            Setup setup = setup();
+            setup.observer = recorded;
+            AsyncMergeService merges = setup.start();
+            TaskId cancelled = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            runner.next();
+            assertTrue(merges.cancel(Optional.empty(), cancelled));
+            assertEquals(
+                    ErrorCode.CANCELLED, awaitFinal(merges, cancelled).reason().orElseThrow());
+            eventually("the cancel told", () -> recorded.lines().contains("failed " + cancelled + " CANCELLED final"));
+            TaskId handedBack = merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            runner.next();
+
+            merges.close();
+
+            assertEquals(JobState.PENDING, job(handedBack).state());
+            assertTrue(
+                    recorded.lines().contains("released " + handedBack),
+                    recorded.lines().toString());
+            assertTrue(recorded.stopped, "the worker's stop is told");
+        }
+
+        @Test
+        @DisplayName(
+                "the worker's load counts the jobs it holds by stage, and the pending jobs at the janitor's last count")
+        void workerLoadIsCounted() throws Exception {
+            RecordedEvents recorded = new RecordedEvents();
+            Setup setup = setup();
+            setup.observer = recorded;
+            AsyncMergeService merges = setup.start();
+            JobEvents.WorkerLoad load = recorded.load;
+            assertTrue(load != null, "the worker's start is told");
+
+            merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            Run merging = runner.next();
+            merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+            merges.submit(Principal.ANONYMOUS, request(), Optional.empty());
+
+            // One merge slot and one fetch slot without a waiting room: one job merges, one waits holding its fetch
+            // slot, one stays pending.
+            eventually("one merging, one waiting", () -> load.merging() == 1 && load.waiting() == 1);
+            eventually("one pending at the janitor's count", () -> load.pending() == 1);
+            assertEquals(0, load.fetching());
+            merging.succeed();
+            runner.next().succeed();
+            runner.next().succeed();
+            eventually("none held, none pending", () -> load.merging() + load.waiting() == 0 && load.pending() == 0);
+        }
+    }
+
+    /** Records job events as lines a test compares; counts pending jobs, as the metrics do. */
+    private static final class RecordedEvents implements JobEvents {
+        private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile WorkerLoad load;
+        volatile boolean stopped;
+
+        List<String> lines() {
+            return List.copyOf(lines);
+        }
+
+        /**
+         * The lines but the submit of {@code id}, which must be there once: it is told after the store recorded the
+         * job, so a worker may have claimed it first.
+         */
+        List<String> withoutSubmit(TaskId id) {
+            List<String> all = lines();
+            assertEquals(1, all.stream().filter(("submitted " + id)::equals).count(), all.toString());
+            return all.stream().filter(line -> !line.equals("submitted " + id)).toList();
+        }
+
+        @Override
+        public void workerStarted(WorkerLoad load) {
+            this.load = load;
+        }
+
+        @Override
+        public void workerStopped() {
+            stopped = true;
+        }
+
+        @Override
+        public boolean needsPendingCount() {
+            return true;
+        }
+
+        @Override
+        public void submitted(Job job) {
+            lines.add("submitted " + job.id());
+        }
+
+        @Override
+        public void claimed(Job job, String owner) {
+            lines.add("claimed " + job.id() + " attempt " + job.attempt() + " by " + owner);
+        }
+
+        @Override
+        public void stageEnded(Job job, StageReport report) {
+            lines.add("stage " + report.stage() + " " + job.id() + " " + report.bytes() + " bytes");
+        }
+
+        @Override
+        public void completed(Job job, MergeResult result, long outputBytes) {
+            lines.add("completed " + job.id() + " " + outputBytes + " bytes");
+        }
+
+        @Override
+        public void failed(Job job, MergeException failure, Optional<java.time.Instant> retryAt) {
+            lines.add("failed " + job.id() + " " + failure.code()
+                    + failure.inputIndex().stream()
+                            .mapToObj(i -> " input " + i)
+                            .findFirst()
+                            .orElse("")
+                    + retryAt.map(t -> " retry at " + t).orElse(" final"));
+        }
+
+        @Override
+        public void released(Job job, String reason) {
+            lines.add("released " + job.id());
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import java.util.function.Supplier;
 
@@ -26,10 +27,13 @@ import java.util.function.Supplier;
  * A {@link JobRunner} whose every merge blocks until the test decides its outcome, so that tests see each
  * run start, report progress, and end exactly when they say. Interrupting a run ends it with CANCELLED,
  * as the real pipeline does, unless the test made it ignore interrupts. Fetches pass at once, unless the test
- * holds them ({@link #holdFetches()}): then each blocks until the test passes or fails it.
+ * holds them ({@link #holdFetches()}): then each blocks until the test passes or fails it. A fetch that passes reports
+ * a fetch stage of {@value #FETCHED_BYTES} bytes, a run that succeeds an upload of {@value #OUTPUT_BYTES} bytes.
  */
 final class ScriptedRunner implements JobRunner {
     static final long WAIT_SECONDS = 30;
+    static final long FETCHED_BYTES = 4321;
+    static final long OUTPUT_BYTES = 1234;
 
     private final BlockingQueue<Run> started = new LinkedBlockingQueue<>();
     private final AtomicInteger active = new AtomicInteger();
@@ -41,16 +45,17 @@ final class ScriptedRunner implements JobRunner {
     private volatile boolean holdFetches;
 
     @Override
-    public Fetched fetch(TaskId id, MergeRequest request) {
+    public Fetched fetch(TaskId id, MergeRequest request, Consumer<StageReport> stages) {
         if (holdFetches) {
             Fetch fetch = new Fetch(id);
             fetching.add(fetch);
             fetch.await();
         }
+        stages.accept(StageReport.fetched(FETCHED_BYTES, Duration.ofMillis(1)));
         return new Fetched() {
             @Override
             public MergeResult merge(DoubleConsumer progress) {
-                return run(id, progress);
+                return run(id, progress, stages);
             }
 
             @Override
@@ -89,8 +94,8 @@ final class ScriptedRunner implements JobRunner {
         return fetch;
     }
 
-    private MergeResult run(TaskId id, DoubleConsumer progress) {
-        Run run = new Run(id, progress, ignoreInterrupts);
+    private MergeResult run(TaskId id, DoubleConsumer progress, Consumer<StageReport> stages) {
+        Run run = new Run(id, progress, stages, ignoreInterrupts);
         mostActive.accumulateAndGet(active.incrementAndGet(), Math::max);
         started.add(run);
         try {
@@ -167,14 +172,16 @@ final class ScriptedRunner implements JobRunner {
     static final class Run {
         final TaskId id;
         private final DoubleConsumer progress;
+        private final Consumer<StageReport> stages;
         private final boolean ignoreInterrupts;
         private final CompletableFuture<Supplier<MergeResult>> outcome = new CompletableFuture<>();
         private final CountDownLatch ended = new CountDownLatch(1);
         private volatile boolean interrupted;
 
-        private Run(TaskId id, DoubleConsumer progress, boolean ignoreInterrupts) {
+        private Run(TaskId id, DoubleConsumer progress, Consumer<StageReport> stages, boolean ignoreInterrupts) {
             this.id = id;
             this.progress = progress;
+            this.stages = stages;
             this.ignoreInterrupts = ignoreInterrupts;
         }
 
@@ -206,7 +213,10 @@ final class ScriptedRunner implements JobRunner {
         }
 
         void succeed(MergeResult result) {
-            outcome.complete(() -> result);
+            outcome.complete(() -> {
+                stages.accept(StageReport.uploaded(OUTPUT_BYTES, Duration.ofMillis(1)));
+                return result;
+            });
         }
 
         boolean wasInterrupted() {

@@ -110,8 +110,8 @@ public abstract class WebhookDeliveryContract {
                 settings,
                 webhooks,
                 new CallbackClient(limits, webhooks.concurrency(), webhooks.timeout(), webhooks.maxResponseBytes()));
-        AsyncMergeService service =
-                new AsyncMergeService(settings, runner, request -> validate(request, limits), Optional.of(deliverer));
+        AsyncMergeService service = new AsyncMergeService(
+                settings, runner, request -> validate(request, limits), Optional.of(deliverer), JobEvents.NONE);
         started.add(service);
         return service;
     }
