@@ -194,6 +194,8 @@ public interface MergeService extends AutoCloseable {
         private Duration shutdownGrace = Duration.ofSeconds(30);
         private String ownerId;
         private Isolation isolation = Isolation.inProcess();
+        private Duration posterAt = ServiceConfig.DEFAULT_POSTER_AT;
+        private boolean posters = true;
 
         Builder() {}
 
@@ -352,6 +354,31 @@ public interface MergeService extends AutoCloseable {
         }
 
         /**
+         * The instant of the merged file that each merge's poster shows (default 1 s): a JPEG of the frame shown
+         * then, the size of the canvas, published next to the video and named in
+         * {@link MergeResult#thumbnailUrl()}. A merged file that is not longer than this gets its middle frame.
+         *
+         * @throws IllegalArgumentException when the instant is negative
+         */
+        public Builder posterAt(Duration at) {
+            requireNonNull(at, "at");
+            if (at.isNegative()) {
+                throw new IllegalArgumentException("posterAt must be >= 0: " + at);
+            }
+            this.posterAt = at;
+            return this;
+        }
+
+        /**
+         * Whether each merge also publishes a JPEG poster (default true); without, results carry no
+         * {@link MergeResult#thumbnailUrl()}.
+         */
+        public Builder posters(boolean make) {
+            this.posters = make;
+            return this;
+        }
+
+        /**
          * The service, its worker started when a job store was given.
          *
          * @throws IllegalStateException when no uploader was set
@@ -390,8 +417,15 @@ public interface MergeService extends AutoCloseable {
                             isolation.jvmOptions(),
                             isolation.warmSpare(),
                             isolation.mainClass().orElse(ChildSettings.DEFAULT_MAIN_CLASS)));
-            return new DefaultMergeService(
-                    new ServiceConfig(limits, uploader, workDirectory, clock, jobs, children, minFreeDiskBytes));
+            return new DefaultMergeService(new ServiceConfig(
+                    limits,
+                    uploader,
+                    workDirectory,
+                    clock,
+                    jobs,
+                    children,
+                    minFreeDiskBytes,
+                    posters ? Optional.of(posterAt) : Optional.empty()));
         }
     }
 }

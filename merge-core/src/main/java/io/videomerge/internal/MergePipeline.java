@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -31,7 +32,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One merge, start to end, in the calling thread, in two stages a job worker may run on different threads:
  * {@link #fetch} → {@link Inputs#merge}: {@link MediaStep} (probe → plan → encode →
- * measure, in this JVM or in a child process) → upload, inside a
+ * measure → poster, in this JVM or in a child process) → upload of the video and its poster, inside a
  * fresh folder under the work directory that is removed on every path out (success, failure,
  * interruption).
  *
@@ -57,24 +58,42 @@ public final class MergePipeline {
     private final Clock clock;
     private final Download download;
     private final MediaStep media;
+    private final Optional<Duration> posterAt;
 
-    /** A pipeline whose media work runs in this JVM. */
+    /** A pipeline whose media work runs in this JVM, making no poster. */
     public MergePipeline(Limits limits, Uploader uploader, Path workDirectory, Clock clock, Download download) {
         this(limits, uploader, workDirectory, clock, download, MediaStep.local(limits));
     }
 
     /**
-     * A pipeline whose probe, plan, encode and measure run in {@code media}; fetching and uploading stay in
-     * the calling thread. The pipeline does not close {@code media}.
+     * A pipeline whose probe, plan, encode and measure run in {@code media}, making no poster; fetching and
+     * uploading stay in the calling thread. The pipeline does not close {@code media}.
      */
     public MergePipeline(
             Limits limits, Uploader uploader, Path workDirectory, Clock clock, Download download, MediaStep media) {
+        this(limits, uploader, workDirectory, clock, download, media, Optional.empty());
+    }
+
+    /**
+     * A pipeline whose media work runs in {@code media} and that publishes, with each merged file, a JPEG poster of
+     * the merged file's frame at {@code posterAt} (its middle frame when it is not that long), named
+     * {@code <name>-poster.jpg}; none when {@code posterAt} is empty.
+     */
+    public MergePipeline(
+            Limits limits,
+            Uploader uploader,
+            Path workDirectory,
+            Clock clock,
+            Download download,
+            MediaStep media,
+            Optional<Duration> posterAt) {
         this.limits = requireNonNull(limits, "limits");
         this.uploader = requireNonNull(uploader, "uploader");
         this.workDirectory = requireNonNull(workDirectory, "workDirectory").toAbsolutePath();
         this.clock = requireNonNull(clock, "clock");
         this.download = requireNonNull(download, "download");
         this.media = requireNonNull(media, "media");
+        this.posterAt = requireNonNull(posterAt, "posterAt");
     }
 
     /**
@@ -180,19 +199,16 @@ public final class MergePipeline {
             String name,
             ProgressListener progress,
             Instant started) {
-        MediaStep.MediaOutcome outcome = media.run(request, files, jobDir.resolve("merged.mp4"), progress::progress);
+        Optional<MediaStep.PosterTarget> poster =
+                posterAt.map(at -> new MediaStep.PosterTarget(jobDir.resolve("poster.jpg"), at));
+        MediaStep.MediaOutcome outcome =
+                media.run(request, files, jobDir.resolve("merged.mp4"), poster, progress::progress);
         Interruption.check();
-        URI url;
-        try {
-            url = uploader.upload(jobDir.resolve("merged.mp4"), name + ".mp4");
-        } catch (IOException e) {
-            if (DiskSpace.isFull(e)) {
-                throw DiskSpace.full("the merged file's copy for publishing", e);
-            }
-            throw new ProcessingException(ErrorCode.UPLOAD_FAILED, "the merged file could not be stored", -1, true, e);
-        }
-        if (url == null) {
-            throw new ProcessingException(ErrorCode.UPLOAD_FAILED, "the uploader returned no URL", -1, false, null);
+        URI url = upload(jobDir.resolve("merged.mp4"), name + ".mp4", "the merged file");
+        Optional<URI> thumbnail = Optional.empty();
+        if (outcome.poster().isPresent()) {
+            Interruption.check();
+            thumbnail = Optional.of(upload(outcome.poster().get().file(), name + "-poster.jpg", "the poster"));
         }
         Duration took = Duration.between(started, clock.instant());
         return new MergeResult(
@@ -200,7 +216,24 @@ public final class MergePipeline {
                 outcome.durationSeconds(),
                 took.isNegative() ? Duration.ZERO : took,
                 outcome.clipsMerged(),
-                outcome.streamCopied());
+                outcome.streamCopied(),
+                thumbnail);
+    }
+
+    private URI upload(Path file, String uploadName, String what) {
+        URI url;
+        try {
+            url = uploader.upload(file, uploadName);
+        } catch (IOException e) {
+            if (DiskSpace.isFull(e)) {
+                throw DiskSpace.full(what + "'s copy for publishing", e);
+            }
+            throw new ProcessingException(ErrorCode.UPLOAD_FAILED, what + " could not be stored", -1, true, e);
+        }
+        if (url == null) {
+            throw new ProcessingException(ErrorCode.UPLOAD_FAILED, "the uploader returned no URL", -1, false, null);
+        }
+        return url;
     }
 
     private Path createJobDirectory() {

@@ -9,6 +9,7 @@ import io.videomerge.internal.job.InstanceFolder;
 import io.videomerge.internal.job.JobRunner;
 import io.videomerge.spi.Uploader;
 import java.io.IOException;
+import java.net.URI;
 import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,14 +47,20 @@ final class PipelineRunner implements JobRunner {
         };
     }
 
+    /** Deletes a purged task's published files: the video and, when it has one, its poster. */
     @Override
     public void discard(MergeResult result) {
+        delete(result.mergedUrl());
+        result.thumbnailUrl().ifPresent(this::delete);
+    }
+
+    private void delete(URI url) {
         try {
-            if (uploader.delete(result.mergedUrl())) {
-                LOG.debug("deleted the output of a purged task: {}", result.mergedUrl());
+            if (uploader.delete(url)) {
+                LOG.debug("deleted the output of a purged task: {}", url);
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn("could not delete the output of a purged task ({}): {}", result.mergedUrl(), e.toString());
+            LOG.warn("could not delete the output of a purged task ({}): {}", url, e.toString());
         }
     }
 

@@ -8,6 +8,7 @@ import io.videomerge.internal.job.JobSettings;
 import io.videomerge.spi.Uploader;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -21,6 +22,7 @@ import java.util.Optional;
  * @param isolation     how child merge processes are launched; empty when merges run in this JVM
  * @param minFreeDiskBytes the free space under the work directory below which the service reports itself
  *                      unhealthy (STORAGE_FULL from {@code ping}); 0 turns the check off
+ * @param posterAt      the instant of the merged file each merge's JPEG poster shows; empty: no posters
  */
 public record ServiceConfig(
         Limits limits,
@@ -29,9 +31,13 @@ public record ServiceConfig(
         Clock clock,
         Optional<JobSettings> jobs,
         Optional<ChildSettings> isolation,
-        long minFreeDiskBytes) {
+        long minFreeDiskBytes,
+        Optional<Duration> posterAt) {
     /** The default of {@code minFreeDiskBytes}: 256 MiB, room for a few merges' downloads and output. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 256L << 20;
+
+    /** The default of {@code posterAt}: one second in, past a fade-in or a black first frame. */
+    public static final Duration DEFAULT_POSTER_AT = Duration.ofSeconds(1);
 
     public ServiceConfig {
         requireNonNull(limits, "limits");
@@ -43,16 +49,30 @@ public record ServiceConfig(
         if (minFreeDiskBytes < 0) {
             throw new IllegalArgumentException("minFreeDiskBytes must be >= 0: " + minFreeDiskBytes);
         }
+        requireNonNull(posterAt, "posterAt");
+        posterAt.ifPresent(at -> {
+            if (at.isNegative()) {
+                throw new IllegalArgumentException("posterAt must be >= 0: " + at);
+            }
+        });
     }
 
     /** A configuration whose merges run in this JVM. */
     public ServiceConfig(
             Limits limits, Uploader uploader, Path workDirectory, Clock clock, Optional<JobSettings> jobs) {
-        this(limits, uploader, workDirectory, clock, jobs, Optional.empty(), DEFAULT_MIN_FREE_DISK_BYTES);
+        this(
+                limits,
+                uploader,
+                workDirectory,
+                clock,
+                jobs,
+                Optional.empty(),
+                DEFAULT_MIN_FREE_DISK_BYTES,
+                Optional.of(DEFAULT_POSTER_AT));
     }
 
     /** A configuration without asynchronous jobs. */
     public ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock) {
-        this(limits, uploader, workDirectory, clock, Optional.empty(), Optional.empty(), DEFAULT_MIN_FREE_DISK_BYTES);
+        this(limits, uploader, workDirectory, clock, Optional.empty());
     }
 }
