@@ -479,6 +479,7 @@ public final class MergeServlet extends HttpServlet {
         body.put("duration_seconds", result.durationSeconds());
         body.put("processing_time", result.processingTime().toMillis() / 1000.0);
         body.put("clips_merged", result.clipsMerged());
+        result.thumbnailUrl().ifPresent(url -> body.put("thumbnail_url", url.toString()));
         write(response, 200, body);
     }
 
