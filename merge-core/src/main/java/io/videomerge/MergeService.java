@@ -253,6 +253,8 @@ public interface MergeService extends AutoCloseable {
         private Isolation isolation = Isolation.inProcess();
         private Webhooks webhooks;
         private JobEvents metrics = JobEvents.NONE;
+        private Duration posterAt = ServiceConfig.DEFAULT_POSTER_AT;
+        private boolean posters = true;
 
         Builder() {}
 
@@ -495,6 +497,22 @@ public interface MergeService extends AutoCloseable {
         }
 
         /**
+         * The instant of the merged file that each merge's poster shows (default 1 s): a JPEG of the frame shown
+         * then, the size of the canvas, published next to the video and named in
+         * {@link MergeResult#thumbnailUrl()}. A merged file that is not longer than this gets its middle frame.
+         *
+         * @throws IllegalArgumentException when the instant is negative
+         */
+        public Builder posterAt(Duration at) {
+            requireNonNull(at, "at");
+            if (at.isNegative()) {
+                throw new IllegalArgumentException("posterAt must be >= 0: " + at);
+            }
+            this.posterAt = at;
+            return this;
+        }
+
+        /**
          * Where the job layer's meters go (default: nowhere): jobs by outcome and error code, the time of each
          * stage, encode speed, bytes fetched, the pending queue and the jobs this instance holds, all named
          * {@code videomerge.*}. Micrometer is an optional dependency of videomerge: an application that never
@@ -502,6 +520,15 @@ public interface MergeService extends AutoCloseable {
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.metrics = new JobMetrics(requireNonNull(registry, "registry"));
+            return this;
+        }
+
+        /**
+         * Whether each merge also publishes a JPEG poster (default true); without, results carry no
+         * {@link MergeResult#thumbnailUrl()}.
+         */
+        public Builder posters(boolean make) {
+            this.posters = make;
             return this;
         }
 
@@ -570,7 +597,8 @@ public interface MergeService extends AutoCloseable {
                     children,
                     minFreeDiskBytes,
                     Optional.ofNullable(webhooks),
-                    metrics));
+                    metrics,
+                    posters ? Optional.of(posterAt) : Optional.empty()));
         }
     }
 }

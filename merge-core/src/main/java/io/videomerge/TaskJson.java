@@ -30,7 +30,8 @@ public final class TaskJson {
 
     /**
      * The result body of a completed task:
-     * {@code {"success": true, "merged_url", "duration_seconds", "processing_time", "clips_merged"}}, the
+     * {@code {"success": true, "merged_url", "duration_seconds", "processing_time", "clips_merged"}} and
+     * {@code "thumbnail_url"} when a poster was made, the
      * processing time in seconds.
      */
     public static String result(MergeResult result) {
@@ -75,6 +76,7 @@ public final class TaskJson {
         body.put("duration_seconds", result.durationSeconds());
         body.put("processing_time", result.processingTime().toMillis() / 1000.0);
         body.put("clips_merged", result.clipsMerged());
+        result.thumbnailUrl().ifPresent(url -> body.put("thumbnail_url", url.toString()));
         return body;
     }
 

@@ -49,7 +49,13 @@ public final class DefaultMergeService implements MergeService {
                 .<MediaStep>map(child -> ChildProcessStep.open(child, config.limits(), folder.path()))
                 .orElseGet(() -> MediaStep.local(config.limits()));
         this.pipeline = new MergePipeline(
-                config.limits(), config.uploader(), folder.path(), config.clock(), fetcher::fetch, media);
+                config.limits(),
+                config.uploader(),
+                folder.path(),
+                config.clock(),
+                fetcher::fetch,
+                media,
+                config.posterAt());
         this.async = config.jobs()
                 .map(settings -> new AsyncMergeService(
                         settings,

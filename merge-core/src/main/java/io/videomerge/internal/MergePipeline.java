@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 /**
  * One merge, start to end, in the calling thread, in two stages a job worker may run on different threads:
  * {@link #fetch} → {@link Inputs#merge}: {@link MediaStep} (probe → plan → encode →
- * measure, in this JVM or in a child process) → upload, inside a
+ * measure → poster, in this JVM or in a child process) → upload of the video and its poster, inside a
  * fresh folder under the work directory that is removed on every path out (success, failure,
  * interruption).
  *
@@ -60,24 +61,42 @@ public final class MergePipeline {
     private final Clock clock;
     private final Download download;
     private final MediaStep media;
+    private final Optional<Duration> posterAt;
 
-    /** A pipeline whose media work runs in this JVM. */
+    /** A pipeline whose media work runs in this JVM, making no poster. */
     public MergePipeline(Limits limits, Uploader uploader, Path workDirectory, Clock clock, Download download) {
         this(limits, uploader, workDirectory, clock, download, MediaStep.local(limits));
     }
 
     /**
-     * A pipeline whose probe, plan, encode and measure run in {@code media}; fetching and uploading stay in
-     * the calling thread. The pipeline does not close {@code media}.
+     * A pipeline whose probe, plan, encode and measure run in {@code media}, making no poster; fetching and
+     * uploading stay in the calling thread. The pipeline does not close {@code media}.
      */
     public MergePipeline(
             Limits limits, Uploader uploader, Path workDirectory, Clock clock, Download download, MediaStep media) {
+        this(limits, uploader, workDirectory, clock, download, media, Optional.empty());
+    }
+
+    /**
+     * A pipeline whose media work runs in {@code media} and that publishes, with each merged file, a JPEG poster of
+     * the merged file's frame at {@code posterAt} (its middle frame when it is not that long), named
+     * {@code <name>-poster.jpg}; none when {@code posterAt} is empty.
+     */
+    public MergePipeline(
+            Limits limits,
+            Uploader uploader,
+            Path workDirectory,
+            Clock clock,
+            Download download,
+            MediaStep media,
+            Optional<Duration> posterAt) {
         this.limits = requireNonNull(limits, "limits");
         this.uploader = requireNonNull(uploader, "uploader");
         this.workDirectory = requireNonNull(workDirectory, "workDirectory").toAbsolutePath();
         this.clock = requireNonNull(clock, "clock");
         this.download = requireNonNull(download, "download");
         this.media = requireNonNull(media, "media");
+        this.posterAt = requireNonNull(posterAt, "posterAt");
     }
 
     /**
@@ -198,8 +217,10 @@ public final class MergePipeline {
             Instant started,
             Consumer<StageReport> stages) {
         Path merged = jobDir.resolve("merged.mp4");
+        Optional<MediaStep.PosterTarget> poster =
+                posterAt.map(at -> new MediaStep.PosterTarget(jobDir.resolve("poster.jpg"), at));
         long mediaStarted = System.nanoTime();
-        MediaStep.MediaOutcome outcome = media.run(request, files, merged, progress::progress);
+        MediaStep.MediaOutcome outcome = media.run(request, files, merged, poster, progress::progress);
         Duration mediaTime = Duration.ofNanos(System.nanoTime() - mediaStarted);
         stages.accept(StageReport.probed(outcome.probeTime()));
         stages.accept(StageReport.encoded(outcome.durationSeconds(), outcome.streamCopied(), outcome.encodeTime()));
@@ -208,21 +229,19 @@ public final class MergePipeline {
             stages.accept(StageReport.isolation(outside.isNegative() ? Duration.ZERO : outside));
         }
         Interruption.check();
-        URI url;
         long uploadStarted = System.nanoTime();
         long size;
         try {
             // Before the upload, which may move the file away.
             size = Files.size(merged);
-            url = uploader.upload(merged, name + ".mp4");
         } catch (IOException e) {
-            if (DiskSpace.isFull(e)) {
-                throw DiskSpace.full("the merged file's copy for publishing", e);
-            }
-            throw new ProcessingException(ErrorCode.UPLOAD_FAILED, "the merged file could not be stored", -1, true, e);
+            throw new ProcessingException(ErrorCode.UPLOAD_FAILED, "the merged file could not be read", -1, true, e);
         }
-        if (url == null) {
-            throw new ProcessingException(ErrorCode.UPLOAD_FAILED, "the uploader returned no URL", -1, false, null);
+        URI url = upload(merged, name + ".mp4", "the merged file");
+        Optional<URI> thumbnail = Optional.empty();
+        if (outcome.poster().isPresent()) {
+            Interruption.check();
+            thumbnail = Optional.of(upload(outcome.poster().get().file(), name + "-poster.jpg", "the poster"));
         }
         stages.accept(StageReport.uploaded(size, Duration.ofNanos(System.nanoTime() - uploadStarted)));
         Duration took = Duration.between(started, clock.instant());
@@ -231,7 +250,24 @@ public final class MergePipeline {
                 outcome.durationSeconds(),
                 took.isNegative() ? Duration.ZERO : took,
                 outcome.clipsMerged(),
-                outcome.streamCopied());
+                outcome.streamCopied(),
+                thumbnail);
+    }
+
+    private URI upload(Path file, String uploadName, String what) {
+        URI url;
+        try {
+            url = uploader.upload(file, uploadName);
+        } catch (IOException e) {
+            if (DiskSpace.isFull(e)) {
+                throw DiskSpace.full(what + "'s copy for publishing", e);
+            }
+            throw new ProcessingException(ErrorCode.UPLOAD_FAILED, what + " could not be stored", -1, true, e);
+        }
+        if (url == null) {
+            throw new ProcessingException(ErrorCode.UPLOAD_FAILED, "the uploader returned no URL", -1, false, null);
+        }
+        return url;
     }
 
     private Path createJobDirectory() {

@@ -10,6 +10,7 @@ import io.videomerge.internal.job.JobRunner;
 import io.videomerge.internal.job.StageReport;
 import io.videomerge.spi.Uploader;
 import java.io.IOException;
+import java.net.URI;
 import java.util.function.Consumer;
 import java.util.function.DoubleConsumer;
 import org.slf4j.Logger;
@@ -48,19 +49,21 @@ final class PipelineRunner implements JobRunner {
         };
     }
 
+    /** Deletes a purged task's published files: the video and, when it has one, its poster. */
     @Override
     public void discard(MergeResult result) {
+        delete(result.mergedUrl());
+        result.thumbnailUrl().ifPresent(this::delete);
+    }
+
+    private void delete(URI url) {
         try {
-            if (uploader.delete(result.mergedUrl())) {
-                LOG.debug(
-                        "deleted the output of a purged task: {}",
-                        result.mergedUrl().getRawPath());
+            if (uploader.delete(url)) {
+                LOG.debug("deleted the output of a purged task: {}", url.getRawPath());
             }
         } catch (IOException | RuntimeException e) {
-            LOG.warn(
-                    "could not delete the output of a purged task ({}): {}",
-                    result.mergedUrl().getRawPath(),
-                    e.toString());
+            // The path only: a signed URL's query is a credential.
+            LOG.warn("could not delete the output of a purged task ({}): {}", url.getRawPath(), e.toString());
         }
     }
 

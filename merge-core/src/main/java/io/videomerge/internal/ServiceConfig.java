@@ -10,6 +10,7 @@ import io.videomerge.internal.job.JobSettings;
 import io.videomerge.spi.Uploader;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -26,6 +27,7 @@ import java.util.Optional;
  * @param webhooks      how submitted tasks' final statuses are posted to their callback URLs; empty when the service
  *                      sends no webhooks (and refuses requests with a callback URL)
  * @param observer      told of every job event besides the log (the metrics, when a meter registry was given)
+ * @param posterAt      the instant of the merged file each merge's JPEG poster shows; empty: no posters
  */
 public record ServiceConfig(
         Limits limits,
@@ -36,10 +38,13 @@ public record ServiceConfig(
         Optional<ChildSettings> isolation,
         long minFreeDiskBytes,
         Optional<Webhooks> webhooks,
-
-        JobEvents observer) {
+        JobEvents observer,
+        Optional<Duration> posterAt) {
     /** The default of {@code minFreeDiskBytes}: 256 MiB, room for a few merges' downloads and output. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 256L << 20;
+
+    /** The default of {@code posterAt}: one second in, past a fade-in or a black first frame. */
+    public static final Duration DEFAULT_POSTER_AT = Duration.ofSeconds(1);
 
     public ServiceConfig {
         requireNonNull(limits, "limits");
@@ -56,6 +61,12 @@ public record ServiceConfig(
         if (minFreeDiskBytes < 0) {
             throw new IllegalArgumentException("minFreeDiskBytes must be >= 0: " + minFreeDiskBytes);
         }
+        requireNonNull(posterAt, "posterAt");
+        posterAt.ifPresent(at -> {
+            if (at.isNegative()) {
+                throw new IllegalArgumentException("posterAt must be >= 0: " + at);
+            }
+        });
     }
 
     /** A configuration whose merges run in this JVM. */
@@ -70,20 +81,12 @@ public record ServiceConfig(
                 Optional.empty(),
                 DEFAULT_MIN_FREE_DISK_BYTES,
                 Optional.empty(),
-                JobEvents.NONE);
+                JobEvents.NONE,
+                Optional.of(DEFAULT_POSTER_AT));
     }
 
     /** A configuration without asynchronous jobs. */
     public ServiceConfig(Limits limits, Uploader uploader, Path workDirectory, Clock clock) {
-        this(
-                limits,
-                uploader,
-                workDirectory,
-                clock,
-                Optional.empty(),
-                Optional.empty(),
-                DEFAULT_MIN_FREE_DISK_BYTES,
-                Optional.empty(),
-                JobEvents.NONE);
+        this(limits, uploader, workDirectory, clock, Optional.empty());
     }
 }

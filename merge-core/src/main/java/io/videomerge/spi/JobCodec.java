@@ -150,6 +150,7 @@ public final class JobCodec {
         root.put("processing_time_ms", result.processingTime().toMillis());
         root.put("clips_merged", result.clipsMerged());
         root.put("stream_copied", result.streamCopied());
+        result.thumbnailUrl().ifPresent(url -> root.put("thumbnail_url", url.toString()));
         return write(root);
     }
 
@@ -166,7 +167,11 @@ public final class JobCodec {
                 root.get("duration_seconds").asDouble(),
                 Duration.ofMillis(root.get("processing_time_ms").asLong()),
                 root.get("clips_merged").asInt(),
-                root.path("stream_copied").asBoolean(false));
+                root.path("stream_copied").asBoolean(false),
+                // Absent from documents written before posters, and from results without one.
+                Optional.ofNullable(root.get("thumbnail_url"))
+                        .filter(JsonNode::isTextual)
+                        .map(url -> URI.create(url.asText())));
     }
 
     private static String write(JsonNode document) {

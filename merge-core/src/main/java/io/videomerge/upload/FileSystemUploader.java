@@ -38,7 +38,7 @@ public final class FileSystemUploader implements Uploader {
     /** The default mode of published files: read and write for the owner alone (0600). */
     public static final Set<PosixFilePermission> OWNER_ONLY = Set.copyOf(PosixFilePermissions.fromString("rw-------"));
 
-    private static final Pattern SAFE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,127}\\.mp4");
+    private static final Pattern SAFE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,127}\\.(mp4|jpg)");
     private static final Pattern OCTAL_MODE = Pattern.compile("0?[0-7]{3}");
     /** What a mode may grant: the owner must read and write; others may only read. */
     private static final Set<PosixFilePermission> GRANTABLE = EnumSet.of(
@@ -160,7 +160,8 @@ public final class FileSystemUploader implements Uploader {
     }
 
     /**
-     * Whether {@code name} is a name this uploader publishes files under ({@code [a-z0-9-]+\.mp4}): what a server
+     * Whether {@code name} is a name this uploader publishes files under ({@code [a-z0-9-]+\.mp4} for videos,
+     * {@code [a-z0-9-]+\.jpg} for posters): what a server
      * of the folder serves, and nothing else (never the temporary files of an upload in progress).
      *
      * @param name a file name, or null

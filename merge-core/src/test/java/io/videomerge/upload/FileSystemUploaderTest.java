@@ -59,6 +59,25 @@ class FileSystemUploaderTest {
     }
 
     @Test
+    @DisplayName("a poster is published as <task>-poster.jpg and deleted again through its URL, the video kept")
+    void posterUploadThenDelete() throws IOException {
+        FileSystemUploader uploader = new FileSystemUploader(dir.resolve("out"), BASE);
+        URI video = uploader.upload(merged(1, 2, 3), "task-1.mp4");
+        Path jpeg = Files.write(dir.resolve("poster.jpg"), new byte[] {(byte) 0xFF, (byte) 0xD8, (byte) 0xFF});
+
+        URI poster = uploader.upload(jpeg, "task-1-poster.jpg");
+
+        assertEquals(URI.create("https://cdn.example.com/merged/task-1-poster.jpg"), poster);
+        assertArrayEquals(Files.readAllBytes(jpeg), Files.readAllBytes(dir.resolve("out/task-1-poster.jpg")));
+        assertEquals("rw-------", mode(dir.resolve("out/task-1-poster.jpg")));
+        assertTrue(uploader.delete(poster));
+        assertFalse(Files.exists(dir.resolve("out/task-1-poster.jpg")));
+        assertTrue(Files.exists(dir.resolve("out/task-1.mp4")), "the video stays until its own URL is deleted");
+        assertTrue(uploader.delete(video));
+        assertThrows(IllegalArgumentException.class, () -> uploader.upload(jpeg, "task-1-poster.jpeg"));
+    }
+
+    @Test
     @DisplayName("delete leaves alone what is not one of its files: other hosts, other folders, unsafe names")
     void deleteRefusesForeignUrls() throws IOException {
         FileSystemUploader uploader = new FileSystemUploader(dir.resolve("out"), BASE);
@@ -69,6 +88,7 @@ class FileSystemUploaderTest {
         assertFalse(uploader.delete(URI.create("https://cdn.example.com/merged/../secret.mp4")));
         assertFalse(uploader.delete(URI.create("https://cdn.example.com/merged/sub/keep.mp4")));
         assertFalse(uploader.delete(URI.create("https://cdn.example.com/merged/keep.txt")));
+        assertFalse(uploader.delete(URI.create("https://cdn.example.com/merged/keep.jpeg")));
 
         assertTrue(Files.exists(keep));
         assertTrue(Files.exists(outside));
@@ -78,7 +98,20 @@ class FileSystemUploaderTest {
     @DisplayName("published names are the uploader's own: never an upload's temporary file or another type")
     void publishedNames() {
         assertTrue(FileSystemUploader.isPublishedName("task-1.mp4"));
-        for (String name : List.of(".upload-123.part", "a.mp4.part", "a.txt", "A.mp4", "../a.mp4", "sub/a.mp4", "")) {
+        assertTrue(FileSystemUploader.isPublishedName("task-1-poster.jpg"));
+        for (String name : List.of(
+                ".upload-123.part",
+                "a.mp4.part",
+                "a.txt",
+                "A.mp4",
+                "../a.mp4",
+                "sub/a.mp4",
+                "",
+                "a.jpeg",
+                "a.JPG",
+                "a.jpg.part",
+                "-poster.jpg",
+                "a" + "b".repeat(128) + ".jpg")) {
             assertFalse(FileSystemUploader.isPublishedName(name), name);
         }
         assertFalse(FileSystemUploader.isPublishedName(null));

@@ -19,10 +19,11 @@ import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.resource.ResourceFactory;
 
 /**
- * Serves the merged files under {@code /files/}: only names the uploader publishes ({@code [a-z0-9-]+.mp4}), so
- * never a listing, an upload's temporary file or anything else put in the folder.
+ * Serves the merged files under {@code /files/}: only names the uploader publishes ({@code [a-z0-9-]+.mp4} videos
+ * and {@code [a-z0-9-]+.jpg} posters), so never a listing, an upload's temporary file or anything else put in the
+ * folder.
  *
- * <p>A file goes out as {@code video/mp4} with {@code X-Content-Type-Options: nosniff} and
+ * <p>A file goes out as {@code video/mp4} (a poster as {@code image/jpeg}) with {@code X-Content-Type-Options: nosniff} and
  * {@code Content-Disposition: attachment}: a browser saves it instead of rendering it in this server's origin
  * (a {@code <video>} element ignores the disposition and still plays it), and {@code Cache-Control: private,
  * no-cache}: no shared cache or CDN keeps a user's video, and a browser checks back (a cheap 304) before reusing
@@ -88,7 +89,7 @@ final class FilesHandler extends Handler.Wrapper {
         headers.put(HttpHeader.CACHE_CONTROL, signer.isPresent() ? "private, no-store" : "private, no-cache");
         headers.put(NOSNIFF_HEADER, "nosniff");
         headers.put(HttpHeader.CONTENT_DISPOSITION, "attachment; filename=\"" + name + "\"");
-        headers.put(HttpHeader.CONTENT_TYPE, "video/mp4");
+        headers.put(HttpHeader.CONTENT_TYPE, name.endsWith(".jpg") ? "image/jpeg" : "video/mp4");
         if (super.handle(request, response, callback)) {
             return true;
         }

@@ -154,6 +154,12 @@ record ServerConfig(
                     "how long a signed merged_url works (90m, 24h, 7d; seconds without a unit)",
                     "24h"),
             new Option(
+                    "poster-at",
+                    "VIDEOMERGE_POSTER_AT",
+                    "instant of the merged video shown by its JPEG poster (thumbnail_url; 1500ms, 2s; 0 is the first"
+                            + " frame; a shorter video gets its middle frame); off makes no posters",
+                    "1s"),
+            new Option(
                     "role",
                     "VIDEOMERGE_ROLE",
                     "all | api: HTTP API and /files/, no merges | worker: merges, only /health",
@@ -318,12 +324,20 @@ record ServerConfig(
      * @param fileMode    the POSIX mode of merged files (default 0600: the owner's alone)
      * @param signer      signs merged_url and checks every request under {@code /files/}, when a secret is set
      * @param urlValidity how long a signed merged_url works (default 24 h)
+     * @param posterAt    the instant of the merged video its poster shows (default 1 s); empty: no posters
      */
-    record Outputs(Set<PosixFilePermission> fileMode, Optional<UrlSigner> signer, Duration urlValidity) {
+    record Outputs(
+            Set<PosixFilePermission> fileMode,
+            Optional<UrlSigner> signer,
+            Duration urlValidity,
+            Optional<Duration> posterAt) {
+        static final Duration DEFAULT_POSTER_AT = Duration.ofSeconds(1);
+
         Outputs {
             fileMode = Set.copyOf(fileMode);
             requireNonNull(signer, "signer");
             requireNonNull(urlValidity, "urlValidity");
+            requireNonNull(posterAt, "posterAt");
             if (urlValidity.isNegative() || urlValidity.isZero()) {
                 throw new IllegalArgumentException("url-validity must be positive: " + urlValidity);
             }
@@ -368,7 +382,10 @@ record ServerConfig(
         if (!validity.isEmpty() && signer.isEmpty()) {
             throw new IllegalArgumentException("url-validity needs url-secret or url-secret-file");
         }
-        return new Outputs(fileMode, signer, duration(values, "url-validity", DEFAULT_URL_VALIDITY));
+        Optional<Duration> posterAt = "off".equalsIgnoreCase(values.getOrDefault("poster-at", ""))
+                ? Optional.empty()
+                : Optional.of(duration(values, "poster-at", Outputs.DEFAULT_POSTER_AT));
+        return new Outputs(fileMode, signer, duration(values, "url-validity", DEFAULT_URL_VALIDITY), posterAt);
     }
 
     /** The signer of the secret given inline or in a file; no secret's text ever goes into a message. */

@@ -102,6 +102,8 @@ final class ServiceFactory {
                     .isolation(config.role().merges() ? config.isolation() : Isolation.inProcess())
                     .shutdownGrace(config.lifecycle().shutdownGrace())
                     .retention(config.lifecycle().retention())
+                    .posters(config.outputs().posterAt().isPresent())
+                    .posterAt(config.outputs().posterAt().orElse(ServerConfig.Outputs.DEFAULT_POSTER_AT))
                     // Status readers see progress as often as heartbeats carry it to the store.
                     .heartbeat(HEARTBEAT);
             config.webhooks().ifPresent(builder::webhooks);

@@ -16,6 +16,8 @@ import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import io.videomerge.testing.WebhookReceiver;
 import io.videomerge.upload.UrlSigner;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,6 +35,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -111,6 +114,39 @@ class MergeServerTest {
         assertEquals(480, info.displayWidth());
         assertEquals(480, info.displayHeight());
         assertEquals(body.get("duration_seconds").asDouble(), info.durationSeconds(), 0.1);
+
+        URI thumbnailUrl = URI.create(body.get("thumbnail_url").asText());
+        String posterName = thumbnailUrl.getPath().substring("/files/".length());
+        assertEquals(mergedUrl.getPath().substring("/files/".length()).replace(".mp4", "-poster.jpg"), posterName);
+        HttpResponse<byte[]> poster =
+                http.send(HttpRequest.newBuilder(thumbnailUrl).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, poster.statusCode());
+        assertFileHeaders(poster, posterName, "private, no-cache", "image/jpeg");
+        BufferedImage image = ImageIO.read(new ByteArrayInputStream(poster.body()));
+        assertEquals(480, image.getWidth(), "the poster is canvas-sized");
+        assertEquals(480, image.getHeight(), "the poster is canvas-sized");
+        assertEquals("rw-------", mode(data.resolve("files").resolve(posterName)));
+    }
+
+    @Test
+    @DisplayName("With --poster-at off, a merge's result has no thumbnail_url and only the video is published")
+    void postersOff() throws Exception {
+        Path files = Files.createDirectories(data.resolve("files"));
+        ClipGenerator.write(ClipSpec.of(320, 240).withDuration(1.0), files, "a");
+        ClipGenerator.write(ClipSpec.of(240, 320).withDuration(1.0), files, "b");
+        URI base = start("--allow-loopback-urls", "--merge-concurrency", "1", "--poster-at", "off");
+
+        HttpResponse<String> merged = send(HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
+                .header("Content-Type", "application/json")
+                .header("Prefer", "wait=120")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"video_urls\":[\"" + base + "/files/a.mp4\",\"" + base
+                        + "/files/b.mp4\"],\"quality\":\"480\"}")));
+
+        assertEquals(200, merged.statusCode(), merged.body());
+        assertFalse(json.readTree(merged.body()).has("thumbnail_url"), merged.body());
+        try (var names = Files.list(files)) {
+            assertEquals(0, names.filter(p -> p.toString().endsWith(".jpg")).count());
+        }
     }
 
     @Test
@@ -206,6 +242,23 @@ class MergeServerTest {
             assertArrayEquals(Files.readAllBytes(published), file.body());
             assertEquals("rw-r-----", mode(published), "--file-mode 640");
 
+            URI thumbnailUrl =
+                    URI.create(json.readTree(merged.body()).get("thumbnail_url").asText());
+            String posterName = thumbnailUrl.getPath().substring("/files/".length());
+            assertTrue(
+                    thumbnailUrl.getRawQuery().matches("expires=[0-9]+&signature=[A-Za-z0-9_-]{43}"),
+                    thumbnailUrl.toString());
+            HttpResponse<byte[]> poster =
+                    http.send(HttpRequest.newBuilder(thumbnailUrl).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, poster.statusCode());
+            assertFileHeaders(poster, posterName, "private, no-store", "image/jpeg");
+            assertRefused(send(HttpRequest.newBuilder(URI.create(base + "/files/" + posterName))), 403, "URL_INVALID");
+            assertRefused(
+                    send(HttpRequest.newBuilder(
+                            URI.create(base + "/files/" + name + "?" + thumbnailUrl.getRawQuery()))),
+                    403,
+                    "URL_INVALID");
+
             char flipped = signature.charAt(0) == 'A' ? 'B' : 'A';
             for (URI altered : List.of(
                     unsigned,
@@ -271,7 +324,12 @@ class MergeServerTest {
 
     /** The headers every file served under /files/ carries. */
     private static void assertFileHeaders(HttpResponse<?> response, String name, String cacheControl) {
-        assertEquals("video/mp4", response.headers().firstValue("Content-Type").orElse(""));
+        assertFileHeaders(response, name, cacheControl, "video/mp4");
+    }
+
+    private static void assertFileHeaders(
+            HttpResponse<?> response, String name, String cacheControl, String contentType) {
+        assertEquals(contentType, response.headers().firstValue("Content-Type").orElse(""));
         assertEquals(
                 cacheControl, response.headers().firstValue("Cache-Control").orElse(""));
         assertEquals(
@@ -329,8 +387,9 @@ class MergeServerTest {
     }
 
     @Test
-    @DisplayName("/files/ serves only the uploader's *.mp4 names: never an upload's temporary file, another type or"
-            + " a listing; refusals are JSON without paths")
+    @DisplayName(
+            "/files/ serves only the uploader's *.mp4 and *.jpg names: never an upload's temporary file, another type or"
+                    + " a listing; refusals are JSON without paths")
     void filesServesOnlyPublishedNames() throws Exception {
         URI base = start();
         Path files = data.resolve("files");
@@ -338,12 +397,16 @@ class MergeServerTest {
         Files.writeString(files.resolve("notes.txt"), "not a video");
         Files.writeString(files.resolve("page.html"), "<script>alert(1)</script>");
         Files.writeString(files.resolve("Upper.mp4"), "not a published name");
+        Files.writeString(files.resolve("poster.jpeg"), "not a published name");
+        Files.writeString(files.resolve("Upper-poster.jpg"), "not a published name");
 
         for (String path : List.of(
                 "/files/.upload-4242.part",
                 "/files/notes.txt",
                 "/files/page.html",
                 "/files/Upper.mp4",
+                "/files/poster.jpeg",
+                "/files/Upper-poster.jpg",
                 "/files/",
                 "/files/missing.mp4")) {
             HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(base + path)));

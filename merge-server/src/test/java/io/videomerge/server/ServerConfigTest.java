@@ -52,6 +52,35 @@ class ServerConfigTest {
                 PosixFilePermissions.fromString("rw-------"), config.outputs().fileMode());
         assertEquals(Optional.empty(), config.outputs().signer());
         assertEquals(Duration.ofHours(24), config.outputs().urlValidity());
+        assertEquals(Optional.of(Duration.ofSeconds(1)), config.outputs().posterAt());
+    }
+
+    @Test
+    @DisplayName("--poster-at takes a duration (0 is the first frame) or off, which makes no posters")
+    void posterAt() {
+        assertEquals(
+                Optional.of(Duration.ofMillis(1500)),
+                ServerConfig.parse(new String[] {"--poster-at", "1500ms"}, Map.of())
+                        .outputs()
+                        .posterAt());
+        assertEquals(
+                Optional.of(Duration.ZERO),
+                ServerConfig.parse(new String[] {"--poster-at=0"}, Map.of())
+                        .outputs()
+                        .posterAt());
+        assertEquals(
+                Optional.empty(),
+                ServerConfig.parse(new String[] {"--poster-at", "off"}, Map.of())
+                        .outputs()
+                        .posterAt());
+        assertEquals(
+                Optional.of(Duration.ofSeconds(3)),
+                ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_POSTER_AT", "3s"))
+                        .outputs()
+                        .posterAt());
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> ServerConfig.parse(new String[] {"--poster-at", "-1s"}, Map.of()));
     }
 
     @Test

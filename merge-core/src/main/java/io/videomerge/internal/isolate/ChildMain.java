@@ -83,7 +83,8 @@ public final class ChildMain {
         Reporter reporter = new Reporter();
         beforeMedia.accept(request, reporter);
         try (MediaStep step = MediaStep.local(request.limits())) {
-            MediaOutcome outcome = step.run(request.request(), request.inputs(), request.output(), reporter);
+            MediaOutcome outcome =
+                    step.run(request.request(), request.inputs(), request.output(), request.poster(), reporter);
             send(Protocol.done(outcome));
         } catch (MergeException e) {
             send(Protocol.error(e));

@@ -11,9 +11,11 @@ import io.videomerge.ProcessingException;
 import io.videomerge.internal.media.MediaStep;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,16 +75,18 @@ public final class ChildProcessStep implements MediaStep {
     }
 
     @Override
-    public MediaOutcome run(MergeRequest request, List<Path> inputs, Path output, Observer observer) {
+    public MediaOutcome run(
+            MergeRequest request, List<Path> inputs, Path output, Optional<PosterTarget> poster, Observer observer) {
         requireNonNull(request, "request");
+        requireNonNull(poster, "poster");
         requireNonNull(observer, "observer");
-        String line = Protocol.writeRequest(new Protocol.Request(List.copyOf(inputs), output, request, limits));
+        String line = Protocol.writeRequest(new Protocol.Request(List.copyOf(inputs), output, request, limits, poster));
         int crashes = 0;
         int launchFailures = 0;
         while (true) {
             checkOpen();
             try {
-                return attempt(line, observer);
+                return checked(attempt(line, observer), poster);
             } catch (ChildCrashed crash) {
                 checkOpen();
                 if (!crash.accepted) {
@@ -97,8 +101,40 @@ public final class ChildProcessStep implements MediaStep {
                 }
                 LOG.warn("a merge process crashed on input {}; running the merge once more", crash.input);
                 deletePartial(output);
+                poster.ifPresent(p -> deletePartial(p.file()));
             }
         }
+    }
+
+    /**
+     * The child's outcome once its poster is the one asked for: the very file, regular, of the size reported.
+     * Anything else is not published.
+     */
+    private static MediaOutcome checked(MediaOutcome outcome, Optional<PosterTarget> asked) {
+        if (outcome.poster().isEmpty() && asked.isEmpty()) {
+            return outcome;
+        }
+        boolean matches = false;
+        if (outcome.poster().isPresent() && asked.isPresent()) {
+            Poster told = outcome.poster().get();
+            Path file = asked.get().file().toAbsolutePath();
+            try {
+                matches = told.file().equals(file)
+                        && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)
+                        && Files.size(file) == told.bytes();
+            } catch (IOException e) {
+                matches = false;
+            }
+        }
+        if (!matches) {
+            throw new ProcessingException(
+                    ErrorCode.PROCESSING_FAILED,
+                    "the merge process did not make the poster it was asked for",
+                    -1,
+                    false,
+                    null);
+        }
+        return outcome;
     }
 
     private MediaOutcome attempt(String request, Observer observer) {

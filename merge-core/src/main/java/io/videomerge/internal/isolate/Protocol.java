@@ -12,6 +12,8 @@ import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.ProcessingException;
 import io.videomerge.internal.media.MediaStep.MediaOutcome;
+import io.videomerge.internal.media.MediaStep.Poster;
+import io.videomerge.internal.media.MediaStep.PosterTarget;
 import io.videomerge.spi.JobCodec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,7 +33,10 @@ import java.util.Optional;
  *
  * <p>Frames: {@code ready} (natives loaded), {@code accepted} (request read), {@code input} {@code i} (now on
  * input {@code i}, -1 for the output), {@code progress} {@code f}, then exactly one of {@code done} (with the
- * outcome and the times of probing and encoding as the child measured them) or {@code error}. A child that ends without one of those two crashed.
+ * outcome and the times of probing and encoding as the child measured them) or {@code error}. A child that ends
+ * without one of those two crashed. When the request names a poster ({@code poster}: its file and instant),
+ * {@code done} reports the file the child wrote and its size, which the parent checks against what it asked for
+ * before it publishes anything.
  */
 final class Protocol {
     /** Longest line kept; a frame is far shorter, longer junk is cut from the front. */
@@ -57,8 +62,12 @@ final class Protocol {
 
     // ---- the request ----
 
-    /** One merge for a child: its files, the request and the limits. */
-    record Request(List<Path> inputs, Path output, MergeRequest request, Limits limits) {}
+    /** One merge for a child: its files, the request, the limits and the poster it asks for. */
+    record Request(List<Path> inputs, Path output, MergeRequest request, Limits limits, Optional<PosterTarget> poster) {
+        Request(List<Path> inputs, Path output, MergeRequest request, Limits limits) {
+            this(inputs, output, request, limits, Optional.empty());
+        }
+    }
 
     static String writeRequest(Request r) {
         ObjectNode root = JSON.createObjectNode();
@@ -66,6 +75,10 @@ final class Protocol {
         root.put("output", r.output().toAbsolutePath().toString());
         root.set("request", parse(JobCodec.writeRequest(r.request())));
         root.set("limits", LimitsCodec.write(r.limits(), JSON.createObjectNode()));
+        r.poster()
+                .ifPresent(p -> root.putObject("poster")
+                        .put("file", p.file().toAbsolutePath().toString())
+                        .put("atNanos", p.at().toNanos()));
         return root.toString();
     }
 
@@ -77,7 +90,11 @@ final class Protocol {
                 inputs,
                 Path.of(root.get("output").asText()),
                 JobCodec.readRequest(root.get("request").toString()),
-                LimitsCodec.read(root.get("limits")));
+                LimitsCodec.read(root.get("limits")),
+                Optional.ofNullable(root.get("poster"))
+                        .map(p -> new PosterTarget(
+                                Path.of(p.get("file").asText()),
+                                Duration.ofNanos(p.get("atNanos").asLong()))));
     }
 
     // ---- frames ----
@@ -99,14 +116,18 @@ final class Protocol {
     }
 
     static String done(MediaOutcome o) {
-        return JSON.createObjectNode()
+        ObjectNode frame = JSON.createObjectNode()
                 .put("t", "done")
                 .put("clips", o.clipsMerged())
                 .put("duration", o.durationSeconds())
                 .put("copied", o.streamCopied())
                 .put("probe_ns", o.probeTime().toNanos())
-                .put("encode_ns", o.encodeTime().toNanos())
-                .toString();
+                .put("encode_ns", o.encodeTime().toNanos());
+        o.poster()
+                .ifPresent(p -> frame.putObject("poster")
+                        .put("file", p.file().toAbsolutePath().toString())
+                        .put("bytes", p.bytes()));
+        return frame.toString();
     }
 
     static String error(MergeException e) {
@@ -141,13 +162,20 @@ final class Protocol {
             return body.path("f").asDouble(0);
         }
 
+        /** The outcome the child reports; its poster is as the child tells it, for the parent to check. */
         MediaOutcome outcome() {
+            JsonNode poster = body.path("poster");
             return new MediaOutcome(
                     body.path("clips").asInt(),
                     body.path("duration").asDouble(),
                     body.path("copied").asBoolean(),
                     Duration.ofNanos(Math.max(0, body.path("probe_ns").asLong())),
-                    Duration.ofNanos(Math.max(0, body.path("encode_ns").asLong())));
+                    Duration.ofNanos(Math.max(0, body.path("encode_ns").asLong())),
+                    poster.isObject()
+                            ? Optional.of(new Poster(
+                                    Path.of(poster.path("file").asText()),
+                                    poster.path("bytes").asLong()))
+                            : Optional.empty());
         }
 
         /** The child's failure as the exception the in-process step would have thrown. */

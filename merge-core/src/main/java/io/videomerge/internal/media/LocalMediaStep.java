@@ -10,6 +10,7 @@ import io.videomerge.ProcessingException;
 import io.videomerge.internal.encode.ClipOpener;
 import io.videomerge.internal.encode.Deadline;
 import io.videomerge.internal.encode.Interruption;
+import io.videomerge.internal.encode.PosterWriter;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.encode.Remuxer;
 import io.videomerge.internal.encode.Transcoder;
@@ -25,11 +26,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link MediaStep} in this JVM: probe → plan → encode or remux → measure, in the calling thread.
+ * {@link MediaStep} in this JVM: probe → plan → encode or remux → measure → poster, in the calling thread.
  *
  * <p>Each input is charged to the job's {@link DecodeBudget} as soon as it is probed, so that a job too costly to
  * decode is refused before the next input is even opened. Once the plan knows the output's length, encoding runs
@@ -52,10 +54,12 @@ final class LocalMediaStep implements MediaStep {
     }
 
     @Override
-    public MediaOutcome run(MergeRequest request, List<Path> files, Path output, Observer observer) {
+    public MediaOutcome run(
+            MergeRequest request, List<Path> files, Path output, Optional<PosterTarget> poster, Observer observer) {
         requireNonNull(request, "request");
         requireNonNull(files, "files");
         requireNonNull(output, "output");
+        requireNonNull(poster, "poster");
         requireNonNull(observer, "observer");
         long started = System.nanoTime();
         List<ClipInfo> clips = new ArrayList<>();
@@ -102,18 +106,29 @@ final class LocalMediaStep implements MediaStep {
         }
         Interruption.check();
         observer.input(-1);
-        double seconds = measure(output);
-        return new MediaOutcome(
-                clips.size(),
-                seconds,
-                copied,
-                Duration.ofNanos(planned - started),
-                Duration.ofNanos(System.nanoTime() - planned));
+        Prober.Inspection measured = measure(output);
+        double seconds = measured.info().durationSeconds();
+        Duration encoded = Duration.ofNanos(System.nanoTime() - planned);
+        Optional<Poster> written = poster.map(p -> writePoster(output, measured, p));
+        return new MediaOutcome(clips.size(), seconds, copied, Duration.ofNanos(planned - started), encoded, written);
     }
 
-    private double measure(Path output) {
+    private Prober.Inspection measure(Path output) {
         try {
-            return prober.probe(output, 0).durationSeconds();
+            return prober.inspect(output, 0);
+        } catch (MediaException e) {
+            throw new ProcessingException("the merged file is unreadable", e);
+        }
+    }
+
+    /** The poster, taken from the merged file as written (opened like any input: it is a file FFmpeg parses). */
+    private Poster writePoster(Path output, Prober.Inspection measured, PosterTarget target) {
+        ClipInfo info = measured.info();
+        double at = PosterWriter.instant(target.at().toNanos() / 1e9, info.durationSeconds());
+        try {
+            long bytes = new PosterWriter(limits.maxUndecodableShare())
+                    .write(inputs.open(output, measured), info.startSeconds(), at, target.file());
+            return new Poster(target.file(), bytes);
         } catch (MediaException e) {
             throw new ProcessingException("the merged file is unreadable", e);
         }

@@ -9,10 +9,11 @@ import io.videomerge.internal.encode.ProgressListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The part of a merge that feeds local files to FFmpeg: probe every input, plan, encode or remux into
- * {@code output}, and measure the written file. Fetching before it and uploading after it stay with the
+ * {@code output}, measure the written file, and take the poster frame from it when one is asked for. Fetching before it and uploading after it stay with the
  * {@link MergePipeline}; this seam is where a merge can be moved into a child process
  * ({@link io.videomerge.internal.isolate}) so that a native crash takes only that process down.
  *
@@ -34,7 +35,19 @@ public interface MediaStep extends AutoCloseable {
      * @throws MergeException with the failing stage's code, naming the input where one applies;
      *         {@link io.videomerge.ErrorCode#CANCELLED} when the calling thread was interrupted
      */
-    MediaOutcome run(MergeRequest request, List<Path> inputs, Path output, Observer observer);
+    default MediaOutcome run(MergeRequest request, List<Path> inputs, Path output, Observer observer) {
+        return run(request, inputs, output, Optional.empty(), observer);
+    }
+
+    /**
+     * Merges {@code inputs}, in order, into {@code output}, then writes the output's frame at the poster's instant
+     * to the poster's file as a JPEG.
+     *
+     * @param poster   where the poster goes and which frame it shows; empty for no poster
+     * @throws MergeException as {@link #run(MergeRequest, List, Path, Observer)} does
+     */
+    MediaOutcome run(
+            MergeRequest request, List<Path> inputs, Path output, Optional<PosterTarget> poster, Observer observer);
 
     /** Whether the step runs in another process: its own time then exceeds probe and encode. */
     default boolean isolated() {
@@ -46,14 +59,47 @@ public interface MediaStep extends AutoCloseable {
     default void close() {}
 
     /**
-     * What a successful step reports about the file it wrote, and how long its two parts took where they ran (in
+     * The poster a merge asks for: the frame shown at {@code at} of the merged file (its middle frame when the file
+     * is not longer than that), written as a canvas-sized JPEG to {@code file}.
+     *
+     * @param file where the JPEG goes, in the job's folder (absent on entry)
+     * @param at   the instant of the merged file the poster shows
+     */
+    record PosterTarget(Path file, Duration at) {
+        public PosterTarget {
+            requireNonNull(file, "file");
+            requireNonNull(at, "at");
+            if (at.isNegative()) {
+                throw new IllegalArgumentException("the poster instant must be >= 0: " + at);
+            }
+        }
+    }
+
+    /** A poster a step wrote: its file and its size in bytes. */
+    record Poster(Path file, long bytes) {
+        public Poster {
+            requireNonNull(file, "file");
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("a poster has bytes: " + bytes);
+            }
+        }
+    }
+
+    /**
+     * What a successful step reports about the files it wrote, and how long its two parts took where they ran (in
      * a child process, the child measures them: the parent cannot tell where probing ends).
      *
      * @param probeTime  probing every input and planning
      * @param encodeTime writing the output (copy or re-encode) and measuring it
+     * @param poster     the poster, when one was asked for and made
      */
     record MediaOutcome(
-            int clipsMerged, double durationSeconds, boolean streamCopied, Duration probeTime, Duration encodeTime) {
+            int clipsMerged,
+            double durationSeconds,
+            boolean streamCopied,
+            Duration probeTime,
+            Duration encodeTime,
+            Optional<Poster> poster) {
         public MediaOutcome {
             if (clipsMerged < 1) {
                 throw new IllegalArgumentException("clipsMerged must be >= 1: " + clipsMerged);
@@ -66,6 +112,17 @@ public interface MediaStep extends AutoCloseable {
             if (probeTime.isNegative() || encodeTime.isNegative()) {
                 throw new IllegalArgumentException("stage times must be >= 0: " + probeTime + ", " + encodeTime);
             }
+            requireNonNull(poster, "poster");
+        }
+
+        /** An outcome without a poster. */
+        public MediaOutcome(
+                int clipsMerged,
+                double durationSeconds,
+                boolean streamCopied,
+                Duration probeTime,
+                Duration encodeTime) {
+            this(clipsMerged, durationSeconds, streamCopied, probeTime, encodeTime, Optional.empty());
         }
     }
 

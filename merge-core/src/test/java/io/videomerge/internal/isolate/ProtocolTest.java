@@ -6,15 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.ErrorCode;
+import io.videomerge.Limits;
 import io.videomerge.MediaException;
 import io.videomerge.MergeException;
+import io.videomerge.MergeRequest;
 import io.videomerge.ProcessingException;
 import io.videomerge.internal.disk.DiskSpace;
+import io.videomerge.internal.media.MediaStep;
 import io.videomerge.internal.media.MediaStep.MediaOutcome;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +38,41 @@ class ProtocolTest {
             Protocol.frame(line.get(), MARKER).ifPresent(frames::add);
         }
         return frames;
+    }
+
+    @Test
+    @DisplayName("a request's poster (file and instant) reaches the child, and the done frame brings the poster's "
+            + "file and size back; without a poster, neither carries one")
+    void posterCrossesBothWays() throws IOException {
+        Path out = Path.of("/work/job-1/merged.mp4");
+        MediaStep.PosterTarget target =
+                new MediaStep.PosterTarget(Path.of("/work/job-1/poster.jpg"), Duration.ofMillis(1500));
+        Protocol.Request request = new Protocol.Request(
+                List.of(Path.of("/work/job-1/clip-0.bin")),
+                out,
+                MergeRequest.of(
+                        List.of(URI.create("https://example.com/a.mp4"), URI.create("https://example.com/b.mp4"))),
+                Limits.defaults(),
+                Optional.of(target));
+        assertEquals(
+                Optional.of(target),
+                Protocol.readRequest(Protocol.writeRequest(request)).poster());
+        Protocol.Request without = new Protocol.Request(request.inputs(), out, request.request(), Limits.defaults());
+        assertEquals(
+                Optional.empty(),
+                Protocol.readRequest(Protocol.writeRequest(without)).poster());
+
+        MediaStep.MediaOutcome done = new MediaStep.MediaOutcome(
+                2,
+                3.0,
+                false,
+                Duration.ofMillis(5),
+                Duration.ofMillis(7),
+                Optional.of(new MediaStep.Poster(target.file(), 12_345)));
+        assertEquals(done, frames(MARKER + Protocol.done(done) + "\n").get(0).outcome());
+        MediaStep.MediaOutcome plain =
+                new MediaStep.MediaOutcome(2, 3.0, true, Duration.ofMillis(5), Duration.ofMillis(7));
+        assertEquals(plain, frames(MARKER + Protocol.done(plain) + "\n").get(0).outcome());
     }
 
     @Test
