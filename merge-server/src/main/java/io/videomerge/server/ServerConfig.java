@@ -137,6 +137,32 @@ record ServerConfig(
                     "VIDEOMERGE_MERGE_TIMEOUT",
                     "seconds a merge may run in its child before it is killed",
                     "7200"),
+            new Option(
+                    "upload",
+                    "VIDEOMERGE_UPLOAD",
+                    "where merged files go: files (DATA_DIR/files, served under /files/) | s3://bucket/prefix",
+                    "files"),
+            new Option(
+                    "s3-endpoint",
+                    "VIDEOMERGE_S3_ENDPOINT",
+                    "an S3-compatible endpoint such as http://127.0.0.1:9000",
+                    "AWS S3"),
+            new Option("s3-region", "VIDEOMERGE_S3_REGION", "the bucket's region", "the AWS SDK's region chain"),
+            new Option(
+                    "s3-path-style",
+                    "VIDEOMERGE_S3_PATH_STYLE",
+                    "address the bucket in the path (most S3-compatible stores need it)",
+                    "false"),
+            new Option(
+                    "s3-presign",
+                    "VIDEOMERGE_S3_PRESIGN",
+                    "merged_url is presigned for this long (at most 7d)",
+                    "the retention, at most 7d"),
+            new Option(
+                    "s3-public-url",
+                    "VIDEOMERGE_S3_PUBLIC_URL",
+                    "merged_url is this base URL (a CDN, a public bucket) plus the key, unsigned",
+                    "none: presigned"),
             new Option("file-mode", "VIDEOMERGE_FILE_MODE", "octal mode of merged files: 600, 640, 604 or 644", "600"),
             new Option(
                     "url-secret",
@@ -238,7 +264,7 @@ record ServerConfig(
                 throw new IllegalArgumentException(shared + "; SQLite serves one process per file");
             }
         }
-        if (role == Role.WORKER && publicUrl.isEmpty()) {
+        if (role == Role.WORKER && publicUrl.isEmpty() && outputs.s3().isEmpty()) {
             throw new IllegalArgumentException("--role worker needs --public-url: the URL of the api processes,"
                     + " which serve /files/ (merged_url is built from it)");
         }
@@ -288,7 +314,7 @@ record ServerConfig(
                 capacity(values),
                 bool(values, "allow-loopback-urls"),
                 isolation(values),
-                outputs(values),
+                outputs(values, lifecycle(values).retention()),
                 Role.parse(values.getOrDefault("role", "all")),
                 lifecycle(values),
                 Optional.ofNullable(values.get("work-dir"))
@@ -325,12 +351,14 @@ record ServerConfig(
      * @param signer      signs merged_url and checks every request under {@code /files/}, when a secret is set
      * @param urlValidity how long a signed merged_url works (default 24 h)
      * @param posterAt    the instant of the merged video its poster shows (default 1 s); empty: no posters
+     * @param s3          the bucket merged files go to instead of the files folder, when {@code --upload s3://...}
      */
     record Outputs(
             Set<PosixFilePermission> fileMode,
             Optional<UrlSigner> signer,
             Duration urlValidity,
-            Optional<Duration> posterAt) {
+            Optional<Duration> posterAt,
+            Optional<S3> s3) {
         static final Duration DEFAULT_POSTER_AT = Duration.ofSeconds(1);
 
         Outputs {
@@ -338,9 +366,39 @@ record ServerConfig(
             requireNonNull(signer, "signer");
             requireNonNull(urlValidity, "urlValidity");
             requireNonNull(posterAt, "posterAt");
+            requireNonNull(s3, "s3");
             if (urlValidity.isNegative() || urlValidity.isZero()) {
                 throw new IllegalArgumentException("url-validity must be positive: " + urlValidity);
             }
+        }
+    }
+
+    /**
+     * Where merged files go with {@code --upload s3://bucket/prefix}: the bucket, and how merged_url is made.
+     *
+     * @param bucket    the bucket
+     * @param keyPrefix what keys start with: the URI's path with a trailing slash, or nothing
+     * @param endpoint  an S3-compatible endpoint; none means AWS
+     * @param region    the region; none means the AWS SDK's region chain (us-east-1 with an endpoint)
+     * @param pathStyle whether the bucket is addressed in the path
+     * @param publicUrl merged_url is this base plus the key, when set
+     * @param presign   otherwise merged_url is presigned for this long
+     */
+    record S3(
+            String bucket,
+            String keyPrefix,
+            Optional<URI> endpoint,
+            Optional<String> region,
+            boolean pathStyle,
+            Optional<URI> publicUrl,
+            Duration presign) {
+        S3 {
+            requireNonNull(bucket, "bucket");
+            requireNonNull(keyPrefix, "keyPrefix");
+            requireNonNull(endpoint, "endpoint");
+            requireNonNull(region, "region");
+            requireNonNull(publicUrl, "publicUrl");
+            requireNonNull(presign, "presign");
         }
     }
 
@@ -369,7 +427,7 @@ record ServerConfig(
         }
     }
 
-    private static Outputs outputs(Map<String, String> values) {
+    private static Outputs outputs(Map<String, String> values, Duration retention) {
         String mode = values.getOrDefault("file-mode", "");
         Set<PosixFilePermission> fileMode;
         try {
@@ -385,7 +443,66 @@ record ServerConfig(
         Optional<Duration> posterAt = "off".equalsIgnoreCase(values.getOrDefault("poster-at", ""))
                 ? Optional.empty()
                 : Optional.of(duration(values, "poster-at", Outputs.DEFAULT_POSTER_AT));
-        return new Outputs(fileMode, signer, duration(values, "url-validity", DEFAULT_URL_VALIDITY), posterAt);
+        Optional<S3> s3 = s3(values, retention);
+        if (s3.isPresent() && signer.isPresent()) {
+            throw new IllegalArgumentException(
+                    "url-secret signs /files/ URLs; with --upload s3://... merged_url is presigned (--s3-presign)");
+        }
+        return new Outputs(fileMode, signer, duration(values, "url-validity", DEFAULT_URL_VALIDITY), posterAt, s3);
+    }
+
+    /** The S3 target of {@code --upload s3://bucket/prefix}; the s3 flags without it are a mistake, said so. */
+    private static Optional<S3> s3(Map<String, String> values, Duration retention) {
+        String upload = values.getOrDefault("upload", "");
+        if (upload.isEmpty() || upload.equals("files")) {
+            for (String flag : List.of("s3-endpoint", "s3-region", "s3-path-style", "s3-presign", "s3-public-url")) {
+                if (!values.getOrDefault(flag, "").isEmpty()) {
+                    throw new IllegalArgumentException(flag + " needs --upload s3://bucket/prefix");
+                }
+            }
+            return Optional.empty();
+        }
+        URI target;
+        try {
+            target = URI.create(upload);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("upload must be files or s3://bucket/prefix: " + upload);
+        }
+        if (!"s3".equals(target.getScheme())
+                || target.getHost() == null
+                || target.getRawQuery() != null
+                || target.getRawFragment() != null) {
+            throw new IllegalArgumentException("upload must be files or s3://bucket/prefix: " + upload);
+        }
+        String prefix = target.getPath() == null ? "" : target.getPath().replaceFirst("^/+", "");
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            prefix += "/";
+        }
+        Optional<URI> publicUrl = Optional.ofNullable(values.get("s3-public-url"))
+                .filter(v -> !v.isEmpty())
+                .map(v -> url("s3-public-url", v));
+        boolean presignGiven = !values.getOrDefault("s3-presign", "").isEmpty();
+        if (publicUrl.isPresent() && presignGiven) {
+            throw new IllegalArgumentException("set s3-presign or s3-public-url, not both");
+        }
+        Duration presign = duration(values, "s3-presign", min(retention, Duration.ofDays(7)));
+        if (presign.isZero() || presign.compareTo(Duration.ofDays(7)) > 0) {
+            throw new IllegalArgumentException("s3-presign must be between 1s and 7d: " + values.get("s3-presign"));
+        }
+        return Optional.of(new S3(
+                target.getHost(),
+                prefix,
+                Optional.ofNullable(values.get("s3-endpoint"))
+                        .filter(v -> !v.isEmpty())
+                        .map(v -> url("s3-endpoint", v)),
+                Optional.ofNullable(values.get("s3-region")).filter(v -> !v.isEmpty()),
+                bool(values, "s3-path-style"),
+                publicUrl,
+                presign));
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** The signer of the secret given inline or in a file; no secret's text ever goes into a message. */
@@ -597,7 +714,7 @@ record ServerConfig(
                         "unknown flag --" + name + "; known: --" + String.join(", --", known));
             }
             if (value == null) {
-                boolean takesValue = !name.equals("allow-loopback-urls");
+                boolean takesValue = !name.equals("allow-loopback-urls") && !name.equals("s3-path-style");
                 if (takesValue
                         || (i + 1 < args.length
                                 && Arrays.asList("true", "false").contains(args[i + 1]))) {

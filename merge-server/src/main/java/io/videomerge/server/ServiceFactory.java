@@ -5,10 +5,12 @@ import io.videomerge.Isolation;
 import io.videomerge.Limits;
 import io.videomerge.MergeService;
 import io.videomerge.spi.JobStore;
+import io.videomerge.spi.Uploader;
 import io.videomerge.store.jdbc.JdbcJobStore;
 import io.videomerge.store.memory.InMemoryJobStore;
 import io.videomerge.store.redis.RedisJobStore;
 import io.videomerge.upload.FileSystemUploader;
+import io.videomerge.upload.s3.S3Uploader;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.FileAlreadyExistsException;
@@ -43,14 +45,18 @@ final class ServiceFactory {
 
     private ServiceFactory() {}
 
-    /** A service and the store it runs on; closing closes both, the service first. */
-    record Running(MergeService service, JobStore store) implements AutoCloseable {
+    /** A service, the store it runs on and its S3 uploader if any; closing closes them, the service first. */
+    record Running(MergeService service, JobStore store, Optional<S3Uploader> s3) implements AutoCloseable {
         @Override
         public void close() {
             try {
                 service.close();
             } finally {
-                store.close();
+                try {
+                    store.close();
+                } finally {
+                    s3.ifPresent(S3Uploader::close);
+                }
             }
         }
     }
@@ -76,6 +82,7 @@ final class ServiceFactory {
     static Running create(ServerConfig config, URI publicUrl, Optional<MeterRegistry> meters) throws IOException {
         createDataFolder(config.dataDir());
         JobStore store = store(config);
+        Optional<S3Uploader> s3 = Optional.empty();
         try {
             FileSystemUploader unsigned = new FileSystemUploader(filesFolder(config), filesUrl(publicUrl))
                     .withFileMode(config.outputs().fileMode());
@@ -85,11 +92,12 @@ final class ServiceFactory {
                             unsigned.withSignedUrls(signer, config.outputs().urlValidity()))
                     .orElse(unsigned);
             uploader.createFolder();
+            s3 = config.outputs().s3().map(ServiceFactory::s3);
             MergeService.Builder builder = MergeService.builder()
                     .limits(Limits.defaults().toBuilder()
                             .allowLoopbackUrls(config.allowLoopbackUrls())
                             .build())
-                    .uploader(uploader)
+                    .uploader(s3.<Uploader>map(u -> u).orElse(uploader))
                     .workDirectory(workFolder(config))
                     .jobStore(store)
                     // An api process records and answers; the workers that share its store run the merges.
@@ -108,11 +116,28 @@ final class ServiceFactory {
                     .heartbeat(HEARTBEAT);
             config.webhooks().ifPresent(builder::webhooks);
             meters.ifPresent(builder::meterRegistry);
-            return new Running(builder.build(), store);
+            return new Running(builder.build(), store, s3);
         } catch (IOException | RuntimeException e) {
+            s3.ifPresent(S3Uploader::close);
             store.close();
             throw e;
         }
+    }
+
+    /** The uploader of {@code --upload s3://...}; credentials come from the AWS SDK's default chain. */
+    static S3Uploader s3(ServerConfig.S3 target) {
+        S3Uploader.Builder builder = S3Uploader.builder()
+                .bucket(target.bucket())
+                .keyPrefix(target.keyPrefix())
+                .pathStyleAccess(target.pathStyle());
+        target.endpoint().ifPresent(builder::endpointOverride);
+        target.region().ifPresent(builder::region);
+        if (target.publicUrl().isPresent()) {
+            builder.publicBaseUrl(target.publicUrl().get());
+        } else {
+            builder.presign(target.presign());
+        }
+        return builder.build();
     }
 
     /** Creates the data folder, the owner's alone, when it is missing; one that exists keeps its mode. */

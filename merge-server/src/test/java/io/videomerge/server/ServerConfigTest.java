@@ -33,6 +33,10 @@ class ServerConfigTest {
                 .getMessage();
     }
 
+    private static String refused(String... args) {
+        return refusal(args, Map.of());
+    }
+
     @Test
     @DisplayName("With nothing set the server listens on 8080 with ./data, the embedded store, no keys and no loopback")
     void defaults() {
@@ -136,6 +140,68 @@ class ServerConfigTest {
                             .contains("url-validity"),
                     validity);
         }
+    }
+
+    @Test
+    @DisplayName("--upload s3://bucket/prefix and the s3 flags (or their variables) describe the bucket; presigned by"
+            + " default for the retention, at most 7 days")
+    void s3Upload() {
+        ServerConfig.S3 flags = ServerConfig.parse(
+                        new String[] {
+                            "--upload",
+                            "s3://videos/merged/out",
+                            "--s3-endpoint",
+                            "http://127.0.0.1:9000",
+                            "--s3-region",
+                            "eu-west-1",
+                            "--s3-path-style",
+                            "--s3-presign",
+                            "90m"
+                        },
+                        Map.of())
+                .outputs()
+                .s3()
+                .orElseThrow();
+        ServerConfig.S3 env = ServerConfig.parse(
+                        new String[0],
+                        Map.of(
+                                "VIDEOMERGE_UPLOAD", "s3://videos",
+                                "VIDEOMERGE_S3_PUBLIC_URL", "https://cdn.example.com/v/",
+                                "VIDEOMERGE_RETENTION", "30d"))
+                .outputs()
+                .s3()
+                .orElseThrow();
+
+        assertEquals(
+                new ServerConfig.S3(
+                        "videos",
+                        "merged/out/",
+                        Optional.of(URI.create("http://127.0.0.1:9000")),
+                        Optional.of("eu-west-1"),
+                        true,
+                        Optional.empty(),
+                        Duration.ofMinutes(90)),
+                flags);
+        assertEquals("", env.keyPrefix());
+        assertEquals(Optional.of(URI.create("https://cdn.example.com/v/")), env.publicUrl());
+        assertEquals(Duration.ofDays(7), env.presign(), "the retention, capped at what SigV4 signs");
+        assertEquals(
+                Optional.empty(),
+                ServerConfig.parse(new String[0], Map.of()).outputs().s3());
+        assertEquals(
+                Duration.ofHours(24),
+                ServerConfig.parse(new String[] {"--upload", "s3://videos"}, Map.of())
+                        .outputs()
+                        .s3()
+                        .orElseThrow()
+                        .presign());
+        assertTrue(refused("--upload", "ftp://videos").contains("upload must be files or s3://bucket/prefix"));
+        assertTrue(refused("--s3-region", "eu-west-1").contains("s3-region needs --upload s3://bucket/prefix"));
+        assertTrue(refused("--upload", "s3://videos", "--s3-presign", "8d").contains("s3-presign must be between"));
+        assertTrue(
+                refused("--upload", "s3://videos", "--s3-presign", "1h", "--s3-public-url", "https://cdn.example.com")
+                        .contains("not both"));
+        assertTrue(refused("--upload", "s3://videos", "--url-secret", SECRET).contains("url-secret signs /files/"));
     }
 
     @Test
