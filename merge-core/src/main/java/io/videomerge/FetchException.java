@@ -34,7 +34,12 @@ public final class FetchException extends MergeException {
         this(code, message, inputIndex, false, null);
     }
 
-    /** A refusal of a URL that is not an input (no index); {@code message} names the field. */
+    /**
+     * A permanent refusal of a URL that is not an input, such as a callback URL; it has no input index.
+     *
+     * @param code    why the URL was refused
+     * @param message a message fit for a client that names the refused field: no path, address or stack trace
+     */
     public FetchException(ErrorCode code, String message) {
         super(code, message);
     }

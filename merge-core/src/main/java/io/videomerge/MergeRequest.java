@@ -113,7 +113,11 @@ public record MergeRequest(
         return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
     }
 
-    /** A copy whose task posts its final status to {@code url} when it ends. */
+    /**
+     * {@return a copy whose task posts its final status to {@code url} when it ends}
+     *
+     * @param url the callback URL, checked by the URL rules when the task is submitted and at each delivery
+     */
     public MergeRequest withCallbackUrl(URI url) {
         return new MergeRequest(
                 videoUrls, quality, aspectRatio, fit, transition, Optional.of(requireNonNull(url, "url")));

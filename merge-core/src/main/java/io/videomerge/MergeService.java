@@ -490,6 +490,9 @@ public interface MergeService extends AutoCloseable {
          * Posts each submitted task's final status to its callback URL, signed, as {@link Webhooks} describes
          * (default: no webhooks, and a request with a callback URL is refused with {@link ErrorCode#INVALID_REQUEST}).
          * Needs a job store, which keeps the deliveries; the deliveries' URLs follow the {@link Limits}' URL rules.
+         *
+         * @param webhooks the signing secret and delivery settings
+         * @return this builder
          */
         public Builder webhooks(Webhooks webhooks) {
             this.webhooks = requireNonNull(webhooks, "webhooks");
@@ -517,6 +520,9 @@ public interface MergeService extends AutoCloseable {
          * stage, encode speed, bytes fetched, the pending queue and the jobs this instance holds, all named
          * {@code videomerge.*}. Micrometer is an optional dependency of videomerge: an application that never
          * calls this method needs no Micrometer on its class path.
+         *
+         * @param registry the registry the meters are registered in
+         * @return this builder
          */
         public Builder meterRegistry(MeterRegistry registry) {
             this.metrics = new JobMetrics(requireNonNull(registry, "registry"));

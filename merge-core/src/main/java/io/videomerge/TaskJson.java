@@ -18,7 +18,12 @@ public final class TaskJson {
 
     private TaskJson() {}
 
-    /** How the contract spells a status: {@code "pending"}, {@code "processing"}, {@code "completed"}, {@code "failed"}. */
+    /**
+     * How the contract spells a status.
+     *
+     * @param status the status
+     * @return {@code "pending"}, {@code "processing"}, {@code "completed"} or {@code "failed"}
+     */
     public static String status(TaskStatus.Status status) {
         return switch (requireNonNull(status, "status")) {
             case PENDING -> "pending";
@@ -33,6 +38,9 @@ public final class TaskJson {
      * {@code {"success": true, "merged_url", "duration_seconds", "processing_time", "clips_merged"}} and
      * {@code "thumbnail_url"} when a poster was made, the
      * processing time in seconds.
+     *
+     * @param result what the task produced
+     * @return the JSON text
      */
     public static String result(MergeResult result) {
         return resultFields(JSON.createObjectNode(), result).toString();
@@ -41,6 +49,10 @@ public final class TaskJson {
     /**
      * The result body of a failed or cancelled task: {@code {"success": false, "error", "reason"}}, with the
      * failure's message and its {@link ErrorCode} name.
+     *
+     * @param code    why the task failed, written as {@code reason}
+     * @param message a message fit for a client, written as {@code error}
+     * @return the JSON text
      */
     public static String failure(ErrorCode code, String message) {
         return failureFields(JSON.createObjectNode(), code, message).toString();
@@ -49,6 +61,10 @@ public final class TaskJson {
     /**
      * The webhook body of a completed task: {@code {"task_id", "status": "completed"}} followed by the fields of
      * {@link #result(MergeResult)}.
+     *
+     * @param id     the task's id
+     * @param result what the task produced
+     * @return the JSON text
      */
     public static String webhook(TaskId id, MergeResult result) {
         return resultFields(head(id, TaskStatus.Status.COMPLETED), result).toString();
@@ -57,6 +73,11 @@ public final class TaskJson {
     /**
      * The webhook body of a failed or cancelled task: {@code {"task_id", "status": "failed"}} followed by the
      * fields of {@link #failure(ErrorCode, String)} (a cancelled task has the reason {@code CANCELLED}).
+     *
+     * @param id      the task's id
+     * @param code    why the task failed, written as {@code reason}
+     * @param message a message fit for a client, written as {@code error}
+     * @return the JSON text
      */
     public static String webhook(TaskId id, ErrorCode code, String message) {
         return failureFields(head(id, TaskStatus.Status.FAILED), code, message).toString();

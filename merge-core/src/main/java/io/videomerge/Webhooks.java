@@ -91,6 +91,8 @@ public final class Webhooks {
      * Webhooks signed with a secret in the specification's form, {@code whsec_} followed by the base64 of a key of
      * {@value #MIN_KEY_BYTES} to {@value #MAX_KEY_BYTES} random bytes, with the defaults for everything else.
      *
+     * @param secret the shared secret, {@code whsec_} and base64; whitespace around the base64 is ignored
+     * @return webhooks signed with the secret's key
      * @throws IllegalArgumentException when the secret is not of that form (the message never repeats it)
      */
     public static Webhooks signedWith(String secret) {
@@ -112,6 +114,8 @@ public final class Webhooks {
      * Webhooks signed with this key of {@value #MIN_KEY_BYTES} to {@value #MAX_KEY_BYTES} bytes (copied), whose
      * secret a receiver knows as {@code whsec_} + its base64, with the defaults for everything else.
      *
+     * @param key the raw HMAC key
+     * @return webhooks signed with a copy of the key
      * @throws IllegalArgumentException when the key is shorter or longer
      */
     public static Webhooks signedWith(byte[] key) {
@@ -134,6 +138,11 @@ public final class Webhooks {
     /**
      * The {@code webhook-signature} of one attempt: {@code v1,} and the base64 HMAC-SHA256 of
      * {@code messageId + "." + timestamp + "." + body}.
+     *
+     * @param messageId the {@code webhook-id} header, {@code msg_} and the task id
+     * @param timestamp the {@code webhook-timestamp} header, the attempt's time in epoch seconds
+     * @param body      the exact bytes posted
+     * @return the header value, {@code v1,} and the base64 signature
      */
     public String signature(String messageId, long timestamp, byte[] body) {
         requireNonNull(messageId, "messageId");
@@ -148,40 +157,53 @@ public final class Webhooks {
         }
     }
 
-    /** Where tasks submitted without a callback URL post their status; empty (the default) for nowhere. */
+    /** {@return where tasks submitted without a callback URL post their status; empty (the default) for nowhere} */
     public Optional<URI> defaultCallbackUrl() {
         return defaultCallbackUrl;
     }
 
-    /** How long after a task ended its delivery is still attempted; then it is given up and logged. */
+    /**
+     * {@return how long after a task ended its delivery is still attempted; then it is given up and logged}
+     * Default {@link #DEFAULT_MAX_AGE}.
+     */
     public Duration maxAge() {
         return maxAge;
     }
 
-    /** The wait after the first failed attempt, doubled per attempt up to {@link #maxBackoff()}. */
+    /**
+     * {@return the wait after the first failed attempt, doubled per attempt up to {@link #maxBackoff()}} Default
+     * {@link #DEFAULT_INITIAL_BACKOFF}.
+     */
     public Duration initialBackoff() {
         return initialBackoff;
     }
 
-    /** The longest wait between two attempts; up to half of each wait is taken off at random. */
+    /**
+     * {@return the longest wait between two attempts} Up to half of each wait is taken off at random. Default
+     * {@link #DEFAULT_MAX_BACKOFF}.
+     */
     public Duration maxBackoff() {
         return maxBackoff;
     }
 
     /**
-     * How long one attempt may take, from connecting to the end of the answer. An instance that vanishes during
-     * an attempt leaves it to another after this timeout and a margin of 30 s.
+     * {@return how long one attempt may take, from connecting to the end of the answer} An instance that vanishes
+     * during an attempt leaves it to another after this timeout and a margin of 30 s. Default
+     * {@link #DEFAULT_TIMEOUT}.
      */
     public Duration timeout() {
         return timeout;
     }
 
-    /** How many deliveries one instance makes at once. */
+    /** {@return how many deliveries one instance makes at once, 1 to 256 (default {@value #DEFAULT_CONCURRENCY})} */
     public int concurrency() {
         return concurrency;
     }
 
-    /** How many bytes of a receiver's answer are read (and discarded) before the connection is cut. */
+    /**
+     * {@return how many bytes of a receiver's answer are read (and discarded) before the connection is cut} Default
+     * {@value #DEFAULT_MAX_RESPONSE_BYTES}.
+     */
     public int maxResponseBytes() {
         return maxResponseBytes;
     }
@@ -189,6 +211,9 @@ public final class Webhooks {
     /**
      * A copy that posts the status of tasks submitted without a callback URL to {@code url}, which must pass the
      * same URL rules as a request's (checked when the service is built).
+     *
+     * @param url the callback URL for tasks that have none of their own
+     * @return a copy with that default callback URL
      */
     public Webhooks withDefaultCallbackUrl(URI url) {
         return new Webhooks(
@@ -202,18 +227,38 @@ public final class Webhooks {
                 maxResponseBytes);
     }
 
-    /** A copy that tries each delivery for this long after its task ended. */
+    /**
+     * A copy that tries each delivery for this long after its task ended. The service's retention must be at least
+     * as long, or building it fails.
+     *
+     * @param age how long after a task ended its delivery is still attempted; positive
+     * @return a copy with that maximum age
+     * @throws IllegalArgumentException when {@code age} is not positive
+     */
     public Webhooks withMaxAge(Duration age) {
         return new Webhooks(
                 key, defaultCallbackUrl, age, initialBackoff, maxBackoff, timeout, concurrency, maxResponseBytes);
     }
 
-    /** A copy that waits {@code initial} after the first failed attempt, doubling up to {@code max}. */
+    /**
+     * A copy that waits {@code initial} after the first failed attempt, doubling up to {@code max}.
+     *
+     * @param initial the wait after the first failed attempt; positive
+     * @param max     the longest wait between two attempts; not shorter than {@code initial}
+     * @return a copy with that backoff
+     * @throws IllegalArgumentException when a duration is not positive or {@code max} is shorter than {@code initial}
+     */
     public Webhooks withBackoff(Duration initial, Duration max) {
         return new Webhooks(key, defaultCallbackUrl, maxAge, initial, max, timeout, concurrency, maxResponseBytes);
     }
 
-    /** A copy whose attempts may take this long. */
+    /**
+     * A copy whose attempts may take this long.
+     *
+     * @param attemptTimeout how long one attempt may take, from connecting to the end of the answer; positive
+     * @return a copy with that timeout
+     * @throws IllegalArgumentException when {@code attemptTimeout} is not positive
+     */
     public Webhooks withTimeout(Duration attemptTimeout) {
         return new Webhooks(
                 key,
@@ -226,13 +271,25 @@ public final class Webhooks {
                 maxResponseBytes);
     }
 
-    /** A copy that makes this many deliveries at once per instance (1 to 256). */
+    /**
+     * A copy that makes this many deliveries at once per instance.
+     *
+     * @param deliveries how many deliveries one instance makes at once, 1 to 256
+     * @return a copy with that concurrency
+     * @throws IllegalArgumentException when {@code deliveries} is outside 1..256
+     */
     public Webhooks withConcurrency(int deliveries) {
         return new Webhooks(
                 key, defaultCallbackUrl, maxAge, initialBackoff, maxBackoff, timeout, deliveries, maxResponseBytes);
     }
 
-    /** A copy that reads at most this many bytes of each answer. */
+    /**
+     * A copy that reads at most this many bytes of each answer before cutting the connection.
+     *
+     * @param bytes how many bytes of an answer are read and discarded, 0 or more; 0 reads none
+     * @return a copy with that limit
+     * @throws IllegalArgumentException when {@code bytes} is negative
+     */
     public Webhooks withMaxResponseBytes(int bytes) {
         return new Webhooks(key, defaultCallbackUrl, maxAge, initialBackoff, maxBackoff, timeout, concurrency, bytes);
     }

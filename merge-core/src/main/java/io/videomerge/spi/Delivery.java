@@ -25,6 +25,16 @@ public record Delivery(State state, int attempt, long token, Instant notBefore) 
         DONE
     }
 
+    /**
+     * A delivery as stored.
+     *
+     * @param state     where the delivery is in its life
+     * @param attempt   the number of the current or next attempt, at least 1
+     * @param token     the fencing token of the last claim, 0 before the first, never negative
+     * @param notBefore the earliest time a due delivery may be claimed
+     * @throws IllegalArgumentException when {@code attempt} is below 1 or {@code token} is negative
+     * @throws NullPointerException when {@code state} or {@code notBefore} is null
+     */
     public Delivery {
         requireNonNull(state, "state");
         requireNonNull(notBefore, "notBefore");
@@ -36,7 +46,12 @@ public record Delivery(State state, int attempt, long token, Instant notBefore) 
         }
     }
 
-    /** The delivery a job with a callback URL is created with at {@code now}: waiting, attempt 1, never claimed. */
+    /**
+     * The delivery a job with a callback URL is created with: waiting, attempt 1, never claimed.
+     *
+     * @param now the job's creation time, the delivery's {@code notBefore} until the job ends
+     * @return a {@link State#WAITING} delivery at attempt 1 with token 0
+     */
     public static Delivery waitingSince(Instant now) {
         return new Delivery(State.WAITING, 1, 0, now);
     }

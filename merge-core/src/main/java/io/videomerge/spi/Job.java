@@ -410,7 +410,11 @@ public record Job(
                 delivery);
     }
 
-    /** A copy with the webhook delivery replaced. */
+    /**
+     * {@return a copy with the webhook delivery replaced}
+     *
+     * @param delivery the new delivery; empty for a job whose status is posted nowhere
+     */
     public Job withDelivery(Optional<Delivery> delivery) {
         return new Job(
                 id,

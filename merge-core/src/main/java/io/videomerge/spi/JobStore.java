@@ -181,6 +181,7 @@ public interface JobStore extends AutoCloseable {
      * the job. Until the lease ends, no claim returns it again; after that (the deliverer vanished) any claim may.
      * Two concurrent claims never return the same delivery.
      *
+     * @param leaseTime how long the claim holds the delivery before another claim may take it; positive
      * @return the job, final, with the claimed delivery; empty when no delivery is due
      */
     Optional<Job> claimDelivery(Duration leaseTime);
@@ -190,6 +191,8 @@ public interface JobStore extends AutoCloseable {
      * token, it becomes {@link Delivery.State#DONE} (attempt and {@code notBefore} unchanged) and is never claimed
      * again; otherwise nothing changes.
      *
+     * @param id    the task id
+     * @param token the token of the claim that made the last attempt, as in the claimed {@link Delivery}
      * @return whether this call changed the delivery
      */
     boolean deliveryDone(TaskId id, long token);
@@ -199,6 +202,9 @@ public interface JobStore extends AutoCloseable {
      * token, its attempt becomes attempt + 1 and its {@code notBefore} {@code at} (the token is unchanged: the next
      * claim raises it); otherwise nothing changes.
      *
+     * @param id    the task id
+     * @param token the token of the claim that made the failed attempt, as in the claimed {@link Delivery}
+     * @param at    the earliest time the next attempt may be claimed
      * @return whether this call changed the delivery
      */
     boolean retryDelivery(TaskId id, long token, Instant at);
