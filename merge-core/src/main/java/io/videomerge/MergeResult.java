@@ -51,13 +51,25 @@ public record MergeResult(
         }
     }
 
-    /** A result without a poster. */
+    /**
+     * A result without a poster.
+     *
+     * @param mergedUrl       where the {@link io.videomerge.spi.Uploader} put the merged file
+     * @param durationSeconds the length of the merged file, measured from the written file
+     * @param processingTime  wall time from the start of the first download to the end of the upload
+     * @param clipsMerged     how many input clips the output holds
+     * @param streamCopied    whether the merge remuxed packets without decoding or encoding
+     */
     public MergeResult(
             URI mergedUrl, double durationSeconds, Duration processingTime, int clipsMerged, boolean streamCopied) {
         this(mergedUrl, durationSeconds, processingTime, clipsMerged, streamCopied, Optional.empty());
     }
 
-    /** A copy whose poster is at {@code url}. */
+    /**
+     * {@return a copy whose poster is at {@code url}}
+     *
+     * @param url where the poster was published
+     */
     public MergeResult withThumbnailUrl(URI url) {
         return new MergeResult(mergedUrl, durationSeconds, processingTime, clipsMerged, streamCopied, Optional.of(url));
     }

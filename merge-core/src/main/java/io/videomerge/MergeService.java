@@ -504,6 +504,8 @@ public interface MergeService extends AutoCloseable {
          * then, the size of the canvas, published next to the video and named in
          * {@link MergeResult#thumbnailUrl()}. A merged file that is not longer than this gets its middle frame.
          *
+         * @param at the instant from the start of the merged file, 0 or more
+         * @return this builder
          * @throws IllegalArgumentException when the instant is negative
          */
         public Builder posterAt(Duration at) {
@@ -532,6 +534,9 @@ public interface MergeService extends AutoCloseable {
         /**
          * Whether each merge also publishes a JPEG poster (default true); without, results carry no
          * {@link MergeResult#thumbnailUrl()}.
+         *
+         * @param make whether to make posters
+         * @return this builder
          */
         public Builder posters(boolean make) {
             this.posters = make;

@@ -9,6 +9,7 @@ import io.videomerge.store.jdbc.JdbcJobStore;
 import io.videomerge.store.memory.InMemoryJobStore;
 import io.videomerge.store.redis.RedisJobStore;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.upload.s3.S3Uploader;
 import java.io.IOException;
 import java.lang.module.ModuleDescriptor;
 import java.lang.module.ModuleFinder;
@@ -45,6 +46,7 @@ class PackagedJarsTest {
                 Arguments.of(JdbcJobStore.class, "io.videomerge.store.jdbc"),
                 Arguments.of(RedisJobStore.class, "io.videomerge.store.redis"),
                 Arguments.of(MergeServlet.class, "io.videomerge.http"),
+                Arguments.of(S3Uploader.class, "io.videomerge.upload.s3"),
                 Arguments.of(ClipGenerator.class, "io.videomerge.testkit"));
     }
 
