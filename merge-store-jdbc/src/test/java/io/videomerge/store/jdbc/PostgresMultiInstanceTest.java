@@ -103,13 +103,24 @@ class PostgresMultiInstanceTest {
                 .build();
     }
 
+    /** The merged videos instance {@code name} published; each must have its poster beside it. */
     private Set<String> uploads(String name) throws IOException {
         Path folder = dir.resolve("out-" + name);
         if (!Files.isDirectory(folder)) {
             return Set.of();
         }
+        Set<String> names;
         try (Stream<Path> files = Files.list(folder)) {
-            return new HashSet<>(files.map(f -> f.getFileName().toString()).toList());
+            names = new HashSet<>(files.map(f -> f.getFileName().toString()).toList());
         }
+        Set<String> videos = new HashSet<>();
+        for (String file : names) {
+            if (file.endsWith(".mp4")) {
+                videos.add(file);
+                String poster = file.replace(".mp4", "-poster.jpg");
+                assertTrue(names.contains(poster), () -> file + " has its poster " + poster);
+            }
+        }
+        return videos;
     }
 }
