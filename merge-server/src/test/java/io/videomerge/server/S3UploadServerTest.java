@@ -105,6 +105,16 @@ class S3UploadServerTest {
             assertEquals(480, info.displayWidth());
             assertEquals(480, info.displayHeight());
             assertEquals(body.get("duration_seconds").asDouble(), info.durationSeconds(), 0.1);
+            URI poster = URI.create(body.get("thumbnail_url").asText());
+            assertTrue(poster.toString().startsWith(s3.endpoint() + "/outputs/merged/today/"), poster.toString());
+            HttpResponse<byte[]> jpeg =
+                    http.send(HttpRequest.newBuilder(poster).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, jpeg.statusCode());
+            assertEquals("image/jpeg", jpeg.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    480,
+                    javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(jpeg.body()))
+                            .getWidth());
             try (var local = Files.list(data.resolve("data").resolve("files"))) {
                 assertEquals(0, local.count(), "nothing is published to the local files folder");
             }

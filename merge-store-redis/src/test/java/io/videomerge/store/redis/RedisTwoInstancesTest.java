@@ -128,8 +128,16 @@ class RedisTwoInstancesTest {
         if (!Files.isDirectory(out)) {
             return Set.of();
         }
+        Set<String> names;
         try (Stream<Path> files = Files.list(out)) {
-            return files.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
+            names = files.map(p -> p.getFileName().toString()).collect(Collectors.toSet());
         }
+        // Each merge publishes its video and, beside it, its poster: the videos are the jobs' outputs.
+        Set<String> videos = names.stream().filter(n -> n.endsWith(".mp4")).collect(Collectors.toSet());
+        for (String video : videos) {
+            String poster = video.replace(".mp4", "-poster.jpg");
+            assertTrue(names.contains(poster), () -> video + " has its poster " + poster);
+        }
+        return videos;
     }
 }

@@ -36,8 +36,11 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * Instances are thread-safe.
  */
 public final class S3Uploader implements Uploader, AutoCloseable {
-    /** The Content-Type of every object: videomerge publishes MP4 files only. */
+    /** The Content-Type of merged videos ({@code .mp4}). */
     public static final String CONTENT_TYPE = "video/mp4";
+
+    /** The Content-Type of posters ({@code .jpg}). */
+    public static final String POSTER_CONTENT_TYPE = "image/jpeg";
 
     /** Files from this size on go up in parts unless set otherwise: 16 MiB. */
     public static final long DEFAULT_MULTIPART_THRESHOLD = 16L << 20;
@@ -56,7 +59,7 @@ public final class S3Uploader implements Uploader, AutoCloseable {
 
     static final int MAX_PARTS = 10_000;
 
-    private static final Pattern NAME = Pattern.compile("[a-z0-9-]+\\.mp4");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9-]+\\.(mp4|jpg)");
     private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9._-]+/)*[A-Za-z0-9._-]*");
 
     private final S3Client s3;
@@ -85,7 +88,8 @@ public final class S3Uploader implements Uploader, AutoCloseable {
     }
 
     /**
-     * Stores {@code file} as the object {@code keyPrefix + name} with Content-Type {@code video/mp4}.
+     * Stores {@code file} as the object {@code keyPrefix + name} with Content-Type {@code video/mp4}, or
+     * {@code image/jpeg} for a poster ({@code .jpg}).
      *
      * @throws IOException when the file cannot be read, or S3 refused it or could not be reached after every
      *     attempt; the message names the object and the reason (an HTTP status and S3 error code, or the I/O
@@ -95,14 +99,15 @@ public final class S3Uploader implements Uploader, AutoCloseable {
     public URI upload(Path file, String name) throws IOException {
         requireNonNull(file, "file");
         String key = key(name);
+        String type = name.endsWith(".jpg") ? POSTER_CONTENT_TYPE : CONTENT_TYPE;
         long size = Files.size(file);
         try {
             if (size < multipartThreshold) {
                 s3.putObject(
-                        r -> r.bucket(bucket).key(key).contentType(CONTENT_TYPE).contentLength(size),
+                        r -> r.bucket(bucket).key(key).contentType(type).contentLength(size),
                         RequestBody.fromFile(file));
             } else {
-                uploadInParts(file, key, size);
+                uploadInParts(file, key, type, size);
             }
         } catch (SdkException e) {
             throw new IOException("could not store s3://" + bucket + "/" + key + ": " + reason(e), e);
@@ -114,10 +119,10 @@ public final class S3Uploader implements Uploader, AutoCloseable {
      * One multipart upload with parts read one at a time into memory, so that the SDK can send a part again
      * when it retries; any failure aborts the upload, so that no parts are left behind to be billed.
      */
-    private void uploadInParts(Path file, String key, long size) throws IOException {
+    private void uploadInParts(Path file, String key, String type, long size) throws IOException {
         long part = Math.max(partSize, (size + MAX_PARTS - 1) / MAX_PARTS);
         String uploadId = s3.createMultipartUpload(
-                        r -> r.bucket(bucket).key(key).contentType(CONTENT_TYPE))
+                        r -> r.bucket(bucket).key(key).contentType(type))
                 .uploadId();
         try (InputStream in = Files.newInputStream(file)) {
             List<CompletedPart> parts = new ArrayList<>();

@@ -142,6 +142,22 @@ class S3UploaderTest {
     }
 
     @Test
+    @DisplayName("a poster (.jpg) is stored as image/jpeg next to its video; other names are refused")
+    void posterIsStoredAsJpeg() throws Exception {
+        Path file = randomFile("poster.jpg", 20_000);
+        S3Uploader s3 = uploader(mock.endpoint(), b -> b.publicBaseUrl(publicBase()));
+
+        URI url = s3.upload(file, "task-9-poster.jpg");
+
+        assertEquals(URI.create(publicBase() + "merged/task-9-poster.jpg"), url);
+        assertEquals(
+                "image/jpeg",
+                direct.headObject(r -> r.bucket(BUCKET).key("merged/task-9-poster.jpg"))
+                        .contentType());
+        assertThrows(IllegalArgumentException.class, () -> s3.upload(file, "task-9.png"));
+    }
+
+    @Test
     @DisplayName(
             "In presign mode, merged_url is a signed GET URL with the configured expiry, and a plain GET returns the file")
     void presignedUrlDownloads() throws Exception {
