@@ -153,11 +153,15 @@ public final class JdbcJobStore implements JobStore {
         if (owner.length() > MAX_OWNER_LENGTH) {
             throw new IllegalArgumentException("owner must have at most " + MAX_OWNER_LENGTH + " characters");
         }
-        Instant now = now();
-        long expiresAt = now.plus(leaseTime).toEpochMilli();
-        return use(t -> t.sql().dialect().claimsInOneStatement()
-                ? claimSkippingLocked(t, owner, now.toEpochMilli(), expiresAt)
-                : claimByCompareAndSet(t, owner, now.toEpochMilli(), expiresAt));
+        return use(t -> {
+            // Read once the store is ours (SQLite: this store's turn): a claim that waited for the turn must not
+            // hand out a lease counted from before the wait, already short or even expired.
+            Instant now = now();
+            long expiresAt = now.plus(leaseTime).toEpochMilli();
+            return t.sql().dialect().claimsInOneStatement()
+                    ? claimSkippingLocked(t, owner, now.toEpochMilli(), expiresAt)
+                    : claimByCompareAndSet(t, owner, now.toEpochMilli(), expiresAt);
+        });
     }
 
     private Optional<Job> claimSkippingLocked(Bound t, String owner, long now, long expiresAt) {
@@ -211,19 +215,21 @@ public final class JdbcJobStore implements JobStore {
         requireNonNull(lease, "lease");
         requireNonNull(message, "message");
         checkLeaseTime(leaseTime);
-        Instant now = now();
         // NaN and anything below 0 leave the stored progress as it is, since it is never lowered.
         double clamped = Double.isNaN(progress) ? 0 : Math.max(0, Math.min(1, progress));
-        Optional<Boolean> cancelRequested = use(t -> t.handle()
-                .createQuery(t.sql().renew)
-                .bind("expiresAt", now.plus(leaseTime).toEpochMilli())
-                .bind("progress", clamped)
-                .bind("message", message)
-                .bind("now", now.toEpochMilli())
-                .bind("id", lease.taskId().value())
-                .bind("token", lease.token())
-                .mapTo(Boolean.class)
-                .findOne());
+        Optional<Boolean> cancelRequested = use(t -> {
+            Instant now = now(); // once the store is ours, as in claim
+            return t.handle()
+                    .createQuery(t.sql().renew)
+                    .bind("expiresAt", now.plus(leaseTime).toEpochMilli())
+                    .bind("progress", clamped)
+                    .bind("message", message)
+                    .bind("now", now.toEpochMilli())
+                    .bind("id", lease.taskId().value())
+                    .bind("token", lease.token())
+                    .mapTo(Boolean.class)
+                    .findOne();
+        });
         return cancelRequested
                 .map(cancel -> cancel ? Renewal.CANCEL_REQUESTED : Renewal.RENEWED)
                 .orElse(Renewal.LOST);
