@@ -26,6 +26,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.ConnectionException;
 import org.jdbi.v3.core.Handle;
@@ -176,19 +177,38 @@ public final class JdbcJobStore implements JobStore {
     }
 
     private Optional<Job> claimByCompareAndSet(Bound t, String owner, long now, long expiresAt) {
-        // A read first, without the write lock, so that idle workers polling an empty queue never take it.
-        if (nextClaimable(t.handle(), t.sql(), now).isEmpty()) {
+        return compareAndSetClaim(
+                t,
+                now,
+                t.sql().nextClaimable,
+                "lease_token",
+                t.sql().claimIfStillPending,
+                update -> update.bind("owner", owner)
+                        .bind("message", JobMessages.PROCESSING)
+                        .bind("expiresAt", expiresAt));
+    }
+
+    /**
+     * A claim where writers are serialised (SQLite), of a job or of a delivery alike: a read first, without the
+     * write lock, so that idle pollers of an empty queue never take it; then, under the lock, the oldest candidate
+     * is read again and changed only if its token is still the one read.
+     *
+     * @param next        selects {@code id} and {@code tokenColumn} of the oldest candidate due at {@code :now}
+     * @param claim       changes the row {@code :id} if its token is still {@code :token}
+     * @param claimValues binds what {@code claim} sets besides {@code :now}, {@code :id} and {@code :token}
+     */
+    private static Optional<Job> compareAndSetClaim(
+            Bound t, long now, String next, String tokenColumn, String claim, UnaryOperator<Update> claimValues) {
+        if (candidate(t.handle(), next, tokenColumn, now).isEmpty()) {
             return Optional.empty();
         }
         return t.sql().dialect().inWriteTransaction(t.handle(), t.sql().jobs, tx -> {
-            Optional<Candidate> candidate = nextClaimable(tx, t.sql(), now);
+            Optional<Candidate> candidate = candidate(tx, next, tokenColumn, now);
             if (candidate.isEmpty()) {
                 return Optional.empty();
             }
-            int changed = tx.createUpdate(t.sql().claimIfStillPending)
-                    .bind("owner", owner)
-                    .bind("message", JobMessages.PROCESSING)
-                    .bind("expiresAt", expiresAt)
+            int changed = claimValues
+                    .apply(tx.createUpdate(claim))
                     .bind("now", now)
                     .bind("id", candidate.get().id())
                     .bind("token", candidate.get().token())
@@ -203,10 +223,10 @@ public final class JdbcJobStore implements JobStore {
         });
     }
 
-    private static Optional<Candidate> nextClaimable(Handle handle, JobStatements sql, long now) {
-        return handle.createQuery(sql.nextClaimable)
+    private static Optional<Candidate> candidate(Handle handle, String next, String tokenColumn, long now) {
+        return handle.createQuery(next)
                 .bind("now", now)
-                .map((rs, ctx) -> new Candidate(rs.getString("id"), rs.getLong("lease_token")))
+                .map((rs, ctx) -> new Candidate(rs.getString("id"), rs.getLong(tokenColumn)))
                 .findOne();
     }
 
@@ -341,49 +361,24 @@ public final class JdbcJobStore implements JobStore {
     @Override
     public Optional<Job> claimDelivery(Duration leaseTime) {
         checkLeaseTime(leaseTime);
-        Instant now = now();
-        long leaseEnd = now.plus(leaseTime).toEpochMilli();
-        return use(t -> t.sql().dialect().claimsInOneStatement()
-                ? t.handle()
-                        .createQuery(t.sql().claimDeliveryOne)
-                        .bind("leaseEnd", leaseEnd)
-                        .bind("now", now.toEpochMilli())
-                        .map(JobRowMapper.INSTANCE)
-                        .findOne()
-                : claimDeliveryByCompareAndSet(t, now.toEpochMilli(), leaseEnd));
-    }
-
-    private Optional<Job> claimDeliveryByCompareAndSet(Bound t, long now, long leaseEnd) {
-        // As for jobs: an idle deliverer's poll reads without taking the write lock.
-        if (nextDelivery(t.handle(), t.sql(), now).isEmpty()) {
-            return Optional.empty();
-        }
-        return t.sql().dialect().inWriteTransaction(t.handle(), t.sql().jobs, tx -> {
-            Optional<Candidate> candidate = nextDelivery(tx, t.sql(), now);
-            if (candidate.isEmpty()) {
-                return Optional.empty();
-            }
-            int changed = tx.createUpdate(t.sql().claimDeliveryIfStillDue)
-                    .bind("leaseEnd", leaseEnd)
-                    .bind("now", now)
-                    .bind("id", candidate.get().id())
-                    .bind("token", candidate.get().token())
-                    .execute();
-            if (changed != 1) {
-                return Optional.empty();
-            }
-            return tx.createQuery(t.sql().findById)
-                    .bind("id", candidate.get().id())
-                    .map(JobRowMapper.INSTANCE)
-                    .findOne();
+        return use(t -> {
+            Instant now = now(); // once the store is ours, as in claim
+            long leaseEnd = now.plus(leaseTime).toEpochMilli();
+            return t.sql().dialect().claimsInOneStatement()
+                    ? t.handle()
+                            .createQuery(t.sql().claimDeliveryOne)
+                            .bind("leaseEnd", leaseEnd)
+                            .bind("now", now.toEpochMilli())
+                            .map(JobRowMapper.INSTANCE)
+                            .findOne()
+                    : compareAndSetClaim(
+                            t,
+                            now.toEpochMilli(),
+                            t.sql().nextDelivery,
+                            "delivery_token",
+                            t.sql().claimDeliveryIfStillDue,
+                            update -> update.bind("leaseEnd", leaseEnd));
         });
-    }
-
-    private static Optional<Candidate> nextDelivery(Handle handle, JobStatements sql, long now) {
-        return handle.createQuery(sql.nextDelivery)
-                .bind("now", now)
-                .map((rs, ctx) -> new Candidate(rs.getString("id"), rs.getLong("delivery_token")))
-                .findOne();
     }
 
     @Override
