@@ -12,33 +12,27 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.io.SocketConfig;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.util.Timeout;
 
 /**
- * Posts webhooks to callback URLs under the same rules as {@link Fetcher}'s downloads: the URL is checked again
- * ({@link UrlRules}) before each attempt, the host is resolved once by {@link CheckingDnsResolver} and the connection
- * made to an address it checked, nothing is followed (a redirect is a failed attempt), no proxy, no cookies, no
- * automatic retries. Each attempt has one overall timeout (a watchdog aborts it) besides the connect and read
+ * Posts webhooks to callback URLs under the same rules as {@link Fetcher}'s downloads, through the same kind of
+ * client ({@link OutboundHttp}): the URL is checked again ({@link UrlRules}) before each attempt, the host is
+ * resolved once by {@link CheckingDnsResolver} and the connection made to an address it checked, the answer's head
+ * is bounded, a connection is reused only when its answer left nothing behind, nothing is followed (a redirect is a
+ * failed attempt), no proxy, no cookies, no automatic retries. Each attempt has one overall timeout (a watchdog aborts it) besides the connect and read
  * timeouts, and at most {@code maxResponseBytes} of the answer are read, then discarded.
  *
  * <p>Thread-safe; {@link #close()} aborts attempts in flight and releases the connections.
@@ -52,8 +46,9 @@ public final class CallbackClient implements AutoCloseable {
     private final AddressPolicy policy;
     private final Duration timeout;
     private final int maxResponseBytes;
+    private final OutboundHttp http;
     private final CloseableHttpClient client;
-    private final ScheduledThreadPoolExecutor watchdog;
+    private final ScheduledExecutorService watchdog;
 
     /**
      * A client with the system resolver and the address policy of {@code limits}.
@@ -77,36 +72,19 @@ public final class CallbackClient implements AutoCloseable {
         this.timeout = requireNonNull(timeout, "timeout");
         this.maxResponseBytes = maxResponseBytes;
         Timeout each = Timeout.of(timeout);
-        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
-                .setDnsResolver(new CheckingDnsResolver(requireNonNull(lookup, "lookup"), policy))
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(each)
-                        .setSocketTimeout(each)
-                        .build())
-                .setDefaultSocketConfig(SocketConfig.custom().setSoTimeout(each).build())
-                .setMaxConnTotal(connections)
-                .setMaxConnPerRoute(connections)
-                .build();
-        this.client = HttpClients.custom()
-                .setConnectionManager(pool)
-                .setDefaultRequestConfig(RequestConfig.custom()
-                        .setRedirectsEnabled(false)
-                        .setResponseTimeout(each)
-                        .setConnectionRequestTimeout(each)
-                        .build())
-                .disableRedirectHandling()
-                .disableAutomaticRetries()
-                .disableContentCompression()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                .setUserAgent("videomerge-webhooks")
-                .build();
-        this.watchdog = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread t = new Thread(task, "videomerge-webhook-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        watchdog.setRemoveOnCancelPolicy(true);
+        this.http = new OutboundHttp(
+                requireNonNull(lookup, "lookup"),
+                policy,
+                new OutboundHttp.Settings(
+                        each,
+                        each,
+                        each,
+                        connections,
+                        connections,
+                        "videomerge-webhooks",
+                        "videomerge-webhook-watchdog"));
+        this.client = http.client();
+        this.watchdog = http.watchdog();
     }
 
     /**
@@ -233,8 +211,7 @@ public final class CallbackClient implements AutoCloseable {
 
     @Override
     public void close() {
-        client.close(CloseMode.IMMEDIATE);
-        watchdog.shutdownNow();
+        http.close();
     }
 
     /**

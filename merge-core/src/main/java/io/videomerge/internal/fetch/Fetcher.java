@@ -26,7 +26,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,23 +33,13 @@ import javax.net.ssl.SSLException;
 import org.apache.hc.client5.http.ClientProtocolException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.ManagedHttpClientConnectionFactory;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.client5.http.protocol.HttpClientContext;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.MessageConstraintException;
-import org.apache.hc.core5.http.config.Http1Config;
-import org.apache.hc.core5.http.io.SocketConfig;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,15 +88,12 @@ public final class Fetcher implements AutoCloseable {
     private static final long INTERRUPT_POLL_MILLIS = 50;
     private static final int BUFFER_SIZE = 64 * 1024;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
-    /** Response head limits: HttpClient's defaults are unbounded, and a header line can stream forever. */
-    private static final int MAX_HEADER_LINE = 8 * 1024;
-
-    private static final int MAX_HEADERS = 100;
-    /** The watchdog's tasks end at once when interrupted; the bound only guards against the unexpected. */
-    private static final long CLOSE_WAIT_SECONDS = 5;
+    private static final int MAX_CONNECTIONS = 64;
+    private static final int MAX_CONNECTIONS_PER_HOST = 16;
 
     private final Limits limits;
     private final AddressPolicy policy;
+    private final OutboundHttp http;
     private final CloseableHttpClient client;
     private final ScheduledExecutorService watchdog;
 
@@ -120,49 +106,19 @@ public final class Fetcher implements AutoCloseable {
     Fetcher(Limits limits, HostLookup lookup, AddressPolicy policy) {
         this.limits = requireNonNull(limits, "limits");
         this.policy = requireNonNull(policy, "policy");
-        requireNonNull(lookup, "lookup");
-        Timeout connect = Timeout.of(limits.connectTimeout());
-        Timeout read = Timeout.of(limits.readTimeout());
-        PoolingHttpClientConnectionManager connections = PoolingHttpClientConnectionManagerBuilder.create()
-                .setDnsResolver(new CheckingDnsResolver(lookup, policy))
-                .setConnectionFactory(CheckingConnection.factory(ManagedHttpClientConnectionFactory.builder()
-                        .http1Config(Http1Config.custom()
-                                .setMaxLineLength(MAX_HEADER_LINE)
-                                .setMaxHeaderCount(MAX_HEADERS)
-                                .build())
-                        .build()))
-                .setDefaultConnectionConfig(ConnectionConfig.custom()
-                        .setConnectTimeout(connect)
-                        .setSocketTimeout(read)
-                        // Every lease checks the pooled connection for bytes that arrived while it was idle.
-                        .setValidateAfterInactivity(TimeValue.ZERO_MILLISECONDS)
-                        .build())
-                .setDefaultSocketConfig(SocketConfig.custom().setSoTimeout(read).build())
-                .setMaxConnTotal(64)
-                .setMaxConnPerRoute(16)
-                .build();
-        this.client = HttpClients.custom()
-                .setConnectionManager(connections)
-                .setDefaultRequestConfig(RequestConfig.custom()
-                        .setRedirectsEnabled(false)
-                        .setResponseTimeout(read)
-                        .setConnectionRequestTimeout(Timeout.of(limits.downloadTimeout()))
-                        .setContentCompressionEnabled(false)
-                        .build())
-                .disableRedirectHandling()
-                .disableAutomaticRetries()
-                .disableContentCompression()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                .setUserAgent(userAgent())
-                .build();
-        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread t = new Thread(task, "videomerge-fetch-watchdog");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
-        this.watchdog = timer;
+        this.http = new OutboundHttp(
+                lookup,
+                policy,
+                new OutboundHttp.Settings(
+                        Timeout.of(limits.connectTimeout()),
+                        Timeout.of(limits.readTimeout()),
+                        Timeout.of(limits.downloadTimeout()),
+                        MAX_CONNECTIONS,
+                        MAX_CONNECTIONS_PER_HOST,
+                        userAgent(),
+                        "videomerge-fetch-watchdog"));
+        this.client = http.client();
+        this.watchdog = http.watchdog();
     }
 
     /**
@@ -218,19 +174,10 @@ public final class Fetcher implements AutoCloseable {
         }
     }
 
-    /** Closes the connections and ends the watchdog thread, waiting up to {@value #CLOSE_WAIT_SECONDS} s for it. */
+    /** Closes the connections and ends the watchdog thread ({@link OutboundHttp#close()}). */
     @Override
     public void close() {
-        client.close(CloseMode.IMMEDIATE);
-        watchdog.shutdownNow();
-        // Returns once the thread has ended: a servlet container stopping the application looks for it right after.
-        try {
-            if (!watchdog.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
-                LOG.warn("The fetch watchdog thread did not end within {} s", CLOSE_WAIT_SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        http.close();
     }
 
     /**

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
@@ -173,6 +174,40 @@ class CallbackClientTest {
             CallbackClient.Attempt attempt = client.post(byName("/endless"), HEADERS, BODY);
 
             assertTrue(attempt.delivered(), attempt.outcome());
+        }
+    }
+
+    @Test
+    @DisplayName("an endless response header fails the attempt at the head limit, not at the timeout")
+    void endlessHeaderLineIsRefused() throws IOException {
+        byte[] chunk = RawServer.ascii("a".repeat(4096));
+        try (RawServer receiver = new RawServer(out -> {
+                    out.write(RawServer.ascii("HTTP/1.1 200 OK\r\nX-Endless: "));
+                    while (release.getCount() > 0) {
+                        out.write(chunk);
+                    }
+                });
+                CallbackClient client = client(true, TIMEOUT)) {
+            CallbackClient.Attempt attempt = client.post(receiver.uri("/hook"), HEADERS, BODY);
+
+            assertFalse(attempt.delivered());
+            assertFalse(attempt.outcome().startsWith("no answer within"), attempt.outcome());
+        }
+    }
+
+    @Test
+    @DisplayName("an answer longer than its Content-Length closes its connection: the next post gets a new one")
+    void overlongAnswerIsNotReused() throws IOException {
+        byte[] overlong = RawServer.ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n\r\n");
+        byte[] clean = RawServer.ascii("HTTP/1.1 204 No Content\r\n\r\n");
+        try (RawServer receiver = RawServer.keepingAlive(out -> out.write(overlong), out -> out.write(clean));
+                CallbackClient client = client(true, TIMEOUT)) {
+            CallbackClient.Attempt first = client.post(receiver.uri("/first"), HEADERS, BODY);
+            CallbackClient.Attempt second = client.post(receiver.uri("/second"), HEADERS, BODY);
+
+            assertTrue(first.delivered(), first.outcome());
+            assertEquals("HTTP 204", second.outcome());
+            assertEquals(List.of(1, 2), receiver.connectionOfEachRequest());
         }
     }
 
