@@ -82,7 +82,11 @@ public final class S3Uploader implements Uploader, AutoCloseable {
         this.partSize = b.partSize;
     }
 
-    /** A builder; {@link Builder#bucket} and one of {@link Builder#publicBaseUrl} and {@link Builder#presign} are needed. */
+    /**
+     * A builder; {@link Builder#bucket} and one of {@link Builder#publicBaseUrl} and {@link Builder#presign} are needed.
+     *
+     * @return a new builder
+     */
     public static Builder builder() {
         return new Builder();
     }
@@ -298,17 +302,29 @@ public final class S3Uploader implements Uploader, AutoCloseable {
         }
     }
 
-    /** The bucket objects go to. */
+    /**
+     * The bucket objects go to.
+     *
+     * @return the bucket name
+     */
     public String bucket() {
         return bucket;
     }
 
-    /** What every key starts with ({@code ""} for none). */
+    /**
+     * What every key starts with ({@code ""} for none).
+     *
+     * @return the key prefix, {@code ""} for none
+     */
     public String keyPrefix() {
         return keyPrefix;
     }
 
-    /** Files from this many bytes on go up in parts. */
+    /**
+     * Files from this many bytes on go up in parts.
+     *
+     * @return the multipart threshold in bytes
+     */
     public long multipartThreshold() {
         return multipartThreshold;
     }
@@ -329,7 +345,12 @@ public final class S3Uploader implements Uploader, AutoCloseable {
 
         private Builder() {}
 
-        /** The bucket; it must exist. */
+        /**
+         * The bucket; it must exist.
+         *
+         * @param bucket the bucket name
+         * @return this builder
+         */
         public Builder bucket(String bucket) {
             this.bucket = requireNonNull(bucket, "bucket");
             return this;
@@ -338,6 +359,9 @@ public final class S3Uploader implements Uploader, AutoCloseable {
         /**
          * What every key starts with, such as {@code merged/} ({@code [A-Za-z0-9._-]} segments, each ending in
          * {@code /} but perhaps the last); default none.
+         *
+         * @param keyPrefix the prefix, {@code ""} for none
+         * @return this builder
          */
         public Builder keyPrefix(String keyPrefix) {
             requireNonNull(keyPrefix, "keyPrefix");
@@ -349,31 +373,56 @@ public final class S3Uploader implements Uploader, AutoCloseable {
             return this;
         }
 
-        /** The region, such as {@code eu-west-1}; default the SDK's region chain, or {@code us-east-1} with an endpoint override. */
+        /**
+         * The region, such as {@code eu-west-1}; default the SDK's region chain, or {@code us-east-1} with an endpoint override.
+         *
+         * @param region the region name
+         * @return this builder
+         */
         public Builder region(String region) {
             this.region = Optional.of(requireNonNull(region, "region"));
             return this;
         }
 
-        /** Another S3-compatible endpoint, such as {@code http://127.0.0.1:9000}; default AWS's own. */
+        /**
+         * Another S3-compatible endpoint, such as {@code http://127.0.0.1:9000}; default AWS's own.
+         *
+         * @param endpoint the endpoint's base URL
+         * @return this builder
+         */
         public Builder endpointOverride(URI endpoint) {
             this.endpoint = Optional.of(requireNonNull(endpoint, "endpoint"));
             return this;
         }
 
-        /** Whether URLs name the bucket in the path ({@code host/bucket/key}) rather than the host; default false. */
+        /**
+         * Whether URLs name the bucket in the path ({@code host/bucket/key}) rather than the host; default false.
+         *
+         * @param pathStyle true for path-style URLs
+         * @return this builder
+         */
         public Builder pathStyleAccess(boolean pathStyle) {
             this.pathStyle = pathStyle;
             return this;
         }
 
-        /** Where credentials come from; default the SDK's default chain (environment, profile, instance role...). */
+        /**
+         * Where credentials come from; default the SDK's default chain (environment, profile, instance role...).
+         *
+         * @param credentials the credentials provider
+         * @return this builder
+         */
         public Builder credentialsProvider(AwsCredentialsProvider credentials) {
             this.credentials = Optional.of(requireNonNull(credentials, "credentials"));
             return this;
         }
 
-        /** merged_url is this base plus the key, for a CDN or a public bucket in front of the objects. */
+        /**
+         * merged_url is this base plus the key, for a CDN or a public bucket in front of the objects.
+         *
+         * @param publicBaseUrl an http(s) URL without query or fragment
+         * @return this builder
+         */
         public Builder publicBaseUrl(URI publicBaseUrl) {
             requireNonNull(publicBaseUrl, "publicBaseUrl");
             if (!"https".equals(publicBaseUrl.getScheme()) && !"http".equals(publicBaseUrl.getScheme())) {
@@ -386,7 +435,12 @@ public final class S3Uploader implements Uploader, AutoCloseable {
             return this;
         }
 
-        /** merged_url is a presigned GET URL that works for {@code validity} (at most seven days). */
+        /**
+         * merged_url is a presigned GET URL that works for {@code validity} (at most seven days).
+         *
+         * @param validity how long a merged_url works
+         * @return this builder
+         */
         public Builder presign(Duration validity) {
             requireNonNull(validity, "validity");
             if (validity.isNegative() || validity.isZero() || validity.compareTo(MAX_PRESIGN) > 0) {
@@ -396,7 +450,12 @@ public final class S3Uploader implements Uploader, AutoCloseable {
             return this;
         }
 
-        /** Files from this many bytes on go up in parts; default 16 MiB, at least 5 MiB. */
+        /**
+         * Files from this many bytes on go up in parts; default 16 MiB, at least 5 MiB.
+         *
+         * @param bytes a size in bytes
+         * @return this builder
+         */
         public Builder multipartThreshold(long bytes) {
             if (bytes < MIN_PART_SIZE) {
                 throw new IllegalArgumentException("multipartThreshold must be at least 5 MiB: " + bytes);
@@ -405,7 +464,12 @@ public final class S3Uploader implements Uploader, AutoCloseable {
             return this;
         }
 
-        /** The size of each part (grown when a file would need more than 10,000); default 8 MiB, 5 MiB to 1 GiB. */
+        /**
+         * The size of each part (grown when a file would need more than 10,000); default 8 MiB, 5 MiB to 1 GiB.
+         *
+         * @param bytes a size in bytes
+         * @return this builder
+         */
         public Builder partSize(long bytes) {
             if (bytes < MIN_PART_SIZE || bytes > (1L << 30)) {
                 throw new IllegalArgumentException("partSize must be between 5 MiB and 1 GiB: " + bytes);
@@ -414,7 +478,12 @@ public final class S3Uploader implements Uploader, AutoCloseable {
             return this;
         }
 
-        /** Attempts of each request, the first included: throttling, 5xx and I/O errors are tried again; default 4. */
+        /**
+         * Attempts of each request, the first included: throttling, 5xx and I/O errors are tried again; default 4.
+         *
+         * @param maxAttempts 1 to 20
+         * @return this builder
+         */
         public Builder maxAttempts(int maxAttempts) {
             if (maxAttempts < 1 || maxAttempts > 20) {
                 throw new IllegalArgumentException("maxAttempts must be between 1 and 20: " + maxAttempts);
@@ -426,6 +495,7 @@ public final class S3Uploader implements Uploader, AutoCloseable {
         /**
          * The uploader, with its S3 client.
          *
+         * @return the uploader, which the caller closes
          * @throws IllegalStateException without a bucket, or without exactly one of publicBaseUrl and presign
          */
         public S3Uploader build() {
