@@ -21,6 +21,7 @@ import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -56,6 +57,8 @@ class PostgresServerCrashTest {
     private static final Duration LEASE = Duration.ofMinutes(10);
     private static final Duration DEADLINE = Duration.ofSeconds(60);
     private static final int WORKERS = 6;
+    /** A clock past every lease the test hands out. */
+    private static final Clock LATER = Clock.offset(Clock.systemUTC(), LEASE.multipliedBy(2));
 
     private static PostgresCluster cluster;
 
@@ -101,11 +104,13 @@ class PostgresServerCrashTest {
                     }
                 } catch (RuntimeException | SQLException e) {
                     // The crash: the worker stops, holding whatever it held.
+                    journal.stoppedBy(owner, e);
                 }
             }));
         }
 
         awaitCondition("workers acknowledged 200 outcomes", () -> journal.acknowledged.get() >= 200);
+        journal.crashing = true;
         cluster.crash();
         for (Thread worker : workers) {
             worker.join(DEADLINE.toMillis());
@@ -116,7 +121,7 @@ class PostgresServerCrashTest {
         try (Connection connection = connect()) {
             JobStore store = store(connection, prefix);
             journal.checkAfterCrash(store);
-            journal.finishAllLeftOver(store);
+            journal.finishAllLeftOver(store, store(connection, prefix, LATER));
             journal.checkEveryJobEndedOnce(store);
         }
         assertTrue(journal.anomalies.isEmpty(), String.join("\n", journal.anomalies));
@@ -165,10 +170,9 @@ class PostgresServerCrashTest {
                     while (true) {
                         journal.expect(Renewal.RENEWED, store.renew(lease, LEASE, 0.2, "encoding"), lease);
                     }
-                } catch (RuntimeException | SQLException e) {
-                    // The crash: the worker stops, holding its lease.
                 } catch (Exception e) {
-                    journal.anomalies.add(owner + " failed before the crash: " + e);
+                    // The crash: the worker stops, holding its lease.
+                    journal.stoppedBy(owner, e);
                 }
             }));
         }
@@ -176,6 +180,7 @@ class PostgresServerCrashTest {
         cluster.pauseWalWriter();
         hold.await(DEADLINE.toSeconds(), TimeUnit.SECONDS);
         assertTrue(holding.await(DEADLINE.toSeconds(), TimeUnit.SECONDS), "every worker holds a lease");
+        journal.crashing = true;
         cluster.crash();
         for (Thread worker : workers) {
             worker.join(DEADLINE.toMillis());
@@ -188,7 +193,7 @@ class PostgresServerCrashTest {
             journal.checkAfterCrash(store);
             // Every claim came after the last synchronous commit, and the WAL writer was paused: none reached the disk.
             assertEquals(WORKERS, journal.lost.size(), "claims lost in the crash (they commit asynchronously)");
-            journal.finishAllLeftOver(store);
+            journal.finishAllLeftOver(store, store(connection, prefix, LATER));
             journal.checkEveryJobEndedOnce(store);
         }
         assertTrue(journal.anomalies.isEmpty(), String.join("\n", journal.anomalies));
@@ -212,6 +217,14 @@ class PostgresServerCrashTest {
         final Queue<String> anomalies = new ConcurrentLinkedQueue<>();
         final List<Lease> lost = new ArrayList<>();
         int heldAtCrash;
+        volatile boolean crashing;
+
+        /** A worker ended by {@code failure}: expected from the crash on, an anomaly before it. */
+        void stoppedBy(String worker, Exception failure) {
+            if (!crashing) {
+                anomalies.add(worker + " failed before the crash: " + failure);
+            }
+        }
 
         void create(JobStore store) {
             NewJob job = SampleJobs.newJob();
@@ -277,9 +290,10 @@ class PostgresServerCrashTest {
         /**
          * A worker that starts after the crash claims every job left; only then do the leases held at the crash try
          * to go on: those whose claim was lost must be refused everything, the others finish their jobs. Then the new
-         * worker finishes its jobs.
+         * worker finishes its jobs, and, through {@code later} (a store whose clock is past every lease), requeues and
+         * finishes those of claims that no worker heard back from.
          */
-        void finishAllLeftOver(JobStore store) {
+        void finishAllLeftOver(JobStore store, JobStore later) {
             List<Lease> fresh = new ArrayList<>();
             for (Optional<Job> claimed = store.claim("after-crash", LEASE);
                     claimed.isPresent();
@@ -314,6 +328,14 @@ class PostgresServerCrashTest {
             for (Lease lease : fresh) {
                 finish(store, lease, false);
             }
+            // A claim the crash cut after it committed (and whose commit a later one made durable) left a lease that
+            // no worker knows: as after a worker crash, it is requeued once it expires, and then runs again.
+            later.requeueExpired();
+            for (Optional<Job> claimed = later.claim("after-crash", LEASE);
+                    claimed.isPresent();
+                    claimed = later.claim("after-crash", LEASE)) {
+                finish(later, claimed.get().lease().orElseThrow(), false);
+            }
         }
 
         /** Every job that exists is final, with the outcome of one lease the store acknowledged or never answered. */
@@ -343,10 +365,15 @@ class PostgresServerCrashTest {
         }
     }
 
-    /** A complete or fail of one lease, with an outcome that names the lease, and what the store answered. */
+    /**
+     * A complete or fail of one lease, with an outcome that names the lease and the call (one lease may send two: one
+     * that the crash cut before it committed, and one after the restart), and what the store answered.
+     */
     private static final class Outcome {
+        private static final AtomicInteger CALLS = new AtomicInteger();
         final Lease lease;
         final boolean failure;
+        final int call = CALLS.incrementAndGet();
         volatile Answer answer = Answer.NONE;
 
         Outcome(Lease lease, boolean failure) {
@@ -355,7 +382,7 @@ class PostgresServerCrashTest {
         }
 
         String name() {
-            return lease.taskId().value() + "/" + lease.owner() + "/" + lease.token();
+            return lease.taskId().value() + "/" + lease.owner() + "/" + lease.token() + "/" + call;
         }
 
         MergeResult result() {
@@ -406,7 +433,14 @@ class PostgresServerCrashTest {
 
     /** A store on one connection of its own, as each worker would get one from a pool. */
     private static JobStore store(Connection connection, String prefix) {
-        return JdbcJobStore.builder(Jdbi.create(connection)).tablePrefix(prefix).build();
+        return store(connection, prefix, Clock.systemUTC());
+    }
+
+    private static JobStore store(Connection connection, String prefix, Clock clock) {
+        return JdbcJobStore.builder(Jdbi.create(connection))
+                .tablePrefix(prefix)
+                .clock(clock)
+                .build();
     }
 
     /** Creates the tables before the workers start, so that the crash never lands in the migration. */
