@@ -116,6 +116,7 @@ class PostgresServerCrashTest {
             worker.join(DEADLINE.toMillis());
             assertFalse(worker.isAlive(), worker.getName() + " stopped at the crash");
         }
+        int acknowledgedBeforeCrash = journal.acknowledged.get();
         cluster.start();
 
         try (Connection connection = connect()) {
@@ -130,7 +131,7 @@ class PostgresServerCrashTest {
                         + " %d claims held at the crash, of which %d were lost%n",
                 journal.jobs.size(),
                 journal.created.size(),
-                journal.acknowledged.get(),
+                acknowledgedBeforeCrash,
                 journal.heldAtCrash,
                 journal.lost.size());
     }
