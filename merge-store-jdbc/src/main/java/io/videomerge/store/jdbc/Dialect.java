@@ -42,6 +42,23 @@ enum Dialect {
         }
 
         @Override
+        <T> T withoutWaitingForDisk(Handle handle, HandleCallback<T, RuntimeException> work) {
+            return handle.inTransaction(tx -> {
+                // LOCAL: for this transaction only, never the pooled connection's later ones.
+                tx.execute("SET LOCAL synchronous_commit = off");
+                return work.withHandle(tx);
+            });
+        }
+
+        @Override
+        String nextToken(String column) {
+            // A token that a crash lost (its claim committed without waiting for the disk) must never be handed out
+            // again: the next claim after the restart counts from the server's clock, by then past every token
+            // given before the crash. Between crashes tokens still grow by one if claims come faster than the clock.
+            return "GREATEST(" + column + " + 1, (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT)";
+        }
+
+        @Override
         <T> T inWriteTransaction(Handle handle, String lockName, HandleCallback<T, RuntimeException> work) {
             return handle.inTransaction(tx -> {
                 // Serialises schema creation between instances that start at once: CREATE ... IF NOT EXISTS
@@ -77,6 +94,12 @@ enum Dialect {
         private void pragma(Handle handle, String setting) {
             // Most pragmas answer with a row, so they run as queries.
             handle.createQuery("PRAGMA " + setting).mapTo(String.class).findOne();
+        }
+
+        @Override
+        <T> T withoutWaitingForDisk(Handle handle, HandleCallback<T, RuntimeException> work) {
+            // Every commit is durable: the claims run as they always did, with their own BEGIN IMMEDIATE.
+            return work.withHandle(handle);
         }
 
         @Override
@@ -156,6 +179,18 @@ enum Dialect {
 
     /** Runs once per store, outside any transaction, before the schema is checked. */
     abstract void prepareDatabase(Handle handle);
+
+    /**
+     * Runs {@code work}, which only takes or renews a lease, so that its commit need not survive a crash of the
+     * database: PostgreSQL commits it without waiting for the WAL flush ({@code synchronous_commit} off for that one
+     * transaction); SQLite runs it unchanged, durable.
+     */
+    abstract <T> T withoutWaitingForDisk(Handle handle, HandleCallback<T, RuntimeException> work);
+
+    /** The expression that a claim sets the fencing token {@code column} to: always above its current value. */
+    String nextToken(String column) {
+        return column + " + 1";
+    }
 
     /**
      * Runs {@code work} in one transaction that holds the database's write lock for {@code lockName}

@@ -76,8 +76,9 @@ final class JobStatements {
 
         String readyOldestFirst = " FROM " + jobs + " WHERE state = 'PENDING' AND not_before <= :now"
                 + " ORDER BY not_before, created_at, " + dialect.insertionOrder() + " LIMIT 1";
-        String takeLease = "UPDATE " + jobs + " SET state = 'PROCESSING', lease_owner = :owner,"
-                + " lease_token = lease_token + 1, lease_expires_at = :expiresAt, message = :message, updated_at = :now";
+        String takeLease = "UPDATE " + jobs + " SET state = 'PROCESSING', lease_owner = :owner," + " lease_token = "
+                + dialect.nextToken("lease_token")
+                + ", lease_expires_at = :expiresAt, message = :message, updated_at = :now";
         claimOne = takeLease + " WHERE id = (SELECT id" + readyOldestFirst + dialect.skipLocked() + ")"
                 + " AND state = 'PENDING' RETURNING " + COLUMNS;
         nextClaimable = "SELECT id, lease_token" + readyOldestFirst;
@@ -154,8 +155,8 @@ final class JobStatements {
         // Deliveries change the delivery columns only, never updated_at: a webhook attempt is not a change of the task.
         String dueOldestFirst = " FROM " + jobs + " WHERE delivery_state = 'DUE' AND delivery_not_before <= :now"
                 + " ORDER BY delivery_not_before, " + dialect.insertionOrder() + " LIMIT 1";
-        String takeDelivery =
-                "UPDATE " + jobs + " SET delivery_token = delivery_token + 1, delivery_not_before = :leaseEnd";
+        String takeDelivery = "UPDATE " + jobs + " SET delivery_token = " + dialect.nextToken("delivery_token")
+                + ", delivery_not_before = :leaseEnd";
         claimDeliveryOne = takeDelivery + " WHERE id = (SELECT id" + dueOldestFirst + dialect.skipLocked() + ")"
                 + " AND delivery_state = 'DUE' AND delivery_not_before <= :now RETURNING " + COLUMNS;
         nextDelivery = "SELECT id, delivery_token" + dueOldestFirst;
