@@ -67,8 +67,15 @@ record VideoEncoding(String encoder, long bitRate, Map<String, String> options) 
         } else {
             base = shortSide <= 1080 ? 22 : 21;
         }
-        // Two steps of CRF take about a fifth off the bit rate, at a loss of quality hard to see at these values.
-        return Integer.toString(speed == Speed.SMALL ? base + 2 : base);
+        // Measured on the benchmark corpus (benchmarks/NOTES.md): a slower preset at the same CRF spends its time on
+        // a better picture in more bits, so balanced and small raise the CRF to turn that time into smaller files at
+        // about fast's picture quality (SSIM).
+        return Integer.toString(
+                switch (speed) {
+                    case FAST -> base;
+                    case BALANCED -> base + 1;
+                    case SMALL -> base + 2;
+                });
     }
 
     private static long bitRate(int shortSide, Speed speed) {
