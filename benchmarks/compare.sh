@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times videomerge against the ffmpeg CLI on the same files, in one run, and writes benchmarks/RESULTS.md.
 #
-#   benchmarks/compare.sh                  # full run (about 15 minutes on 2 quiet cores)
+#   benchmarks/compare.sh                  # full run (about 20 minutes on 2 quiet cores)
 #   RUNS=1 benchmarks/compare.sh           # one timed run per case (a quick look)
 #   RENDER_ONLY=1 benchmarks/compare.sh    # rewrite RESULTS.md from the last run's measurements
 #                                          # (after editing benchmarks/NOTES.md); measures nothing
