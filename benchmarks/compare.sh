@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times videomerge against the ffmpeg CLI on the same files, in one run, and writes benchmarks/RESULTS.md.
 #
-#   benchmarks/compare.sh                  # full run (about 15 minutes on 2 quiet cores)
+#   benchmarks/compare.sh                  # full run (about 20 minutes on 2 quiet cores)
 #   RUNS=1 benchmarks/compare.sh           # one timed run per case (a quick look)
 #   RENDER_ONLY=1 benchmarks/compare.sh    # rewrite RESULTS.md from the last run's measurements
 #                                          # (after editing benchmarks/NOTES.md); measures nothing
@@ -18,8 +18,10 @@ RUNS=${RUNS:-3}
 WARMUPS=${WARMUPS:-1}
 WORK=${WORK:-$root/benchmarks/target/compare}
 JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC}
-# What the engine uses for Quality 720 with libx264: VideoEncoding.forCanvas hard-codes preset veryfast and
-# CRF 23 for a short side up to 720 (22 up to 1080, 21 above). The library has no setting to change them.
+# What the engine uses for Quality 720 with libx264 at its default speed, fast: preset veryfast and CRF 23 for a
+# short side up to 720 (22 up to 1080, 21 above). The speed setting (MergeService.Builder.speed, a request's
+# "speed", merge-server --speed) changes them: balanced is preset faster at CRF 24, small preset slow at CRF 25
+# (at 720p; VideoEncoding has the table). The equal-settings rows below compare at fast.
 X264_PRESET=${X264_PRESET:-veryfast}
 X264_CRF=${X264_CRF:-23}
 # The old service's settings, for its own graph.
@@ -32,6 +34,7 @@ OLD_SERVICE_RSS_MIB=1024
 RESULTS=$root/benchmarks/RESULTS.md
 NOTES=$root/benchmarks/NOTES.md
 MEASURED=$WORK/measured.tsv
+SIZES=$WORK/sizes.tsv
 COMMANDS=$WORK/commands.txt
 JAR=$root/benchmarks/target/benchmarks.jar
 corpus=$WORK/corpus
@@ -39,13 +42,16 @@ corpus=$WORK/corpus
 # ---------------------------------------------------------------------------------------------------------
 # Rendering: reads $MEASURED (name, median wall s, peak RSS KiB, note) and $COMMANDS, writes $RESULTS.
 
-declare -A WALL RSS NOTE
+declare -A WALL RSS NOTE BYTES
 
 render() {
-  local name wall rss note
+  local name wall rss note bytes
   while IFS=$'\t' read -r name wall rss note; do
     WALL[$name]=$wall; RSS[$name]=$rss; NOTE[$name]=$note
   done < "$MEASURED"
+  if [ -f "$SIZES" ]; then
+    while IFS=$'\t' read -r name bytes; do BYTES[$name]=$bytes; done < "$SIZES"
+  fi
   # shellcheck source=/dev/null
   source "$WORK/run.env"
 
@@ -67,6 +73,10 @@ render() {
   r_old55=$(ratio "${WALL[lib_fade6]}" "$OLD_SERVICE_SECONDS")
   r_mem=$(ratio "${RSS[lib_fade10]}" "${RSS[lib_fade2]}")
   local rss_fade6_mib; rss_fade6_mib=$(mib "${RSS[lib_fade6]}")
+  mb() { awk -v b="${1:-}" 'BEGIN { if (b > 0) printf "%.2f", b / 1e6; else print "n/a" }'; }
+  local r_bal_time r_bal_size
+  r_bal_time=$(ratio "${WALL[lib_fade6_balanced]:-0}" "${WALL[old_fade6]:-0}")
+  r_bal_size=$(ratio "${BYTES[lib_fade6_balanced]:-0}" "${BYTES[old_fade6]:-0}")
 
   {
     cat <<MD
@@ -82,9 +92,9 @@ Written by \`benchmarks/compare.sh\` — do not edit by hand (edit \`benchmarks/
   \`$LIB_ENCODER\`), $JAVA_VERSION, JVM options \`$JAVA_OPTS\`. One JVM per case: $WARMUPS warm-up merge(s), then
   the median of $RUNS timed merge(s). Each merge is the whole of \`MergeService.merge\`: downloading the inputs over
   loopback HTTP, probing, merging, probing the output and "uploading" it (a copy into a folder).
-- Encoder settings: libx264 preset $X264_PRESET CRF $X264_CRF on both sides (what the engine uses for Quality 720;
-  it has no setting to change them), AAC 128k stereo, \`+faststart\`; the old service's graph ran at preset
-  $OLD_PRESET CRF $OLD_CRF.
+- Encoder settings: libx264 preset $X264_PRESET CRF $X264_CRF on both sides (what the engine uses for Quality 720
+  at its default speed, fast), AAC 128k stereo, \`+faststart\`; the old service's graph ran at preset
+  $OLD_PRESET CRF $OLD_CRF; the speeds' own rows say theirs.
 - Peak RSS: the largest resident set of the whole process (\`/usr/bin/time -f %M\`), the JVM's own included, over
   all of its merges (warm-up included).
 - Corpus (made by the CLI): \`same\` = one 10 s 1280x720 30 fps testsrc2 clip (H.264 yuv420p, AAC stereo 48 kHz)
@@ -103,10 +113,27 @@ Written by \`benchmarks/compare.sh\` — do not edit by hand (edit \`benchmarks/
 | library fades ($X264_PRESET) vs the old graph as the old service ran it ($OLD_PRESET CRF $OLD_CRF), 6 × \`same\` — **not equal settings** | ${WALL[lib_fade6]} | ${WALL[old_fade6]} | $r_old_med | (none: settings differ) | for information |
 | library fades vs the old service's own figure on this machine ($OLD_SERVICE_SECONDS s, issue 8) | ${WALL[lib_fade6]} | $OLD_SERVICE_SECONDS | $r_old55 | (none: settings differ) | for information |
 
-The old service's comparison "at equal encoder settings" cannot be run as asked (preset medium CRF 23): the
-engine hard-codes preset $X264_PRESET for libx264. The row marked "equal encoder settings" runs the old service's
-graph at the library's settings instead; the rows below it compare against the old graph at its own settings,
-which measures the preset as much as the pipeline.
+The row marked "equal encoder settings" runs the old service's graph at the library's default settings (speed
+fast: preset $X264_PRESET CRF $X264_CRF); the rows below it compare against the old graph at its own settings
+(preset $OLD_PRESET CRF $OLD_CRF), which measures the preset as much as the pipeline. The library's \`speed\`
+setting trades encoding time for file size; the table below times each speed on the same merge.
+
+## Speeds
+
+6 × \`same\`, 0.5 s fades, libx264 (fast: preset veryfast CRF 23; balanced: preset faster CRF 24; small: preset
+slow CRF 25), one JVM per speed as above.
+
+| speed | wall (s) | peak RSS (MiB) | output (MB) |
+|---|---|---|---|
+| fast | ${WALL[lib_fade6_fast]:-n/a} | $(mib "${RSS[lib_fade6_fast]:-0}") | $(mb "${BYTES[lib_fade6_fast]:-}") |
+| balanced | ${WALL[lib_fade6_balanced]:-n/a} | $(mib "${RSS[lib_fade6_balanced]:-0}") | $(mb "${BYTES[lib_fade6_balanced]:-}") |
+| small | ${WALL[lib_fade6_small]:-n/a} | $(mib "${RSS[lib_fade6_small]:-0}") | $(mb "${BYTES[lib_fade6_small]:-}") |
+| old service's graph, CLI, preset $OLD_PRESET CRF $OLD_CRF | ${WALL[old_fade6]:-n/a} | $(mib "${RSS[old_fade6]:-0}") | $(mb "${BYTES[old_fade6]:-}") |
+
+| case | library | old graph (CLI) | ratio | target | result |
+|---|---|---|---|---|---|
+| fades at \`balanced\` vs the old graph at $OLD_PRESET CRF $OLD_CRF, 6 × \`same\`: wall time (s) | ${WALL[lib_fade6_balanced]:-n/a} | ${WALL[old_fade6]:-n/a} | $r_bal_time | ≤ 0.8 | $(verdict "$r_bal_time" 0.8) |
+| the same: file size (MB) | $(mb "${BYTES[lib_fade6_balanced]:-}") | $(mb "${BYTES[old_fade6]:-}") | $r_bal_size | ≤ 1.1 | $(verdict "$r_bal_size" 1.1) |
 
 ## Peak memory
 
@@ -165,7 +192,7 @@ unzip -l "$JAR" 'org/bytedeco/ffmpeg/*-gpl/*' >/dev/null \
   || { echo "$JAR lacks the GPL natives: build it with -Pgpl (or drop SKIP_BUILD)" >&2; exit 1; }
 
 mkdir -p "$corpus" "$WORK/out"
-rm -f "$MEASURED" "$COMMANDS"
+rm -f "$MEASURED" "$COMMANDS" "$SIZES"
 ff() { ffmpeg -hide_banner -loglevel error -y "$@"; }
 
 echo "== corpus"
@@ -264,14 +291,18 @@ time_cmd() {
   done
   wall=$(printf '%s\n' "${walls[@]}" | median)
   printf '%s\t%s\t%s\t%s\n' "$name" "$wall" "$peak" "runs ${walls[*]}" >> "$MEASURED"
+  # The output file is the command's last argument.
+  [ -f "${!#}" ] && printf '%s\t%s\n' "$name" "$(stat -c %s "${!#}")" >> "$SIZES"
   echo "   $name: median $wall s (runs ${walls[*]}), peak RSS $((peak / 1024)) MiB"
 }
 
-# lib_cmd NAME none|fade EXPECT_COPY FILES...: one JVM, WARMUPS + RUNS merges; median of the timed ones.
+# lib_cmd NAME none|fade EXPECT_COPY FILES...: one JVM, WARMUPS + RUNS merges; median of the timed ones. With
+# SPEED=fast|balanced|small set, the merges ask for that speed; the merged file's size goes to $SIZES.
 lib_cmd() {
   local name=$1 transition=$2 expect=$3; shift 3
   local -a cmd=(java $JAVA_OPTS -cp "$JAR" io.videomerge.benchmarks.Compare "$corpus" "$WORK/out/$name"
                 "$transition" "$WARMUPS" "$RUNS" "$@")
+  [ -n "${SPEED:-}" ] && cmd+=("--speed=$SPEED")
   local out ms rss copied encoder
   record "$name (library, one JVM)" "${cmd[@]}"
   out=$(/usr/bin/time -o "$WORK/time.txt" -f "%M" "${cmd[@]}" 2>"$WORK/out/$name.log") \
@@ -285,6 +316,7 @@ lib_cmd() {
     "runs_ms $(sed -n 's/^runs_ms=//p' <<<"$out"), stream_copied=$copied, duration_s=$(sed -n 's/^duration_s=//p' <<<"$out")" >> "$MEASURED"
   echo "   $name: median $wall s ($(sed -n 's/^runs_ms=//p' <<<"$out") ms), peak RSS $((rss / 1024)) MiB, stream_copied=$copied"
   LIB_ENCODER=$encoder
+  printf '%s\t%s\n' "$name" "$(sed -n 's/^output_bytes=//p' <<<"$out")" >> "$SIZES"
   if [ "$copied" != "$expect" ]; then
     CHECKS+=" **$name: stream_copied=$copied, expected $expect.**"
   else
@@ -317,6 +349,12 @@ lib_cmd lib_fade6 fade false "${same6[@]}"
 
 echo "== the old service's graph at its settings (libx264 $OLD_PRESET crf $OLD_CRF), 6 identical clips"
 time_cmd old_fade6 "${cli[@]}" "${in6[@]}" -filter_complex "$(old_graph "${same6[@]}")" -map "[v]" -map "[a]" "${old[@]}" "$WORK/out/old_fade6.mp4"
+
+echo "== re-encode with 0.5 s fades, 6 identical clips, at each speed (libx264: fast = veryfast CRF 23,"
+echo "   balanced = faster CRF 24, small = slow CRF 25)"
+for speed in fast balanced small; do
+  SPEED=$speed lib_cmd "lib_fade6_$speed" fade false "${same6[@]}"
+done
 
 echo "== mixed set with fades"
 mapfile -t inm < <(inputs "${mixed[@]}")

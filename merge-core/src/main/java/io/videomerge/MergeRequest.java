@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * What to merge and how: the clips in order, the output canvas (quality × aspect ratio), how clips of
- * another shape fit, and how clips join.
+ * another shape fit, how clips join, and how the encoder trades time for size.
  *
  * <p>The record checks its own shape; the configured {@link Limits} (how many clips, which URLs) are
  * checked by {@link MergeService} before anything runs.
@@ -21,6 +21,8 @@ import java.util.Optional;
  * @param callbackUrl where a submitted task's final status is posted, signed, once it ends (see
  *                    {@link Webhooks}); checked by the same URL rules as the inputs when the task is submitted and
  *                    again at each delivery. A service without webhooks refuses a request that has one.
+ * @param speed       how the encoder trades time for file size; empty: the speed of the service that runs the
+ *                    merge ({@link MergeService.Builder#speed}), decided when the merge runs, not when it is submitted
  */
 public record MergeRequest(
         List<URI> videoUrls,
@@ -28,7 +30,8 @@ public record MergeRequest(
         AspectRatio aspectRatio,
         Fit fit,
         Transition transition,
-        Optional<URI> callbackUrl) {
+        Optional<URI> callbackUrl,
+        Optional<Speed> speed) {
     /**
      * Copies the list and checks that nothing is missing.
      *
@@ -38,6 +41,7 @@ public record MergeRequest(
      * @param fit         how a clip of another shape fills the canvas
      * @param transition  how each clip joins the next
      * @param callbackUrl where the final status is posted, if anywhere
+     * @param speed       how the encoder trades time for size; empty for the service's speed
      * @throws InvalidRequestException when {@code videoUrls} is empty
      * @throws NullPointerException when a component is null
      */
@@ -52,10 +56,31 @@ public record MergeRequest(
         requireNonNull(fit, "fit");
         requireNonNull(transition, "transition");
         requireNonNull(callbackUrl, "callbackUrl");
+        requireNonNull(speed, "speed");
     }
 
     /**
-     * A request without a callback URL.
+     * A request at the service's speed.
+     *
+     * @param videoUrls   the clips, in the order they are joined
+     * @param quality     the short side of the output canvas
+     * @param aspectRatio the shape of the output canvas
+     * @param fit         how a clip of another shape fills the canvas
+     * @param transition  how each clip joins the next
+     * @param callbackUrl where the final status is posted, if anywhere
+     */
+    public MergeRequest(
+            List<URI> videoUrls,
+            Quality quality,
+            AspectRatio aspectRatio,
+            Fit fit,
+            Transition transition,
+            Optional<URI> callbackUrl) {
+        this(videoUrls, quality, aspectRatio, fit, transition, callbackUrl, Optional.empty());
+    }
+
+    /**
+     * A request without a callback URL, at the service's speed.
      *
      * @param videoUrls   the clips, in the order they are joined
      * @param quality     the short side of the output canvas
@@ -64,11 +89,11 @@ public record MergeRequest(
      * @param transition  how each clip joins the next
      */
     public MergeRequest(List<URI> videoUrls, Quality quality, AspectRatio aspectRatio, Fit fit, Transition transition) {
-        this(videoUrls, quality, aspectRatio, fit, transition, Optional.empty());
+        this(videoUrls, quality, aspectRatio, fit, transition, Optional.empty(), Optional.empty());
     }
 
     /**
-     * A request with the defaults of the HTTP contract: 1080, 16:9, pad, 0.5 s fade.
+     * A request with the defaults of the HTTP contract: 1080, 16:9, pad, 0.5 s fade, the service's speed.
      *
      * @param videoUrls the clips, in the order they are joined
      * @return the request
@@ -83,7 +108,7 @@ public record MergeRequest(
      * @param quality the short side of the output canvas
      */
     public MergeRequest withQuality(Quality quality) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl, speed);
     }
 
     /**
@@ -92,7 +117,7 @@ public record MergeRequest(
      * @param aspectRatio the shape of the output canvas
      */
     public MergeRequest withAspectRatio(AspectRatio aspectRatio) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl, speed);
     }
 
     /**
@@ -101,7 +126,7 @@ public record MergeRequest(
      * @param fit how a clip of another shape fills the canvas
      */
     public MergeRequest withFit(Fit fit) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl, speed);
     }
 
     /**
@@ -110,7 +135,7 @@ public record MergeRequest(
      * @param transition how each clip joins the next
      */
     public MergeRequest withTransition(Transition transition) {
-        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl);
+        return new MergeRequest(videoUrls, quality, aspectRatio, fit, transition, callbackUrl, speed);
     }
 
     /**
@@ -120,7 +145,23 @@ public record MergeRequest(
      */
     public MergeRequest withCallbackUrl(URI url) {
         return new MergeRequest(
-                videoUrls, quality, aspectRatio, fit, transition, Optional.of(requireNonNull(url, "url")));
+                videoUrls, quality, aspectRatio, fit, transition, Optional.of(requireNonNull(url, "url")), speed);
+    }
+
+    /**
+     * {@return a copy encoded at {@code speed}, whatever the service's speed}
+     *
+     * @param speed how the encoder trades time for file size
+     */
+    public MergeRequest withSpeed(Speed speed) {
+        return new MergeRequest(
+                videoUrls,
+                quality,
+                aspectRatio,
+                fit,
+                transition,
+                callbackUrl,
+                Optional.of(requireNonNull(speed, "speed")));
     }
 
     /** {@return the output size this request asks for: its quality at its aspect ratio} */

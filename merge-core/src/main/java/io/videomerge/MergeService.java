@@ -255,6 +255,7 @@ public interface MergeService extends AutoCloseable {
         private JobEvents metrics = JobEvents.NONE;
         private Duration posterAt = ServiceConfig.DEFAULT_POSTER_AT;
         private boolean posters = true;
+        private Speed speed = Speed.DEFAULT;
 
         Builder() {}
 
@@ -544,6 +545,19 @@ public interface MergeService extends AutoCloseable {
         }
 
         /**
+         * How the H.264 encoder trades encoding time for file size in merges whose request names no speed
+         * (default {@link Speed#FAST}); a request's own {@link MergeRequest#speed()} wins. A submitted request
+         * without one is encoded at the speed of the instance whose worker runs it.
+         *
+         * @param speed the speed of requests that name none
+         * @return this builder
+         */
+        public Builder speed(Speed speed) {
+            this.speed = requireNonNull(speed, "speed");
+            return this;
+        }
+
+        /**
          * The service, its worker started when a job store was given.
          *
          * @return the service, to {@link MergeService#close() close} when done
@@ -609,7 +623,8 @@ public interface MergeService extends AutoCloseable {
                     minFreeDiskBytes,
                     Optional.ofNullable(webhooks),
                     metrics,
-                    posters ? Optional.of(posterAt) : Optional.empty()));
+                    posters ? Optional.of(posterAt) : Optional.empty(),
+                    speed));
         }
     }
 }

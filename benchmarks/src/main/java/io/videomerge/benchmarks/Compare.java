@@ -6,29 +6,37 @@ import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.Quality;
+import io.videomerge.Speed;
 import io.videomerge.Transition;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.upload.FileSystemUploader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 
 /**
  * The library's side of {@code benchmarks/compare.sh}: merges files of a corpus folder, served over loopback
  * HTTP as a client's URLs would be, in one warm JVM, and prints the median wall time of the timed merges.
  *
- * <p>Usage: {@code Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>...}. Prints
- * {@code median_ms=…}, {@code runs_ms=…}, the last result's {@code duration_s=…} and
- * {@code stream_copied=…}, and the H.264 encoder the natives offer ({@code h264_encoder=…}), one per line.
+ * <p>Usage: {@code Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>... [--speed=fast|balanced|small]}:
+ * the merges are made at that speed ({@link io.videomerge.MergeRequest#withSpeed}); without it, at the service's
+ * default. Prints {@code median_ms=…}, {@code runs_ms=…}, the last result's {@code duration_s=…},
+ * {@code stream_copied=…} and {@code output_bytes=…} (the merged file's size), the speed asked for
+ * ({@code speed=…}, {@code default} when none) and the H.264 encoder the natives offer ({@code h264_encoder=…}), one
+ * per line.
  */
 public final class Compare {
     private Compare() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length < 6) {
-            System.err.println("usage: Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>...");
+            System.err.println("usage: Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>..."
+                    + " [--speed=fast|balanced|small]");
             System.exit(2);
         }
         Path corpus = Path.of(args[0]).toAbsolutePath();
@@ -43,7 +51,19 @@ public final class Compare {
         if (warmups < 0 || runs < 1) {
             throw new IllegalArgumentException("warmups must be >= 0 and runs >= 1");
         }
-        List<String> files = Arrays.asList(args).subList(5, args.length);
+        List<String> files = new ArrayList<>();
+        Optional<Speed> speed = Optional.empty();
+        for (String arg : Arrays.asList(args).subList(5, args.length)) {
+            if (arg.startsWith("--speed=")) {
+                speed = Optional.of(
+                        Speed.valueOf(arg.substring("--speed=".length()).toUpperCase(Locale.ROOT)));
+            } else {
+                files.add(arg);
+            }
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no files to merge");
+        }
 
         Files.createDirectories(out);
         try (ClipServer server = ClipServer.serve(corpus);
@@ -60,6 +80,9 @@ public final class Compare {
                     .withQuality(Quality.P720)
                     .withAspectRatio(AspectRatio.LANDSCAPE_16_9)
                     .withTransition(transition);
+            if (speed.isPresent()) {
+                request = request.withSpeed(speed.get());
+            }
             for (int i = 0; i < warmups; i++) {
                 service.merge(request);
             }
@@ -77,6 +100,9 @@ public final class Compare {
             System.out.println("runs_ms=" + Arrays.toString(ms));
             System.out.println("duration_s=" + last.durationSeconds());
             System.out.println("stream_copied=" + last.streamCopied());
+            System.out.println("output_bytes=" + Files.size(Path.of(last.mergedUrl())));
+            System.out.println(
+                    "speed=" + speed.map(v -> v.name().toLowerCase(Locale.ROOT)).orElse("default"));
             System.out.println("h264_encoder=" + ClipGenerator.h264Encoder());
         }
     }

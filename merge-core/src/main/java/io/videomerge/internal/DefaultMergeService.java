@@ -55,7 +55,8 @@ public final class DefaultMergeService implements MergeService {
                 config.clock(),
                 fetcher::fetch,
                 media,
-                config.posterAt());
+                config.posterAt(),
+                config.speed());
         this.async = config.jobs()
                 .map(settings -> new AsyncMergeService(
                         settings,

@@ -8,6 +8,7 @@ import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.ProcessingException;
+import io.videomerge.Speed;
 import io.videomerge.internal.disk.DiskSpace;
 import io.videomerge.internal.encode.Interruption;
 import io.videomerge.internal.encode.ProgressListener;
@@ -62,6 +63,7 @@ public final class MergePipeline {
     private final Download download;
     private final MediaStep media;
     private final Optional<Duration> posterAt;
+    private final Speed speed;
 
     /** A pipeline whose media work runs in this JVM, making no poster. */
     public MergePipeline(Limits limits, Uploader uploader, Path workDirectory, Clock clock, Download download) {
@@ -90,6 +92,23 @@ public final class MergePipeline {
             Download download,
             MediaStep media,
             Optional<Duration> posterAt) {
+        this(limits, uploader, workDirectory, clock, download, media, posterAt, Speed.DEFAULT);
+    }
+
+    /**
+     * A pipeline like {@link #MergePipeline(Limits, Uploader, Path, Clock, Download, MediaStep, Optional)} whose
+     * merges encode at {@code speed} when their request names no speed: the request that reaches {@code media}
+     * always names one, so a child process encodes at the speed this JVM resolved.
+     */
+    public MergePipeline(
+            Limits limits,
+            Uploader uploader,
+            Path workDirectory,
+            Clock clock,
+            Download download,
+            MediaStep media,
+            Optional<Duration> posterAt,
+            Speed speed) {
         this.limits = requireNonNull(limits, "limits");
         this.uploader = requireNonNull(uploader, "uploader");
         this.workDirectory = requireNonNull(workDirectory, "workDirectory").toAbsolutePath();
@@ -97,6 +116,7 @@ public final class MergePipeline {
         this.download = requireNonNull(download, "download");
         this.media = requireNonNull(media, "media");
         this.posterAt = requireNonNull(posterAt, "posterAt");
+        this.speed = requireNonNull(speed, "speed");
     }
 
     /**
@@ -220,7 +240,8 @@ public final class MergePipeline {
         Optional<MediaStep.PosterTarget> poster =
                 posterAt.map(at -> new MediaStep.PosterTarget(jobDir.resolve("poster.jpg"), at));
         long mediaStarted = System.nanoTime();
-        MediaStep.MediaOutcome outcome = media.run(request, files, merged, poster, progress::progress);
+        MergeRequest resolved = request.speed().isPresent() ? request : request.withSpeed(speed);
+        MediaStep.MediaOutcome outcome = media.run(resolved, files, merged, poster, progress::progress);
         Duration mediaTime = Duration.ofNanos(System.nanoTime() - mediaStarted);
         stages.accept(StageReport.probed(outcome.probeTime()));
         stages.accept(StageReport.encoded(outcome.durationSeconds(), outcome.streamCopied(), outcome.encodeTime()));

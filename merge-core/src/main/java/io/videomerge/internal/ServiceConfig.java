@@ -3,6 +3,7 @@ package io.videomerge.internal;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.Limits;
+import io.videomerge.Speed;
 import io.videomerge.Webhooks;
 import io.videomerge.internal.isolate.ChildSettings;
 import io.videomerge.internal.job.JobEvents;
@@ -28,6 +29,7 @@ import java.util.Optional;
  *                      sends no webhooks (and refuses requests with a callback URL)
  * @param observer      told of every job event besides the log (the metrics, when a meter registry was given)
  * @param posterAt      the instant of the merged file each merge's JPEG poster shows; empty: no posters
+ * @param speed         how the encoder trades time for size in merges whose request names no speed
  */
 public record ServiceConfig(
         Limits limits,
@@ -39,7 +41,8 @@ public record ServiceConfig(
         long minFreeDiskBytes,
         Optional<Webhooks> webhooks,
         JobEvents observer,
-        Optional<Duration> posterAt) {
+        Optional<Duration> posterAt,
+        Speed speed) {
     /** The default of {@code minFreeDiskBytes}: 256 MiB, room for a few merges' downloads and output. */
     public static final long DEFAULT_MIN_FREE_DISK_BYTES = 256L << 20;
 
@@ -67,6 +70,33 @@ public record ServiceConfig(
                 throw new IllegalArgumentException("posterAt must be >= 0: " + at);
             }
         });
+        requireNonNull(speed, "speed");
+    }
+
+    /** A configuration whose merges encode at {@link Speed#DEFAULT} unless their request names a speed. */
+    public ServiceConfig(
+            Limits limits,
+            Uploader uploader,
+            Path workDirectory,
+            Clock clock,
+            Optional<JobSettings> jobs,
+            Optional<ChildSettings> isolation,
+            long minFreeDiskBytes,
+            Optional<Webhooks> webhooks,
+            JobEvents observer,
+            Optional<Duration> posterAt) {
+        this(
+                limits,
+                uploader,
+                workDirectory,
+                clock,
+                jobs,
+                isolation,
+                minFreeDiskBytes,
+                webhooks,
+                observer,
+                posterAt,
+                Speed.DEFAULT);
     }
 
     /** A configuration whose merges run in this JVM. */
@@ -82,7 +112,8 @@ public record ServiceConfig(
                 DEFAULT_MIN_FREE_DISK_BYTES,
                 Optional.empty(),
                 JobEvents.NONE,
-                Optional.of(DEFAULT_POSTER_AT));
+                Optional.of(DEFAULT_POSTER_AT),
+                Speed.DEFAULT);
     }
 
     /** A configuration without asynchronous jobs. */

@@ -12,6 +12,7 @@ import io.videomerge.Fit;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeResult;
 import io.videomerge.Quality;
+import io.videomerge.Speed;
 import io.videomerge.Transition;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -57,6 +58,9 @@ public final class JobCodec {
         // Absent rather than null when there is none, so that a request without one keeps the document, and the
         // fingerprint, it had before callbacks existed.
         request.callbackUrl().ifPresent(url -> root.put("callback_url", url.toString()));
+        // Absent too when the request leaves the speed to the service: such a request keeps the document, and the
+        // fingerprint (idempotency keys stored before speeds existed), it had before.
+        request.speed().ifPresent(speed -> root.put("speed", stored(speed)));
         return write(root);
     }
 
@@ -80,7 +84,7 @@ public final class JobCodec {
 
     /**
      * {@return the request a {@link #writeRequest} document describes; a document without {@code callback_url} has
-     * none}
+     * none, one without {@code speed} leaves the speed to the service}
      *
      * @param json a document {@link #writeRequest} wrote, by this version or an earlier one
      * @throws IllegalArgumentException when {@code json} is not such a document
@@ -95,13 +99,15 @@ public final class JobCodec {
                         : Transition.fade(Duration.ofNanos(
                                 Math.round(root.get("transition_duration").asDouble() * 1e9)));
         JsonNode callback = root.get("callback_url");
+        JsonNode speed = root.get("speed");
         return new MergeRequest(
                 urls,
                 read(Quality.class, root.get("quality").asText()),
                 read(AspectRatio.class, root.get("aspect_ratio").asText()),
                 read(Fit.class, root.get("fit").asText()),
                 transition,
-                callback == null || callback.isNull() ? Optional.empty() : Optional.of(URI.create(callback.asText())));
+                callback == null || callback.isNull() ? Optional.empty() : Optional.of(URI.create(callback.asText())),
+                speed == null || speed.isNull() ? Optional.empty() : Optional.of(read(Speed.class, speed.asText())));
     }
 
     /**
@@ -125,7 +131,7 @@ public final class JobCodec {
                 case PORTRAIT_4_5 -> "4:5";
             };
         }
-        // Fit and transition kinds are stored as their names in lower case ("pad", "fade").
+        // Fit, transition kinds and speeds are stored as their names in lower case ("pad", "fade", "small").
         return value.name().toLowerCase(Locale.ROOT);
     }
 

@@ -146,6 +146,10 @@ final class RequestReader {
         if (transition != null || seconds != null) {
             request = request.withTransition(WireNames.transition(transition, seconds));
         }
+        String speed = text(root, "speed", "one of " + WireNames.allowedSpeeds());
+        if (speed != null) {
+            request = request.withSpeed(WireNames.speed(speed));
+        }
         String callback = text(root, "callback_url", "an http(s) URL");
         if (callback != null) {
             try {

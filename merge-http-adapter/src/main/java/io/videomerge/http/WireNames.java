@@ -4,6 +4,7 @@ import io.videomerge.AspectRatio;
 import io.videomerge.Fit;
 import io.videomerge.InvalidRequestException;
 import io.videomerge.Quality;
+import io.videomerge.Speed;
 import io.videomerge.TaskJson;
 import io.videomerge.TaskStatus;
 import io.videomerge.Transition;
@@ -14,7 +15,7 @@ import java.util.stream.Collectors;
 
 /**
  * How the HTTP contract spells the library's values ({@code "720"}, {@code "9:16"}, {@code "pad"}, {@code "fade"},
- * {@code "completed"}), in both directions: the words belong to the contract, not to the library's types. The
+ * {@code "small"}, {@code "completed"}), in both directions: the words belong to the contract, not to the library's types. The
  * words of a task's outcome (statuses, the result body) are written by {@link TaskJson} in merge-core, which sends
  * them in webhooks too.
  */
@@ -26,6 +27,7 @@ final class WireNames {
     private static final Map<AspectRatio, String> RATIO = names(AspectRatio.class, "16:9", "9:16", "1:1", "4:5");
     private static final Map<Fit, String> FIT = names(Fit.class, "pad", "crop");
     private static final Map<Transition.Kind, String> TRANSITION = names(Transition.Kind.class, "fade", "none");
+    private static final Map<Speed, String> SPEED = names(Speed.class, "fast", "balanced", "small");
 
     private WireNames() {}
 
@@ -43,6 +45,10 @@ final class WireNames {
 
     static String of(Transition.Kind kind) {
         return TRANSITION.get(kind);
+    }
+
+    static String of(Speed speed) {
+        return SPEED.get(speed);
     }
 
     /** The status words are {@link TaskJson}'s: the library writes them into webhooks itself. */
@@ -63,6 +69,11 @@ final class WireNames {
     /** @throws InvalidRequestException naming the allowed values when {@code text} is none of them */
     static Fit fit(String text) {
         return parse(FIT, "fit", text);
+    }
+
+    /** @throws InvalidRequestException naming the allowed values when {@code text} is none of them */
+    static Speed speed(String text) {
+        return parse(SPEED, "speed", text);
     }
 
     /**
@@ -103,6 +114,10 @@ final class WireNames {
 
     static String allowedTransitions() {
         return allowed(TRANSITION);
+    }
+
+    static String allowedSpeeds() {
+        return allowed(SPEED);
     }
 
     private static <E extends Enum<E>> Map<E, String> names(Class<E> type, String... spelled) {

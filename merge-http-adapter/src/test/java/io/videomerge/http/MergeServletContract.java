@@ -20,6 +20,7 @@ import io.videomerge.MergeResult;
 import io.videomerge.MergeService;
 import io.videomerge.Principal;
 import io.videomerge.Quality;
+import io.videomerge.Speed;
 import io.videomerge.TaskId;
 import io.videomerge.Transition;
 import io.videomerge.Webhooks;
@@ -230,6 +231,24 @@ abstract class MergeServletContract {
         assertEquals(AspectRatio.LANDSCAPE_16_9, got.aspectRatio());
         assertEquals(Fit.PAD, got.fit());
         assertEquals(Transition.DEFAULT, got.transition());
+        assertEquals(Optional.empty(), got.speed(), "no speed: the service's own");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"fast, FAST", "balanced, BALANCED", "small, SMALL"})
+    @DisplayName("speed reaches the service as the request's speed; null leaves it to the service")
+    void speedApplies(String wire, Speed speed) throws Exception {
+        assertEquals(
+                202,
+                post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"speed\":\"" + wire + "\"}")
+                        .status());
+        assertEquals(Optional.of(speed), service.lastRequest().speed());
+
+        assertEquals(
+                202,
+                post("{\"video_urls\":[\"https://e.com/a\",\"https://e.com/b\"],\"speed\":null}")
+                        .status());
+        assertEquals(Optional.empty(), service.lastRequest().speed(), "null means the service's speed");
     }
 
     @Test
@@ -292,6 +311,9 @@ abstract class MergeServletContract {
             aspect_ratio unknown                | {"video_urls":["https://e.com/a","https://e.com/b"],"aspect_ratio":"4:3"} | "16:9"
             fit unknown                         | {"video_urls":["https://e.com/a","https://e.com/b"],"fit":"stretch"}  | "crop"
             transition unknown                  | {"video_urls":["https://e.com/a","https://e.com/b"],"transition":"wipe"} | "fade"
+            speed unknown                       | {"video_urls":["https://e.com/a","https://e.com/b"],"speed":"ultrafast"} | speed must be one of "fast", "balanced", "small", got "ultrafast"
+            speed in upper case                 | {"video_urls":["https://e.com/a","https://e.com/b"],"speed":"FAST"} | speed must be one of
+            speed not a string                  | {"video_urls":["https://e.com/a","https://e.com/b"],"speed":2}  | speed must be a string
             transition_duration not a number    | {"video_urls":["https://e.com/a","https://e.com/b"],"transition_duration":"1"} | transition_duration
             transition_duration out of range    | {"video_urls":["https://e.com/a","https://e.com/b"],"transition_duration":60} | transition_duration
             callback_url not a string           | {"video_urls":["https://e.com/a","https://e.com/b"],"callback_url":["https://h.com/"]} | callback_url
@@ -1181,6 +1203,13 @@ abstract class MergeServletContract {
             expectedRatios.add(WireNames.of(r));
         }
         assertEquals(expectedRatios, ratios);
+        List<String> speeds = new ArrayList<>();
+        doc.at("/components/schemas/MergeRequest/properties/speed/enum").forEach(v -> speeds.add(v.asText()));
+        List<String> expectedSpeeds = new ArrayList<>();
+        for (Speed v : Speed.values()) {
+            expectedSpeeds.add(WireNames.of(v));
+        }
+        assertEquals(expectedSpeeds, speeds, "the document's speeds are the library's");
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.Fit;
 import io.videomerge.InvalidRequestException;
 import io.videomerge.Quality;
+import io.videomerge.Speed;
 import io.videomerge.TaskStatus;
 import io.videomerge.Transition;
 import java.time.Duration;
@@ -30,11 +31,15 @@ class WireNamesTest {
         for (Fit f : Fit.values()) {
             assertEquals(f, WireNames.fit(WireNames.of(f)));
         }
+        for (Speed s : Speed.values()) {
+            assertEquals(s, WireNames.speed(WireNames.of(s)));
+        }
         assertAll(
                 () -> assertEquals("720", WireNames.of(Quality.P720)),
                 () -> assertEquals("9:16", WireNames.of(AspectRatio.PORTRAIT_9_16)),
                 () -> assertEquals("crop", WireNames.of(Fit.CROP)),
                 () -> assertEquals("none", WireNames.of(Transition.Kind.NONE)),
+                () -> assertEquals("balanced", WireNames.of(Speed.BALANCED)),
                 () -> assertEquals("completed", WireNames.of(TaskStatus.Status.COMPLETED)));
     }
 

@@ -3,6 +3,7 @@ package io.videomerge.server;
 import static java.util.Objects.requireNonNull;
 
 import io.videomerge.Isolation;
+import io.videomerge.Speed;
 import io.videomerge.Webhooks;
 import io.videomerge.upload.FileSystemUploader;
 import io.videomerge.upload.UrlSigner;
@@ -186,6 +187,11 @@ record ServerConfig(
                             + " frame; a shorter video gets its middle frame); off makes no posters",
                     "1s"),
             new Option(
+                    "speed",
+                    "VIDEOMERGE_SPEED",
+                    "encoder time against file size when a request names no speed: fast | balanced | small",
+                    "fast"),
+            new Option(
                     "role",
                     "VIDEOMERGE_ROLE",
                     "all | api: HTTP API and /files/, no merges | worker: merges, only /health",
@@ -351,6 +357,7 @@ record ServerConfig(
      * @param signer      signs merged_url and checks every request under {@code /files/}, when a secret is set
      * @param urlValidity how long a signed merged_url works (default 24 h)
      * @param posterAt    the instant of the merged video its poster shows (default 1 s); empty: no posters
+     * @param speed       how the encoder trades time for size when a request names no speed (default fast)
      * @param s3          the bucket merged files go to instead of the files folder, when {@code --upload s3://...}
      */
     record Outputs(
@@ -358,11 +365,13 @@ record ServerConfig(
             Optional<UrlSigner> signer,
             Duration urlValidity,
             Optional<Duration> posterAt,
+            Speed speed,
             Optional<S3> s3) {
         static final Duration DEFAULT_POSTER_AT = Duration.ofSeconds(1);
 
         Outputs {
             fileMode = Set.copyOf(fileMode);
+            requireNonNull(speed, "speed");
             requireNonNull(signer, "signer");
             requireNonNull(urlValidity, "urlValidity");
             requireNonNull(posterAt, "posterAt");
@@ -448,7 +457,22 @@ record ServerConfig(
             throw new IllegalArgumentException(
                     "url-secret signs /files/ URLs; with --upload s3://... merged_url is presigned (--s3-presign)");
         }
-        return new Outputs(fileMode, signer, duration(values, "url-validity", DEFAULT_URL_VALIDITY), posterAt, s3);
+        return new Outputs(
+                fileMode, signer, duration(values, "url-validity", DEFAULT_URL_VALIDITY), posterAt, speed(values), s3);
+    }
+
+    /** The speed of {@code --speed}, spelled as requests spell it. */
+    private static Speed speed(Map<String, String> values) {
+        String speed = values.getOrDefault("speed", "");
+        if (speed.isEmpty()) {
+            return Speed.DEFAULT;
+        }
+        for (Speed s : Speed.values()) {
+            if (s.name().toLowerCase(Locale.ROOT).equals(speed)) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("speed must be fast, balanced or small: " + speed);
     }
 
     /** The S3 target of {@code --upload s3://bucket/prefix}; the s3 flags without it are a mistake, said so. */

@@ -112,6 +112,7 @@ final class ServiceFactory {
                     .retention(config.lifecycle().retention())
                     .posters(config.outputs().posterAt().isPresent())
                     .posterAt(config.outputs().posterAt().orElse(ServerConfig.Outputs.DEFAULT_POSTER_AT))
+                    .speed(config.outputs().speed())
                     // Status readers see progress as often as heartbeats carry it to the store.
                     .heartbeat(HEARTBEAT);
             config.webhooks().ifPresent(builder::webhooks);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.videomerge.Isolation;
+import io.videomerge.Speed;
 import io.videomerge.upload.UrlSigner;
 import java.io.IOException;
 import java.net.URI;
@@ -57,6 +58,30 @@ class ServerConfigTest {
         assertEquals(Optional.empty(), config.outputs().signer());
         assertEquals(Duration.ofHours(24), config.outputs().urlValidity());
         assertEquals(Optional.of(Duration.ofSeconds(1)), config.outputs().posterAt());
+        assertEquals(Speed.FAST, config.outputs().speed());
+    }
+
+    @Test
+    @DisplayName("--speed or VIDEOMERGE_SPEED takes fast, balanced or small, the flag winning; anything else is refused"
+            + " naming the flag")
+    void speed() {
+        assertEquals(
+                Speed.BALANCED,
+                ServerConfig.parse(new String[] {"--speed", "balanced"}, Map.of())
+                        .outputs()
+                        .speed());
+        assertEquals(
+                Speed.SMALL,
+                ServerConfig.parse(new String[0], Map.of("VIDEOMERGE_SPEED", "small"))
+                        .outputs()
+                        .speed());
+        assertEquals(
+                Speed.FAST,
+                ServerConfig.parse(new String[] {"--speed=fast"}, Map.of("VIDEOMERGE_SPEED", "small"))
+                        .outputs()
+                        .speed());
+        String refusal = refused("--speed", "ultrafast");
+        assertTrue(refusal.contains("speed") && refusal.contains("ultrafast"), refusal);
     }
 
     @Test
@@ -439,7 +464,9 @@ class ServerConfigTest {
                 "VIDEOMERGE_LOG_FORMAT",
                 "--metrics",
                 "--metrics-token",
-                "VIDEOMERGE_METRICS_TOKEN")) {
+                "VIDEOMERGE_METRICS_TOKEN",
+                "--speed",
+                "VIDEOMERGE_SPEED")) {
             assertTrue(usage.contains(name), name);
         }
     }

@@ -12,6 +12,7 @@ import io.videomerge.Canvas;
 import io.videomerge.ErrorCode;
 import io.videomerge.MergeException;
 import io.videomerge.ProcessingException;
+import io.videomerge.Speed;
 import io.videomerge.internal.plan.ClipPlan;
 import io.videomerge.internal.plan.Plan;
 import java.nio.file.Path;
@@ -36,16 +37,30 @@ public final class Transcoder {
 
     private final ClipOpener opener;
     private final double maxUndecodableShare;
+    private final Speed speed;
     private final int filterThreads;
 
     /**
+     * A transcoder that encodes at {@link Speed#DEFAULT}.
+     *
      * @param opener              opens each input for decoding under the media limits
      * @param maxUndecodableShare the share of a stream's packets that may be skipped as undecodable
      *                            ({@link io.videomerge.Limits#maxUndecodableShare()})
      */
     public Transcoder(ClipOpener opener, double maxUndecodableShare) {
+        this(opener, maxUndecodableShare, Speed.DEFAULT);
+    }
+
+    /**
+     * @param opener              opens each input for decoding under the media limits
+     * @param maxUndecodableShare the share of a stream's packets that may be skipped as undecodable
+     *                            ({@link io.videomerge.Limits#maxUndecodableShare()})
+     * @param speed               how the H.264 encoder trades time for size
+     */
+    public Transcoder(ClipOpener opener, double maxUndecodableShare, Speed speed) {
         this.opener = requireNonNull(opener, "opener");
         this.maxUndecodableShare = maxUndecodableShare;
+        this.speed = requireNonNull(speed, "speed");
         this.filterThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
     }
 
@@ -114,7 +129,8 @@ public final class Transcoder {
             double total = plan.outputSeconds();
             long frames = Math.max(1, Math.round(total * Plan.FRAME_RATE));
             long samples = Math.round(total * Plan.SAMPLE_RATE);
-            writer = new PipelinedWriter(new Mp4Writer(output, plan.canvas(), VideoEncoding.forCanvas(plan.canvas())));
+            writer = new PipelinedWriter(
+                    new Mp4Writer(output, plan.canvas(), VideoEncoding.forCanvas(plan.canvas(), speed)));
             long audioDone = 0;
             for (long k = 0; k < frames; k++) {
                 deadline.check();

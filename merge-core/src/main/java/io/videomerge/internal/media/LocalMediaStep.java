@@ -7,6 +7,7 @@ import io.videomerge.Limits;
 import io.videomerge.MediaException;
 import io.videomerge.MergeRequest;
 import io.videomerge.ProcessingException;
+import io.videomerge.Speed;
 import io.videomerge.internal.encode.ClipOpener;
 import io.videomerge.internal.encode.Deadline;
 import io.videomerge.internal.encode.Interruption;
@@ -102,7 +103,8 @@ final class LocalMediaStep implements MediaStep {
         if (!copied) {
             // Each file was probed above: the opener starts its decoders on the inspected streams directly.
             ClipOpener opener = (file, index) -> inputs.open(file, inspections.get(index));
-            new Transcoder(opener, limits.maxUndecodableShare()).transcode(plan, files, output, progress, deadline);
+            new Transcoder(opener, limits.maxUndecodableShare(), request.speed().orElse(Speed.DEFAULT))
+                    .transcode(plan, files, output, progress, deadline);
         }
         Interruption.check();
         observer.input(-1);

@@ -11,6 +11,7 @@ import io.videomerge.MediaException;
 import io.videomerge.MergeException;
 import io.videomerge.MergeRequest;
 import io.videomerge.ProcessingException;
+import io.videomerge.Speed;
 import io.videomerge.internal.disk.DiskSpace;
 import io.videomerge.internal.media.MediaStep;
 import io.videomerge.internal.media.MediaStep.MediaOutcome;
@@ -38,6 +39,29 @@ class ProtocolTest {
             Protocol.frame(line.get(), MARKER).ifPresent(frames::add);
         }
         return frames;
+    }
+
+    @Test
+    @DisplayName("the request's speed reaches the child as it was resolved; a request without one arrives without one")
+    void speedReachesTheChild() {
+        MergeRequest merge = MergeRequest.of(
+                        List.of(URI.create("https://example.com/a.mp4"), URI.create("https://example.com/b.mp4")))
+                .withSpeed(Speed.SMALL);
+        Protocol.Request request = new Protocol.Request(
+                List.of(Path.of("/work/job-1/clip-0.bin"), Path.of("/work/job-1/clip-1.bin")),
+                Path.of("/work/job-1/merged.mp4"),
+                merge,
+                Limits.defaults());
+
+        Protocol.Request read = Protocol.readRequest(Protocol.writeRequest(request));
+
+        assertEquals(Optional.of(Speed.SMALL), read.request().speed());
+        assertEquals(merge, read.request());
+        Protocol.Request without = new Protocol.Request(
+                request.inputs(), request.output(), MergeRequest.of(merge.videoUrls()), Limits.defaults());
+        assertEquals(
+                Optional.empty(),
+                Protocol.readRequest(Protocol.writeRequest(without)).request().speed());
     }
 
     @Test
