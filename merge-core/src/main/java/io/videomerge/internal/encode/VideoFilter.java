@@ -37,9 +37,10 @@ import org.bytedeco.javacpp.BytePointer;
  * converts them wrongly, or reads past their planes).
  *
  * <p>Frames that already are what the graph would make of them skip it: a new reference to the same
- * pictures, with the fields the graph would set. On two cores even a graph with nothing to do (a same-size
- * bicubic scale into the same pixel format) costs about half of the merging thread and competes with the
- * encoder. Whether frames pass through is decided again whenever their format changes.
+ * pictures, with the fields the graph would set. Even a graph with nothing to do (a same-size bicubic scale
+ * into the same pixel format) copies every picture and keeps the merging thread waiting on its slice threads,
+ * which on two cores compete with the encoder's; that wait had the encoder starved of frames at times. Whether
+ * frames pass through is decided again whenever their format changes.
  */
 final class VideoFilter implements AutoCloseable {
     /** The graph description for frames of one format. */
@@ -101,7 +102,7 @@ final class VideoFilter implements AutoCloseable {
 
     /**
      * Whether {@code plan}'s graph ({@link ClipPlan#videoFilter()}) would change nothing in {@code frame} but its
-     * sample aspect ratio and colour range fields: the plan keeps the picture's geometry, and the frame is yuv420p
+     * sample aspect ratio, colour range and chroma position fields: the plan keeps the picture's geometry, and the frame is yuv420p
      * in limited range (unknown counts as limited, as the scaler reads it) with square or unknown pixels. The graph
      * converts no colour space, primaries or transfer (its scaler has no matrix set), so those need not match.
      */
