@@ -11,6 +11,7 @@ import io.videomerge.Transition;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.upload.FileSystemUploader;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,13 +26,23 @@ import java.util.Optional;
  *
  * <p>Usage: {@code Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>... [--speed=fast|balanced|small]}:
  * the merges are made at that speed ({@link io.videomerge.MergeRequest#withSpeed}); without it, at the service's
- * default. Prints {@code median_ms=…}, {@code runs_ms=…}, the last result's {@code duration_s=…},
- * {@code stream_copied=…} and {@code output_bytes=…} (the merged file's size), the speed asked for
- * ({@code speed=…}, {@code default} when none) and the H.264 encoder the natives offer ({@code h264_encoder=…}), one
- * per line.
+ * default. Prints {@code median_ms=…}, {@code runs_ms=…}, the process CPU time of each timed merge
+ * ({@code runs_cpu_ms=…}), the last result's {@code duration_s=…}, {@code stream_copied=…} and
+ * {@code output_bytes=…} (the merged file's size), the speed asked for ({@code speed=…}, {@code default} when none)
+ * and the H.264 encoder the natives offer ({@code h264_encoder=…}), one per line.
  */
 public final class Compare {
     private Compare() {}
+
+    /**
+     * CPU time of the whole process (every thread, native ones included), which a busy shared machine stretches
+     * far less than wall time; -1 where the JVM cannot tell.
+     */
+    private static long processCpuNanos() {
+        return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+                ? os.getProcessCpuTime()
+                : -1;
+    }
 
     public static void main(String[] args) throws Exception {
         if (args.length < 6) {
@@ -87,17 +98,21 @@ public final class Compare {
                 service.merge(request);
             }
             long[] ms = new long[runs];
+            long[] cpuMs = new long[runs];
             MergeResult last = null;
             for (int i = 0; i < runs; i++) {
+                long cpuStart = processCpuNanos();
                 long start = System.nanoTime();
                 last = service.merge(request);
                 ms[i] = (System.nanoTime() - start) / 1_000_000;
+                cpuMs[i] = (processCpuNanos() - cpuStart) / 1_000_000;
             }
             long[] sorted = ms.clone();
             Arrays.sort(sorted);
             long median = runs % 2 == 1 ? sorted[runs / 2] : (sorted[runs / 2 - 1] + sorted[runs / 2]) / 2;
             System.out.println("median_ms=" + median);
             System.out.println("runs_ms=" + Arrays.toString(ms));
+            System.out.println("runs_cpu_ms=" + Arrays.toString(cpuMs));
             System.out.println("duration_s=" + last.durationSeconds());
             System.out.println("stream_copied=" + last.streamCopied());
             System.out.println("output_bytes=" + Files.size(Path.of(last.mergedUrl())));

@@ -7,6 +7,7 @@ import io.videomerge.internal.plan.Plan;
 import io.videomerge.internal.probe.Completeness;
 import io.videomerge.internal.probe.DecodingInput;
 import java.util.Arrays;
+import java.util.function.Function;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
 
@@ -45,15 +46,14 @@ final class ClipReader implements AutoCloseable {
         int codedHeight = input.videoDecoder().height();
         // Pictures of the probed size use the plan as it is; a stream whose size changes mid-way is refitted, so
         // the new pictures keep their proportions.
-        VideoFilter.Description filter = frame -> frame.width() == codedWidth && frame.height() == codedHeight
-                ? plan.videoFilter()
+        Function<AVFrame, ClipPlan> planFor = frame -> frame.width() == codedWidth && frame.height() == codedHeight
+                ? plan
                 : plan.refit(
-                                frame.width(),
-                                frame.height(),
-                                frame.sample_aspect_ratio().num(),
-                                frame.sample_aspect_ratio().den())
-                        .videoFilter();
-        this.video = new VideoTrack(index, filter, filterThreads, fps);
+                        frame.width(),
+                        frame.height(),
+                        frame.sample_aspect_ratio().num(),
+                        frame.sample_aspect_ratio().den());
+        this.video = new VideoTrack(index, VideoFilter.shaping(planFor, filterThreads), fps);
         this.audio = plan.hasAudio() && input.audioDecoder() != null ? new AudioTrack(index) : null;
         this.decoder = new ClipDecoder(input, maxUndecodableShare, originSeconds);
         this.sink = new ClipDecoder.Sink() {

@@ -30,11 +30,12 @@ final class VideoTrack implements AutoCloseable {
     private record Decoded(AVFrame frame, double seconds) {}
 
     /**
+     * @param filter    shapes the decoded frames to the canvas; owned (closed) by this track
      * @param frameRate the clip's frame rate, which places a frame the decoder gave no timestamp
      */
-    VideoTrack(int index, VideoFilter.Description filterDescription, int filterThreads, double frameRate) {
+    VideoTrack(int index, VideoFilter filter, double frameRate) {
         this.index = index;
-        this.filter = new VideoFilter(filterDescription, filterThreads);
+        this.filter = filter;
         this.frameSeconds = 1.0 / Math.max(1, frameRate);
     }
 

@@ -83,6 +83,18 @@ public record ClipPlan(
     }
 
     /**
+     * Whether {@link #videoFilter()} leaves the geometry of a {@code width x height} picture as it is: no rotation,
+     * and the picture, its scaled size and the canvas are all the same size (nothing to scale, pad or crop).
+     */
+    public boolean keepsPicture(int width, int height) {
+        return rotation == 0
+                && width == scaledWidth
+                && height == scaledHeight
+                && scaledWidth == canvas.width()
+                && scaledHeight == canvas.height();
+    }
+
+    /**
      * The libavfilter graph description turning a decoded frame of this clip into a canvas-sized
      * yuv420p frame with square pixels. Frames stay in YUV throughout; the scaler converts the pixel
      * format in the same pass as the resize.

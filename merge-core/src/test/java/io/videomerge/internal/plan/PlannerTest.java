@@ -1,5 +1,6 @@
 package io.videomerge.internal.plan;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -382,6 +383,27 @@ class PlannerTest {
         assertEquals(
                 "scale=1280:720:flags=bicubic:out_range=tv,format=yuv420p,setsar=1",
                 Planner.clipPlan(hd(0), HD, Fit.PAD).videoFilter());
+    }
+
+    @Test
+    @DisplayName("only an upright clip of the canvas's size keeps its pictures as they are")
+    void keepsPictureOnlyWhenNothingToDo() {
+        assertAll(
+                () -> assertTrue(Planner.clipPlan(hd(0), HD, Fit.PAD).keepsPicture(1280, 720)),
+                () -> assertFalse(
+                        Planner.clipPlan(hd(0), HD, Fit.PAD).keepsPicture(1920, 1080), "another picture size"),
+                () -> assertFalse(
+                        Planner.clipPlan(with(hd(0), 1280, 720, 180, 1, 1), HD, Fit.PAD)
+                                .keepsPicture(1280, 720),
+                        "turned upside down"),
+                () -> assertFalse(
+                        Planner.clipPlan(with(hd(0), 1280, 720, 0, 4, 3), HD, Fit.PAD)
+                                .keepsPicture(1280, 720),
+                        "non-square pixels: scaled and padded"),
+                () -> assertFalse(
+                        Planner.clipPlan(with(hd(0), 720, 1280, 0, 1, 1), HD, Fit.PAD)
+                                .keepsPicture(720, 1280),
+                        "portrait: scaled and padded"));
     }
 
     @Test
