@@ -5,6 +5,12 @@
 #   RUNS=1 benchmarks/compare.sh           # one timed run per case (a quick look)
 #   RENDER_ONLY=1 benchmarks/compare.sh    # rewrite RESULTS.md from the last run's measurements
 #                                          # (after editing benchmarks/NOTES.md); measures nothing
+#   SECTIONS="postgres soak" benchmarks/compare.sh
+#                                          # measure only those sections, keep the others' last figures
+#
+# Sections (SECTIONS, default all of them, in this order): media (the library against the CLI), speeds (each
+# encoder speed), memory (peak RSS by clip count, merge-to-merge growth in one JVM, an isolated child's peak),
+# postgres (benchmarks/pg-commits.sh: the store against pgbench), soak (300 merges through merge-server, RSS slope).
 #
 # The corpus is made with the Debian ffmpeg CLI (installed if missing). The library is built with the GPL
 # natives (-Pgpl) so that both sides encode with libx264 at the same settings; the library runs in a warm
@@ -35,7 +41,13 @@ RESULTS=$root/benchmarks/RESULTS.md
 NOTES=$root/benchmarks/NOTES.md
 MEASURED=$WORK/measured.tsv
 SIZES=$WORK/sizes.tsv
-COMMANDS=$WORK/commands.txt
+COMMANDS=$WORK/commands-media.txt
+ALL_SECTIONS="media speeds memory postgres soak"
+SECTIONS=${SECTIONS:-$ALL_SECTIONS}
+SOAK_MERGES=${SOAK_MERGES:-300}
+GROWTH_MERGES=${GROWTH_MERGES:-40}
+# The stream copies take under a second each: more runs than the re-encodes can afford, so the median means something.
+COPY_RUNS=${COPY_RUNS:-9}
 JAR=$root/benchmarks/target/benchmarks.jar
 corpus=$WORK/corpus
 
@@ -45,15 +57,31 @@ corpus=$WORK/corpus
 declare -A WALL RSS NOTE BYTES
 
 render() {
+  # A section never measured has no figures: they render as empty cells or "n/a", not as an error.
+  set +u
   local name wall rss note bytes
   while IFS=$'\t' read -r name wall rss note; do
     WALL[$name]=$wall; RSS[$name]=$rss; NOTE[$name]=$note
-  done < "$MEASURED"
+  done < <(cat "$MEASURED" 2>/dev/null)
   if [ -f "$SIZES" ]; then
     while IFS=$'\t' read -r name bytes; do BYTES[$name]=$bytes; done < "$SIZES"
   fi
   # shellcheck source=/dev/null
   source "$WORK/run.env"
+  # kv SECTION KEY: a value a section's tool printed as KEY=VALUE ($WORK/kv-SECTION.txt), n/a when not measured.
+  kv() { local v; v=$(sed -n "s/^$2=//p" "$WORK/kv-$1.txt" 2>/dev/null | tail -n 1); echo "${v:-n/a}"; }
+  # at_least VALUE LIMIT: "met" or "missed" for a figure that must reach LIMIT.
+  at_least() {
+    awk -v r="$1" -v t="$2" 'BEGIN {
+      if (r == "n/a") { print "not measured"; exit }
+      if (r >= t) print "met"; else printf "**missed** by %.2f (%.0f %% under)\n", t - r, (1 - r / t) * 100 }'
+  }
+  # within VALUE LIMIT: "met" when |VALUE| <= LIMIT.
+  within() {
+    awk -v r="$1" -v t="$2" 'BEGIN {
+      if (r == "n/a") { print "not measured"; exit }
+      a = r < 0 ? -r : r; if (a <= t) print "met"; else printf "**missed** (%.2f over)\n", a - t }'
+  }
 
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
   mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
@@ -85,7 +113,8 @@ render() {
 Written by \`benchmarks/compare.sh\` — do not edit by hand (edit \`benchmarks/NOTES.md\` and run
 \`RENDER_ONLY=1 benchmarks/compare.sh\` to refresh the notes without measuring again).
 
-- Measured: $RUN_DATE, $RUN_SECONDS s for the whole run.
+- Measured: $RUN_DATE, $RUN_SECONDS s for the whole run (sections measured: $RUN_SECTIONS; any other section's
+  figures are from an earlier run).
 - Machine: $MACHINE.
 - CLI: $CLI_VERSION, a fresh process per run; median of $RUNS run(s).
 - Library: videomerge $LIB_COMMIT on FFmpeg 8.1.2 natives via JavaCV 1.5.14, GPL build (H.264 encoder in use:
@@ -107,7 +136,7 @@ Written by \`benchmarks/compare.sh\` — do not edit by hand (edit \`benchmarks/
 | case | library (s) | CLI (s) | ratio | target | result |
 |---|---|---|---|---|---|
 | stream copy, 6 × \`same\`, cut (CLI: concat demuxer \`-c copy\`; medians of $COPY_RUNS, library after 3 warm-ups) | ${WALL[lib_copy6]} | ${WALL[cli_copy6]} | $r_copy | ≤ 1.3 | $(verdict "$r_copy" 1.3) |
-| re-encode, 6 × \`mono\`, cut (CLI: scale/pad/fps + concat filter) | ${WALL[lib_cut6]} | ${WALL[cli_cut6]} | $r_cut | ≤ 1.05 | $(verdict "$r_cut" 1.05) |
+| re-encode, 6 × \`mono\`, cut (CLI: scale/pad/fps + concat filter) | ${WALL[lib_cut6]} | ${WALL[cli_cut6]} | $r_cut | ≤ 1.0 | $(verdict "$r_cut" 1.0) |
 | re-encode, 6 × \`same\`, 0.5 s fades (CLI: the old service's xfade + acrossfade graph), equal encoder settings | ${WALL[lib_fade6]} | ${WALL[cli_fade6]} | $r_fade | ≤ 1.05; and ≤ 1.0 ("at least as fast as the old graph at equal settings") | $(verdict "$r_fade" 1.05); $(verdict "$r_fade" 1.0) |
 | re-encode, \`mixed\` (6 clips), 0.5 s fades (CLI: old graph, same settings) | ${WALL[lib_mixed]} | ${WALL[cli_mixed]} | $r_mixed | ≤ 1.05 | $(verdict "$r_mixed" 1.05) |
 | library fades ($X264_PRESET) vs the old graph as the old service ran it ($OLD_PRESET CRF $OLD_CRF), 6 × \`same\` — **not equal settings** | ${WALL[lib_fade6]} | ${WALL[old_fade6]} | $r_old_med | (none: settings differ) | for information |
@@ -146,7 +175,45 @@ slow CRF 25), one JVM per speed as above.
 | re-encode, 2 × \`same\`, fades ($MEM_WARMUPS warm-up + $MEM_RUNS merge(s), ${WALL[lib_fade2]} s) | $(mib "${RSS[lib_fade2]}") | | | |
 | re-encode, 10 × \`same\`, fades ($MEM_WARMUPS warm-up + $MEM_RUNS merge(s), ${WALL[lib_fade10]} s) | $(mib "${RSS[lib_fade10]}") | | 10 clips ≤ 1.2 × 2 clips | ratio $r_mem: $(verdict "$r_mem" 1.2) |
 
+
+Merge to merge, one JVM (\`MemoryGrowth\`: $(kv growth merges) in-process 2-clip fade merges after $(kv growth warmup)
+warm-up merges, the JVM options above), and one isolated merge (\`ChildPeak\`: the 6 × \`same\` fade merge in
+merge-server's default child process, its peak \`VmHWM\`):
+
+| figure | value | target | result |
+|---|---|---|---|
+| RSS after the warm-up → after the last merge | $(kv growth rss_first_mib) → $(kv growth rss_last_mib) MiB | | |
+| RSS slope (least squares) | $(kv growth slope_mib_per_100) MiB per 100 merges | ≤ 10 MiB per 100 merges | $(within "$(kv growth slope_mib_per_100)" 10) |
+| JavaCPP's live native bytes after the warm-up → after the last merge | $(kv growth javacpp_bytes_first) → $(kv growth javacpp_bytes_last) B | equal | $( [ "$(kv growth javacpp_bytes_first)" = "$(kv growth javacpp_bytes_last)" ] && [ "$(kv growth javacpp_bytes_first)" != n/a ] && echo met || echo "see the figures") |
+| isolated child's peak RSS, 6 × \`same\` fades | $(kv child child_peak_mib_max) MiB | < 300 MiB | $(verdict "$(kv child child_peak_mib_max)" 300 " MiB") |
+
 Library merges checked by the script: $CHECKS
+
+## PostgreSQL commits
+
+\`benchmarks/pg-commits.sh\` in the same run ($(kv postgres rounds) round(s)): \`JdbcJobStore\` round trips (create →
+claim → complete, JMH, 8 threads) against pgbench running the store's own three statements with 8 clients.
+
+| figure | jobs/s |
+|---|---|
+| the store (claim and heartbeats asynchronous, create and outcome durable) | $(kv postgres store_jobs_per_s) |
+| pgbench, the three statements as three durable commits (the ceiling before) | $(kv postgres pgbench_durable_jobs_per_s) |
+| pgbench, the claim as the store now sends it (the ceiling now) | $(kv postgres pgbench_claim_async_jobs_per_s) |
+
+| case | ratio | target | result |
+|---|---|---|---|
+| the store against three durable commits (median of the rounds' ratios) | $(kv postgres ratio) | ≥ 1.3 | $(at_least "$(kv postgres ratio)" 1.3) |
+
+## Soak
+
+\`Soak\`: $(kv soak completed) merges completed, $(kv soak failed) failed, through one merge-server (isolated merges, in-memory
+store, 2 workers) in $(kv soak seconds) s; the server's RSS after every tenth merge, counted after $(kv soak warmup) warm-up merges.
+
+| figure | value | target | result |
+|---|---|---|---|
+| RSS first → last | $(kv soak rss_first_mib) → $(kv soak rss_last_mib) MiB | | |
+| RSS min / max (spread) | $(kv soak rss_min_mib) / $(kv soak rss_max_mib) MiB ($(kv soak rss_spread_mib) MiB) | spread ≤ 30 MiB | $(verdict "$(kv soak rss_spread_mib)" 30 " MiB") |
+| RSS slope (least squares) | $(kv soak slope_mib_per_100) MiB per 100 merges | ≤ 10 MiB per 100 merges | $(within "$(kv soak slope_mib_per_100)" 10) |
 
 ## What the numbers mean
 
@@ -159,7 +226,7 @@ difference is the decode, filter and mux work around the encoder and the library
 <details><summary>Commands</summary>
 
 \`\`\`sh
-$(cat "$COMMANDS")
+$(for c in $ALL_SECTIONS; do [ -f "$WORK/commands-$c.txt" ] && cat "$WORK/commands-$c.txt"; done)
 \`\`\`
 </details>
 MD
@@ -186,13 +253,35 @@ command -v ffmpeg >/dev/null || { apt-get update -qq && apt-get install -y -qq f
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
   echo "== building the benchmarks jar with the GPL natives (libx264)"
-  mvn -q -B -ntp ${MVN_FLAGS:-} -Pgpl -pl benchmarks -am package -DskipTests
+  # merge-server's jar too: the soak and the isolated child's peak run it.
+  mvn -q -B -ntp ${MVN_FLAGS:-} -Pgpl -pl benchmarks,merge-server -am package -DskipTests
 fi
 unzip -l "$JAR" 'org/bytedeco/ffmpeg/*-gpl/*' >/dev/null \
   || { echo "$JAR lacks the GPL natives: build it with -Pgpl (or drop SKIP_BUILD)" >&2; exit 1; }
 
 mkdir -p "$corpus" "$WORK/out"
-rm -f "$MEASURED" "$COMMANDS" "$SIZES"
+if [ "$SECTIONS" = "$ALL_SECTIONS" ]; then
+  rm -f "$MEASURED" "$SIZES" "$WORK"/commands-*.txt "$WORK"/kv-*.txt
+fi
+touch "$MEASURED" "$SIZES"
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
+# section NAME: the commands from here on are recorded for NAME (replacing its last run's).
+section() { COMMANDS=$WORK/commands-$1.txt; rm -f "$COMMANDS"; }
+# forget NAME: drops NAME's figures of an earlier run before new ones are written.
+forget() {
+  local f
+  for f in "$MEASURED" "$SIZES"; do
+    awk -F'\t' -v n="$1" '$1 != n' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
+  done
+}
+# keep_kv SECTION CMD...: runs CMD, shows its output, and keeps its KEY=VALUE lines for the render.
+keep_kv() {
+  local name=$1 out; shift
+  record "$name" "$@"
+  out=$("$@") || { echo "$name failed: $*" >&2; exit 1; }
+  printf '%s\n' "$out"
+  grep -E '^[a-z_0-9]+=' <<<"$out" > "$WORK/kv-$name.txt"
+}
 ff() { ffmpeg -hide_banner -loglevel error -y "$@"; }
 
 echo "== corpus"
@@ -290,6 +379,7 @@ time_cmd() {
     (( rss > peak )) && peak=$rss
   done
   wall=$(printf '%s\n' "${walls[@]}" | median)
+  forget "$name"
   printf '%s\t%s\t%s\t%s\n' "$name" "$wall" "$peak" "runs ${walls[*]}" >> "$MEASURED"
   # The output file is the command's last argument.
   [ -f "${!#}" ] && printf '%s\t%s\n' "$name" "$(stat -c %s "${!#}")" >> "$SIZES"
@@ -312,6 +402,7 @@ lib_cmd() {
   encoder=$(sed -n 's/^h264_encoder=//p' <<<"$out")
   rss=$(tail -n 1 "$WORK/time.txt")
   local wall; wall=$(awk -v m="$ms" 'BEGIN { printf "%.2f", m / 1000 }')
+  forget "$name"
   printf '%s\t%s\t%s\t%s\n' "$name" "$wall" "$rss" \
     "runs_ms $(sed -n 's/^runs_ms=//p' <<<"$out"), stream_copied=$copied, duration_s=$(sed -n 's/^duration_s=//p' <<<"$out")" >> "$MEASURED"
   echo "   $name: median $wall s ($(sed -n 's/^runs_ms=//p' <<<"$out") ms), peak RSS $((rss / 1024)) MiB, stream_copied=$copied"
@@ -330,48 +421,75 @@ x264=(-c:v libx264 -preset "$X264_PRESET" -crf "$X264_CRF" -c:a aac -b:a 128k -a
 old=(-c:v libx264 -preset "$OLD_PRESET" -crf "$OLD_CRF" -c:a aac -b:a 128k -ac 2 -movflags +faststart)
 cli=(ffmpeg -hide_banner -loglevel error -y)
 
-echo "== stream copy, 6 identical 10 s 720p clips"
-printf "file '%s'\n" "${same6[@]/#/$corpus/}" > "$WORK/list6.txt"
-# Under a second each: more runs than the re-encodes can afford, so the median means something.
-COPY_RUNS=${COPY_RUNS:-9}
-RUNS=$COPY_RUNS time_cmd cli_copy6 "${cli[@]}" -f concat -safe 0 -i "$WORK/list6.txt" -c copy -movflags +faststart "$WORK/out/cli_copy6.mp4"
-RUNS=$COPY_RUNS WARMUPS=3 lib_cmd lib_copy6 none true "${same6[@]}"
+if want media; then
+  section media
+  echo "== stream copy, 6 identical 10 s 720p clips"
+  printf "file '%s'\n" "${same6[@]/#/$corpus/}" > "$WORK/list6.txt"
+  RUNS=$COPY_RUNS time_cmd cli_copy6 "${cli[@]}" -f concat -safe 0 -i "$WORK/list6.txt" -c copy -movflags +faststart "$WORK/out/cli_copy6.mp4"
+  RUNS=$COPY_RUNS WARMUPS=3 lib_cmd lib_copy6 none true "${same6[@]}"
 
-echo "== re-encode with cuts, 6 identical clips with mono audio (libx264 $X264_PRESET crf $X264_CRF)"
-mapfile -t inmono < <(inputs "${mono6[@]}")
-time_cmd cli_cut6 "${cli[@]}" "${inmono[@]}" -filter_complex "$(concat_graph "${mono6[@]}")" -map "[v]" -map "[a]" "${x264[@]}" "$WORK/out/cli_cut6.mp4"
-lib_cmd lib_cut6 none false "${mono6[@]}"
+  echo "== re-encode with cuts, 6 identical clips with mono audio (libx264 $X264_PRESET crf $X264_CRF)"
+  mapfile -t inmono < <(inputs "${mono6[@]}")
+  time_cmd cli_cut6 "${cli[@]}" "${inmono[@]}" -filter_complex "$(concat_graph "${mono6[@]}")" -map "[v]" -map "[a]" "${x264[@]}" "$WORK/out/cli_cut6.mp4"
+  lib_cmd lib_cut6 none false "${mono6[@]}"
 
-echo "== re-encode with 0.5 s fades, 6 identical clips (same settings)"
-mapfile -t in6 < <(inputs "${same6[@]}")
-time_cmd cli_fade6 "${cli[@]}" "${in6[@]}" -filter_complex "$(old_graph "${same6[@]}")" -map "[v]" -map "[a]" "${x264[@]}" "$WORK/out/cli_fade6.mp4"
-lib_cmd lib_fade6 fade false "${same6[@]}"
+  echo "== re-encode with 0.5 s fades, 6 identical clips (same settings)"
+  mapfile -t in6 < <(inputs "${same6[@]}")
+  time_cmd cli_fade6 "${cli[@]}" "${in6[@]}" -filter_complex "$(old_graph "${same6[@]}")" -map "[v]" -map "[a]" "${x264[@]}" "$WORK/out/cli_fade6.mp4"
+  lib_cmd lib_fade6 fade false "${same6[@]}"
 
-echo "== the old service's graph at its settings (libx264 $OLD_PRESET crf $OLD_CRF), 6 identical clips"
-time_cmd old_fade6 "${cli[@]}" "${in6[@]}" -filter_complex "$(old_graph "${same6[@]}")" -map "[v]" -map "[a]" "${old[@]}" "$WORK/out/old_fade6.mp4"
+  echo "== the old service's graph at its settings (libx264 $OLD_PRESET crf $OLD_CRF), 6 identical clips"
+  time_cmd old_fade6 "${cli[@]}" "${in6[@]}" -filter_complex "$(old_graph "${same6[@]}")" -map "[v]" -map "[a]" "${old[@]}" "$WORK/out/old_fade6.mp4"
 
-echo "== re-encode with 0.5 s fades, 6 identical clips, at each speed (libx264: fast = veryfast CRF 23,"
-echo "   balanced = faster CRF 24, small = slow CRF 25)"
-for speed in fast balanced small; do
-  SPEED=$speed lib_cmd "lib_fade6_$speed" fade false "${same6[@]}"
-done
+  echo "== mixed set with fades"
+  mapfile -t inm < <(inputs "${mixed[@]}")
+  time_cmd cli_mixed "${cli[@]}" "${inm[@]}" -filter_complex "$(old_graph "${mixed[@]}")" -map "[v]" -map "[a]" "${x264[@]}" "$WORK/out/cli_mixed.mp4"
+  lib_cmd lib_mixed fade false "${mixed[@]}"
+fi
 
-echo "== mixed set with fades"
-mapfile -t inm < <(inputs "${mixed[@]}")
-time_cmd cli_mixed "${cli[@]}" "${inm[@]}" -filter_complex "$(old_graph "${mixed[@]}")" -map "[v]" -map "[a]" "${x264[@]}" "$WORK/out/cli_mixed.mp4"
-lib_cmd lib_mixed fade false "${mixed[@]}"
+if want speeds; then
+  section speeds
+  echo "== re-encode with 0.5 s fades, 6 identical clips, at each speed (libx264: fast = veryfast CRF 23,"
+  echo "   balanced = faster CRF 24, small = slow CRF 25)"
+  for speed in fast balanced small; do
+    SPEED=$speed lib_cmd "lib_fade6_$speed" fade false "${same6[@]}"
+  done
+fi
 
-# One merge in a fresh JVM each: whether memory grows with the number of clips, nothing else. (Memory that
-# creeps from merge to merge would show here as noise; NOTES.md says what was seen.)
-echo "== memory: 2 vs 10 clips with fades (one merge in a fresh JVM each: the peak is what counts)"
 MEM_RUNS=${MEM_RUNS:-1}
 MEM_WARMUPS=${MEM_WARMUPS:-0}
-RUNS=$MEM_RUNS WARMUPS=$MEM_WARMUPS lib_cmd lib_fade2 fade false "${same2[@]}"
-RUNS=$MEM_RUNS WARMUPS=$MEM_WARMUPS lib_cmd lib_fade10 fade false "${same10[@]}"
+if want memory; then
+  section memory
+  # One merge in a fresh JVM each: whether memory grows with the number of clips, nothing else. (Memory that
+  # creeps from merge to merge would show here as noise; NOTES.md says what was seen.)
+  echo "== memory: 2 vs 10 clips with fades (one merge in a fresh JVM each: the peak is what counts)"
+  RUNS=$MEM_RUNS WARMUPS=$MEM_WARMUPS lib_cmd lib_fade2 fade false "${same2[@]}"
+  RUNS=$MEM_RUNS WARMUPS=$MEM_WARMUPS lib_cmd lib_fade10 fade false "${same10[@]}"
+  echo "== memory: $GROWTH_MERGES in-process 2-clip fade merges in one JVM (RSS after each, slope)"
+  keep_kv growth java $JAVA_OPTS -cp "$JAR" io.videomerge.benchmarks.MemoryGrowth "$GROWTH_MERGES" 5 fade
+  echo "== memory: the 6-clip fade merge in merge-server's default child process (its peak RSS)"
+  keep_kv child java $JAVA_OPTS -cp "$JAR" io.videomerge.benchmarks.ChildPeak "$corpus" 3 fade "${same6[@]}"
+fi
+
+if want postgres; then
+  section postgres
+  echo "== PostgreSQL: the store's round trips against pgbench on its own statements"
+  PG_ROUNDS=${PG_ROUNDS:-3}
+  keep_kv postgres env SKIP_BUILD=1 ROUNDS="$PG_ROUNDS" "$root/benchmarks/pg-commits.sh"
+  echo "rounds=$PG_ROUNDS" >> "$WORK/kv-postgres.txt"
+fi
+
+if want soak; then
+  section soak
+  echo "== soak: $SOAK_MERGES merges through merge-server (RSS after every tenth)"
+  keep_kv soak java -cp "$JAR" io.videomerge.benchmarks.Soak "$root/merge-server/target/merge-server.jar" \
+    "$SOAK_MERGES" 2 40 "${SOAK_WARMUP:-50}"
+fi
 
 {
   echo "RUN_DATE='$(date -u '+%Y-%m-%d %H:%M UTC')'"
   echo "RUN_SECONDS=$(( $(date +%s) - started ))"
+  echo "RUN_SECTIONS='$SECTIONS'"
   echo "MACHINE='$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(uname -sr), load average before the run $LOAD_BEFORE'"
   echo "CLI_VERSION='$(ffmpeg -version | head -n 1 | cut -d' ' -f1-3)'"
   echo "JAVA_VERSION='$(java -version 2>&1 | head -n 1)'"
