@@ -242,6 +242,7 @@ public final class Transcoder {
                     readers[j].close();
                     readers[j] = null;
                     finished[j] = true;
+                    NativeMemory.release();
                 }
             }
         }
