@@ -127,7 +127,12 @@ public final class ChildPeak {
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command name.
                     double cpu = (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS;
-                    seen.put(p.pid(), new Seen(peak, cpu));
+                    // An exiting child's status has no VmHWM any more: keep what was seen before.
+                    seen.merge(
+                            p.pid(),
+                            new Seen(peak, cpu),
+                            (a, b) -> new Seen(
+                                    Math.max(a.peakKib(), b.peakKib()), Math.max(a.cpuSeconds(), b.cpuSeconds())));
                 } catch (IOException | RuntimeException e) {
                     // The process ended between the listing and the read.
                 }
