@@ -16,16 +16,19 @@ import io.videomerge.testing.WorkFolders;
 import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -210,6 +213,37 @@ class IsolatedMergeTest {
                 ErrorCode.CANCELLED,
                 assertInstanceOf(MergeException.class, thrown.get()).code());
         assertWorkFolderEmpty();
+    }
+
+    @Test
+    @DisplayName(
+            "a merge process gets malloc settings that give freed pictures back to the system, unless the service's"
+                    + " own environment names them")
+    void childMallocSettings() throws IOException {
+        try (MergeService service = service(Isolation.process())) {
+            ChildProcessStep step = (ChildProcessStep) ((DefaultMergeService) service).media();
+            awaitCondition(() -> step.livePids().size() == 1, "the warm spare started");
+            long pid = step.livePids().get(0);
+            // Until the spare's JVM is exec'd, /proc shows the launcher's environment.
+            awaitCondition(() -> commandLine(pid).contains("ChildMain"), "the spare's JVM runs");
+            List<String> environment = Stream.of(
+                            new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8)
+                                    .split("\0"))
+                    .filter(variable -> variable.startsWith("MALLOC_"))
+                    .toList();
+            for (String[] setting : new String[][] {{"MALLOC_ARENA_MAX", "2"}, {"MALLOC_MMAP_THRESHOLD_", "131072"}}) {
+                String expected = setting[0] + "=" + Objects.requireNonNullElse(System.getenv(setting[0]), setting[1]);
+                assertTrue(environment.contains(expected), expected + " in " + environment);
+            }
+        }
+    }
+
+    private static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     @Test

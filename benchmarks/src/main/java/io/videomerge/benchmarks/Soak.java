@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.videomerge.internal.job.FileTrees;
 import io.videomerge.testing.ClipGenerator;
+import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -26,9 +27,12 @@ import java.util.concurrent.locks.LockSupport;
  * A soak of merge-server in its default isolated mode: starts the server jar on loopback with the in-memory store,
  * runs {@code count} merges of mixed small generated clips through its HTTP API (a few in flight at once), and
  * samples the server process's resident set ({@code VmRSS} of {@code /proc/PID/status}, Linux only) after every
- * tenth finished merge. Prints every sample, then first, last, minimum and maximum after the warm-up and the
- * least-squares slope. Stops by itself after {@code count} merges or {@code minutes}, whichever comes first, and
- * stops the server.
+ * tenth finished merge. Prints every sample ({@code merges= seconds= rss_mib=}), then one {@code key=value} per line:
+ * {@code completed=}, {@code failed=}, {@code seconds=}, {@code warmup=}, and over the samples after the warm-up
+ * {@code rss_first_mib=}, {@code rss_last_mib=}, {@code rss_min_mib=}, {@code rss_max_mib=}, {@code rss_spread_mib=}
+ * and the least-squares {@code slope_mib_per_100=} (merges). Stops by itself after {@code count} merges or
+ * {@code minutes}, whichever comes first, and stops the server. {@code workers} is the server's
+ * {@code --merge-concurrency}.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar io.videomerge.benchmarks.Soak merge-server/target/merge-server.jar
  *     [count=300] [workers=2] [minutes=40] [warmup=50]</pre>
@@ -79,7 +83,23 @@ public final class Soak {
     }
 
     private static void run(Path jar, Path data, int count, int workers, Duration budget, int warmup) throws Exception {
-        List<String> clips = clips(Files.createDirectories(data.resolve("files")));
+        // The clips are served by a server of their own: merge-server's /files/ serves only what it merged.
+        Path clipFolder = Files.createDirectories(data.resolve("clips"));
+        List<String> clips = clips(clipFolder);
+        try (ClipServer clipServer = ClipServer.serve(clipFolder)) {
+            run(
+                    jar,
+                    data,
+                    count,
+                    workers,
+                    budget,
+                    warmup,
+                    clips.stream().map(clipServer::url).toList());
+        }
+    }
+
+    private static void run(Path jar, Path data, int count, int workers, Duration budget, int warmup, List<URI> clips)
+            throws Exception {
         int port;
         try (ServerSocket probe = new ServerSocket(0)) {
             port = probe.getLocalPort();
@@ -99,7 +119,7 @@ public final class Soak {
                         "--data-dir",
                         data.toString(),
                         "--allow-loopback-urls",
-                        "--workers",
+                        "--merge-concurrency",
                         String.valueOf(workers))
                 .redirectErrorStream(true)
                 .redirectOutput(data.resolve("server.log").toFile())
@@ -115,7 +135,7 @@ public final class Soak {
         try {
             awaitHealth(http, base, deadline);
             System.out.printf(
-                    Locale.ROOT, "server pid %d, %d merges, %d workers, isolated%n", server.pid(), count, workers);
+                    Locale.ROOT, "server_pid=%d count=%d workers=%d isolation=process%n", server.pid(), count, workers);
             Deque<String> inFlight = new ArrayDeque<>();
             int submitted = 0;
             int completed = 0;
@@ -124,7 +144,7 @@ public final class Soak {
             long started = System.nanoTime();
             while ((completed + failed) < count && System.nanoTime() < deadline) {
                 while (inFlight.size() < workers * 2 && submitted < count) {
-                    String body = request(base, clips, submitted);
+                    String body = request(clips, submitted);
                     HttpResponse<String> r = http.send(
                             HttpRequest.newBuilder(base.resolve("/api/v1/merge"))
                                     .header("Content-Type", "application/json")
@@ -158,7 +178,7 @@ public final class Soak {
                         samples.add(new long[] {done, rss});
                         System.out.printf(
                                 Locale.ROOT,
-                                "%4d merges  %7.1f s  VmRSS %7.1f MiB%n",
+                                "merges=%d seconds=%.1f rss_mib=%.1f%n",
                                 done,
                                 (System.nanoTime() - started) / 1e9,
                                 rss / 1024.0);
@@ -177,14 +197,12 @@ public final class Soak {
         }
     }
 
-    private static String request(URI base, List<String> clips, int n) {
+    private static String request(List<URI> clips, int n) {
         int size = 2 + n % 3;
         StringBuilder urls = new StringBuilder();
         for (int i = 0; i < size; i++) {
             urls.append(i == 0 ? "" : ",")
                     .append('"')
-                    .append(base)
-                    .append("/files/")
                     .append(clips.get((n + i * 2) % clips.size()))
                     .append('"');
         }
@@ -197,9 +215,12 @@ public final class Soak {
 
     private static void report(List<long[]> samples, int warmup, int completed, int failed, double seconds) {
         List<long[]> after = samples.stream().filter(s -> s[0] > warmup).toList();
-        System.out.printf(Locale.ROOT, "%d completed, %d failed in %.0f s%n", completed, failed, seconds);
+        System.out.printf(Locale.ROOT, "completed=%d%n", completed);
+        System.out.printf(Locale.ROOT, "failed=%d%n", failed);
+        System.out.printf(Locale.ROOT, "seconds=%.0f%n", seconds);
+        System.out.printf(Locale.ROOT, "warmup=%d%n", warmup);
         if (after.size() < 2) {
-            System.out.println("too few samples after the warm-up for a trend");
+            System.out.println("slope_mib_per_100=n/a");
             return;
         }
         double n = after.size();
@@ -211,17 +232,12 @@ public final class Soak {
         double sxx = after.stream().mapToDouble(s -> (s[0] - mx) * (s[0] - mx)).sum();
         long max = after.stream().mapToLong(s -> s[1]).max().orElseThrow();
         long min = after.stream().mapToLong(s -> s[1]).min().orElseThrow();
-        System.out.printf(
-                Locale.ROOT,
-                "after %d merges of warm-up: first %.1f MiB, last %.1f MiB, min %.1f MiB, "
-                        + "max %.1f MiB (spread %.1f MiB), slope %.2f MiB per 100 merges%n",
-                warmup,
-                after.get(0)[1] / 1024.0,
-                after.get(after.size() - 1)[1] / 1024.0,
-                min / 1024.0,
-                max / 1024.0,
-                (max - min) / 1024.0,
-                100 * sxy / sxx);
+        System.out.printf(Locale.ROOT, "rss_first_mib=%.1f%n", after.get(0)[1] / 1024.0);
+        System.out.printf(Locale.ROOT, "rss_last_mib=%.1f%n", after.get(after.size() - 1)[1] / 1024.0);
+        System.out.printf(Locale.ROOT, "rss_min_mib=%.1f%n", min / 1024.0);
+        System.out.printf(Locale.ROOT, "rss_max_mib=%.1f%n", max / 1024.0);
+        System.out.printf(Locale.ROOT, "rss_spread_mib=%.1f%n", (max - min) / 1024.0);
+        System.out.printf(Locale.ROOT, "slope_mib_per_100=%.2f%n", 100 * sxy / sxx);
     }
 
     private static void awaitHealth(HttpClient http, URI base, long deadline) throws InterruptedException {

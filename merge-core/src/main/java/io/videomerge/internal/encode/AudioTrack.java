@@ -150,8 +150,10 @@ final class AudioTrack implements AutoCloseable {
         int ret = swr_alloc_set_opts2(
                 resampler, outLayout, AV_SAMPLE_FMT_FLTP, Plan.SAMPLE_RATE, source, inFormat, inRate, 0, null);
         av_channel_layout_uninit(outLayout);
+        outLayout.close();
         if (fallback != null) {
             av_channel_layout_uninit(fallback);
+            fallback.close();
         }
         if (ret < 0 || swr_init(resampler) < 0) {
             throw unreadable();

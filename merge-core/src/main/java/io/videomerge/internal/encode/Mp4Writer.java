@@ -41,6 +41,7 @@ import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avformat.AVStream;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.FloatPointer;
 
 /**
@@ -85,9 +86,14 @@ final class Mp4Writer implements AutoCloseable {
         video.width(canvas.width());
         video.height(canvas.height());
         video.pix_fmt(AV_PIX_FMT_YUV420P);
-        video.time_base(av_make_q(1, Plan.FRAME_RATE));
-        video.framerate(av_make_q(Plan.FRAME_RATE, 1));
-        video.sample_aspect_ratio(av_make_q(1, 1));
+        // Rationals made by value are native copies that only the collector would free: each is closed here.
+        try (AVRational timeBase = av_make_q(1, Plan.FRAME_RATE);
+                AVRational frameRate = av_make_q(Plan.FRAME_RATE, 1);
+                AVRational square = av_make_q(1, 1)) {
+            video.time_base(timeBase);
+            video.framerate(frameRate);
+            video.sample_aspect_ratio(square);
+        }
         video.color_range(AVCOL_RANGE_MPEG);
         if (encoding.bitRate() > 0) {
             video.bit_rate(encoding.bitRate());
@@ -104,7 +110,9 @@ final class Mp4Writer implements AutoCloseable {
         audio.sample_rate(Plan.SAMPLE_RATE);
         av_channel_layout_default(audio.ch_layout(), Plan.CHANNELS);
         audio.bit_rate(AUDIO_BIT_RATE);
-        audio.time_base(av_make_q(1, Plan.SAMPLE_RATE));
+        try (AVRational timeBase = av_make_q(1, Plan.SAMPLE_RATE)) {
+            audio.time_base(timeBase);
+        }
         if (globalHeader) {
             audio.flags(audio.flags() | AV_CODEC_FLAG_GLOBAL_HEADER);
         }

@@ -40,6 +40,7 @@ import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avcodec.AVPacket;
 import org.bytedeco.ffmpeg.avutil.AVDictionary;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVRational;
 
 /**
  * The poster of a merge: seeks the merged file to an instant, decodes the frame shown there with the project's own
@@ -179,15 +180,18 @@ public final class PosterWriter {
             encoder.height(frame.height());
             encoder.pix_fmt(AV_PIX_FMT_YUVJ420P);
             encoder.color_range(AVCOL_RANGE_JPEG);
-            encoder.time_base(av_make_q(1, 25));
-            encoder.sample_aspect_ratio(av_make_q(1, 1));
+            try (AVRational timeBase = av_make_q(1, 25);
+                    AVRational square = av_make_q(1, 1)) {
+                encoder.time_base(timeBase);
+                encoder.sample_aspect_ratio(square);
+                frame.sample_aspect_ratio(square);
+            }
             // A fixed quantiser, and no "Lavc" comment in the file.
             encoder.flags(encoder.flags() | AV_CODEC_FLAG_QSCALE | AV_CODEC_FLAG_BITEXACT);
             encoder.global_quality(QUALITY * FF_QP2LAMBDA);
             NativeCall.check(avcodec_open2(encoder, mjpeg, (AVDictionary) null), "open the JPEG encoder");
             frame.quality(QUALITY * FF_QP2LAMBDA);
             frame.pts(0);
-            frame.sample_aspect_ratio(av_make_q(1, 1));
             NativeCall.check(avcodec_send_frame(encoder, frame), "encode the poster");
             NativeCall.check(avcodec_send_frame(encoder, null), "flush the JPEG encoder");
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -182,12 +182,12 @@ public final class Remuxer {
             AVRational outVideoBase = outVideo.time_base();
             AVRational outAudioBase = outAudio.time_base();
             long audioOffset = av_rescale_q(offset, outVideoBase, outAudioBase);
-            long frameTicks = av_rescale_q(
-                    1,
-                    av_make_q(
-                            in.streams(video).avg_frame_rate().den(),
-                            Math.max(1, in.streams(video).avg_frame_rate().num())),
-                    outVideoBase);
+            long frameTicks;
+            try (AVRational frame = av_make_q(
+                    in.streams(video).avg_frame_rate().den(),
+                    Math.max(1, in.streams(video).avg_frame_rate().num()))) {
+                frameTicks = av_rescale_q(1, frame, outVideoBase);
+            }
             // The output may reach this (in the output video time base) before the limit is exceeded.
             long limit = (long) Math.floor(maxSeconds / av_q2d(outVideoBase));
             long clipEnd = 0;

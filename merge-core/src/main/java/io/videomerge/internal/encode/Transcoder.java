@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.bytedeco.ffmpeg.avutil.AVFrame;
+import org.bytedeco.ffmpeg.avutil.AVRational;
 import org.bytedeco.javacpp.BytePointer;
 
 /**
@@ -172,7 +173,9 @@ public final class Transcoder {
                 blended.width(canvas.width());
                 blended.height(canvas.height());
                 blended.format(AV_PIX_FMT_YUV420P);
-                blended.sample_aspect_ratio(av_make_q(1, 1));
+                try (AVRational square = av_make_q(1, 1)) {
+                    blended.sample_aspect_ratio(square);
+                }
                 if (av_frame_get_buffer(blended, 0) < 0) {
                     throw new ProcessingException("could not allocate a frame", null);
                 }
@@ -255,6 +258,7 @@ public final class Transcoder {
                     readers[j].close();
                     readers[j] = null;
                     finished[j] = true;
+                    NativeMemory.release();
                 }
             }
         }

@@ -197,8 +197,10 @@ final class VideoFilter implements AutoCloseable {
             throw new ProcessingException("could not allocate a filter graph", null);
         }
         graph.nb_threads(threads);
-        source = new AVFilterContext();
-        sink = new AVFilterContext();
+        // Empty handles that avfilter_graph_create_filter points at the graph's filters (the graph owns them): a
+        // handle made with new AVFilterContext() would allocate a struct of its own that only the collector frees.
+        source = new AVFilterContext(null);
+        sink = new AVFilterContext(null);
         NativeCall.check(
                 avfilter_graph_create_filter(source, avfilter_get_by_name("buffer"), "in", args, null, graph),
                 "create the filter source");
@@ -207,15 +209,10 @@ final class VideoFilter implements AutoCloseable {
                 "create the filter sink");
         AVFilterInOut outputs = avfilter_inout_alloc();
         AVFilterInOut inputs = avfilter_inout_alloc();
-        try {
-            outputs.name(av_strdup(new BytePointer("in")))
-                    .filter_ctx(source)
-                    .pad_idx(0)
-                    .next(null);
-            inputs.name(av_strdup(new BytePointer("out")))
-                    .filter_ctx(sink)
-                    .pad_idx(0)
-                    .next(null);
+        try (BytePointer in = new BytePointer("in");
+                BytePointer out = new BytePointer("out")) {
+            outputs.name(av_strdup(in)).filter_ctx(source).pad_idx(0).next(null);
+            inputs.name(av_strdup(out)).filter_ctx(sink).pad_idx(0).next(null);
             NativeCall.check(
                     avfilter_graph_parse_ptr(graph, description.forFrame(frame), inputs, outputs, null),
                     "parse the video filter");

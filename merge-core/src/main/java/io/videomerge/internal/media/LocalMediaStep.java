@@ -11,6 +11,7 @@ import io.videomerge.Speed;
 import io.videomerge.internal.encode.ClipOpener;
 import io.videomerge.internal.encode.Deadline;
 import io.videomerge.internal.encode.Interruption;
+import io.videomerge.internal.encode.NativeMemory;
 import io.videomerge.internal.encode.PosterWriter;
 import io.videomerge.internal.encode.ProgressListener;
 import io.videomerge.internal.encode.Remuxer;
@@ -56,6 +57,17 @@ final class LocalMediaStep implements MediaStep {
 
     @Override
     public MediaOutcome run(
+            MergeRequest request, List<Path> files, Path output, Optional<PosterTarget> poster, Observer observer) {
+        try {
+            return merge(request, files, output, poster, observer);
+        } finally {
+            // What the merge freed stays in malloc's arenas otherwise (see NativeMemory): a process that runs merges
+            // one after another would keep the largest merge's pages for good.
+            NativeMemory.release();
+        }
+    }
+
+    private MediaOutcome merge(
             MergeRequest request, List<Path> files, Path output, Optional<PosterTarget> poster, Observer observer) {
         requireNonNull(request, "request");
         requireNonNull(files, "files");

@@ -307,15 +307,21 @@ public final class Prober {
         AVCodecParameters vpar = vst.codecpar();
         int width = vpar.width() > 0 ? vpar.width() : first.width();
         int height = vpar.height() > 0 ? vpar.height() : first.height();
-        AVRational sar = avformat.av_guess_sample_aspect_ratio(fmt, vst, first);
-        boolean sarKnown = sar.num() > 0 && sar.den() > 0;
+        int sarNum;
+        int sarDen;
+        // A rational returned by value is a native copy JavaCPP frees only when the collector finds it: freed here.
+        try (AVRational sar = avformat.av_guess_sample_aspect_ratio(fmt, vst, first)) {
+            sarNum = sar.num();
+            sarDen = sar.den();
+        }
+        boolean sarKnown = sarNum > 0 && sarDen > 0;
         int pixFmt = first.format() >= 0 ? first.format() : vpar.format();
         BytePointer pixName = avutil.av_get_pix_fmt_name(pixFmt);
         AVRational avg = vst.avg_frame_rate();
         AVRational base = vst.r_frame_rate();
         double fps = positive(avg)
                 ? avutil.av_q2d(avg)
-                : positive(base) ? avutil.av_q2d(base) : avutil.av_q2d(avformat.av_guess_frame_rate(fmt, vst, first));
+                : positive(base) ? avutil.av_q2d(base) : guessedFrameRate(fmt, vst, first);
         boolean variable = positive(avg)
                 && positive(base)
                 && Math.abs(avutil.av_q2d(avg) - avutil.av_q2d(base)) > VFR_TOLERANCE * avutil.av_q2d(base);
@@ -331,8 +337,8 @@ public final class Prober {
                 width,
                 height,
                 rotation(vst),
-                sarKnown ? sar.num() : 1,
-                sarKnown ? sar.den() : 1,
+                sarKnown ? sarNum : 1,
+                sarKnown ? sarDen : 1,
                 pixName == null || pixName.isNull() ? "unknown" : pixName.getString(),
                 fps,
                 variable,
@@ -363,6 +369,12 @@ public final class Prober {
         }
         long quarterTurns = Math.round(-counterclockwise / 90.0);
         return (int) Math.floorMod(quarterTurns * 90, 360L);
+    }
+
+    private static double guessedFrameRate(AVFormatContext fmt, AVStream vst, AVFrame first) {
+        try (AVRational guessed = avformat.av_guess_frame_rate(fmt, vst, first)) {
+            return avutil.av_q2d(guessed);
+        }
     }
 
     private static boolean positive(AVRational r) {
