@@ -7,8 +7,8 @@
 #   pgbench_durable_jobs_per_s       pgbench, THREADS clients, one job per script run: the store's create, claim and
 #                                    complete as three transactions that each wait for the WAL flush: the ceiling of
 #                                    three durable commits per job (what the store did before claims were asynchronous)
-#   pgbench_claim_async_jobs_per_s   the same with the claim as the store now sends it (its own transaction with
-#                                    SET LOCAL synchronous_commit = off): the ceiling of the store's current protocol
+#   pgbench_claim_async_jobs_per_s   the same with the claim as the store now sends it (one statement that turns
+#                                    synchronous_commit off for itself): the ceiling of the store's current protocol
 #   ratio                            store / pgbench durable, the median of the rounds' ratios (the target is 1.3 or
 #                                    more)
 #

@@ -41,8 +41,9 @@ import org.jdbi.v3.core.statement.StatementContext;
  *
  * <p>The store creates its tables in the schema (the one the URL's {@code currentSchema} names) and runs one job
  * through them; the folder receives {@code durable.sql} (the three statements as three transactions that each wait
- * for the disk: the store before claims were asynchronous), {@code store.sql} (each of the three as the store sends
- * it now: the claim's transaction with {@code SET LOCAL synchronous_commit = off}) and {@code variables}, one
+ * for the disk: the store before claims were asynchronous, i.e. its claim without the clause that turns
+ * {@code synchronous_commit} off), {@code store.sql} (each of the three as the store sends it now) and
+ * {@code variables}, one
  * {@code -D name=value} argument of pgbench per line. Each script run creates a job with a new id, claims the oldest
  * ready one and completes it.
  */
@@ -53,6 +54,8 @@ public final class PgbenchScripts {
             new MergeResult(URI.create("https://cdn.example.com/out.mp4"), 10, Duration.ofMillis(1), 2, false);
     private static final Duration LEASE = Duration.ofMinutes(5);
     private static final Pattern PARAMETER = Pattern.compile("(?<!:):([A-Za-z][A-Za-z0-9_]*)");
+    private static final Pattern ASYNCHRONOUS =
+            Pattern.compile(" FROM \\(SELECT set_config\\('synchronous_commit', 'off', true\\)\\) AS \\w+");
 
     private PgbenchScripts() {}
 
@@ -109,9 +112,13 @@ public final class PgbenchScripts {
                     throw new IllegalStateException("the claim sent two updates: " + captured.claim());
                 })
                 .orElseThrow(() -> new IllegalStateException("the claim sent no update: " + captured.claim()));
-        List<String> claimSettings = captured.claim().stream()
-                .filter(sql -> sql.startsWith("SET LOCAL"))
-                .toList();
+        // The claim as it was before it stopped waiting for the disk: without the FROM item that sets
+        // synchronous_commit off for its own transaction.
+        Matcher asynchronous = ASYNCHRONOUS.matcher(claim);
+        if (!asynchronous.find()) {
+            throw new IllegalStateException("the claim does not turn synchronous_commit off: " + claim);
+        }
+        String durableClaim = asynchronous.replaceFirst("");
 
         long now = Instant.now().toEpochMilli();
         // Values as the store binds them; messages differ per statement, so each statement gets its own names.
@@ -142,6 +149,7 @@ public final class PgbenchScripts {
         // must not abort the client. The complete then finds the previous job already completed and changes nothing,
         // and the job stays queued for a later claim; pg-commits.sh counts the jobs completed, not the script runs.
         String claimSql = rename(claim, Map.of("message", ":claim_message")) + " \\aset c_";
+        String durableClaimSql = rename(durableClaim, Map.of("message", ":claim_message")) + " \\aset c_";
         String completeSql =
                 rename(complete, Map.of("message", ":complete_message", "id", ":c_id", "token", ":c_lease_token"));
         for (String sql : List.of(createSql, claimSql, completeSql)) {
@@ -157,19 +165,12 @@ public final class PgbenchScripts {
         String newId = "\\set id random(1, 9000000000000000000)\n";
         Files.writeString(
                 folder.resolve("durable.sql"),
+                newId + createSql + ";\n" + durableClaimSql + "\n" + completeSql + ";\n",
+                StandardCharsets.UTF_8);
+        Files.writeString(
+                folder.resolve("store.sql"),
                 newId + createSql + ";\n" + claimSql + "\n" + completeSql + ";\n",
                 StandardCharsets.UTF_8);
-        StringBuilder store = new StringBuilder(newId).append(createSql).append(";\n");
-        if (!claimSettings.isEmpty()) {
-            store.append("BEGIN;\n");
-            claimSettings.forEach(setting -> store.append(setting).append(";\n"));
-        }
-        store.append(claimSql).append('\n');
-        if (!claimSettings.isEmpty()) {
-            store.append("COMMIT;\n");
-        }
-        store.append(completeSql).append(";\n");
-        Files.writeString(folder.resolve("store.sql"), store.toString(), StandardCharsets.UTF_8);
         StringBuilder variables = new StringBuilder();
         values.forEach((name, value) ->
                 variables.append(name).append('=').append(value).append('\n'));

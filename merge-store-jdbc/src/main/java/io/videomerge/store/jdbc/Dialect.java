@@ -42,12 +42,11 @@ enum Dialect {
         }
 
         @Override
-        <T> T withoutWaitingForDisk(Handle handle, HandleCallback<T, RuntimeException> work) {
-            return handle.inTransaction(tx -> {
-                // LOCAL: for this transaction only, never the pooled connection's later ones.
-                tx.execute("SET LOCAL synchronous_commit = off");
-                return work.withHandle(tx);
-            });
+        String withoutWaitingForDisk() {
+            // An UPDATE run on its own is its own transaction, and is_local = true keeps the setting to it (never the
+            // pooled connection's later ones); the commit reads it before it is undone. One statement, one round
+            // trip: BEGIN, SET LOCAL, the statement and COMMIT would take three.
+            return " FROM (SELECT set_config('synchronous_commit', 'off', true)) AS without_waiting_for_disk";
         }
 
         @Override
@@ -97,9 +96,9 @@ enum Dialect {
         }
 
         @Override
-        <T> T withoutWaitingForDisk(Handle handle, HandleCallback<T, RuntimeException> work) {
+        String withoutWaitingForDisk() {
             // Every commit is durable: the claims run as they always did, with their own BEGIN IMMEDIATE.
-            return work.withHandle(handle);
+            return "";
         }
 
         @Override
@@ -181,11 +180,12 @@ enum Dialect {
     abstract void prepareDatabase(Handle handle);
 
     /**
-     * Runs {@code work}, which only takes or renews a lease, so that its commit need not survive a crash of the
-     * database: PostgreSQL commits it without waiting for the WAL flush ({@code synchronous_commit} off for that one
-     * transaction); SQLite runs it unchanged, durable.
+     * What goes between an {@code UPDATE}'s {@code SET} list and its {@code WHERE} when the statement, run on its own
+     * (auto-commit), only takes or renews a lease, so that its commit need not survive a crash of the database:
+     * PostgreSQL commits it without waiting for the WAL flush ({@code synchronous_commit} off for that one
+     * transaction); SQLite gets nothing and commits durably.
      */
-    abstract <T> T withoutWaitingForDisk(Handle handle, HandleCallback<T, RuntimeException> work);
+    abstract String withoutWaitingForDisk();
 
     /** The expression that a claim sets the fencing token {@code column} to: always above its current value. */
     String nextToken(String column) {

@@ -57,8 +57,9 @@ import org.jdbi.v3.core.statement.Update;
  * {@link #fail}, {@link #release}, {@link #cancel}, {@link #requeueExpired}, {@link #purgeFinished},
  * {@link #deliveryDone} and {@link #retryDelivery} commit durably, so once one has returned its change survives a
  * crash. {@link #claim}, {@link #renew} and {@link #claimDelivery} only take or extend a lease: they commit with
- * {@code synchronous_commit} off for their own transaction ({@code SET LOCAL}, never the pooled connection's
- * setting), which saves a WAL flush per claim and per heartbeat, and a crash within a moment of them (at most three
+ * {@code synchronous_commit} off for their own transaction (each is one statement in auto-commit that sets it with
+ * {@code set_config(..., true)}, never the pooled connection's setting), which saves a WAL flush per claim and per
+ * heartbeat, and a crash within a moment of them (at most three
  * times {@code wal_writer_delay}) may undo them. An undone claim or heartbeat makes the job (or the webhook delivery)
  * run again, never twice to an end: the job is pending again, or its lease ends sooner; the worker that held the
  * lost lease hears {@link Renewal#LOST} at its next heartbeat, and its {@code complete}, {@code fail} or
@@ -175,7 +176,7 @@ public final class JdbcJobStore implements JobStore {
             Instant now = now();
             long expiresAt = now.plus(leaseTime).toEpochMilli();
             return t.sql().dialect().claimsInOneStatement()
-                    ? lease(t, tx -> claimSkippingLocked(tx, owner, now.toEpochMilli(), expiresAt))
+                    ? claimSkippingLocked(t, owner, now.toEpochMilli(), expiresAt)
                     : claimByCompareAndSet(t, owner, now.toEpochMilli(), expiresAt);
         });
     }
@@ -254,18 +255,16 @@ public final class JdbcJobStore implements JobStore {
         double clamped = Double.isNaN(progress) ? 0 : Math.max(0, Math.min(1, progress));
         Optional<Boolean> cancelRequested = use(t -> {
             Instant now = now(); // once the store is ours, as in claim
-            return lease(
-                    t,
-                    tx -> tx.handle()
-                            .createQuery(t.sql().renew)
-                            .bind("expiresAt", now.plus(leaseTime).toEpochMilli())
-                            .bind("progress", clamped)
-                            .bind("message", message)
-                            .bind("now", now.toEpochMilli())
-                            .bind("id", lease.taskId().value())
-                            .bind("token", lease.token())
-                            .mapTo(Boolean.class)
-                            .findOne());
+            return t.handle()
+                    .createQuery(t.sql().renew)
+                    .bind("expiresAt", now.plus(leaseTime).toEpochMilli())
+                    .bind("progress", clamped)
+                    .bind("message", message)
+                    .bind("now", now.toEpochMilli())
+                    .bind("id", lease.taskId().value())
+                    .bind("token", lease.token())
+                    .mapTo(Boolean.class)
+                    .findOne();
         });
         return cancelRequested
                 .map(cancel -> cancel ? Renewal.CANCEL_REQUESTED : Renewal.RENEWED)
@@ -382,14 +381,12 @@ public final class JdbcJobStore implements JobStore {
             Instant now = now(); // once the store is ours, as in claim
             long leaseEnd = now.plus(leaseTime).toEpochMilli();
             return t.sql().dialect().claimsInOneStatement()
-                    ? lease(
-                            t,
-                            tx -> tx.handle()
-                                    .createQuery(t.sql().claimDeliveryOne)
-                                    .bind("leaseEnd", leaseEnd)
-                                    .bind("now", now.toEpochMilli())
-                                    .map(JobRowMapper.INSTANCE)
-                                    .findOne())
+                    ? t.handle()
+                            .createQuery(t.sql().claimDeliveryOne)
+                            .bind("leaseEnd", leaseEnd)
+                            .bind("now", now.toEpochMilli())
+                            .map(JobRowMapper.INSTANCE)
+                            .findOne()
                     : compareAndSetClaim(
                             t,
                             now.toEpochMilli(),
@@ -439,20 +436,6 @@ public final class JdbcJobStore implements JobStore {
     private Instant now() {
         // What is stored is milliseconds; what is returned must be what a later read gives back.
         return Instant.ofEpochMilli(clock.millis());
-    }
-
-    /**
-     * Runs {@code work}, which takes or renews a lease and changes nothing else, in a transaction whose commit need
-     * not survive a crash of the database (see the class comment): at worst the job or delivery runs again.
-     */
-    private static <T> T lease(Bound t, Work<T> work) {
-        return t.sql().dialect().withoutWaitingForDisk(t.handle(), tx -> {
-            try {
-                return work.run(new Bound(tx, t.sql()));
-            } catch (SQLException e) {
-                throw translate(e);
-            }
-        });
     }
 
     private static Optional<Job> findBy(Bound t, String sql, String name, String value) {

@@ -79,14 +79,15 @@ final class JobStatements {
         String takeLease = "UPDATE " + jobs + " SET state = 'PROCESSING', lease_owner = :owner," + " lease_token = "
                 + dialect.nextToken("lease_token")
                 + ", lease_expires_at = :expiresAt, message = :message, updated_at = :now";
-        claimOne = takeLease + " WHERE id = (SELECT id" + readyOldestFirst + dialect.skipLocked() + ")"
-                + " AND state = 'PENDING' RETURNING " + COLUMNS;
+        claimOne = takeLease + dialect.withoutWaitingForDisk() + " WHERE id = (SELECT id" + readyOldestFirst
+                + dialect.skipLocked() + ")" + " AND state = 'PENDING' RETURNING " + COLUMNS;
         nextClaimable = "SELECT id, lease_token" + readyOldestFirst;
         claimIfStillPending = takeLease + " WHERE id = :id AND state = 'PENDING' AND lease_token = :token";
 
         renew = "UPDATE " + jobs + " SET lease_expires_at = :expiresAt,"
                 + " progress = CASE WHEN :progress > progress THEN :progress ELSE progress END,"
-                + " message = :message, updated_at = :now" + FENCED + " RETURNING cancel_requested";
+                + " message = :message, updated_at = :now" + dialect.withoutWaitingForDisk() + FENCED
+                + " RETURNING cancel_requested";
         complete = "UPDATE " + jobs + " SET state = 'COMPLETED', result = :result, progress = 1, message = :message,"
                 + " finished_at = :now, " + deliveryDueWhen("TRUE") + DROP_LEASE + FENCED;
         failForGood = "UPDATE " + jobs + " SET state = :finalState, error_code = :code, error_message = :error,"
@@ -157,8 +158,9 @@ final class JobStatements {
                 + " ORDER BY delivery_not_before, " + dialect.insertionOrder() + " LIMIT 1";
         String takeDelivery = "UPDATE " + jobs + " SET delivery_token = " + dialect.nextToken("delivery_token")
                 + ", delivery_not_before = :leaseEnd";
-        claimDeliveryOne = takeDelivery + " WHERE id = (SELECT id" + dueOldestFirst + dialect.skipLocked() + ")"
-                + " AND delivery_state = 'DUE' AND delivery_not_before <= :now RETURNING " + COLUMNS;
+        claimDeliveryOne = takeDelivery + dialect.withoutWaitingForDisk() + " WHERE id = (SELECT id" + dueOldestFirst
+                + dialect.skipLocked() + ")" + " AND delivery_state = 'DUE' AND delivery_not_before <= :now RETURNING "
+                + COLUMNS;
         nextDelivery = "SELECT id, delivery_token" + dueOldestFirst;
         claimDeliveryIfStillDue = takeDelivery
                 + " WHERE id = :id AND delivery_state = 'DUE' AND delivery_token = :token AND delivery_not_before <= :now";
