@@ -79,12 +79,6 @@ render() {
       if (r == "n/a") { print "not measured"; exit }
       if (r >= t) print "met"; else printf "**missed** by %.2f (%.0f %% under)\n", t - r, (1 - r / t) * 100 }'
   }
-  # within VALUE LIMIT: "met" when |VALUE| <= LIMIT.
-  within() {
-    awk -v r="$1" -v t="$2" 'BEGIN {
-      if (r == "n/a") { print "not measured"; exit }
-      a = r < 0 ? -r : r; if (a <= t) print "met"; else printf "**missed** (%.2f over)\n", a - t }'
-  }
 
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
   mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
@@ -98,6 +92,9 @@ render() {
   local r_copy r_cut r_fade r_mixed r_old_eq r_old_med r_mem r_old55
   r_copy=$(ratio "${WALL[lib_copy6]}" "${WALL[cli_copy6]}")
   r_cut=$(ratio "${WALL[lib_cut6]}" "${WALL[cli_cut6]}")
+  local r_copy_np r_cut_np
+  r_copy_np=$(ratio "${WALL[lib_copy6_noposter]}" "${WALL[cli_copy6]}")
+  r_cut_np=$(ratio "${WALL[lib_cut6_noposter]}" "${WALL[cli_cut6]}")
   r_fade=$(ratio "${WALL[lib_fade6]}" "${WALL[cli_fade6]}")
   r_mixed=$(ratio "${WALL[lib_mixed]}" "${WALL[cli_mixed]}")
   r_old_med=$(ratio "${WALL[lib_fade6]}" "${WALL[old_fade6]}")
@@ -123,7 +120,8 @@ Written by \`benchmarks/compare.sh\` — do not edit by hand (edit \`benchmarks/
 - Library: videomerge $LIB_COMMIT on FFmpeg 8.1.2 natives via JavaCV 1.5.14, GPL build (H.264 encoder in use:
   \`$LIB_ENCODER\`), $JAVA_VERSION, JVM options \`$JAVA_OPTS\`. One JVM per case: $WARMUPS warm-up merge(s), then
   the median of $RUNS timed merge(s). Each merge is the whole of \`MergeService.merge\`: downloading the inputs over
-  loopback HTTP, probing, merging, probing the output and "uploading" it (a copy into a folder).
+  loopback HTTP, probing, merging, probing the output, the poster frame (a JPEG of the frame at 1 s, on by default;
+  the \`--no-poster\` rows leave it out) and "uploading" both (a copy into a folder).
 - Encoder settings: libx264 preset $X264_PRESET CRF $X264_CRF on both sides (what the engine uses for Quality 720
   at its default speed, fast), AAC 128k stereo, \`+faststart\`; the old service's graph ran at preset
   $OLD_PRESET CRF $OLD_CRF; the speeds' own rows say theirs.
@@ -140,6 +138,8 @@ Written by \`benchmarks/compare.sh\` — do not edit by hand (edit \`benchmarks/
 |---|---|---|---|---|---|
 | stream copy, 6 × \`same\`, cut (CLI: concat demuxer \`-c copy\`; medians of $COPY_RUNS, library after 3 warm-ups) | ${WALL[lib_copy6]} | ${WALL[cli_copy6]} | $r_copy | ≤ 1.3 | $(verdict "$r_copy" 1.3) |
 | re-encode, 6 × \`mono\`, cut (CLI: scale/pad/fps + concat filter) | ${WALL[lib_cut6]} | ${WALL[cli_cut6]} | $r_cut | ≤ 1.0 | $(verdict "$r_cut" 1.0) |
+| stream copy as above, the library without its poster frame (\`--no-poster\`: the CLI makes none) | ${WALL[lib_copy6_noposter]} | ${WALL[cli_copy6]} | $r_copy_np | ≤ 1.3 | $(verdict "$r_copy_np" 1.3) |
+| re-encode with cuts as above, the library without its poster frame | ${WALL[lib_cut6_noposter]} | ${WALL[cli_cut6]} | $r_cut_np | ≤ 1.0 | $(verdict "$r_cut_np" 1.0) |
 | re-encode, 6 × \`same\`, 0.5 s fades (CLI: the old service's xfade + acrossfade graph), equal encoder settings | ${WALL[lib_fade6]} | ${WALL[cli_fade6]} | $r_fade | ≤ 1.05; and ≤ 1.0 ("at least as fast as the old graph at equal settings") | $(verdict "$r_fade" 1.05); $(verdict "$r_fade" 1.0) |
 | re-encode, \`mixed\` (6 clips), 0.5 s fades (CLI: old graph, same settings) | ${WALL[lib_mixed]} | ${WALL[cli_mixed]} | $r_mixed | ≤ 1.05 | $(verdict "$r_mixed" 1.05) |
 | library fades ($X264_PRESET) vs the old graph as the old service ran it ($OLD_PRESET CRF $OLD_CRF), 6 × \`same\` — **not equal settings** | ${WALL[lib_fade6]} | ${WALL[old_fade6]} | $r_old_med | (none: settings differ) | for information |
@@ -171,7 +171,7 @@ slow CRF 25), one JVM per speed as above.
 
 | case | library RSS (MiB) | CLI RSS (MiB) | target | result |
 |---|---|---|---|---|
-| stream copy, 6 × \`same\` | $(mib "${RSS[lib_copy6]}") | $(mib "${RSS[cli_copy6]}") | | |
+| stream copy, 6 × \`same\` | $(mib "${RSS[lib_copy6]}") ($(mib "${RSS[lib_copy6_noposter]}") without the poster) | $(mib "${RSS[cli_copy6]}") | | |
 | re-encode, 6 × \`mono\`, cut | $(mib "${RSS[lib_cut6]}") | $(mib "${RSS[cli_cut6]}") | | |
 | re-encode, 6 × \`same\`, fades, in-process, plain JVM | $rss_fade6_mib | $(mib "${RSS[cli_fade6]}") (old graph at $X264_PRESET), $(mib "${RSS[old_fade6]}") (at $OLD_PRESET) | (merge-server merges in a child: see the child's row below) | for information |
 | the same, the JVM started with \`$MALLOC_SETTINGS\` (README, "Memory") | $(mib "${RSS[lib_fade6_malloc]}") | | < 300 MiB (old service: $OLD_SERVICE_RSS_MIB MiB) | $(verdict "$(mib "${RSS[lib_fade6_malloc]}")" 300 " MiB") |
@@ -187,7 +187,7 @@ merge-server's default child process, its peak \`VmHWM\`):
 | figure | value | target | result |
 |---|---|---|---|
 | RSS after the warm-up → after the last merge | $(kv growth rss_first_mib) → $(kv growth rss_last_mib) MiB | | |
-| RSS slope (least squares) | $(kv growth slope_mib_per_100) MiB per 100 merges | ≤ 10 MiB per 100 merges | $(within "$(kv growth slope_mib_per_100)" 10) |
+| RSS slope (least squares) | $(kv growth slope_mib_per_100) MiB per 100 merges | ≤ 10 MiB per 100 merges | $(verdict "$(kv growth slope_mib_per_100)" 10 " MiB") |
 | JavaCPP's live native bytes after the warm-up → after the last merge | $(kv growth javacpp_bytes_first) → $(kv growth javacpp_bytes_last) B | equal | $( [ "$(kv growth javacpp_bytes_first)" = "$(kv growth javacpp_bytes_last)" ] && [ "$(kv growth javacpp_bytes_first)" != n/a ] && echo met || echo "see the figures") |
 | isolated child's peak RSS, 6 × \`same\` fades, merge-server's defaults (the child's environment has \`$MALLOC_SETTINGS\`) | $(kv child child_peak_mib_max) MiB | < 300 MiB | $(verdict "$(kv child child_peak_mib_max)" 300 " MiB") |
 
@@ -217,7 +217,7 @@ store, 2 workers) in $(kv soak seconds) s; the server's RSS after every tenth me
 |---|---|---|---|
 | RSS first → last | $(kv soak rss_first_mib) → $(kv soak rss_last_mib) MiB | | |
 | RSS min / max (spread) | $(kv soak rss_min_mib) / $(kv soak rss_max_mib) MiB ($(kv soak rss_spread_mib) MiB) | spread ≤ 30 MiB | $(verdict "$(kv soak rss_spread_mib)" 30 " MiB") |
-| RSS slope (least squares) | $(kv soak slope_mib_per_100) MiB per 100 merges | ≤ 10 MiB per 100 merges | $(within "$(kv soak slope_mib_per_100)" 10) |
+| RSS slope (least squares) | $(kv soak slope_mib_per_100) MiB per 100 merges | ≤ 10 MiB per 100 merges | $(verdict "$(kv soak slope_mib_per_100)" 10 " MiB") |
 
 ## What the numbers mean
 
@@ -432,11 +432,13 @@ if want media; then
   printf "file '%s'\n" "${same6[@]/#/$corpus/}" > "$WORK/list6.txt"
   RUNS=$COPY_RUNS time_cmd cli_copy6 "${cli[@]}" -f concat -safe 0 -i "$WORK/list6.txt" -c copy -movflags +faststart "$WORK/out/cli_copy6.mp4"
   RUNS=$COPY_RUNS WARMUPS=3 lib_cmd lib_copy6 none true "${same6[@]}"
+  RUNS=$COPY_RUNS WARMUPS=3 lib_cmd lib_copy6_noposter none true "${same6[@]}" --no-poster
 
   echo "== re-encode with cuts, 6 identical clips with mono audio (libx264 $X264_PRESET crf $X264_CRF)"
   mapfile -t inmono < <(inputs "${mono6[@]}")
   time_cmd cli_cut6 "${cli[@]}" "${inmono[@]}" -filter_complex "$(concat_graph "${mono6[@]}")" -map "[v]" -map "[a]" "${x264[@]}" "$WORK/out/cli_cut6.mp4"
   lib_cmd lib_cut6 none false "${mono6[@]}"
+  lib_cmd lib_cut6_noposter none false "${mono6[@]}" --no-poster
 
   echo "== re-encode with 0.5 s fades, 6 identical clips (same settings)"
   mapfile -t in6 < <(inputs "${same6[@]}")

@@ -24,9 +24,10 @@ import java.util.Optional;
  * The library's side of {@code benchmarks/compare.sh}: merges files of a corpus folder, served over loopback
  * HTTP as a client's URLs would be, in one warm JVM, and prints the median wall time of the timed merges.
  *
- * <p>Usage: {@code Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>... [--speed=fast|balanced|small]}:
- * the merges are made at that speed ({@link io.videomerge.MergeRequest#withSpeed}); without it, at the service's
- * default. Prints {@code median_ms=…}, {@code runs_ms=…}, the process CPU time of each timed merge
+ * <p>Usage: {@code Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>... [--speed=fast|balanced|small]
+ * [--no-poster]}: the merges are made at that speed ({@link io.videomerge.MergeRequest#withSpeed}); without it, at the
+ * service's default; {@code --no-poster} turns the poster frame off ({@code MergeService.Builder.posters(false)}), for
+ * the same work as the CLI, which makes none. Prints {@code median_ms=…}, {@code runs_ms=…}, the process CPU time of each timed merge
  * ({@code runs_cpu_ms=…}), the last result's {@code duration_s=…}, {@code stream_copied=…} and
  * {@code output_bytes=…} (the merged file's size), the speed asked for ({@code speed=…}, {@code default} when none)
  * and the H.264 encoder the natives offer ({@code h264_encoder=…}), one per line.
@@ -47,7 +48,7 @@ public final class Compare {
     public static void main(String[] args) throws Exception {
         if (args.length < 6) {
             System.err.println("usage: Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>..."
-                    + " [--speed=fast|balanced|small]");
+                    + " [--speed=fast|balanced|small] [--no-poster]");
             System.exit(2);
         }
         Path corpus = Path.of(args[0]).toAbsolutePath();
@@ -64,8 +65,11 @@ public final class Compare {
         }
         List<String> files = new ArrayList<>();
         Optional<Speed> speed = Optional.empty();
+        boolean posters = true;
         for (String arg : Arrays.asList(args).subList(5, args.length)) {
-            if (arg.startsWith("--speed=")) {
+            if (arg.equals("--no-poster")) {
+                posters = false;
+            } else if (arg.startsWith("--speed=")) {
                 speed = Optional.of(
                         Speed.valueOf(arg.substring("--speed=".length()).toUpperCase(Locale.ROOT)));
             } else {
@@ -85,6 +89,7 @@ public final class Compare {
                                 .build())
                         .uploader(new FileSystemUploader(out, out.toUri()))
                         .workDirectory(out.resolve("work"))
+                        .posters(posters)
                         .build()) {
             MergeRequest request = MergeRequest.of(
                             files.stream().map(server::url).toList())

@@ -18,7 +18,6 @@ import static org.bytedeco.ffmpeg.global.avutil.AV_PIX_FMT_YUV420P;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_alloc;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_clone;
 import static org.bytedeco.ffmpeg.global.avutil.av_frame_free;
-import static org.bytedeco.ffmpeg.global.avutil.av_make_q;
 import static org.bytedeco.ffmpeg.global.avutil.av_strdup;
 
 import io.videomerge.ProcessingException;
@@ -165,7 +164,8 @@ final class VideoFilter implements AutoCloseable {
             throw new ProcessingException("could not reference a frame", null);
         }
         // What setsar=1 and the scaler (out_range=tv, no chroma position asked for) would have written.
-        out.sample_aspect_ratio(av_make_q(1, 1));
+        // In place: av_make_q would return a rational of its own on every frame, which only the collector frees.
+        out.sample_aspect_ratio().num(1).den(1);
         out.color_range(AVCOL_RANGE_MPEG);
         out.chroma_location(AVCHROMA_LOC_UNSPECIFIED);
         return out;

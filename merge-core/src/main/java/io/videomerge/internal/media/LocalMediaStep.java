@@ -135,13 +135,16 @@ final class LocalMediaStep implements MediaStep {
         }
     }
 
-    /** The poster, taken from the merged file as written (opened like any input: it is a file FFmpeg parses). */
+    /**
+     * The poster, taken from the merged file as written (opened like any input, since it is a file FFmpeg parses, but
+     * its video only and single-threaded: one frame is read).
+     */
     private Poster writePoster(Path output, Prober.Inspection measured, PosterTarget target) {
         ClipInfo info = measured.info();
         double at = PosterWriter.instant(target.at().toNanos() / 1e9, info.durationSeconds());
         try {
             long bytes = new PosterWriter(limits.maxUndecodableShare())
-                    .write(inputs.open(output, measured), info.startSeconds(), at, target.file());
+                    .write(inputs.openForOneFrame(output, measured), info.startSeconds(), at, target.file());
             return new Poster(target.file(), bytes);
         } catch (MediaException e) {
             throw new ProcessingException("the merged file is unreadable", e);

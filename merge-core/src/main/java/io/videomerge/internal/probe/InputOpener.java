@@ -6,6 +6,7 @@ import io.videomerge.ErrorCode;
 import io.videomerge.Limits;
 import io.videomerge.MediaException;
 import java.nio.file.Path;
+import java.util.Map;
 import org.bytedeco.ffmpeg.avcodec.AVCodecContext;
 import org.bytedeco.ffmpeg.avformat.AVFormatContext;
 import org.bytedeco.ffmpeg.global.avcodec;
@@ -54,8 +55,26 @@ public final class InputOpener {
         return open(file, probed.info().index(), probed.videoStream(), probed.audioStream());
     }
 
+    /**
+     * Opens only the video stream of {@code file}, which {@code probed} describes, with a single-threaded decoder,
+     * for reading a frame or two (a poster): frame threads would only read ahead, each holding pictures, and an
+     * audio decoder would decode what nobody reads. The caller closes the result.
+     *
+     * @throws MediaException when the file cannot be decoded
+     */
+    public DecodingInput openForOneFrame(Path file, Prober.Inspection probed) {
+        requireNonNull(file, "file");
+        requireNonNull(probed, "probed");
+        return open(file, probed.info().index(), probed.videoStream(), -1, options.probeDecoder());
+    }
+
     /** Opens the given streams with the safety options, without probing first. */
     DecodingInput open(Path file, int index, int videoStream, int audioStream) {
+        return open(file, index, videoStream, audioStream, options.decoder());
+    }
+
+    private DecodingInput open(
+            Path file, int index, int videoStream, int audioStream, Map<String, String> decoderOptions) {
         AVFormatContext format = demuxer.open(file, index);
         AVCodecContext video = null;
         AVCodecContext audio = null;
@@ -65,9 +84,9 @@ public final class InputOpener {
                     || (audioStream >= 0 && audioStream >= format.nb_streams())) {
                 throw invalid(index);
             }
-            video = prober.openDecoder(format.streams(videoStream), index, options.decoder());
+            video = prober.openDecoder(format.streams(videoStream), index, decoderOptions);
             if (audioStream >= 0) {
-                audio = prober.openDecoder(format.streams(audioStream), index, options.decoder());
+                audio = prober.openDecoder(format.streams(audioStream), index, decoderOptions);
             }
             return new DecodingInput(index, format, videoStream, video, audioStream, audio);
         } catch (RuntimeException e) {

@@ -122,6 +122,17 @@ class NativeMemoryTest {
     }
 
     @Test
+    @DisplayName(
+            "a re-encode of canvas-sized clips, whose frames skip the filter graph, leaves nothing for the collector")
+    void reencodePassingThrough() throws Exception {
+        MergeRequest request = request(2, Transition.DEFAULT);
+        MediaOutcome outcome = merge(1, request, List.of(canvasSized, canvasSized));
+        assertFalse(outcome.streamCopied());
+        long[] left = leftAfter(request, List.of(canvasSized, canvasSized));
+        assertNothingLeft(left);
+    }
+
+    @Test
     @DisplayName("a stream copy with a poster leaves nothing for the collector")
     void streamCopy() throws Exception {
         MergeRequest request = request(2, Transition.none());
