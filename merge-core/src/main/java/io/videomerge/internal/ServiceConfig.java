@@ -73,32 +73,6 @@ public record ServiceConfig(
         requireNonNull(speed, "speed");
     }
 
-    /** A configuration whose merges encode at {@link Speed#DEFAULT} unless their request names a speed. */
-    public ServiceConfig(
-            Limits limits,
-            Uploader uploader,
-            Path workDirectory,
-            Clock clock,
-            Optional<JobSettings> jobs,
-            Optional<ChildSettings> isolation,
-            long minFreeDiskBytes,
-            Optional<Webhooks> webhooks,
-            JobEvents observer,
-            Optional<Duration> posterAt) {
-        this(
-                limits,
-                uploader,
-                workDirectory,
-                clock,
-                jobs,
-                isolation,
-                minFreeDiskBytes,
-                webhooks,
-                observer,
-                posterAt,
-                Speed.DEFAULT);
-    }
-
     /** A configuration whose merges run in this JVM. */
     public ServiceConfig(
             Limits limits, Uploader uploader, Path workDirectory, Clock clock, Optional<JobSettings> jobs) {
