@@ -2,14 +2,12 @@ package io.videomerge.benchmarks;
 
 import io.videomerge.AspectRatio;
 import io.videomerge.Isolation;
-import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeService;
 import io.videomerge.Quality;
 import io.videomerge.Transition;
 import io.videomerge.internal.job.FileTrees;
 import io.videomerge.testing.ClipServer;
-import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,13 +57,7 @@ public final class ChildPeak {
         double[] cpus = new double[runs];
         long maxPeak = 0;
         try (ClipServer server = ClipServer.serve(corpus);
-                MergeService service = MergeService.builder()
-                        .limits(Limits.builder()
-                                .allowLoopbackUrls(true)
-                                .clips(1, 64)
-                                .build())
-                        .uploader(new FileSystemUploader(scratch.resolve("out"), scratch.toUri()))
-                        .workDirectory(scratch.resolve("work"))
+                MergeService service = Compare.loopbackService(scratch.resolve("out"), scratch.resolve("work"))
                         .isolation(Isolation.process())
                         .build()) {
             MergeRequest request = MergeRequest.of(

@@ -45,6 +45,17 @@ public final class Compare {
                 : -1;
     }
 
+    /**
+     * A service for merging a corpus served on loopback, as the benchmarks' mains use it: loopback URLs allowed, up
+     * to 64 clips, merged files "uploaded" into {@code out}, its work folder at {@code work}.
+     */
+    static MergeService.Builder loopbackService(Path out, Path work) {
+        return MergeService.builder()
+                .limits(Limits.builder().allowLoopbackUrls(true).clips(1, 64).build())
+                .uploader(new FileSystemUploader(out, out.toUri()))
+                .workDirectory(work);
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 6) {
             System.err.println("usage: Compare <corpus-dir> <out-dir> <none|fade> <warmups> <runs> <file>..."
@@ -82,13 +93,7 @@ public final class Compare {
 
         Files.createDirectories(out);
         try (ClipServer server = ClipServer.serve(corpus);
-                MergeService service = MergeService.builder()
-                        .limits(Limits.builder()
-                                .allowLoopbackUrls(true)
-                                .clips(1, 64)
-                                .build())
-                        .uploader(new FileSystemUploader(out, out.toUri()))
-                        .workDirectory(out.resolve("work"))
+                MergeService service = loopbackService(out, out.resolve("work"))
                         .posters(posters)
                         .build()) {
             MergeRequest request = MergeRequest.of(

@@ -1,7 +1,6 @@
 package io.videomerge.benchmarks;
 
 import io.videomerge.AspectRatio;
-import io.videomerge.Limits;
 import io.videomerge.MergeRequest;
 import io.videomerge.MergeService;
 import io.videomerge.Quality;
@@ -10,7 +9,6 @@ import io.videomerge.internal.job.FileTrees;
 import io.videomerge.testing.ClipGenerator;
 import io.videomerge.testing.ClipServer;
 import io.videomerge.testing.ClipSpec;
-import io.videomerge.upload.FileSystemUploader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,14 +71,8 @@ public final class MemoryGrowth {
         List<double[]> samples = new ArrayList<>();
         long started = System.nanoTime();
         try (ClipServer server = ClipServer.serve(corpus);
-                MergeService service = MergeService.builder()
-                        .limits(Limits.builder()
-                                .allowLoopbackUrls(true)
-                                .clips(1, 64)
-                                .build())
-                        .uploader(new FileSystemUploader(out, out.toUri()))
-                        .workDirectory(scratch.resolve("work"))
-                        .build()) {
+                MergeService service =
+                        Compare.loopbackService(out, scratch.resolve("work")).build()) {
             MergeRequest request = MergeRequest.of(
                             files.stream().map(server::url).toList())
                     .withQuality(Quality.P720)
