@@ -109,12 +109,7 @@ public final class ChildPeak {
         while (true) {
             ProcessHandle.current().descendants().forEach(p -> {
                 try {
-                    long peak = 0;
-                    for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
-                        if (line.startsWith("VmHWM:")) {
-                            peak = Long.parseLong(line.replaceAll("[^0-9]", ""));
-                        }
-                    }
+                    long peak = ProcStatus.kib(p.pid(), "VmHWM").orElse(0);
                     String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
                     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     // utime and stime: fields 14 and 15 of stat, 12 and 13 after the command name.

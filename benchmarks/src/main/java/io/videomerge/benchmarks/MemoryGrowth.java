@@ -81,14 +81,14 @@ public final class MemoryGrowth {
             System.out.printf(
                     Locale.ROOT,
                     "merge=0 rss_mib=%.1f javacpp_bytes=%d javacpp_count=%d%n",
-                    status("VmRSS") / 1024.0,
+                    ProcStatus.selfKib("VmRSS") / 1024.0,
                     Pointer.totalBytes(),
                     Pointer.totalCount());
             for (int i = 1; i <= count; i++) {
                 service.merge(request);
                 FileTrees.deleteTree(out);
                 Files.createDirectories(out);
-                double rss = status("VmRSS") / 1024.0;
+                double rss = ProcStatus.selfKib("VmRSS") / 1024.0;
                 samples.add(new double[] {i, rss, Pointer.totalBytes()});
                 System.out.printf(
                         Locale.ROOT,
@@ -99,7 +99,7 @@ public final class MemoryGrowth {
                         Pointer.totalCount());
             }
         }
-        report(samples, warmup, status("VmHWM") / 1024.0, (System.nanoTime() - started) / 1e9);
+        report(samples, warmup, ProcStatus.selfKib("VmHWM") / 1024.0, (System.nanoTime() - started) / 1e9);
     }
 
     private static void report(List<double[]> samples, int warmup, double peak, double seconds) {
@@ -133,15 +133,5 @@ public final class MemoryGrowth {
         System.out.printf(Locale.ROOT, "growth_mib_per_merge=%.3f%n", slope);
         System.out.printf(Locale.ROOT, "javacpp_bytes_first=%d%n", (long) first[2]);
         System.out.printf(Locale.ROOT, "javacpp_bytes_last=%d%n", (long) last[2]);
-    }
-
-    /** A {@code kB} field of {@code /proc/self/status}. */
-    private static long status(String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no " + field + " in /proc/self/status");
     }
 }

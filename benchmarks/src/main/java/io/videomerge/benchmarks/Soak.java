@@ -174,7 +174,7 @@ public final class Soak {
                     }
                     int done = completed + failed;
                     if (done % SAMPLE_EVERY == 0) {
-                        long rss = rssKib(server.pid());
+                        long rss = ProcStatus.kib(server.pid(), "VmRSS").orElseThrow();
                         samples.add(new long[] {done, rss});
                         System.out.printf(
                                 Locale.ROOT,
@@ -254,14 +254,5 @@ public final class Soak {
             LockSupport.parkNanos(POLL.toNanos());
         }
         throw new IllegalStateException("the server did not answer /health in time");
-    }
-
-    private static long rssKib(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        throw new IllegalStateException("no VmRSS for " + pid);
     }
 }
